@@ -1,0 +1,1 @@
+"""The domain: cases, parties, offices, routing, the intake dialogue and the case lifecycle."""

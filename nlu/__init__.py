@@ -1,0 +1,1 @@
+"""Understanding a message: intent, language, danger, place, and the Rasa / embedded backends."""
