@@ -82,3 +82,20 @@ class Understanding:
     phones: tuple[str, ...] = ()
     dates: tuple[date, ...] = ()
     backend: str = "embedded"
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """A classifier's verdict: the best intent, its confidence (0–1) and the full ranking."""
+
+    intent: str
+    confidence: float
+    ranking: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Danger:
+    """What the safety override found: any category forces victim_protection."""
+
+    urgent: bool
+    categories: tuple[str, ...] = ()
