@@ -1,0 +1,60 @@
+"""Channels: the Flask app with the Twilio and Telegram webhooks, the simulator and the admin CLI."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+
+def create_app(test_config: dict[str, Any] | None = None, services=None):
+    """Application factory. Config is the defaults, then the environment, then `test_config`
+    (a dict of Config fields); `services` replaces the wired services (tests hand in fakes)."""
+    from dataclasses import replace
+
+    from flask import Flask
+
+    from bot.bootstrap import build_services
+    from bot.config import Config
+
+    config = Config.from_env()
+    if test_config:
+        config = replace(config, **test_config)
+    if services is None:
+        services = build_services(config)
+    else:
+        config = services.config
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
+    app.extensions["jsc"] = services
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from bot import cli, simulator, webhooks
+
+    app.register_blueprint(webhooks.twilio_bp)
+    app.register_blueprint(webhooks.telegram_bp)
+    if config.simulator:
+        app.register_blueprint(simulator.bp)
+    cli.register(app)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness: the process answers and the database is reachable."""
+        from sqlalchemy import text
+
+        with services.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.get("/")
+    def index():
+        """A pointer for humans."""
+        if config.simulator:
+            return '<p>JSC justice line is running. <a href="/simulator">Open the simulator</a>.</p>'
+        return "<p>JSC justice line is running.</p>"
+
+    return app
+
+
+def services_of(app) -> Any:
+    """The services wired into an app."""
+    return app.extensions["jsc"]

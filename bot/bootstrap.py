@@ -1,0 +1,166 @@
+"""The composition root shared by the web app and the worker: config in, services out.
+
+Tests build services with fakes at these seams (queue, senders, understander), never by
+patching globals.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Config
+from intake.ports import JobQueue, LegalAnswerer, Places, Sender, Understander
+from intake.services import IntakeDeps
+from intake.unit_of_work import UnitOfWork, make_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+UNIT_EN = {
+    "Khaet": "Province",
+    "Reach Theani": "Capital",
+    "Srok": "District",
+    "Krong": "Municipality",
+    "Khan": "Khan",
+    "Khum": "Commune",
+    "Sangkat": "Sangkat",
+    "Phum": "Village",
+}
+
+
+class GazetteerPlaces:
+    """The `Places` port over the shipped gazetteer."""
+
+    def __init__(self, gazetteer):
+        self._gaz = gazetteer
+
+    def centroid(self, code: str) -> tuple[float, float] | None:
+        """(lat, lon) of a unit."""
+        return self._gaz.centroid(code)
+
+    def name(self, code: str, language: str) -> str:
+        """'Sangkae District' or 'ស្រុកសង្កែ'; the code itself when unknown."""
+        unit = self._gaz.unit(code)
+        if unit is None:
+            return code
+        if language == "en":
+            word = UNIT_EN.get(unit.unit_latin, "")
+            if unit.unit_latin == "Reach Theani":
+                return unit.name_latin
+            return f"{unit.name_latin} {word}".strip()
+        return f"{unit.unit_km}{unit.name_km}"
+
+
+@dataclass
+class Services:
+    """Everything a request or a job needs, built once per process."""
+
+    config: Config
+    engine: Engine
+    uow_factory: Callable[[], UnitOfWork]
+    queue: JobQueue
+    senders: dict[str, Sender]
+    understander_factory: Callable[[], Understander]
+    places_factory: Callable[[], Places]
+    legal_factory: Callable[[], LegalAnswerer | None] = field(default=lambda: None)
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work."""
+        return self.uow_factory()
+
+    @cached_property
+    def deps(self) -> IntakeDeps:
+        """The intake pipeline's ports (the NLU and gazetteer load on first use)."""
+        return IntakeDeps(
+            understander=self.understander_factory(),
+            places=self.places_factory(),
+            legal=self.legal_factory(),
+        )
+
+    @property
+    def max_send_attempts(self) -> int:
+        """First try plus one per configured retry interval."""
+        return len(self.config.send_retry_intervals) + 1
+
+
+def default_understander(config: Config) -> Understander:
+    """Rasa with the embedded fallback when RASA_URL is set, else the embedded classifier."""
+    from nlu.service import build_understander
+
+    return build_understander(config.rasa_url, timeout_s=config.rasa_timeout_s)
+
+
+def default_places(config: Config) -> Places:
+    """The shipped gazetteer."""
+    from nlu.gazetteer import Gazetteer
+
+    return GazetteerPlaces(Gazetteer.load(config.gazetteer_dir))
+
+
+def default_legal(config: Config) -> LegalAnswerer | None:
+    """The knowledge base, when its package can load; None leaves the holding answer."""
+    try:
+        from legal_info.service import KnowledgeBaseAnswerer
+    except ImportError:
+        return None
+    return KnowledgeBaseAnswerer.default()
+
+
+def default_senders(config: Config) -> dict[str, Sender]:
+    """Real providers where credentials are set; the local outbox elsewhere."""
+    from bot.senders import OutboxSender, TelegramSender, TwilioSender
+
+    senders: dict[str, Sender] = {"sms": OutboxSender(), "telegram": OutboxSender()}
+    if config.sms_configured:
+        callback = f"{config.public_base_url}/webhooks/twilio/status" if config.public_base_url else None
+        senders["sms"] = TwilioSender(
+            config.twilio_account_sid, config.twilio_auth_token, config.twilio_from, config.twilio_api_url, callback
+        )
+    if config.telegram_configured:
+        senders["telegram"] = TelegramSender(config.telegram_bot_token, config.telegram_api_url)
+    return senders
+
+
+_DEFAULT = object()
+
+
+def build_services(
+    config: Config,
+    *,
+    queue: JobQueue | None = None,
+    senders: dict[str, Sender] | None = None,
+    understander: Understander | None = None,
+    places: Places | None = None,
+    legal: LegalAnswerer | None | object = _DEFAULT,
+) -> Services:
+    """Wire the services for `config`; any argument given replaces the real adapter."""
+    engine = make_engine(config.database_url)
+    factory = session_factory(engine)
+    services: Services
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(factory)
+
+    if queue is None:
+        if config.redis_url:
+            from bot.jobqueue import RqJobQueue
+
+            queue = RqJobQueue(config.redis_url, config.queue_name)
+        else:
+            from bot.jobqueue import InProcessJobQueue
+
+            queue = InProcessJobQueue(lambda: services)
+    services = Services(
+        config=config,
+        engine=engine,
+        uow_factory=uow_factory,
+        queue=queue,
+        senders=senders if senders is not None else default_senders(config),
+        understander_factory=(lambda: understander) if understander else (lambda: default_understander(config)),
+        places_factory=(lambda: places) if places else (lambda: default_places(config)),
+        legal_factory=(lambda: default_legal(config)) if legal is _DEFAULT else (lambda: legal),
+    )
+    return services

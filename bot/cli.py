@@ -1,0 +1,182 @@
+"""Admin commands: `flask --app bot db|directory|officials|messages|telegram ...`."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from bot.config import ROOT
+from intake.directory import DirectoryError, invite_official, load_directory, parse_directory
+
+db_cli = AppGroup("db", help="Database schema.")
+directory_cli = AppGroup("directory", help="The directory of offices.")
+officials_cli = AppGroup("officials", help="Officials and their Telegram links.")
+messages_cli = AppGroup("messages", help="Inbound and outbound messages.")
+telegram_cli = AppGroup("telegram", help="Telegram without a public URL.")
+
+
+def _services():
+    return current_app.extensions["jsc"]
+
+
+def upgrade_database(database_url: str) -> None:
+    """Bring the schema to the newest Alembic revision (creates the SQLite folder if needed)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(cfg, "head")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Apply every migration."""
+    upgrade_database(_services().config.database_url)
+    click.echo("database is up to date")
+
+
+@directory_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Load only when no office exists yet (first run).")
+def directory_load(path: Path, if_empty: bool):
+    """Load a directory CSV; offices it no longer lists are deactivated."""
+    services = _services()
+    gazetteer = services.deps.places
+    with services.uow() as uow:
+        if if_empty and uow.repo.offices(active_only=False):
+            click.echo("directory already loaded; nothing to do")
+            return
+        try:
+            offices = parse_directory(path, lambda code: gazetteer.name(code, "en") != code)
+        except DirectoryError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            raise click.exceptions.Exit(1)
+        result = load_directory(uow, offices)
+        uow.commit()
+    samples = sum(1 for o in offices if o.sample)
+    click.echo(f"{len(offices)} offices: {result.added} added, {result.updated} updated, {result.deactivated} deactivated")
+    if samples:
+        click.echo(f"warning: {samples} offices are SAMPLE data, not the real directory", err=True)
+
+
+@directory_cli.command("list")
+def directory_list():
+    """List the offices, one JSON line each."""
+    with _services().uow() as uow:
+        for o in uow.repo.offices(active_only=False):
+            click.echo(json.dumps({"code": o.code, "kind": o.kind, "name_en": o.name_en, "active": o.active,
+                                   "sample": o.sample, "covered_districts": o.covered_districts}, ensure_ascii=False))
+
+
+@officials_cli.command("invite")
+@click.option("--office", "office_code", required=True, help="Office code from the directory.")
+@click.option("--name", required=True)
+@click.option("--role", default="official", type=click.Choice(["official", "coordinator", "admin"]))
+def officials_invite(office_code: str, name: str, role: str):
+    """Create an official and print their one-time code and Telegram link."""
+    services = _services()
+    with services.uow() as uow:
+        try:
+            official, code = invite_official(uow, office_code, name, role)
+        except LookupError as exc:
+            raise click.ClickException(str(exc))
+        uow.commit()
+    username = services.config.telegram_bot_username or "<your_bot>"
+    click.echo(f"official {official.id} invited to {office_code}; the code is valid for 7 days")
+    click.echo(f"code: {code}")
+    click.echo(f"link: https://t.me/{username}?start={code}")
+    click.echo(f"or send to the bot: /start {code}")
+
+
+@officials_cli.command("deactivate")
+@click.argument("official_id", type=int)
+def officials_deactivate(official_id: int):
+    """Deactivate an official: the bot refuses them and sends them no more cases."""
+    with _services().uow() as uow:
+        official = uow.repo.official(official_id)
+        if official is None:
+            raise click.ClickException(f"no official {official_id}")
+        official.active = False
+        uow.commit()
+    click.echo(f"official {official_id} deactivated")
+
+
+@messages_cli.command("list")
+@click.option("--status", default="failed", help="failed, queued, sending, sent, delivered, received ...")
+def messages_list(status: str):
+    """List messages in a status (failed ones by default), without their text."""
+    from sqlalchemy import select
+
+    from intake.model import Message
+
+    with _services().uow() as uow:
+        rows = uow.session.scalars(select(Message).where(Message.status == status).order_by(Message.id))
+        for m in rows:
+            click.echo(json.dumps({"id": m.id, "direction": m.direction, "channel": m.channel, "purpose": m.purpose,
+                                   "attempts": m.attempts, "error": m.error, "updated_at": m.updated_at.isoformat()}))
+
+
+@messages_cli.command("retry")
+@click.argument("message_id", type=int)
+def messages_retry(message_id: int):
+    """Queue a failed outbound message again."""
+    services = _services()
+    with services.uow() as uow:
+        m = uow.repo.message(message_id)
+        if m is None or m.direction != "out" or m.status != "failed":
+            raise click.ClickException("only a failed outbound message can be retried")
+        m.status, m.attempts = "queued", 0
+        uow.commit()
+    services.queue.enqueue("worker.jobs.send_message", message_id)
+    click.echo(f"message {message_id} queued again")
+
+
+@telegram_cli.command("poll")
+@click.option("--once", is_flag=True, help="Fetch one batch of updates and stop.")
+def telegram_poll(once: bool):
+    """Long-poll Telegram's getUpdates (for a machine with no public URL) and feed each update
+    into the same pipeline as the webhook. The offset is the last update stored."""
+    import asyncio
+
+    from telegram import Bot
+
+    from bot.webhooks import ingest, telegram_message
+    from intake.model import Channel
+
+    services = _services()
+    config = services.config
+    if not config.telegram_bot_token:
+        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
+
+    async def run() -> None:
+        offset = None
+        async with Bot(config.telegram_bot_token, base_url=f"{config.telegram_api_url}/bot") as bot:
+            await bot.delete_webhook()
+            while True:
+                updates = await bot.get_updates(offset=offset, timeout=0 if once else 25)
+                for update in updates:
+                    parsed = telegram_message(update)
+                    if parsed:
+                        ingest(services, Channel.TELEGRAM, parsed[0], f"update:{update.update_id}", parsed[1])
+                    offset = update.update_id + 1
+                if once:
+                    return
+                if not updates:
+                    time.sleep(0.5)
+
+    asyncio.run(run())
+
+
+def register(app) -> None:
+    """Attach the command groups to the app."""
+    for group in (db_cli, directory_cli, officials_cli, messages_cli, telegram_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,81 @@
+"""The one place that reads the environment. Everything else receives a `Config`."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one deployment. Defaults run everything embedded: SQLite, in-process jobs,
+    the embedded NLU and a local outbox instead of providers."""
+
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'jsc.db'}"
+    redis_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_bot_username: str | None = None
+    rasa_url: str | None = None
+    rasa_timeout_s: float = 2.0
+    public_base_url: str | None = None
+    timezone: str = "Asia/Phnom_Penh"
+    secret_key: str = "dev-only-not-secret"
+    simulator: bool = True
+    queue_name: str = "default"
+    send_retry_intervals: tuple[int, ...] = (10, 30, 120, 600, 1800)
+    gazetteer_dir: Path = ROOT / "data" / "gazetteer"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def sms_configured(self) -> bool:
+        """True when Twilio (or a Twilio-compatible gateway) credentials are set."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def telegram_configured(self) -> bool:
+        """True when a Telegram bot token is set."""
+        return bool(self.telegram_bot_token)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+        """Build the configuration from environment variables (see README, Configuration)."""
+        env = os.environ if environ is None else environ
+        get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+        base = cls()
+        cfg = replace(
+            base,
+            database_url=get("DATABASE_URL") or base.database_url,
+            redis_url=get("REDIS_URL"),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_from=get("TWILIO_FROM"),
+            twilio_api_url=(get("TWILIO_API_URL") or base.twilio_api_url).rstrip("/"),
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_api_url=(get("TELEGRAM_API_URL") or base.telegram_api_url).rstrip("/"),
+            telegram_bot_username=get("TELEGRAM_BOT_USERNAME"),
+            rasa_url=(get("RASA_URL") or "").rstrip("/") or None,
+            rasa_timeout_s=float(get("RASA_TIMEOUT") or base.rasa_timeout_s),
+            public_base_url=(get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+            timezone=get("TZ_NAME") or base.timezone,
+            secret_key=get("SECRET_KEY") or base.secret_key,
+            queue_name=get("QUEUE_NAME") or base.queue_name,
+        )
+        # The simulator has no authentication: on by default only when no provider is configured.
+        default_sim = not (cfg.sms_configured or cfg.telegram_configured)
+        return replace(cfg, simulator=_flag(get("SIMULATOR"), default_sim))

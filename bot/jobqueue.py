@@ -1,0 +1,88 @@
+"""Job queue adapters: rq on Redis in production, a small thread pool when REDIS_URL is unset.
+
+Jobs are plain functions found by dotted name (`worker.jobs.send_message`) that take ids.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Callable
+
+from intake.delivery import RetryLater
+
+log = logging.getLogger(__name__)
+
+
+def resolve(dotted: str) -> Callable:
+    """The function a dotted path names."""
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+class RqJobQueue:
+    """Enqueue on rq. Retries are done by the jobs themselves (they re-enqueue with a delay on
+    RetryLater), so that a provider's Retry-After is honoured."""
+
+    def __init__(self, redis_url: str, queue_name: str = "default"):
+        from redis import Redis
+        from rq import Queue
+
+        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        self.queue = Queue(queue_name, connection=self.connection)
+
+    def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
+        """Put a job on the queue, now or later (rq's scheduler runs delayed jobs)."""
+        if delay_s > 0:
+            self.queue.enqueue_in(timedelta(seconds=delay_s), func, *args)
+        else:
+            self.queue.enqueue(func, *args)
+
+
+class InProcessJobQueue:
+    """Embedded mode: jobs run on two background threads of this process, after the request that
+    queued them has answered. Nothing survives a restart; the recovery sweep picks up what a
+    restart interrupted (messages are in the database)."""
+
+    def __init__(self, services_provider: Callable[[], object], max_workers: int = 2):
+        self._services = services_provider
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
+        self._timers: set[threading.Timer] = set()
+        self._lock = threading.Lock()
+
+    def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
+        """Run `func(*args)` on the pool, now or after a delay."""
+        if delay_s > 0:
+            timer = threading.Timer(delay_s, self._submit, (func, args))
+            timer.daemon = True
+            with self._lock:
+                self._timers.add(timer)
+            timer.start()
+        else:
+            self._submit(func, args)
+
+    def _submit(self, func: str, args: tuple) -> None:
+        self._pool.submit(self._run, func, args)
+
+    def _run(self, func: str, args: tuple) -> None:
+        try:
+            resolve(func)(*args, services=self._services())
+        except RetryLater:
+            pass  # the job already re-enqueued itself
+        except Exception:  # noqa: BLE001 - a job's failure must not kill the pool
+            log.exception("job %s failed", func)
+
+    def drain(self, timeout_s: float = 10.0) -> None:
+        """Wait until queued work is done (tests and shutdown)."""
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._pool._work_queue.qsize() == 0 and not any(t.is_alive() for t in list(self._timers)):
+                probe = self._pool.submit(lambda: None)
+                probe.result(timeout=max(0.1, deadline - time.monotonic()))
+                if self._pool._work_queue.qsize() == 0:
+                    return
+            time.sleep(0.02)

@@ -1,0 +1,95 @@
+"""Outbound adapters: Twilio (or any Twilio-compatible gateway), Telegram, and the local outbox.
+
+Each turns the provider's answer into a provider id or a `SendError` the delivery service
+understands (transient → retried, permanent → failed, opt-out → the person is not messaged again).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import requests
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from intake.ports import SendError
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes that mean "this person cannot or will not receive": don't retry.
+TWILIO_UNSUBSCRIBED = {21610}
+
+
+class TwilioSender:
+    """SMS through Twilio's REST API with the official client; `api_url` points it at Twilio,
+    at a compatible gateway such as Somleng, or at a local fake."""
+
+    def __init__(self, account_sid: str, auth_token: str, from_: str, api_url: str, status_callback: str | None):
+        self._client = Client(account_sid, auth_token)
+        self._client.api.base_url = api_url.rstrip("/")
+        self._from = from_
+        self._status_callback = status_callback
+
+    def send(self, address: str, body: str) -> str:
+        """Create the message; returns its SID."""
+        kwargs = {"to": address, "from_": self._from, "body": body}
+        if self._status_callback:
+            kwargs["status_callback"] = self._status_callback
+        try:
+            message = self._client.messages.create(**kwargs)
+        except TwilioRestException as exc:
+            transient = exc.status >= 500 or exc.status == 429
+            raise SendError(
+                f"twilio {exc.status} code {exc.code}",
+                transient=transient,
+                opt_out=exc.code in TWILIO_UNSUBSCRIBED,
+            ) from None
+        except requests.RequestException as exc:
+            raise SendError(f"twilio unreachable: {type(exc).__name__}", transient=True) from None
+        return message.sid
+
+
+class TelegramSender:
+    """Telegram Bot API through python-telegram-bot; `api_url` may point at a local fake."""
+
+    def __init__(self, token: str, api_url: str, timeout_s: float = 10.0):
+        self._token = token
+        self._base_url = f"{api_url.rstrip('/')}/bot"
+        self._timeout = timeout_s
+
+    def _bot(self) -> Bot:
+        request = HTTPXRequest(connect_timeout=self._timeout, read_timeout=self._timeout)
+        return Bot(self._token, base_url=self._base_url, request=request)
+
+    async def _send(self, chat_id: str, text: str) -> str:
+        async with self._bot() as bot:
+            message = await bot.send_message(chat_id=int(chat_id), text=text)
+            return str(message.message_id)
+
+    def send(self, address: str, body: str) -> str:
+        """Send a text message to a chat id; returns the Telegram message id."""
+        try:
+            return asyncio.run(self._send(address, body))
+        except RetryAfter as exc:
+            retry_after = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+            raise SendError("telegram 429 rate limited", transient=True, retry_after=retry_after) from None
+        except Forbidden:
+            raise SendError("telegram 403 bot blocked by the user", transient=False, opt_out=True) from None
+        except BadRequest as exc:
+            raise SendError(f"telegram 400 {type(exc).__name__}", transient=False) from None
+        except (TimedOut, NetworkError) as exc:
+            raise SendError(f"telegram network error: {type(exc).__name__}", transient=True) from None
+        except TelegramError as exc:
+            raise SendError(f"telegram error: {type(exc).__name__}", transient=True) from None
+
+
+class OutboxSender:
+    """No provider: the message stays in the database, where the local simulator shows it."""
+
+    def send(self, address: str, body: str) -> str:
+        """Accept the message locally."""
+        return f"outbox-{uuid.uuid4().hex[:12]}"

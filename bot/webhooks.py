@@ -1,0 +1,118 @@
+"""Provider webhooks. Each handler checks the provider's signature or secret, stores what arrived
+once (by the provider's id), queues the work and answers at once: no NLU or provider call happens
+inside the request, so Twilio's 15 s limit holds even when Redis or the NLU is slow or down."""
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from telegram import Update
+from twilio.request_validator import RequestValidator
+
+from intake import services as intake
+from intake.model import Channel
+
+log = logging.getLogger(__name__)
+
+twilio_bp = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
+telegram_bp = Blueprint("telegram", __name__, url_prefix="/webhooks/telegram")
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+PROCESS_INBOUND = "worker.jobs.process_inbound"
+
+
+def _services():
+    return current_app.extensions["jsc"]
+
+
+def ingest(services, channel: str, address: str, provider_id: str, body: str) -> tuple[int, bool]:
+    """Store an inbound message once and queue its processing. A queue outage loses nothing:
+    the message waits in the database for the recovery sweep."""
+    with services.uow() as uow:
+        message_id, created = intake.record_inbound(uow, channel, address, provider_id, body)
+        uow.commit()
+    if created:
+        try:
+            services.queue.enqueue(PROCESS_INBOUND, message_id)
+        except Exception as exc:  # noqa: BLE001 - Redis down: recovery will pick it up
+            log.warning("could not queue inbound message %s (%s); left for recovery", message_id, type(exc).__name__)
+    return message_id, created
+
+
+def _signed_url() -> str:
+    """The URL Twilio signed: behind a TLS proxy, PUBLIC_BASE_URL + path, else the request URL."""
+    base = _services().config.public_base_url
+    if not base:
+        return request.url
+    query = request.query_string.decode()
+    return f"{base}{request.path}" + (f"?{query}" if query else "")
+
+
+def _twilio_signature_ok() -> bool:
+    token = _services().config.twilio_auth_token
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    return RequestValidator(token).validate(_signed_url(), request.form, signature)
+
+
+@twilio_bp.post("/sms")
+def twilio_sms():
+    """An SMS from a citizen, as Twilio (or a compatible gateway) posts it."""
+    if not _twilio_signature_ok():
+        log.warning("twilio sms webhook: bad or missing signature")
+        return Response("forbidden", status=403)
+    sid, sender = request.form.get("MessageSid", ""), request.form.get("From", "")
+    if not sid or not sender or "Body" not in request.form:
+        return Response("MessageSid, From and Body are required", status=400)
+    ingest(_services(), Channel.SMS, sender, sid, request.form.get("Body", ""))
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+@twilio_bp.post("/status")
+def twilio_status():
+    """A delivery status callback for a message we sent."""
+    if not _twilio_signature_ok():
+        return Response("forbidden", status=403)
+    sid, status = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
+    if not sid or not status:
+        return Response("MessageSid and MessageStatus are required", status=400)
+    with _services().uow() as uow:
+        known = intake.record_delivery_status(uow, sid, status, request.form.get("ErrorCode"))
+        uow.commit()
+    if not known:
+        log.info("status callback for an unknown message")
+    return Response("", status=204)
+
+
+@telegram_bp.post("")
+def telegram_update():
+    """An update from the Telegram Bot API (set with secret_token)."""
+    secret = _services().config.telegram_webhook_secret
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        log.warning("telegram webhook: bad or missing secret")
+        return Response("forbidden", status=403)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        return Response("an Update object with update_id is required", status=400)
+    try:
+        update = Update.de_json(data, None)
+    except Exception:  # noqa: BLE001 - malformed update: tell Telegram, store nothing
+        return Response("malformed update", status=400)
+    parsed = telegram_message(update)
+    if parsed is not None:
+        chat_id, text = parsed
+        ingest(_services(), Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
+    return {"ok": True}
+
+
+def telegram_message(update: Update) -> tuple[str, str] | None:
+    """(chat id, text) of a private message we handle; None for every other update type.
+    A photo, voice note or sticker arrives with its caption or empty text, so the person is
+    told to write words rather than being ignored."""
+    message = update.message
+    if message is None or message.chat is None or message.chat.type != "private":
+        return None
+    return str(message.chat.id), message.text or message.caption or ""

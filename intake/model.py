@@ -1,0 +1,234 @@
+"""The domain model: contacts, messages, cases, offices, officials. Plain Python, no framework.
+
+SQLAlchemy maps these classes imperatively in `intake/orm.py`; nothing here knows about it.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import StrEnum
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC (stored as UTC everywhere)."""
+    return datetime.now(timezone.utc)
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    TELEGRAM = "telegram"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class InboundStatus(StrEnum):
+    RECEIVED = "received"  # stored, waiting to be processed
+    PROCESSED = "processed"
+    FAILED = "failed"  # processing raised; kept for an admin and retried by recovery
+
+
+class OutboundStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"  # accepted by the provider
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"  # gave up after retries, or refused for good
+    SUPPRESSED = "suppressed"  # not sent on purpose (the person opted out)
+
+
+class CaseKind(StrEnum):
+    DISPUTE = "dispute"
+    PROTECTION = "protection"
+
+
+class CaseStatus(StrEnum):
+    RECEIVED = "received"
+    ROUTED = "routed"
+    ACCEPTED = "accepted"
+    CLOSED = "closed"
+
+
+class OfficeKind(StrEnum):
+    JSC = "jsc"
+    PROTECTION = "protection"
+    LEGAL_AID = "legal_aid"
+
+
+class OfficialRole(StrEnum):
+    OFFICIAL = "official"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+@dataclass(eq=False)
+class Contact:
+    """A person who writes to the service, on one or more channels."""
+
+    language: str = "km"
+    opted_out: bool = False
+    role: str = "citizen"
+    created_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Identity:
+    """A channel address of a contact: a phone number (E.164) or a Telegram chat id."""
+
+    channel: str
+    address: str
+    contact_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Message:
+    """One inbound or outbound message, with its provider id and delivery state."""
+
+    direction: str
+    channel: str
+    address: str
+    body: str
+    status: str
+    provider_message_id: str | None = None
+    idempotency_key: str | None = None
+    contact_id: int | None = None
+    official_id: int | None = None
+    case_id: int | None = None
+    purpose: str = "reply"
+    urgent: bool = False
+    attempts: int = 0
+    error: str | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Conversation:
+    """Where the dialogue with one contact stands, and what it has gathered so far."""
+
+    contact_id: int
+    state: str = "idle"
+    data: dict = field(default_factory=dict)
+    case_id: int | None = None
+    updated_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Office:
+    """A Justice Service Centre, protection agency or legal-aid office, and where it works."""
+
+    code: str
+    kind: str
+    name_en: str
+    name_km: str
+    province_code: str
+    district_code: str | None
+    lat: float
+    lon: float
+    phone: str | None = None
+    covered_districts: list[str] = field(default_factory=list)
+    active: bool = True
+    sample: bool = False
+    id: int | None = None
+
+    def name(self, language: str) -> str:
+        """The office's name in the reader's language (Khmer for km and km-Latn)."""
+        return self.name_en if language == "en" else self.name_km
+
+
+@dataclass(eq=False)
+class Official:
+    """A person who works a case queue on Telegram, linked by a one-time invite code."""
+
+    office_id: int
+    name: str
+    role: str = OfficialRole.OFFICIAL
+    telegram_chat_id: str | None = None
+    invite_code_hash: str | None = None
+    invite_expires_at: datetime | None = None
+    active: bool = True
+    linked_at: datetime | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+def hash_invite_code(code: str) -> str:
+    """Invite codes are stored hashed: a leaked database does not leak working codes."""
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def new_invite_code() -> str:
+    """A one-time code an official types after /start (8 characters, unambiguous alphabet)."""
+    return "".join(secrets.choice(REF_ALPHABET) for _ in range(8))
+
+
+@dataclass(eq=False)
+class Case:
+    """A request that needs an office: a dispute to mediate or a person to protect."""
+
+    ref: str
+    kind: str
+    status: str
+    contact_id: int
+    language: str
+    urgent: bool = False
+    province_code: str | None = None
+    district_code: str | None = None
+    commune_code: str | None = None
+    office_id: int | None = None
+    routing_reason: str | None = None
+    distance_km: float | None = None
+    summary: str | None = None  # the citizen's own words: shown only to the office, never in SMS
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CaseEvent:
+    """Who did what to a case, and when: the case's audit trail."""
+
+    case_id: int
+    type: str
+    actor: str
+    detail: dict = field(default_factory=dict)
+    at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+# Case references are read aloud on the phone and typed on keypads: no 0/O/Q, 1/I/L, 5/S, 8/B,
+# 2/Z, V (for U). 23 characters, a prime, so that the weighted check character catches every single
+# substitution and every swap of neighbours.
+REF_ALPHABET = "34679ACDEFGHJKMNPRTUWXY"
+
+
+def _check_char(body: str) -> str:
+    total = sum((i + 1) * REF_ALPHABET.index(c) for i, c in enumerate(body))
+    return REF_ALPHABET[total % len(REF_ALPHABET)]
+
+
+def new_case_ref() -> str:
+    """A fresh reference like `K7M-4TXP`: six random characters and a check character, which
+    catches any single mistyped character and any swap of two neighbours."""
+    body = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+    ref = body + _check_char(body)
+    return f"{ref[:3]}-{ref[3:]}"
+
+
+def parse_case_ref(text: str) -> str | None:
+    """The canonical reference in `text` if it holds a valid one (any case, spaces or dashes)."""
+    cleaned = "".join(c for c in text.upper() if c.isalnum())
+    for start in range(0, max(0, len(cleaned) - 6)):
+        candidate = cleaned[start : start + 7]
+        if all(c in REF_ALPHABET for c in candidate) and _check_char(candidate[:6]) == candidate[6]:
+            return f"{candidate[:3]}-{candidate[3:]}"
+    return None

@@ -1,0 +1,199 @@
+"""Tables and the imperative mapping of the domain classes onto them (SQLAlchemy 2).
+
+The same schema runs on PostgreSQL and SQLite; Alembic migrations in `migrations/` create it.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
+
+from intake import model
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware UTC values")
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+UTC_DATETIME = UTCDateTime()
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("language", String(8), nullable=False),
+    Column("opted_out", Boolean, nullable=False, default=False),
+    Column("role", String(32), nullable=False, default="citizen"),
+    Column("created_at", UTC_DATETIME, nullable=False),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("contact_id", ForeignKey("contacts.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("address", String(64), nullable=False),
+    UniqueConstraint("channel", "address", name="uq_identities_channel_address"),
+)
+
+offices = Table(
+    "offices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("name_km", String(200), nullable=False),
+    Column("province_code", String(2), nullable=False),
+    Column("district_code", String(4)),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("phone", String(32)),
+    Column("covered_districts", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("sample", Boolean, nullable=False, default=False),
+)
+
+officials = Table(
+    "officials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("office_id", ForeignKey("offices.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("telegram_chat_id", String(32), unique=True),
+    Column("invite_code_hash", String(64), unique=True),
+    Column("invite_expires_at", UTC_DATETIME),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("linked_at", UTC_DATETIME),
+    Column("created_at", UTC_DATETIME, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ref", String(8), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("urgent", Boolean, nullable=False, default=False),
+    Column("contact_id", ForeignKey("contacts.id"), nullable=False, index=True),
+    Column("language", String(8), nullable=False),
+    Column("province_code", String(2)),
+    Column("district_code", String(4)),
+    Column("commune_code", String(6)),
+    Column("office_id", ForeignKey("offices.id"), index=True),
+    Column("routing_reason", String(200)),
+    Column("distance_km", Float),
+    Column("summary", Text),
+    Column("created_at", UTC_DATETIME, nullable=False),
+    Column("updated_at", UTC_DATETIME, nullable=False),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("type", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("at", UTC_DATETIME, nullable=False),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("contact_id", ForeignKey("contacts.id"), nullable=False, unique=True),
+    Column("state", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("case_id", ForeignKey("cases.id")),
+    Column("updated_at", UTC_DATETIME, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("direction", String(3), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    # Inbound: the provider's id (MessageSid, Telegram update_id), unique per channel so that a
+    # redelivered webhook finds the message it already stored.
+    Column("provider_message_id", String(64)),
+    # Outbound: the key that makes "send this" idempotent however often a job runs.
+    Column("idempotency_key", String(128), unique=True),
+    Column("contact_id", ForeignKey("contacts.id"), index=True),
+    Column("official_id", ForeignKey("officials.id")),
+    Column("case_id", ForeignKey("cases.id"), index=True),
+    Column("purpose", String(32), nullable=False),
+    Column("urgent", Boolean, nullable=False, default=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", String(300)),
+    Column("created_at", UTC_DATETIME, nullable=False),
+    Column("updated_at", UTC_DATETIME, nullable=False),
+    UniqueConstraint("direction", "channel", "provider_message_id", name="uq_messages_provider_id"),
+    Index("ix_messages_status_direction", "status", "direction"),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes onto the tables (once per process)."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(model.Contact, contacts)
+    mapper_registry.map_imperatively(model.Identity, identities)
+    mapper_registry.map_imperatively(model.Office, offices)
+    mapper_registry.map_imperatively(model.Official, officials)
+    mapper_registry.map_imperatively(model.Case, cases)
+    mapper_registry.map_imperatively(model.CaseEvent, case_events)
+    mapper_registry.map_imperatively(model.Conversation, conversations)
+    mapper_registry.map_imperatively(model.Message, messages)
+    _mapped = True

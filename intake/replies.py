@@ -1,0 +1,108 @@
+"""Every text the service sends, in Khmer and English.
+
+Replies to citizens are SMS-sized (tests list each template's segments in each language). No
+template that can reach a citizen's phone after the first reply names violence, abuse or the
+nature of a case: someone else may read a shared phone.
+"""
+from __future__ import annotations
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "help": {
+        "en": "Justice Service: tell us your problem in a few words and your district and province. "
+        "We answer legal questions too. Danger: call Police 117. Reply STOP to end messages.",
+        "km": "សេវាយុត្តិធម៌៖ សូមប្រាប់បញ្ហារបស់អ្នក និងស្រុក ខេត្តដែលអ្នករស់នៅ។ គ្រោះថ្នាក់ ហៅប៉ូលិស ១១៧។",
+    },
+    "ask_location": {
+        "en": "Which district and province do you live in? For example: Sangkae, Battambang.",
+        "km": "តើអ្នករស់នៅស្រុក និងខេត្តណា? ឧទាហរណ៍៖ ស្រុកសង្កែ ខេត្តបាត់ដំបង។",
+    },
+    "ask_district": {
+        "en": "Which district (srok, krong or khan) of {province}?",
+        "km": "នៅស្រុក ក្រុង ឬខណ្ឌណា នៃ{province}?",
+    },
+    "ask_which_place": {
+        "en": "Several places have that name: {choices}. Reply with the province too.",
+        "km": "មានទីកន្លែងច្រើនឈ្មោះនេះ៖ {choices}។ សូមប្រាប់ខេត្តផងដែរ។",
+    },
+    "dispute_opened": {
+        "en": "Your case number is {ref}. {office} will contact you about mediation. It is free and voluntary.",
+        "km": "លេខករណីរបស់អ្នក {ref}។ {office} នឹងទាក់ទងអ្នកអំពីការសម្រុះសម្រួល។ ឥតគិតថ្លៃ។",
+    },
+    "no_office": {
+        "en": "Your case number is {ref}. We will find the right office and contact you.",
+        "km": "លេខករណីរបស់អ្នក {ref}។ យើងនឹងរកការិយាល័យត្រឹមត្រូវ ហើយទាក់ទងអ្នក។",
+    },
+    # The first answer to someone at risk: safety first, nothing that names the harm.
+    "protection_safety": {
+        "en": "You are not alone. In danger now: call Police 117 (free). Children: 1280. "
+        "Where are you? Reply with your district and province.",
+        "km": "អ្នកមិននៅម្នាក់ឯងទេ។ គ្រោះថ្នាក់ ហៅ ១១៧ (ឥតគិតថ្លៃ)។ កុមារ ១២៨០។ អ្នកនៅស្រុក ខេត្តណា?",
+    },
+    "protection_opened": {
+        "en": "Reference {ref}. {office} has been told and will contact you. In danger now: call 117. Children: 1280.",
+        "km": "លេខយោង {ref}។ {office} បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។",
+    },
+    "legal_holding": {
+        "en": "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province.",
+        "km": "អរគុណសម្រាប់សំណួរ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក និងខេត្ត។",
+    },
+    "status": {
+        "en": "Case {ref}: {status}. Office: {office}.",
+        "km": "ករណី {ref}៖ {status}។ ការិយាល័យ៖ {office}។",
+    },
+    "status_unknown": {
+        "en": "We could not find that case number on this phone. Check the number and try again.",
+        "km": "រកមិនឃើញលេខករណីនេះសម្រាប់លេខទូរស័ព្ទនេះទេ។ សូមពិនិត្យលេខ ហើយព្យាយាមម្តងទៀត។",
+    },
+    "stopped": {
+        "en": "You will get no more messages from us. Reply START to begin again.",
+        "km": "អ្នកនឹងមិនទទួលសារពីយើងទៀតទេ។ ផ្ញើ START ដើម្បីចាប់ផ្តើមវិញ។",
+    },
+    "empty": {
+        "en": "We did not understand that. Tell us your problem in words, or reply HELP.",
+        "km": "យើងមិនយល់សារនេះទេ។ សូមសរសេរបញ្ហារបស់អ្នក ឬផ្ញើ HELP។",
+    },
+    # To officials on Telegram (no SMS cost; Khmer first, English below).
+    "official_linked": {
+        "en": "You are linked to {office}. New cases for your office will reach you here.",
+        "km": "អ្នកបានភ្ជាប់ជាមួយ {office}។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។",
+    },
+    "official_bad_code": {
+        "en": "This invitation code is not valid or has expired. Ask your administrator for a new one.",
+        "km": "លេខកូដអញ្ជើញនេះមិនត្រឹមត្រូវ ឬផុតកំណត់។ សូមសុំលេខកូដថ្មីពីអ្នកគ្រប់គ្រង។",
+    },
+    "official_inactive": {
+        "en": "Your account is not active. Ask your administrator.",
+        "km": "គណនីរបស់អ្នកមិនសកម្មទេ។ សូមសួរអ្នកគ្រប់គ្រង។",
+    },
+    "official_new_dispute": {
+        "en": "New dispute {ref} in {place}. Routed: {reason}.\n{summary}",
+        "km": "វិវាទថ្មី {ref} នៅ{place}។",
+    },
+    "official_new_protection": {
+        "en": "{urgent}New protection case {ref} in {place}. Routed: {reason}. Contact the person discreetly.",
+        "km": "{urgent}ករណីការពារថ្មី {ref} នៅ{place}។",
+    },
+}
+
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "received": {"en": "received", "km": "បានទទួល"},
+    "routed": {"en": "sent to the office", "km": "បានបញ្ជូនទៅការិយាល័យ"},
+    "accepted": {"en": "accepted by the office", "km": "ការិយាល័យបានទទួលយក"},
+    "closed": {"en": "closed", "km": "បានបិទ"},
+}
+
+
+def reply_language(language: str) -> str:
+    """Replies are in Khmer script for Khmer and romanised Khmer, English for English."""
+    return "en" if language == "en" else "km"
+
+
+def render(key: str, language: str, **params: object) -> str:
+    """The text of template `key` in the reader's language."""
+    return TEMPLATES[key][reply_language(language)].format(**params)
+
+
+def render_official(key: str, **params: object) -> str:
+    """A message to officials: Khmer line first, English below."""
+    return f"{TEMPLATES[key]['km'].format(**params)}\n{TEMPLATES[key]['en'].format(**params)}".strip()

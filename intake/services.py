@@ -1,0 +1,432 @@
+"""The service layer: what happens to an inbound message, a new case, an outbound send.
+
+Functions take a unit of work and the ports they need, and return ids; callers (webhooks, jobs)
+commit nothing themselves and enqueue the sends these functions return.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from intake import dialogue, replies
+from intake.model import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Contact,
+    Conversation,
+    Identity,
+    InboundStatus,
+    Message,
+    OutboundStatus,
+    hash_invite_code,
+    new_case_ref,
+    utcnow,
+)
+from intake.ports import LegalAnswerer, Places, Understander
+from intake.routing import route
+from intake.unit_of_work import IntegrityError, UnitOfWork
+from nlu.khmer import normalize
+from nlu.types import Location
+
+log = logging.getLogger(__name__)
+
+MAX_INBOUND_CHARS = 4000  # longer texts are kept whole in the record but understood in part
+OPT_OUT_EXEMPT = {"stop_confirmation"}
+
+
+@dataclass(frozen=True)
+class IntakeDeps:
+    """The ports the intake pipeline needs."""
+
+    understander: Understander
+    places: Places
+    legal: LegalAnswerer | None = None
+
+
+# ---------------------------------------------------------------- inbound
+
+
+def record_inbound(uow: UnitOfWork, channel: str, address: str, provider_id: str, body: str) -> tuple[int, bool]:
+    """Store an inbound message once per provider id. Returns (message id, created?)."""
+    existing = uow.repo.inbound_by_provider_id(channel, provider_id)
+    if existing:
+        return existing.id, False
+    msg = Message(
+        direction="in",
+        channel=channel,
+        address=address,
+        body=body,
+        status=InboundStatus.RECEIVED,
+        provider_message_id=provider_id,
+        purpose="inbound",
+    )
+    uow.repo.add(msg)
+    try:
+        uow.repo.flush()
+    except IntegrityError:  # a concurrent delivery of the same message won the race
+        uow.rollback()
+        existing = uow.repo.inbound_by_provider_id(channel, provider_id)
+        if existing is None:
+            raise
+        return existing.id, False
+    log.info("inbound message %s stored (%s)", msg.id, channel)
+    return msg.id, True
+
+
+def _contact_for(uow: UnitOfWork, channel: str, address: str, language: str) -> Contact:
+    identity = uow.repo.identity(channel, address)
+    if identity:
+        contact = uow.repo.contact(identity.contact_id)
+        assert contact is not None
+        return contact
+    contact = Contact(language=language)
+    uow.repo.add(contact)
+    uow.repo.flush()
+    uow.repo.add(Identity(channel=channel, address=address, contact_id=contact.id))
+    uow.repo.flush()
+    return contact
+
+
+def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[int]:
+    """Understand one stored inbound message and act on it: link an official, run the intake
+    dialogue, open and route a case, notify the office, queue the replies. Safe to call twice:
+    the second call finds the message processed and does nothing. Returns outbound ids to send."""
+    msg = uow.repo.message(message_id, lock=True)
+    if msg is None or msg.direction != "in" or msg.status == InboundStatus.PROCESSED:
+        return []
+    text = normalize(msg.body)[:MAX_INBOUND_CHARS]
+
+    if msg.channel == Channel.TELEGRAM and (text.startswith("/") or uow.repo.official_by_chat(msg.address)):
+        out = _official_command(uow, msg, text)
+        if out is not None:
+            _mark_processed(msg)
+            return out
+
+    understanding = deps.understander.understand(text)
+    has_words = any(ch.isalpha() for ch in text)
+    # Khmer first: a newcomer whose message has no words is answered in Khmer.
+    first_language = replies.reply_language(understanding.language) if has_words else "km"
+    contact = _contact_for(uow, msg.channel, msg.address, first_language)
+    msg.contact_id = contact.id
+    if has_words:
+        contact.language = replies.reply_language(understanding.language)
+    conversation = uow.repo.conversation(contact.id)
+    if conversation is None:
+        conversation = Conversation(contact_id=contact.id)
+        uow.repo.add(conversation)
+
+    decision = dialogue.step(text, understanding, conversation.state, dict(conversation.data or {}))
+    outbound: list[int] = []
+    lang = contact.language
+    for n, action in enumerate(decision.actions):
+        key = f"reply:{msg.id}:{n}"
+        if isinstance(action, dialogue.Reply):
+            params = dict(action.params)
+            if "province_code" in params:
+                params["province"] = deps.places.name(params.pop("province_code"), lang)
+            purpose = "stop_confirmation" if action.key == "stopped" else "reply"
+            outbound += _reply(uow, msg, contact, replies.render(action.key, lang, **params), key, purpose)
+        elif isinstance(action, dialogue.SetOptOut):
+            contact.opted_out = action.opted_out
+            log.info("contact %s opted %s", contact.id, "out" if action.opted_out else "in")
+        elif isinstance(action, dialogue.OpenCase):
+            case, ids = open_case(uow, deps, contact, action, msg)
+            conversation.case_id = case.id
+            outbound += ids
+        elif isinstance(action, dialogue.ShowStatus):
+            outbound += _reply(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
+        elif isinstance(action, dialogue.AnswerLegalQuestion):
+            answer = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
+            outbound += _reply(uow, msg, contact, answer or replies.render("legal_holding", lang), key)
+    conversation.state = decision.state
+    conversation.data = decision.data
+    conversation.updated_at = utcnow()
+    _mark_processed(msg)
+    log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
+    return outbound
+
+
+def _mark_processed(msg: Message) -> None:
+    msg.status = InboundStatus.PROCESSED
+    msg.updated_at = utcnow()
+
+
+def _reply(uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = "reply") -> list[int]:
+    out = queue_message(
+        uow,
+        channel=inbound.channel,
+        address=inbound.address,
+        body=body,
+        key=key,
+        contact=contact,
+        purpose=purpose,
+    )
+    return [out.id] if out.status == OutboundStatus.QUEUED else []
+
+
+def _status_text(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str | None, lang: str) -> str:
+    cases = uow.repo.cases_of_contact(contact.id)
+    case = next((c for c in cases if c.ref == ref), None) if ref else (cases[0] if cases else None)
+    if case is None:  # a sender sees only their own cases: someone else's ref is "not found"
+        return replies.render("status_unknown", lang)
+    office = uow.repo.office(case.office_id) if case.office_id else None
+    words = replies.STATUS_WORDS.get(case.status, {"en": case.status, "km": case.status})
+    return replies.render(
+        "status",
+        lang,
+        ref=case.ref,
+        status=words[replies.reply_language(lang)],
+        office=office.name(lang) if office else "-",
+    )
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _unique_ref(uow: UnitOfWork) -> str:
+    for _ in range(20):
+        ref = new_case_ref()
+        if uow.repo.case_by_ref(ref) is None:
+            return ref
+    raise RuntimeError("could not find a free case reference")
+
+
+def add_event(uow: UnitOfWork, case: Case, type_: str, actor: str, **detail) -> None:
+    """Append to the case's audit trail."""
+    uow.repo.add(CaseEvent(case_id=case.id, type=type_, actor=actor, detail=detail))
+
+
+def open_case(
+    uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action: dialogue.OpenCase, inbound: Message
+) -> tuple[Case, list[int]]:
+    """Open a case from the dialogue's decision, route it, tell the office, answer the citizen."""
+    loc: Location = action.location
+    case = Case(
+        ref=_unique_ref(uow),
+        kind=action.kind,
+        status=CaseStatus.RECEIVED,
+        contact_id=contact.id,
+        language=contact.language,
+        urgent=action.urgent,
+        province_code=loc.province_code,
+        district_code=loc.district_code,
+        commune_code=loc.commune_code,
+        summary=action.summary,
+    )
+    uow.repo.add(case)
+    uow.repo.flush()
+    add_event(uow, case, "opened", "citizen", channel=inbound.channel, message_id=inbound.id)
+    inbound.case_id = case.id
+    log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
+    outbound = route_case(uow, deps, case, actor="system")
+    lang = contact.language
+    office = uow.repo.office(case.office_id) if case.office_id else None
+    if office is None:
+        text = replies.render("no_office", lang, ref=case.ref)
+    elif case.kind == CaseKind.PROTECTION:
+        text = replies.render("protection_opened", lang, ref=case.ref, office=office.name(lang))
+    else:
+        text = replies.render("dispute_opened", lang, ref=case.ref, office=office.name(lang))
+    outbound += _reply(uow, inbound, contact, text, f"case-opened:{case.id}")
+    return case, outbound
+
+
+def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason_prefix: str = "") -> list[int]:
+    """Route a case to its office and queue the officials' notifications."""
+    decision = route(
+        case.kind,
+        province_code=case.province_code,
+        district_code=case.district_code,
+        commune_code=case.commune_code,
+        offices=uow.repo.offices(),
+        centroid=deps.places.centroid,
+        place_name=lambda code: deps.places.name(code, "en"),
+    )
+    if decision is None:
+        add_event(uow, case, "unrouted", actor, reason="no office of this kind or no place")
+        log.warning("case %s could not be routed", case.ref)
+        return []
+    case.office_id = decision.office.id
+    case.routing_reason = reason_prefix + decision.reason
+    case.distance_km = decision.distance_km
+    case.status = CaseStatus.ROUTED
+    case.updated_at = utcnow()
+    add_event(uow, case, "routed", actor, office=decision.office.code, reason=case.routing_reason,
+              distance_km=decision.distance_km)
+    log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
+    return notify_office(uow, deps, case)
+
+
+def _place_line(deps: IntakeDeps, case: Case) -> str:
+    code = case.commune_code or case.district_code or case.province_code
+    if not code:
+        return "?"
+    parts = [deps.places.name(code, "en")]
+    if case.province_code and code != case.province_code:
+        parts.append(deps.places.name(case.province_code, "en"))
+    return ", ".join(parts)
+
+
+def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
+    """Tell every linked official of the case's office. Protection cases carry no narrative."""
+    ids = []
+    place = _place_line(deps, case)
+    if case.kind == CaseKind.PROTECTION:
+        body = replies.render_official(
+            "official_new_protection", ref=case.ref, place=place, reason=case.routing_reason,
+            urgent="URGENT / បន្ទាន់: " if case.urgent else "",
+        )
+    else:
+        summary = (case.summary or "")[:600]
+        body = replies.render_official(
+            "official_new_dispute", ref=case.ref, place=place, reason=case.routing_reason, summary=summary
+        )
+    for official in uow.repo.linked_officials(case.office_id):
+        out = queue_message(
+            uow,
+            channel=Channel.TELEGRAM,
+            address=official.telegram_chat_id,
+            body=body,
+            key=f"notify:{case.id}:{case.office_id}:{official.id}",
+            official_id=official.id,
+            case_id=case.id,
+            purpose="case_notification",
+            urgent=case.urgent,
+        )
+        ids.append(out.id)
+    return ids
+
+
+# ---------------------------------------------------------------- officials
+
+
+def _official_command(uow: UnitOfWork, msg: Message, text: str) -> list[int] | None:
+    """Handle /start CODE and messages from linked officials; None when it is a citizen's."""
+    parts = text.split()
+    official = uow.repo.official_by_chat(msg.address)
+    if parts and parts[0].lower().startswith("/start") and len(parts) >= 2:
+        return _link_official(uow, msg, parts[1])
+    if official is None:
+        return None
+    key = f"reply:{msg.id}:0"
+    if not official.active:
+        body = replies.render_official("official_inactive")
+    else:
+        office = uow.repo.office(official.office_id)
+        body = replies.render_official("official_linked", office=office.name_km if office else "?")
+    out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
+                        official_id=official.id, purpose="official_reply")
+    return [out.id]
+
+
+def _link_official(uow: UnitOfWork, msg: Message, code: str) -> list[int]:
+    official = uow.repo.official_by_invite(hash_invite_code(code))
+    key = f"reply:{msg.id}:0"
+    now = utcnow()
+    if official is None or (official.invite_expires_at and official.invite_expires_at < now):
+        log.info("invite code refused for a telegram chat")
+        body = replies.render_official("official_bad_code")
+        out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
+                            purpose="official_reply")
+        return [out.id]
+    if not official.active:
+        body = replies.render_official("official_inactive")
+        out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
+                            purpose="official_reply")
+        return [out.id]
+    previous = uow.repo.official_by_chat(msg.address)
+    if previous is not None and previous.id != official.id:
+        previous.telegram_chat_id = None  # one Telegram account, one official
+        uow.repo.flush()
+    official.telegram_chat_id = msg.address
+    official.invite_code_hash = None  # one-time
+    official.invite_expires_at = None
+    official.linked_at = now
+    office = uow.repo.office(official.office_id)
+    log.info("official %s linked telegram for office %s", official.id, office.code if office else "?")
+    body = replies.render_official("official_linked", office=office.name_km if office else "?")
+    out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
+                        official_id=official.id, purpose="official_reply")
+    return [out.id]
+
+
+# ---------------------------------------------------------------- outbound
+
+
+def queue_message(
+    uow: UnitOfWork,
+    *,
+    channel: str,
+    address: str,
+    body: str,
+    key: str,
+    contact: Contact | None = None,
+    official_id: int | None = None,
+    case_id: int | None = None,
+    purpose: str = "reply",
+    urgent: bool = False,
+) -> Message:
+    """Persist an outbound message under an idempotency key (a second call returns the first
+    message). A contact who opted out gets nothing but the confirmation of their STOP."""
+    existing = uow.repo.outbound_by_key(key)
+    if existing:
+        return existing
+    suppressed = contact is not None and contact.opted_out and purpose not in OPT_OUT_EXEMPT
+    msg = Message(
+        direction="out",
+        channel=channel,
+        address=address,
+        body=body,
+        status=OutboundStatus.SUPPRESSED if suppressed else OutboundStatus.QUEUED,
+        idempotency_key=key,
+        contact_id=contact.id if contact else None,
+        official_id=official_id,
+        case_id=case_id,
+        purpose=purpose,
+        urgent=urgent,
+    )
+    uow.repo.add(msg)
+    uow.repo.flush()
+    return msg
+
+
+TWILIO_STATUS = {
+    "queued": OutboundStatus.SENT,
+    "accepted": OutboundStatus.SENT,
+    "sending": OutboundStatus.SENT,
+    "sent": OutboundStatus.SENT,
+    "delivered": OutboundStatus.DELIVERED,
+    "undelivered": OutboundStatus.UNDELIVERED,
+    "failed": OutboundStatus.FAILED,
+}
+_STATUS_RANK = {OutboundStatus.SENT: 1, OutboundStatus.DELIVERED: 2, OutboundStatus.UNDELIVERED: 2, OutboundStatus.FAILED: 2}
+
+
+def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None) -> bool:
+    """Apply a provider's status callback; callbacks arrive out of order, so a final state is
+    never overwritten by an earlier one. False when the message is unknown."""
+    msg = uow.repo.outbound_by_provider_id(provider_id)
+    if msg is None:
+        return False
+    new = TWILIO_STATUS.get(provider_status.lower())
+    if new is None:
+        return True
+    if _STATUS_RANK.get(new, 0) >= _STATUS_RANK.get(msg.status, 0):
+        msg.status = new
+        msg.updated_at = utcnow()
+        if error_code:
+            msg.error = f"provider error {error_code}"[:300]
+    return True
+
+
+def stale_work(uow: UnitOfWork, older_than: timedelta) -> tuple[list[int], list[int]]:
+    """Inbound messages never processed and outbound messages never sent, older than
+    `older_than`: what a lost job (Redis down, worker killed) left behind."""
+    cutoff = utcnow() - older_than
+    inbound = uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], cutoff)
+    outbound = uow.repo.messages_in_status("out", [OutboundStatus.QUEUED], cutoff)
+    return inbound, outbound

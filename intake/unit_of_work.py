@@ -1,0 +1,249 @@
+"""Persistence port: a unit of work wrapping one transaction, with the queries the domain needs."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Iterable
+
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake import orm
+from intake.model import (
+    Case,
+    CaseEvent,
+    Contact,
+    Conversation,
+    Identity,
+    Message,
+    Office,
+    Official,
+    OutboundStatus,
+    utcnow,
+)
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for `database_url`; SQLite gets foreign keys, WAL and a busy timeout so that the
+    web process and the in-process workers can share the file."""
+    if database_url.startswith("sqlite"):
+        engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        return engine
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+class Repository:
+    """Queries over one session. Methods return domain objects, never rows."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, obj) -> None:
+        """Stage a new domain object for insertion."""
+        self.session.add(obj)
+
+    def flush(self) -> None:
+        """Send pending changes so that new objects get their ids."""
+        self.session.flush()
+
+    # Contacts and identities
+    def identity(self, channel: str, address: str) -> Identity | None:
+        """The identity for a channel address, if known."""
+        return self.session.scalars(
+            select(Identity).where(Identity.channel == channel, Identity.address == address)
+        ).first()
+
+    def contact(self, contact_id: int) -> Contact | None:
+        """A contact by id."""
+        return self.session.get(Contact, contact_id)
+
+    def identities_of(self, contact_id: int) -> list[Identity]:
+        """Every channel address of a contact."""
+        return list(self.session.scalars(select(Identity).where(Identity.contact_id == contact_id)))
+
+    def conversation(self, contact_id: int) -> Conversation | None:
+        """The contact's conversation, if one was started."""
+        return self.session.scalars(
+            select(Conversation).where(Conversation.contact_id == contact_id)
+        ).first()
+
+    # Messages
+    def message(self, message_id: int, *, lock: bool = False) -> Message | None:
+        """A message by id; `lock` takes a row lock where the database has them."""
+        stmt = select(Message).where(Message.id == message_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt).first()
+
+    def inbound_by_provider_id(self, channel: str, provider_id: str) -> Message | None:
+        """The inbound message a provider already delivered under this id."""
+        return self.session.scalars(
+            select(Message).where(
+                Message.direction == "in",
+                Message.channel == channel,
+                Message.provider_message_id == provider_id,
+            )
+        ).first()
+
+    def outbound_by_key(self, key: str) -> Message | None:
+        """The outbound message created under an idempotency key."""
+        return self.session.scalars(select(Message).where(Message.idempotency_key == key)).first()
+
+    def outbound_by_provider_id(self, provider_id: str) -> Message | None:
+        """The outbound message a provider knows by this id (for status callbacks)."""
+        return self.session.scalars(
+            select(Message).where(Message.direction == "out", Message.provider_message_id == provider_id)
+        ).first()
+
+    def claim_outbound(self, message_id: int) -> bool:
+        """Atomically move a queued message to `sending`; False when another attempt owns it or
+        it is already settled. This is what makes a second run of a send job a no-op."""
+        result = self.session.execute(
+            update(orm.messages)
+            .where(
+                orm.messages.c.id == message_id,
+                orm.messages.c.status == OutboundStatus.QUEUED,
+            )
+            .values(status=OutboundStatus.SENDING, updated_at=utcnow(), attempts=orm.messages.c.attempts + 1)
+        )
+        return result.rowcount == 1
+
+    def messages_in_status(self, direction: str, statuses: Iterable[str], older_than: datetime) -> list[int]:
+        """Ids of messages stuck in one of `statuses` since before `older_than` (for recovery)."""
+        return list(
+            self.session.scalars(
+                select(Message.id).where(
+                    Message.direction == direction,
+                    Message.status.in_(list(statuses)),
+                    Message.updated_at < older_than,
+                )
+            )
+        )
+
+    def messages_for_address(self, channel: str, address: str, after_id: int = 0) -> list[Message]:
+        """Messages to and from one channel address, oldest first (for the simulator)."""
+        return list(
+            self.session.scalars(
+                select(Message)
+                .where(Message.channel == channel, Message.address == address, Message.id > after_id)
+                .order_by(Message.id)
+            )
+        )
+
+    def recent_messages(self, after_id: int = 0, limit: int = 500) -> list[Message]:
+        """The newest `limit` messages after an id, oldest first (for the simulator and admins)."""
+        newest = self.session.scalars(
+            select(Message).where(Message.id > after_id).order_by(Message.id.desc()).limit(limit)
+        )
+        return list(reversed(list(newest)))
+
+    # Offices and officials
+    def office(self, office_id: int) -> Office | None:
+        """An office by id."""
+        return self.session.get(Office, office_id)
+
+    def office_by_code(self, code: str) -> Office | None:
+        """An office by its directory code."""
+        return self.session.scalars(select(Office).where(Office.code == code)).first()
+
+    def offices(self, kind: str | None = None, active_only: bool = True) -> list[Office]:
+        """Offices of a kind (all kinds when None), active ones unless asked otherwise."""
+        stmt = select(Office).order_by(Office.code)
+        if kind:
+            stmt = stmt.where(Office.kind == kind)
+        if active_only:
+            stmt = stmt.where(Office.active.is_(True))
+        return list(self.session.scalars(stmt))
+
+    def official(self, official_id: int) -> Official | None:
+        """An official by id."""
+        return self.session.get(Official, official_id)
+
+    def official_by_invite(self, code_hash: str) -> Official | None:
+        """The official holding an invite code (by its hash)."""
+        return self.session.scalars(select(Official).where(Official.invite_code_hash == code_hash)).first()
+
+    def official_by_chat(self, chat_id: str) -> Official | None:
+        """The official linked to a Telegram chat."""
+        return self.session.scalars(select(Official).where(Official.telegram_chat_id == chat_id)).first()
+
+    def linked_officials(self, office_id: int) -> list[Official]:
+        """Active officials of an office who have linked Telegram."""
+        return list(
+            self.session.scalars(
+                select(Official).where(
+                    Official.office_id == office_id,
+                    Official.active.is_(True),
+                    Official.telegram_chat_id.is_not(None),
+                )
+            )
+        )
+
+    # Cases
+    def case(self, case_id: int) -> Case | None:
+        """A case by id."""
+        return self.session.get(Case, case_id)
+
+    def case_by_ref(self, ref: str) -> Case | None:
+        """A case by its reference."""
+        return self.session.scalars(select(Case).where(Case.ref == ref)).first()
+
+    def case_events(self, case_id: int) -> list[CaseEvent]:
+        """A case's events, oldest first."""
+        return list(
+            self.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
+        )
+
+    def cases_of_contact(self, contact_id: int) -> list[Case]:
+        """A contact's cases, newest first."""
+        return list(
+            self.session.scalars(select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc()))
+        )
+
+
+class UnitOfWork:
+    """One transaction: `with uow:` ... `uow.commit()`; leaving without commit rolls back."""
+
+    def __init__(self, session_factory: Callable[[], Session]):
+        self._session_factory = session_factory
+        self.session: Session | None = None
+        self.repo: Repository
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self.repo = Repository(self.session)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # close() rolls back anything uncommitted and detaches objects with their loaded values
+        # intact, so callers can still read what they committed.
+        assert self.session is not None
+        self.session.close()
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        assert self.session is not None
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Abandon the transaction."""
+        assert self.session is not None
+        self.session.rollback()
+
+
+def session_factory(engine: Engine) -> Callable[[], Session]:
+    """Sessions that keep loaded objects usable after commit (the services read them back)."""
+    orm.start_mappers()
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+__all__ = ["IntegrityError", "Repository", "UnitOfWork", "make_engine", "session_factory"]

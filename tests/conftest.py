@@ -1,0 +1,109 @@
+"""Shared fixtures: a migrated database (SQLite file, or the machine's PostgreSQL), services with
+fakes at the composition root's seams, the Flask app and client, and the loopback providers."""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot import create_app
+from bot.bootstrap import GazetteerPlaces, build_services
+from bot.cli import upgrade_database
+from bot.config import Config
+from intake.directory import load_directory, parse_directory
+from nlu.gazetteer import Gazetteer
+from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
+from tests.fakes.providers import FakeProviders
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIRECTORY = ROOT / "data" / "directory" / "sample_offices.csv"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jsc_test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+TWILIO = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "test-auth-token", "twilio_from": "+85599000111"}
+TELEGRAM = {"telegram_bot_token": "123456:TEST-token", "telegram_webhook_secret": "s3cret-webhook"}
+
+
+@pytest.fixture(scope="session")
+def places():
+    return GazetteerPlaces(Gazetteer.load())
+
+
+def _fresh_postgres() -> str:
+    """Recreate the test database's schema and migrate it."""
+    admin = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = POSTGRES_URL.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = create_engine(POSTGRES_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_database(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return _fresh_postgres()
+
+
+@pytest.fixture
+def config(sqlite_url) -> Config:
+    return replace(Config(), database_url=sqlite_url, simulator=True, **TWILIO, **TELEGRAM)
+
+
+def load_sample_directory(services) -> None:
+    offices = parse_directory(SAMPLE_DIRECTORY, lambda code: services.deps.places.name(code, "en") != code)
+    with services.uow() as uow:
+        load_directory(uow, offices)
+        uow.commit()
+
+
+@pytest.fixture
+def understander() -> ScriptedUnderstander:
+    return ScriptedUnderstander({})
+
+
+@pytest.fixture
+def senders():
+    return {"sms": RecordingSender(), "telegram": RecordingSender()}
+
+
+@pytest.fixture
+def services(config, understander, senders, places):
+    s = build_services(config, queue=RecordingQueue(), senders=senders, understander=understander, places=places,
+                       legal=None)
+    load_sample_directory(s)
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def app(services):
+    return create_app(services=services)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def providers():
+    fake = FakeProviders().start()
+    yield fake
+    fake.stop()

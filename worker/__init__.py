@@ -1,0 +1,1 @@
+"""Background work on rq: processing inbound messages, sending, recovering lost work."""
