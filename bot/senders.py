@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import warnings
+from datetime import timedelta
 
 import requests
 from telegram import Bot
@@ -75,7 +77,10 @@ class TelegramSender:
         try:
             return asyncio.run(self._send(address, body))
         except RetryAfter as exc:
-            retry_after = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+            with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
+                warnings.simplefilter("ignore")
+                value = exc.retry_after
+            retry_after = value.total_seconds() if isinstance(value, timedelta) else float(value)
             raise SendError("telegram 429 rate limited", transient=True, retry_after=retry_after) from None
         except Forbidden:
             raise SendError("telegram 403 bot blocked by the user", transient=False, opt_out=True) from None

@@ -1,0 +1,61 @@
+"""The same pipeline on real Redis with rq: jobs found by dotted name, run by a real worker."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+
+from bot.bootstrap import build_services
+from bot.jobqueue import RqJobQueue
+from bot.webhooks import ingest
+from tests.conftest import REDIS_URL, load_sample_directory
+from tests.fakes import ScriptedUnderstander, understanding
+from worker import jobs
+
+
+@pytest.fixture
+def redis_services(config, providers, places):
+    Redis.from_url(REDIS_URL).flushdb()
+    cfg = replace(config, redis_url=REDIS_URL, twilio_api_url=providers.url, telegram_api_url=providers.url,
+                  queue_name="test")
+    table = {"rice": understanding("dispute_mediation", province_code="02", district_code="0208")}
+    s = build_services(cfg, understander=ScriptedUnderstander(table), places=places, legal=None)
+    load_sample_directory(s)
+    jobs.configure(s)
+    yield s
+    jobs.configure(None)
+    Redis.from_url(REDIS_URL).flushdb()
+    s.engine.dispose()
+
+
+def work(services) -> None:
+    queue: RqJobQueue = services.queue
+    SimpleWorker([queue.queue], connection=queue.connection).work(burst=True)
+
+
+def test_inbound_sms_is_processed_and_answered_by_an_rq_worker(redis_services, providers):
+    assert isinstance(redis_services.queue, RqJobQueue)
+    ingest(redis_services, "sms", "+85512345678", "SMrq1", "rice field dispute in Sangkae")
+    assert redis_services.queue.queue.count == 1
+    work(redis_services)  # process_inbound, which queues send_message
+    work(redis_services)
+    [sms] = providers.twilio_messages
+    assert sms["to"] == "+85512345678" and sms["body"].startswith("Your case number is ")
+
+
+def test_a_failed_send_is_retried_through_rq_scheduler_delay(redis_services, providers):
+    providers.fail_next("twilio", 500)
+    ingest(redis_services, "sms", "+85512345678", "SMrq2", "rice field dispute in Sangkae")
+    work(redis_services)
+    work(redis_services)
+    assert providers.twilio_messages == []
+    from rq.registry import ScheduledJobRegistry
+
+    registry = ScheduledJobRegistry(queue=redis_services.queue.queue)
+    assert len(registry.get_job_ids()) == 1  # the retry waits in Redis, surviving a restart
+    job_id = registry.get_job_ids()[0]
+    redis_services.queue.queue.enqueue_job(redis_services.queue.queue.fetch_job(job_id))  # time passes
+    work(redis_services)
+    assert len(providers.twilio_messages) == 1
