@@ -1,0 +1,160 @@
+"""Turning a question into the reply a person receives over SMS or Telegram.
+
+Replies follow the person's script: English for "en", Khmer script for "km" and for romanised
+Khmer (the articles have no romanised answer text, and Khmer script reads better than a guessed
+romanisation). Below the knowledge base's threshold the reply says honestly that we do not know and
+offers a person at an office instead: it never answers from a weak match.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from intake.sms import count_segments
+from legal_info.articles_loader import Article, sms_with_suffix
+from legal_info.retrieval import Hit, KnowledgeBase, guess_language
+from nlu.khmer import is_khmer_char
+
+CHANNELS = ("sms", "telegram")
+MORE_MAX_SEGMENTS = 3
+_CITATION_LABEL = {"en": "Law: ", "km": "ច្បាប់៖ "}
+_DEFAULT_OFFICE = {
+    "en": "the nearest Justice Service Centre or a legal aid office",
+    "km": "មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ ឬការិយាល័យជំនួយផ្លូវច្បាប់ជិតបំផុត",
+}
+_DECLINE = {
+    "en": (
+        "Sorry, I do not know the answer to this one and I do not want to guess. "
+        "A person at {office} can help. Reply YES to be put in touch, or ask another question."
+    ),
+    "km": "សូមទោស ខ្ញុំមិនដឹងចម្លើយនេះច្បាស់ទេ ហើយមិនចង់ទាយ។ {office} អាចជួយបាន។ ឆ្លើយ YES ដើម្បីឱ្យយើងភ្ជាប់ ឬសួរសំណួរផ្សេង។",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to send back: the text, the article(s) it came from and where to go next.
+
+    `confident` is False when the service declined; `related` holds (article id, title) pairs for
+    Telegram buttons.
+    """
+
+    text: str
+    article_ids: tuple[str, ...]
+    confident: bool
+    next_office: str | None
+    language: str = "en"
+    related: tuple[tuple[str, str], ...] = ()
+    hits: tuple[Hit, ...] = ()
+
+
+def reply_language(language: str) -> str:
+    """Language of the article text used for a person writing in `language`."""
+    return "en" if language == "en" else "km"
+
+
+def decline_text(language: str, office_name: str | None = None) -> str:
+    """The honest "I don't know this one" reply, offering `office_name` (or a generic office)."""
+    lang = reply_language(language)
+    return _DECLINE[lang].format(office=office_name or _DEFAULT_OFFICE[lang])
+
+
+def _telegram_text(article: Article, lang: str) -> str:
+    return f"{article.full[lang]}\n\n{_CITATION_LABEL[lang]}{article.citation_line()}"
+
+
+def answer(
+    kb: KnowledgeBase,
+    text: str,
+    language: str | None = None,
+    channel: str = "sms",
+    office_name: str | None = None,
+) -> Answer:
+    """The reply to a legal question for one channel ("sms" or "telegram")."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    language = language or guess_language(text)
+    lang = reply_language(language)
+    hits = tuple(kb.search(text, language=language, limit=3))
+    if not hits or hits[0].confidence < kb.threshold:
+        return Answer(decline_text(language, office_name), (), False, None, language, (), hits)
+    article = hits[0].article
+    if channel == "sms":
+        body = sms_with_suffix(article.short[lang], lang)
+        related: tuple[tuple[str, str], ...] = ()
+    else:
+        body = _telegram_text(article, lang)
+        related = tuple((rid, kb.articles[rid].title[lang]) for rid in article.related if rid in kb.articles)
+    return Answer(body, (article.id,), True, article.next_office, language, related, hits)
+
+
+def _budget(text: str) -> int:
+    """Units that fit in MORE_MAX_SEGMENTS concatenated segments for this text's encoding."""
+    per_part = 153 if count_segments(text).encoding == "GSM-7" else 67
+    return per_part * MORE_MAX_SEGMENTS
+
+
+def _units(text: str) -> int:
+    return count_segments(text).units
+
+
+def _pieces(text: str) -> list[str]:
+    """Sentences (Latin ". " or Khmer "។"), the smallest units we prefer not to break."""
+    out: list[str] = []
+    for para in text.split("\n\n"):
+        out.extend(s for s in re.split(r"(?<=[.!?។៕])\s+|(?<=[។៕])(?=\S)", para.strip()) if s)
+    return out
+
+
+def _hard_split(piece: str, budget: int) -> list[str]:
+    """Split an over-long sentence at spaces, or between Khmer clusters as a last resort."""
+    parts: list[str] = []
+    current = ""
+    for word in piece.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if _units(candidate) <= budget:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = word
+        while _units(current) > budget:
+            cut = min(budget, len(current) - 1)
+            while cut > 1 and _units(current[:cut]) > budget:
+                cut -= 1
+            # Do not cut before a combining mark or a subscript: it would split a Khmer cluster.
+            while cut > 1 and (is_khmer_char(current[cut]) and not current[cut].isalpha() or current[cut - 1] == "\u17d2"):
+                cut -= 1
+            parts.append(current[:cut])
+            current = current[cut:]
+    if current:
+        parts.append(current)
+    return parts
+
+
+def split_sms(text: str) -> list[str]:
+    """`text` as SMS parts of at most MORE_MAX_SEGMENTS segments each, numbered "(1/3)" when several."""
+    budget = _budget(text)
+    if _units(text) <= budget:
+        return [text]
+    room = budget - len("(99/99) ")
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text):
+        for chunk in _hard_split(piece, room) if _units(piece) > room else [piece]:
+            candidate = f"{current} {chunk}" if current else chunk
+            if _units(candidate) <= room:
+                current = candidate
+            else:
+                parts.append(current)
+                current = chunk
+    if current:
+        parts.append(current)
+    return [f"({i}/{len(parts)}) {p}" for i, p in enumerate(parts, 1)]
+
+
+def more(kb: KnowledgeBase, article_id: str, language: str) -> list[str]:
+    """The full answer of an article as SMS parts (reply to MORE); KeyError for an unknown id."""
+    article = kb.articles[article_id]
+    lang = reply_language(language)
+    return split_sms(f"{article.full[lang]}\n\n{_CITATION_LABEL[lang]}{article.citation_line()}")
