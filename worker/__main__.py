@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     parser.add_argument("--sweep-interval", type=float, default=60.0)
+    parser.add_argument("--check", action="store_true", help="exit 0 when a worker is registered in Redis")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = Config.from_env()
@@ -33,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("REDIS_URL is not set: without Redis, jobs run inside the web process (make run)")
     from rq import SimpleWorker
 
+    if args.check:
+        from redis import Redis
+
+        alive = SimpleWorker.all(connection=Redis.from_url(config.redis_url, socket_connect_timeout=3))
+        return 0 if alive else 1
     services = build_services(config)
     jobs.configure(services)
     services.deps  # load the NLU and gazetteer once, before forking work horses

@@ -53,17 +53,19 @@ def office(code, kind, province, district, lat, lon, covered=(), active=True):
 
 
 POINTS = {"0208": (13.15, 103.25), "0203": (13.09, 103.20), "02": (13.0, 103.1), "020801": (13.16, 103.26)}
-OFFICES = [
+def make_offices():
+    return [
     office("JSC-BTB", "jsc", "02", "0203", 13.09, 103.20, covered=["0203"]),
     office("JSC-FAR", "jsc", "12", "1202", 11.57, 104.92, covered=["1202"]),
     office("DOSVY-02", "protection", "02", "0203", 13.09, 103.20, covered=["0203", "0208"]),
     office("DOSVY-12", "protection", "12", "1202", 11.57, 104.92, covered=["1202"]),
-]
+    ]
 
 
-def do_route(kind, **codes):
+def do_route(kind, offices=None, **codes):
     codes = {"province_code": None, "district_code": None, "commune_code": None} | codes
-    return route(kind, offices=OFFICES, centroid=POINTS.get, place_name=lambda c: f"<{c}>", **codes)
+    return route(kind, offices=offices or make_offices(), centroid=POINTS.get, place_name=lambda c: f"<{c}>",
+                 **codes)
 
 
 def test_dispute_goes_to_the_covering_jsc():
@@ -89,11 +91,9 @@ def test_protection_with_only_a_province_goes_to_that_province_office():
 
 
 def test_inactive_offices_are_skipped_and_no_place_means_no_route():
-    OFFICES[0].active = False
-    try:
-        assert do_route(CaseKind.DISPUTE, province_code="02", district_code="0203").office.code == "JSC-FAR"
-    finally:
-        OFFICES[0].active = True
+    offices = make_offices()
+    offices[0].active = False
+    assert do_route(CaseKind.DISPUTE, offices, province_code="02", district_code="0203").office.code == "JSC-FAR"
     assert do_route(CaseKind.DISPUTE) is None
 
 

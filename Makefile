@@ -1,0 +1,65 @@
+# The two commands: `make run` (set up, then the service on embedded defaults with the simulator)
+# and `make test` (set up, start PostgreSQL / Redis / Rasa if they are down, run every test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(REQ_HASH)
+FLASK := $(BIN)/flask --app bot
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test test-fast db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker sample-directory clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)
+
+db: setup
+	$(FLASK) db upgrade
+
+run: db
+	$(FLASK) directory load data/directory/sample_offices.csv --if-empty
+	@echo
+	@echo "  Simulator: http://$(HOST):$(PORT)/simulator   (Ctrl-C to stop)"
+	@echo "  Officials: $(FLASK) officials invite --office SAMPLE-JSC-0203 --name 'Your Name'"
+	@echo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup services
+	$(BIN)/pytest
+
+# Everything but the tests that need a running Rasa server.
+test-fast: setup
+	$(BIN)/pytest -m "not rasa"
+
+services:
+	tests/services.sh start
+
+worker: setup
+	$(BIN)/python -m worker
+
+telegram-poll: setup
+	$(FLASK) telegram poll
+
+rasa:
+	nlu/rasa_server.sh start
+
+rasa-stop:
+	nlu/rasa_server.sh stop
+
+bench-nlu: setup
+	RASA_URL=$${RASA_URL:-http://127.0.0.1:5005} $(BIN)/python -m nlu.bench
+
+bench-worker: setup services
+	$(BIN)/python -m worker.bench
+
+sample-directory: setup
+	$(BIN)/python data/directory/build_sample.py
+
+clean:
+	rm -rf var/jsc.db var/*.log .pytest_cache

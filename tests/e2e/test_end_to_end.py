@@ -1,0 +1,141 @@
+"""End to end: the web app (gunicorn) and a worker (`python -m worker`) run as processes on real
+PostgreSQL and Redis, with TWILIO_API_URL and TELEGRAM_API_URL pointing at loopback fakes. A
+signed SMS goes in; the official's Telegram message and the citizen's SMS come out through the
+real client libraries."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from twilio.request_validator import RequestValidator
+
+from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, _fresh_postgres
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout_s: float = 30.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def stack(providers, tmp_path):
+    _fresh_postgres()
+    Redis.from_url(REDIS_URL).flushdb()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": POSTGRES_URL,
+        "REDIS_URL": REDIS_URL,
+        "TWILIO_ACCOUNT_SID": TWILIO["twilio_account_sid"],
+        "TWILIO_AUTH_TOKEN": TWILIO["twilio_auth_token"],
+        "TWILIO_FROM": TWILIO["twilio_from"],
+        "TWILIO_API_URL": providers.url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM["telegram_bot_token"],
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM["telegram_webhook_secret"],
+        "TELEGRAM_API_URL": providers.url,
+        "TELEGRAM_BOT_USERNAME": "jsc_test_bot",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "QUEUE_NAME": "e2e",
+    }
+    env.pop("RASA_URL", None)  # the embedded NLU: this test is about the plumbing
+    flask = [str(BIN / "flask"), "--app", "bot"]
+    subprocess.run(flask + ["directory", "load", "data/directory/sample_offices.csv"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    invite = subprocess.run(flask + ["officials", "invite", "--office", "SAMPLE-JSC-0203", "--name", "Sok Dara"],
+                            cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+    code = re.search(r"^code: (\w+)$", invite, re.M).group(1)
+    assert f"https://t.me/jsc_test_bot?start={code}" in invite
+    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("web", "worker")}
+    procs = [
+        subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "bot:create_app()"],
+                         cwd=ROOT, env=env, stdout=logs["web"], stderr=subprocess.STDOUT),
+        subprocess.Popen([str(BIN / "python"), "-m", "worker"], cwd=ROOT, env=env, stdout=logs["worker"],
+                         stderr=subprocess.STDOUT),
+    ]
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy():
+        try:
+            return urllib.request.urlopen(f"{base}/healthz", timeout=1).status == 200
+        except OSError:
+            return False
+
+    try:
+        wait_until(healthy, 60, "the web app")
+        yield {"base": base, "code": code, "logs": tmp_path}
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        Redis.from_url(REDIS_URL).flushdb()
+
+
+def post(url: str, data: bytes, headers: dict) -> int:
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    try:
+        return urllib.request.urlopen(request, timeout=10).status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_signed_sms_becomes_a_case_the_official_sees_and_the_citizen_is_answered(stack, providers):
+    base = stack["base"]
+    start = {"update_id": 9001, "message": {"message_id": 1, "date": 1795687200, "text": f"/start {stack['code']}",
+                                            "chat": {"id": 900001, "type": "private", "first_name": "Dara"},
+                                            "from": {"id": 900001, "is_bot": False, "first_name": "Dara"}}}
+    assert post(f"{base}/webhooks/telegram", json.dumps(start).encode(),
+                {"Content-Type": "application/json",
+                 "X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]}) == 200
+    wait_until(lambda: providers.telegram_sends, 60, "the official's link confirmation")
+    assert providers.telegram_sends[0]["chat_id"] == "900001"
+    assert "You are linked to" in providers.telegram_sends[0]["text"]
+
+    form = {"MessageSid": "SMe2e0000000000000000000000000001", "AccountSid": TWILIO["twilio_account_sid"],
+            "From": "+85512345678", "To": TWILIO["twilio_from"], "NumMedia": "0",
+            "Body": "My neighbour moved the boundary of my rice field, I live in Sangkae district, Battambang"}
+    url = f"{base}/webhooks/twilio/sms"
+    signature = RequestValidator(TWILIO["twilio_auth_token"]).compute_signature(url, form)
+    body = urllib.parse.urlencode(form).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+    assert post(url, body, headers) == 200
+    assert post(url, body, headers) == 200  # Twilio retries the webhook: still one case
+    assert post(url, body, {**headers, "X-Twilio-Signature": "forged"}) == 403
+
+    sms = wait_until(lambda: providers.twilio_messages, 60, "the citizen's SMS")
+    notice = wait_until(lambda: [m for m in providers.telegram_sends if "New dispute" in m["text"]], 30,
+                        "the official's case notification")
+    ref = re.search(r"Your case number is ([0-9A-Z]{3}-[0-9A-Z]{4})\.", sms[0]["body"]).group(1)
+    assert sms[0]["to"] == "+85512345678" and sms[0]["from"] == TWILIO["twilio_from"]
+    assert "Battambang Justice Service Centre will contact you about mediation" in sms[0]["body"]
+    assert notice[0]["chat_id"] == "900001"
+    assert f"New dispute {ref} in Sangkae District, Battambang Province." in notice[0]["text"]
+    time.sleep(1.0)
+    assert len(providers.twilio_messages) == 1 and len(notice) == 1

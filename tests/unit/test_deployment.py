@@ -1,0 +1,60 @@
+"""docker-compose.yml and the README's promises, checked by reading the files (no Docker here)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+APP_VARS = {"DATABASE_URL", "REDIS_URL", "RASA_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM",
+            "TWILIO_API_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_URL",
+            "PUBLIC_BASE_URL", "SECRET_KEY"}
+
+
+def test_compose_has_every_service_with_a_health_check():
+    assert {"web", "worker", "postgres", "redis", "rasa", "migrate"} <= set(SERVICES)
+    for name in ("web", "worker", "postgres", "redis", "rasa"):
+        assert SERVICES[name]["healthcheck"]["test"], name
+
+
+def test_compose_images_and_commands():
+    assert SERVICES["postgres"]["image"].startswith("postgres:")
+    assert SERVICES["redis"]["image"].startswith("redis:")
+    assert "--appendonly" in SERVICES["redis"]["command"]  # scheduled jobs survive a restart
+    assert "gunicorn" in SERVICES["web"]["command"] and "bot:create_app()" in SERVICES["web"]["command"]
+    assert SERVICES["worker"]["command"] == ["python", "-m", "worker"]
+    rasa_dockerfile = (ROOT / SERVICES["rasa"]["build"]["dockerfile"]).read_text()
+    assert re.search(r"^FROM rasa/rasa:3\.6\.21\b", rasa_dockerfile, re.M)
+    assert "--enable-api" in SERVICES["rasa"]["command"]
+
+
+def test_web_and_worker_get_every_variable_and_wait_for_their_dependencies():
+    for name in ("web", "worker", "migrate"):
+        assert APP_VARS <= set(SERVICES[name]["environment"]), name
+    env = SERVICES["web"]["environment"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0" and env["RASA_URL"] == "http://rasa:5005"
+    assert env["DATABASE_URL"].startswith("postgresql+psycopg://") and "@postgres:5432/" in env["DATABASE_URL"]
+    assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["worker"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_readme_documents_every_environment_variable_the_config_reads():
+    source = (ROOT / "bot" / "config.py").read_text()
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', source))
+    readme = (ROOT / "README.md").read_text()
+    assert APP_VARS <= read
+    missing = sorted(v for v in read if f"`{v}`" not in readme)
+    assert missing == []
+    assert "make run" in readme and "make test" in readme
+
+
+def test_config_defaults_match_the_readme():
+    cfg = Config.from_env({})
+    readme = (ROOT / "README.md").read_text()
+    assert cfg.timezone in readme and "var/jsc.db" in readme
