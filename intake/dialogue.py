@@ -15,6 +15,7 @@ KEYWORDS = {
     "stop": {"stop", "unsubscribe", "ឈប់", "បញ្ឈប់"},
     "start": {"start", "ចាប់ផ្តើម"},
     "help": {"help", "ជំនួយ", "?"},
+    "more": {"more", "បន្ថែម"},
 }
 
 IDLE = "idle"
@@ -43,6 +44,11 @@ class ShowStatus:
 @dataclass(frozen=True)
 class AnswerLegalQuestion:
     text: str
+
+
+@dataclass(frozen=True)
+class ShowMore:
+    article_id: str
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,10 @@ def step(text: str, understanding: Understanding, state: str, data: dict) -> Dec
     if word == "start":
         return Decision([SetOptOut(False), Reply("help")], IDLE, {})
     if word == "help":
+        return Decision([Reply("help")], state, data)
+    if word == "more":
+        if data.get("last_article"):
+            return Decision([ShowMore(data["last_article"])], state, data)
         return Decision([Reply("help")], state, data)
     if not any(ch.isalnum() for ch in text):
         return Decision([Reply("empty")], state, data)

@@ -19,9 +19,17 @@ class Places(Protocol):
         """Display name of a unit with its unit word, in Khmer or English."""
 
 
+class LegalReply(Protocol):
+    text: str
+    article_id: str
+
+
 class LegalAnswerer(Protocol):
-    def answer(self, text: str, language: str, channel: str) -> str | None:
+    def answer(self, text: str, language: str, channel: str) -> LegalReply | None:
         """An answer from the knowledge base, or None when it does not know."""
+
+    def more(self, article_id: str, language: str) -> list[str]:
+        """The fuller answer to an article, in SMS-sized parts."""
 
 
 class SendError(Exception):

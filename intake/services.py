@@ -141,7 +141,15 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
             outbound += _reply(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
             answer = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
-            outbound += _reply(uow, msg, contact, answer or replies.render("legal_holding", lang), key)
+            if answer is None:  # the knowledge base does not know: never guess the law
+                outbound += _reply(uow, msg, contact, replies.render("legal_holding", lang), key)
+            else:
+                outbound += _reply(uow, msg, contact, answer.text, key)
+                decision.data = dict(decision.data, last_article=answer.article_id)
+        elif isinstance(action, dialogue.ShowMore):
+            parts = deps.legal.more(action.article_id, lang) if deps.legal else []
+            for i, part in enumerate(parts or [replies.render("help", lang)]):
+                outbound += _reply(uow, msg, contact, part, f"{key}:{i}")
     conversation.state = decision.state
     conversation.data = decision.data
     conversation.updated_at = utcnow()

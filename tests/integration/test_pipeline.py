@@ -194,3 +194,27 @@ def test_case_events_record_who_did_what(pipeline):
         events = list(uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
     assert [(e.type, e.actor) for e in events] == [("opened", "citizen"), ("routed", "system")]
     assert events[1].detail["office"] == "SAMPLE-JSC-0203"
+
+
+def test_a_legal_question_is_answered_from_the_knowledge_base_and_more_follows(sqlite_url, places):
+    from legal_info.service import KnowledgeBaseAnswerer
+
+    table = {"birth": understanding("legal_information"), "visa": understanding("legal_information")}
+    cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
+    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+                       understander=ScriptedUnderstander(table), places=places, legal=KnowledgeBaseAnswerer.default())
+    say(s, "How do I register the birth of my baby?")
+    first = s.senders["sms"].sent[-1][1]
+    assert first.startswith("Register a birth at the commune or sangkat office where the baby was born")
+    assert first.endswith("Reply MORE for more, or ask another question.")
+    say(s, "MORE")
+    parts = [body for _, body in s.senders["sms"].sent[1:]]
+    assert parts and all(part != first for part in parts)
+    from intake.sms import count_segments
+
+    assert all(count_segments(p).segments <= 3 for p in parts)
+    # A question the knowledge base cannot answer gets an honest holding reply, not a guess.
+    say(s, "can I get a visa for Japan")
+    assert s.senders["sms"].sent[-1][1] == ("Thank you for your question. To talk to a Justice Service Centre, "
+                                            "tell us your district and province.")
+    s.engine.dispose()

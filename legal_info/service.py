@@ -1,0 +1,45 @@
+"""The knowledge base behind the intake's `LegalAnswerer` port."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from legal_info import answers
+from legal_info.retrieval import KnowledgeBase
+
+ARTICLES = Path(__file__).resolve().parent / "articles"
+
+
+@dataclass(frozen=True)
+class LegalReply:
+    """A confident answer and the article it came from (for MORE)."""
+
+    text: str
+    article_id: str
+
+
+class KnowledgeBaseAnswerer:
+    """Answers only when retrieval is confident; otherwise the caller says it does not know."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def default(cls) -> "KnowledgeBaseAnswerer":
+        """The shipped articles, loaded once per process."""
+        return cls(KnowledgeBase.load(ARTICLES))
+
+    def answer(self, text: str, language: str, channel: str) -> LegalReply | None:
+        """The article's answer for this channel, or None below the confidence threshold."""
+        result = answers.answer(self.kb, text, language, channel="telegram" if channel == "telegram" else "sms")
+        if not result.confident:
+            return None
+        return LegalReply(result.text, result.article_ids[0])
+
+    def more(self, article_id: str, language: str) -> list[str]:
+        """The full answer in SMS-sized parts (empty for an unknown article)."""
+        if article_id not in self.kb.articles:
+            return []
+        return answers.more(self.kb, article_id, language)
