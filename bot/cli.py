@@ -49,7 +49,7 @@ def db_upgrade():
 def directory_load(path: Path, if_empty: bool):
     """Load a directory CSV; offices it no longer lists are deactivated."""
     services = _services()
-    gazetteer = services.deps.places
+    gazetteer = services.places_factory()  # the gazetteer only: no need to load the NLU here
     with services.uow() as uow:
         if if_empty and uow.repo.offices(active_only=False):
             click.echo("directory already loaded; nothing to do")

@@ -110,9 +110,10 @@ _LATIN_WORD = re.compile(r"[0-9]+(?:[.:/-][0-9]+)*|[^\W\d_]+(?:'[^\W\d_]+)?", re
 @lru_cache(maxsize=1)
 def _khmer_segmenter():
     """khmer-nltk's CRF word segmenter, loaded once on first use (it takes about half a second)."""
-    logging.getLogger("khmer-nltk").setLevel(logging.WARNING)
     from khmernltk import word_tokenize  # imported lazily: no model loading at import time
 
+    # khmer-nltk installs its own INFO handler when it loads its model; keep it to warnings.
+    logging.getLogger("khmer-nltk").setLevel(logging.WARNING)
     return word_tokenize
 
 
