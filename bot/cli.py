@@ -77,6 +77,33 @@ def directory_list():
                                    "sample": o.sample, "covered_districts": o.covered_districts}, ensure_ascii=False))
 
 
+@directory_cli.command("route")
+@click.option("--kind", required=True, type=click.Choice(["jsc", "protection"]))
+@click.option("--district", "district_code", help="District code (4 digits).")
+@click.option("--commune", "commune_code", help="Commune code (6 digits).")
+def directory_route(kind: str, district_code: str | None, commune_code: str | None):
+    """Print the office a case from this place would go to, and why, as one JSON line."""
+    from intake.routing import route
+
+    if bool(district_code) == bool(commune_code):
+        raise click.UsageError("give exactly one of --district or --commune")
+    services = _services()
+    places = services.places_factory()
+    code = commune_code or district_code
+    if places.name(code, "en") == code:
+        raise click.UsageError(f"unknown place code {code}")
+    district = district_code or commune_code[:4]
+    case_kind = "protection" if kind == "protection" else "dispute"
+    with services.uow() as uow:
+        decision = route(case_kind, province_code=district[:2], district_code=district, commune_code=commune_code,
+                         offices=uow.repo.offices(), centroid=places.centroid, place_name=lambda c: places.name(c, "en"))
+    if decision is None:
+        click.echo(json.dumps({"office_code": None, "reason": "no active office of this kind", "distance_km": None}))
+        raise click.exceptions.Exit(1)
+    click.echo(json.dumps({"office_code": decision.office.code, "reason": decision.reason,
+                           "distance_km": decision.distance_km}, ensure_ascii=False))
+
+
 @officials_cli.command("invite")
 @click.option("--office", "office_code", required=True, help="Office code from the directory.")
 @click.option("--name", required=True)
