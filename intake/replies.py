@@ -8,8 +8,8 @@ from __future__ import annotations
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "help": {
-        "en": "Justice Service: tell us your problem in a few words and your district and province. "
-        "We answer legal questions too. Danger: call Police 117. Reply STOP to end messages.",
+        "en": "Justice line: tell us your problem and your district and province, or ask a legal question. "
+        "In danger call Police 117. Reply STOP to end.",
         "km": "សេវាយុត្តិធម៌៖ សូមប្រាប់បញ្ហារបស់អ្នក និងស្រុក ខេត្តដែលអ្នករស់នៅ។ គ្រោះថ្នាក់ ហៅប៉ូលិស ១១៧។",
     },
     "ask_location": {
@@ -44,7 +44,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "legal_holding": {
         "en": "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province.",
-        "km": "អរគុណសម្រាប់សំណួរ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក និងខេត្ត។",
+        "km": "អរគុណ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក ខេត្ត។",
     },
     "status": {
         "en": "Case {ref}: {status}. Office: {office}.",
@@ -52,7 +52,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "status_unknown": {
         "en": "We could not find that case number on this phone. Check the number and try again.",
-        "km": "រកមិនឃើញលេខករណីនេះសម្រាប់លេខទូរស័ព្ទនេះទេ។ សូមពិនិត្យលេខ ហើយព្យាយាមម្តងទៀត។",
+        "km": "រកមិនឃើញលេខករណីនេះទេ។ សូមពិនិត្យលេខម្តងទៀត។",
     },
     "stopped": {
         "en": "You will get no more messages from us. Reply START to begin again.",

@@ -156,7 +156,7 @@ def test_stop_is_honoured_and_start_resumes(pipeline):
     with pipeline.uow() as uow:
         assert uow.session.scalars(select(Message).where(Message.status == "suppressed")).first() is not None
     say(pipeline, "START")
-    assert pipeline.senders["sms"].sent[-1][1].startswith("Justice Service: tell us your problem")
+    assert pipeline.senders["sms"].sent[-1][1].startswith("Justice line: tell us your problem")
 
 
 def test_status_shows_only_the_senders_own_case(pipeline):
