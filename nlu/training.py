@@ -1,0 +1,148 @@
+"""Reading the NLU training data (Rasa 3 YAML) and the held-out evaluation sets (JSON lines).
+
+Training files: `nlu/data/*.yml`, each `version: "3.1"` with an `nlu:` list of
+`- intent: NAME` / `examples: |` blocks whose lines start with "- ". Held-out files:
+`nlu/eval/heldout_*.jsonl`, never read by training.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from nlu.types import Intent
+
+NLU_DIR = Path(__file__).resolve().parent
+DATA_DIR = NLU_DIR / "data"
+EVAL_DIR = NLU_DIR / "eval"
+
+_INTENTS = frozenset(i.value for i in Intent)
+# Rasa entity annotations "[text](entity)" are kept as their text: we train intents only.
+_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
+
+
+class TrainingDataError(ValueError):
+    """A training or held-out file is malformed (the message names the file and the problem)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message."""
+
+    text: str
+    intent: str
+
+
+@dataclass(frozen=True)
+class HeldOutExample:
+    """One held-out message with its expected intent and place codes (None when not named)."""
+
+    text: str
+    language: str
+    intent: str
+    province_code: str | None = None
+    district_code: str | None = None
+    commune_code: str | None = None
+    source: str = ""
+
+
+def training_files(directory: Path | None = None) -> list[Path]:
+    """The training YAML files in a stable order (`nlu/data/*.yml` by default)."""
+    directory = directory or DATA_DIR
+    return sorted(p for p in directory.glob("*.yml") if p.is_file()) + sorted(
+        p for p in directory.glob("*.yaml") if p.is_file()
+    )
+
+
+def heldout_files(directory: Path | None = None) -> list[Path]:
+    """The held-out JSONL files in a stable order (`nlu/eval/heldout_*.jsonl` by default)."""
+    return sorted((directory or EVAL_DIR).glob("heldout_*.jsonl"))
+
+
+def _examples_block(block: object, path: Path, intent: str) -> list[str]:
+    if isinstance(block, list):  # tolerate a YAML list instead of the Rasa literal block
+        lines = [str(x) for x in block]
+    elif isinstance(block, str):
+        lines = [ln.strip() for ln in block.splitlines()]
+        lines = [ln[1:].strip() for ln in lines if ln.startswith("-")]
+    else:
+        raise TrainingDataError(f"{path.name}: intent {intent!r} has no examples block")
+    return [_ENTITY.sub(lambda m: m.group(1) or m.group(2), ln).strip() for ln in lines]
+
+
+def load_training_file(path: Path) -> list[Example]:
+    """Examples of one Rasa YAML file; raises TrainingDataError on unknown intents or bad shape."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise TrainingDataError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from exc
+    if not isinstance(doc, dict):
+        raise TrainingDataError(f"{path.name}: top level is not a mapping")
+    examples: list[Example] = []
+    for item in doc.get("nlu") or []:
+        if not isinstance(item, dict) or "intent" not in item:
+            continue  # synonyms, regexes, lookups: not intent examples
+        intent = str(item["intent"]).strip()
+        if intent not in _INTENTS:
+            raise TrainingDataError(f"{path.name}: unknown intent {intent!r}")
+        examples.extend(
+            Example(text, intent) for text in _examples_block(item.get("examples"), path, intent) if text
+        )
+    return examples
+
+
+def load_training_data(paths: list[Path] | None = None) -> list[Example]:
+    """All training examples from `paths` (default: every `nlu/data/*.yml`), duplicates dropped."""
+    paths = training_files() if paths is None else paths
+    seen: set[tuple[str, str]] = set()
+    out: list[Example] = []
+    for path in paths:
+        for ex in load_training_file(path):
+            if (ex.text, ex.intent) not in seen:
+                seen.add((ex.text, ex.intent))
+                out.append(ex)
+    return out
+
+
+def fingerprint(paths: list[Path]) -> str:
+    """Content hash of the given files (names and bytes), used as the model cache key."""
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(path.name.encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_heldout(paths: list[Path] | None = None) -> list[HeldOutExample]:
+    """Held-out examples from `paths` (default: every `nlu/eval/heldout_*.jsonl`)."""
+    paths = heldout_files() if paths is None else paths
+    out: list[HeldOutExample] = []
+    for path in paths:
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                text, intent = row["text"], row["intent"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise TrainingDataError(f"{path.name}:{lineno}: {exc.__class__.__name__}") from exc
+            if intent not in _INTENTS:
+                raise TrainingDataError(f"{path.name}:{lineno}: unknown intent {intent!r}")
+            out.append(
+                HeldOutExample(
+                    text=text,
+                    language=row.get("language") or "",
+                    intent=intent,
+                    province_code=row.get("province_code") or None,
+                    district_code=row.get("district_code") or None,
+                    commune_code=row.get("commune_code") or None,
+                    source=path.name,
+                )
+            )
+    return out

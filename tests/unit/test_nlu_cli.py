@@ -1,0 +1,89 @@
+"""`python -m nlu parse` and `python -m nlu evaluate`: output shape, through main(argv)."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from nlu.__main__ import CLASSES, classification_report, main
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "nlu"
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(argv, stdin=io.StringIO(stdin), stdout=out)
+    return code, out.getvalue()
+
+
+def test_parse_writes_one_json_line_per_input_line():
+    lines = [
+        {"text": "bdey knhom vay knhom, knhom nov srok Bavel khet Battambang"},
+        {"text": "how do I get a birth certificate"},
+        {"text": "ប្តីខ្ញុំគំរាមសម្លាប់ខ្ញុំ"},
+    ]
+    code, out = run(["parse", "--backend", "embedded"], "\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 3
+    first = rows[0]
+    assert set(first) >= {"text", "intent", "confidence", "language", "urgent", "location", "backend"}
+    assert set(first["location"]) >= {"province_code", "district_code", "commune_code", "ambiguous"}
+    assert first["text"] == lines[0]["text"]
+    assert (first["intent"], first["language"], first["backend"]) == ("victim_protection", "km-Latn", "embedded")
+    assert (first["location"]["province_code"], first["location"]["district_code"]) == ("02", "0204")
+    assert rows[1]["intent"] == "legal_information" and rows[1]["language"] == "en" and rows[1]["urgent"] is False
+    assert rows[2]["intent"] == "victim_protection" and rows[2]["urgent"] is True and rows[2]["language"] == "km"
+
+
+def test_parse_reports_bad_lines_and_continues():
+    code, out = run(["parse"], 'not json\n{"txt": 1}\n\n{"text": "hello"}\n')
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("error", "").split(":")[0] for r in rows[:2]] == ["bad input line", "bad input line"]
+    assert rows[2]["intent"] == "greet" and len(rows) == 3
+
+
+def test_parse_with_rasa_down_answers_from_the_fallback():
+    code, out = run(["parse", "--backend", "rasa", "--rasa-url", "http://127.0.0.1:9"], '{"text": "hello"}\n')
+    assert json.loads(out)["backend"] == "embedded-fallback"
+
+
+def test_evaluate_json_has_both_backends_languages_and_places():
+    code, out = run(["evaluate", "--json", "--rasa-url", "http://127.0.0.1:9",
+                     "--heldout", str(FIXTURES / "heldout_fixture.jsonl")])
+    report = json.loads(out)
+    assert code == 0 and report["n"] == 5
+    assert report["backends"]["rasa"]["available"] is False
+    emb = report["backends"]["embedded"]
+    assert set(emb["raw"]) == set(emb["understander"]) == {"en", "km", "km-Latn", "all"}
+    overall = emb["understander"]["all"]
+    assert set(overall["per_intent"]) == set(CLASSES)
+    assert set(overall["per_intent"]["victim_protection"]) == {"precision", "recall", "f1", "support"}
+    assert overall["victim_recall"] == 1.0  # both victim texts, via the safety override
+    assert set(overall["confusion"]) == set(CLASSES)
+    assert report["places"]["en"]["province"] == {"n": 1, "accuracy": 1.0, "spurious": 0.0}
+    assert report["places"]["en"]["district"]["accuracy"] == 1.0
+    assert report["safety"]["all"]["victim_recall"] == 1.0
+
+
+def test_evaluate_text_output_shows_rasa_unavailable():
+    code, out = run(["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(FIXTURES / "heldout_fixture.jsonl")])
+    assert code == 0
+    assert "rasa (unavailable: server did not answer)" in out
+    assert "macro-F1" in out and "confusion matrix, embedded +safety" in out
+
+
+def test_evaluate_with_no_heldout_data_exits_1(tmp_path):
+    empty = tmp_path / "heldout_none.jsonl"
+    empty.write_text("")
+    code, out = run(["evaluate", "--json", "--heldout", str(empty), "--rasa-url", "http://127.0.0.1:9"])
+    assert code == 1 and json.loads(out)["error"].startswith("no held-out examples")
+
+
+def test_classification_report_collapses_other_intents_and_computes_f1():
+    gold = ["victim_protection", "victim_protection", "greet", "stop", "legal_information"]
+    pred = ["victim_protection", "dispute_mediation", "help", "stop", "legal_information"]
+    r = classification_report(gold, pred)
+    assert r["per_intent"]["victim_protection"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert r["per_intent"]["other"]["recall"] == 1.0  # greet→help is still "other"
+    assert r["confusion"]["victim_protection"]["dispute_mediation"] == 1
+    assert r["accuracy"] == 0.8

@@ -1,0 +1,184 @@
+"""The Understander facade: fallback, safety override, places, entities and garbage, with fakes."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlu.rasa_client import NLUUnavailable
+from nlu.service import MAX_CHARS, Understander
+from nlu.types import Intent, IntentScore, Language, Location, PlaceCandidate, Understanding
+
+
+class FakeClassifier:
+    """Answers a fixed intent, or raises, and remembers what it was asked."""
+
+    def __init__(self, intent: str = "dispute_mediation", confidence: float = 0.8, raises: Exception | None = None):
+        self.intent, self.confidence, self.raises = intent, confidence, raises
+        self.seen: list[str] = []
+
+    def classify(self, text: str) -> IntentScore:
+        self.seen.append(text)
+        if self.raises is not None:
+            raise self.raises
+        return IntentScore(self.intent, self.confidence, ((self.intent, self.confidence),))
+
+
+class FakeResolver:
+    def __init__(self, location: Location | None = None, raises: Exception | None = None):
+        self.location, self.raises = location or Location(), raises
+        self.seen: list[str] = []
+
+    def resolve(self, text: str) -> Location:
+        self.seen.append(text)
+        if self.raises is not None:
+            raise self.raises
+        return self.location
+
+
+BATTAMBANG = Location(province_code="02", district_code="0201")
+TODAY = date(2026, 3, 10)
+
+
+def make(primary=None, fallback=None, resolver=None, **kw) -> Understander:
+    return Understander(primary or FakeClassifier(), fallback, resolver or FakeResolver(BATTAMBANG), **kw)
+
+
+def test_primary_answer_is_used_with_places_phones_dates_and_language():
+    u = make(FakeClassifier("dispute_mediation", 0.8), FakeClassifier("legal_information"))
+    result = u.understand("my neighbour moved the boundary, call me on 012 345 678 on 12/03/2026", TODAY)
+    assert result == Understanding(
+        intent=Intent.DISPUTE_MEDIATION, confidence=0.8, language=Language.ENGLISH,
+        location=BATTAMBANG, phones=("+85512345678",), dates=(date(2026, 3, 12),), backend="rasa",
+    )
+    assert u.stats["rasa"] == 1 and u.stats["fallback"] == 0
+
+
+def test_unavailable_primary_falls_back_within_the_same_call_and_is_counted(caplog):
+    primary = FakeClassifier(raises=NLUUnavailable("connection refused"))
+    fallback = FakeClassifier("legal_information", 0.7)
+    u = make(primary, fallback)
+    text = "how do I get a birth certificate for my son Dara"
+    result = u.understand(text, TODAY)
+    assert result.intent == Intent.LEGAL_INFORMATION and result.confidence == 0.7
+    assert result.backend == "embedded-fallback"
+    assert u.stats["fallback"] == 1 and u.stats["rasa"] == 0
+    assert fallback.seen == primary.seen == [text]
+    assert "NLUUnavailable" in caplog.text and "Dara" not in caplog.text  # never the text
+
+
+def test_a_bug_in_the_primary_also_falls_back():
+    u = make(FakeClassifier(raises=ValueError("bad json")), FakeClassifier("greet", 0.9))
+    result = u.understand("hello", TODAY)
+    assert result.backend == "embedded-fallback" and result.intent == Intent.GREET
+    assert u.stats["fallback"] == 1 and u.stats["primary_error"] == 1
+
+
+def test_embedded_only_reports_embedded():
+    u = make(FakeClassifier("greet", 0.95), None, primary_name="embedded")
+    assert u.understand("hello", TODAY).backend == "embedded"
+    assert u.stats["embedded"] == 1
+
+
+def test_no_classifier_answering_gives_out_of_scope_but_safety_still_protects():
+    u = make(FakeClassifier(raises=NLUUnavailable("down")), FakeClassifier(raises=RuntimeError("broken")))
+    plain = u.understand("what is the weather", TODAY)
+    assert (plain.intent, plain.confidence, plain.backend) == (Intent.OUT_OF_SCOPE, 0.0, "none")
+    danger = u.understand("my husband beats me", TODAY)
+    assert danger.intent == Intent.VICTIM_PROTECTION and danger.confidence == 0.9
+    assert u.stats["unclassified"] == 2
+
+
+@pytest.mark.parametrize(
+    "text,urgent,categories",
+    [
+        ("bdey knhom vay knhom", False, ("violence",)),
+        ("he says he will kill me tonight", True, ("threat",)),
+        ("ប្តីខ្ញុំវាយកូនខ្ញុំ", True, ("violence", "child_at_risk")),
+    ],
+)
+def test_safety_override_forces_victim_protection(text, urgent, categories):
+    u = make(FakeClassifier("dispute_mediation", 0.55))
+    result = u.understand(text, TODAY)
+    assert result.intent == Intent.VICTIM_PROTECTION
+    assert result.confidence == 0.9  # max(0.55, 0.9)
+    assert result.urgent is urgent and result.danger == categories
+    assert u.stats["safety_override"] == 1 and u.stats["safety_changed_intent"] == 1
+
+
+def test_override_keeps_a_higher_classifier_confidence():
+    u = make(FakeClassifier("victim_protection", 0.97))
+    result = u.understand("my husband beats me", TODAY)
+    assert result.confidence == 0.97 and u.stats["safety_changed_intent"] == 0
+
+
+def test_classifier_sees_normalised_capped_text():
+    primary = FakeClassifier()
+    u = make(primary)
+    u.understand("  ខ្ញុំ\u200bចង់   ប្តឹង ១២៣ " + "x" * 5000, TODAY)
+    assert primary.seen[0].startswith("ខ្ញុំចង់ ប្តឹង 123 ")
+    assert len(primary.seen[0]) == MAX_CHARS
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "😀😀😀", "?!?!", "12345", "\u200b\u200b", "x" * 5000, "ខ្ញុំ abc ЖЖЖ 你好 😀 مرحبا", None, 42],
+)
+def test_garbage_gives_a_valid_understanding_never_an_exception(text):
+    u = make(FakeClassifier("greet", 0.9), FakeClassifier("greet", 0.9))
+    result = u.understand(text, TODAY)
+    assert isinstance(result, Understanding)
+    assert isinstance(result.intent, Intent) and 0.0 <= result.confidence <= 1.0
+    assert isinstance(result.language, Language)
+
+
+@pytest.mark.parametrize("text", ["", "😀😀😀", "?!?!", "12345"])
+def test_text_without_letters_is_out_of_scope_without_asking_a_classifier(text):
+    primary = FakeClassifier("greet", 0.9)
+    result = make(primary).understand(text, TODAY)
+    assert (result.intent, result.confidence, result.backend) == (Intent.OUT_OF_SCOPE, 0.0, "none")
+    assert primary.seen == []
+
+
+def test_failing_place_resolver_leaves_location_empty():
+    u = make(resolver=FakeResolver(raises=KeyError("boom")))
+    result = u.understand("I live in Battambang", TODAY)
+    assert result.location == Location() and result.intent == Intent.DISPUTE_MEDIATION
+    assert u.stats["errors"] == 1
+
+
+def test_ambiguous_places_are_passed_through():
+    loc = Location(ambiguous=(PlaceCandidate("district", "0201", "បាណន់", "Banan"),
+                              PlaceCandidate("commune", "150101", "x", "Banan")))
+    assert make(resolver=FakeResolver(loc)).understand("Banan", TODAY).location == loc
+
+
+def test_entity_finders_can_be_injected():
+    u = make(find_phones=lambda text: ("+85599999999",), find_dates=lambda text, today: (today,))
+    result = u.understand("call me", TODAY)
+    assert result.phones == ("+85599999999",) and result.dates == (TODAY,)
+
+
+def test_clock_times_the_classifier():
+    ticks = iter([10.0, 10.25])
+    u = make(clock=lambda: next(ticks))
+    u.understand("hello there", TODAY)
+    assert u.stats["classify_seconds"] == 0.25
+
+
+def test_build_understander_embedded_only_uses_real_parts():
+    from nlu.service import build_understander
+
+    u = build_understander(None)
+    result = u.understand("bdey knhom vay knhom, knhom nov srok Bavel khet Battambang", TODAY)
+    assert result.backend == "embedded" and result.intent == Intent.VICTIM_PROTECTION
+    assert result.language == Language.KHMER_LATIN and result.location.province_code == "02"
+
+
+def test_build_understander_with_a_dead_rasa_falls_back():
+    from nlu.service import build_understander
+
+    u = build_understander("http://127.0.0.1:9", timeout_s=0.2)  # discard port: nothing listens
+    result = u.understand("my neighbour moved the boundary of my rice field", TODAY)
+    assert result.backend == "embedded-fallback" and result.intent == Intent.DISPUTE_MEDIATION
+    assert u.stats["fallback"] == 1

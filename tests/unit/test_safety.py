@@ -1,0 +1,185 @@
+"""The safety override detects danger in Khmer script, romanised Khmer and English, with high recall.
+
+The sentences here were written for these tests (none is copied from the training or held-out sets).
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlu.safety import CATEGORIES, assess_danger
+
+# (message, a category that must be found)
+DANGER = [
+    # --- Khmer script -------------------------------------------------------------------------
+    ("ប្តីខ្ញុំវាយខ្ញុំរាល់យប់", "violence"),
+    ("ប្ដី ខ្ញុំ វាយ ខ្ញុំ", "violence"),  # spaces between words, other DA subscript
+    ("គាត់ធាក់ពោះខ្ញុំ ពេលខ្ញុំមានផ្ទៃពោះ", "violence"),
+    ("ប្តីយកកាំបិតគំរាមខ្ញុំ", "threat"),
+    ("គេថានឹងសម្លាប់ខ្ញុំ បើខ្ញុំប្តឹង", "threat"),
+    ("ប្អូនស្រីខ្ញុំត្រូវគេរំលោភ", "sexual_abuse"),
+    ("គេយកកូនស្រីខ្ញុំទៅលក់នៅចិន", "trafficking"),
+    ("ថៅកែដកហូតលិខិតឆ្លងដែនខ្ញុំ", "trafficking"),
+    ("ខ្ញុំនៅម៉ាឡេស៊ី គេមិនឲ្យចេញពីរោងចក្រ", "trafficking"),
+    ("ខ្ញុំជំពាក់បំណុលថៅកែ គេបង្ខំឲ្យធ្វើការមិនឲ្យឈប់", "forced_labour"),
+    ("ខ្ញុំធ្វើការនៅឡឥដ្ឋ ជាប់បំណុល", "forced_labour"),
+    ("ក្មេងអាយុ១២ឆ្នាំធ្វើការនៅការដ្ឋាន", "child_at_risk"),
+    ("កូនស្រីខ្ញុំអាយុ១៥ឆ្នាំ ឪពុកចង់ឲ្យរៀបការ", "child_at_risk"),
+    ("កូនប្រុសខ្ញុំបាត់ខ្លួនបីថ្ងៃហើយ", "child_at_risk"),
+    ("ម្តាយចុងវាយកូនខ្ញុំ", "child_at_risk"),
+    ("ប្តីខ្ញុំដុតផ្ទះ", "violence"),
+    ("អ្នកជិតខាងគំរាមកំហែងគ្រួសារខ្ញុំរាល់ថ្ងៃ", "threat"),
+    ("មេក្រុមបៀតបៀនផ្លូវភេទខ្ញុំ", "sexual_abuse"),
+    ("បងស្រីខ្ញុំទៅធ្វើការនៅថៃ គេបោកហើយមិនអោយត្រឡប់មកវិញ", "trafficking"),
+    ("ខ្ញុំខ្លាចប្តីណាស់ មិនហ៊ានទៅផ្ទះ", "threat"),
+    ("កូនខ្ញុំ២នាក់ឃ្លានបាយរាល់ថ្ងៃ ម្តាយចុងមិនឲ្យញ៉ាំ", "child_at_risk"),
+    # --- romanised Khmer (many spellings) --------------------------------------------------------
+    ("bdey khnhom vay khnhom", "violence"),
+    ("pdey knhom veay knhom rol thngai", "violence"),
+    ("ptey kgnom vayyy kgnom", "violence"),
+    ("ke yok kambet chak knhom", "violence"),
+    ("ke tha nung somlab knhom", "threat"),
+    ("ke nung sam lab khnhom bae knhom pdeng", "threat"),
+    ("bdey kumream knhom reang rol yub", "threat"),
+    ("kon srey knhom trov ke romlop", "sexual_abuse"),
+    ("ke chap rom lop phaon srey knhom", "sexual_abuse"),
+    ("ke lok kon srey knhom tov srok chin", "trafficking"),
+    ("mchas rong chakr yok passport knhom", "trafficking"),
+    ("knhom nov Thai, ke min aoy chenh pi kanleng tver kar", "trafficking"),
+    ("knhom tver kar nov malaysia, ke bauk knhom, chenh min ban", "trafficking"),
+    ("ke bangkhom aoy tver ka sang bomnol, min oy chhob", "forced_labour"),
+    ("knhom tver kar nov lo eth, jompeak bomnol min ach chenh", "forced_labour"),
+    ("kmeng ayu 12 tver kar nov chamkar", "child_at_risk"),
+    ("kon srey knhom bat khluon 2 thngai hz", "child_at_risk"),
+    ("mday chong vay kon knhom rol thngai", "child_at_risk"),
+    ("ke dot phteah knhom", "violence"),
+    ("knhom klach bdey nas", "threat"),
+    # --- English ----------------------------------------------------------------------------------
+    ("my husband beats me", "violence"),
+    ("He hit me again last night", "violence"),
+    ("my father in law kicked me out and punched my face", "violence"),
+    ("he said he will kill me if I go to the police", "threat"),
+    ("he threatened me with a knife", "threat"),
+    ("my boss raped me", "sexual_abuse"),
+    ("a teacher touched my daughter", "sexual_abuse"),
+    ("they sold my sister to a man in China", "trafficking"),
+    ("the agent took my passport and I cannot leave the factory", "trafficking"),
+    ("I am locked in a house in Sihanoukville", "trafficking"),
+    ("went to Thailand for a job but it was a scam company and they wont let me go", "trafficking"),
+    ("I have to work to pay off the debt and the owner will not let me quit", "forced_labour"),
+    ("we are forced to work 16 hours at the brick kiln", "forced_labour"),
+    ("my 13 year old son is working on a construction site", "child_at_risk"),
+    ("my daughter is 15 and they want her to marry an old man", "child_at_risk"),
+    ("my child is missing since Sunday", "child_at_risk"),
+    ("the neighbour beats his kids with a stick", "child_at_risk"),
+    ("he burned my arm with a cigarette", "violence"),
+    ("I'm scared to go home, he is waiting for me", "threat"),
+    ("my brother went to work in Malaysia and we lost contact, the broker lied", "trafficking"),
+    ("he didn't hit me this time but he said he would", "violence"),  # negation: still an alarm
+]
+
+# Ordinary dispute / legal / chit-chat messages that must NOT raise an alarm.
+ORDINARY = [
+    "my neighbour moved the boundary of my rice field",
+    "he borrowed 500 dollars and never paid back",
+    "how do I get a copy of my birth certificate",
+    "what does the law say about inheritance between brothers",
+    "the man sold me land with a fake title",
+    "I sold my land to him but he did not pay the rest",
+    "his cows ate my rice, I want compensation",
+    "can JSC help with a debt between two villagers",
+    "what documents do I need to register my marriage",
+    "how much is a passport and how long does it take",
+    "hello, is this the justice service centre",
+    "thank you for your help",
+    "what is the status of my case",
+    "the water from his roof floods my house when it rains",
+    "I live in Battambang, Bavel district",
+    "knhom mean chomlous dei jea moy neak phum khang phteah",
+    "neak phum ke romlop dei knhom 2 maet",  # land encroachment, not rape
+    "ke kab chhe nov prey sahakum",  # cutting trees
+    "bong pros knhom kchey luy ot sang vinh",
+    "knhom chong dg pi chbab mordok",
+    "sousdey bong, knhom nov khet Battambang",
+    "sombot komnaet kon knhom bat, som thmey ban te",  # lost document, not a missing child
+    "ke lok dei aoy neak phseng 2 dong",  # sold land twice
+    "អ្នកជិតខាងរំលោភយកដីខ្ញុំ ២ម៉ែត្រ",  # land grabbing, not rape
+    "ខ្ញុំរស់នៅស្រុកស្វាយជ្រំ ខេត្តស្វាយរៀង",  # ស្វាយ (mango) contains វាយ (hit)
+    "មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ធ្វើការអ្វីខ្លះ",  # សេវា យុត្តិធម៌ contains វាយ
+    "ខ្ញុំនៅខេត្តបាត់ដំបង ចង់ដឹងពីច្បាប់ដីធ្លី",  # បាត់ (lost) inside Battambang
+    "បងប្រុសខ្ញុំកាន់កាប់ផ្ទះម៉ែម្នាក់ឯង",  # កាន់កាប់ (occupy) contains កាប់ (chop)
+    "អ្នកជិតខាងបង្ហូរទឹកចូលផ្ទះខ្ញុំ",  # ផ្ទះ (house) contains ទះ (slap)
+    "ខ្ញុំចង់ស្នើសុំសំបុត្រកំណើតថ្មី",
+    "កូនខ្ញុំចង់ដឹងពីច្បាប់មរតក",
+]
+
+# Messages that mention danger in the negative or in a question: flagged on purpose.
+FLAGGED_ON_PURPOSE = [
+    ("we argue about the land but nobody hit anyone", "violence"),
+    ("ot mean vay knea te, kre chlos pi ruong dei", "violence"),
+    ("what is the punishment for rape", "sexual_abuse"),
+    ("ច្បាប់ស្ដីពីអំពើហិង្សាក្នុងគ្រួសារ និយាយអ្វីខ្លះ", "violence"),
+]
+
+
+def test_the_lists_are_as_large_as_promised():
+    assert len(DANGER) >= 60
+    assert len(ORDINARY) >= 30
+
+
+@pytest.mark.parametrize("text,category", DANGER)
+def test_danger_is_detected_in_three_scripts(text, category):
+    danger = assess_danger(text)
+    assert category in danger.categories, (text, danger)
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_messages_raise_no_alarm(text):
+    assert assess_danger(text).categories == ()
+
+
+@pytest.mark.parametrize("text,category", FLAGGED_ON_PURPOSE)
+def test_negations_and_questions_about_danger_still_alarm(text, category):
+    assert category in assess_danger(text).categories
+
+
+def test_categories_come_in_a_fixed_order_and_only_known_names():
+    danger = assess_danger("my husband beats our son and said he will kill us")
+    assert danger.categories == ("violence", "threat", "child_at_risk")
+    assert set(danger.categories) <= set(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    "text,urgent",
+    [
+        ("my husband hit me last year", False),  # past violence: protection, not urgent
+        ("bdey knhom vay knhom", False),
+        ("my husband is beating me now, help me", True),  # immediacy
+        ("bdey knhom vay knhom ylov, juy phong", True),
+        ("ប្តីខ្ញុំកំពុងវាយខ្ញុំ ជួយខ្ញុំផង", True),
+        ("he said he will kill me", True),  # threat to kill
+        ("he came with a knife", True),  # weapon
+        ("my boss touched me", True),  # sexual abuse is always urgent
+        ("they took my passport", True),  # trafficking
+        ("the neighbour slaps his son", True),  # a child
+        ("the owner makes us work to pay off the debt and we cannot quit", False),  # forced labour alone
+        ("my neighbour moved the boundary", False),
+    ],
+)
+def test_urgency_rule(text, urgent):
+    assert assess_danger(text).urgent is urgent
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "12345", "?" * 10_000, "a" * 20_000])
+def test_garbage_is_not_danger_and_does_not_raise(text):
+    danger = assess_danger(text)
+    assert danger.categories == () and danger.urgent is False
+
+
+def test_danger_beyond_the_scan_limit_is_not_read_but_the_start_is():
+    assert assess_danger("he beats me " + "x " * 5000).categories == ("violence",)
+    assert assess_danger("x " * 5000 + " he beats me").categories == ()
+
+
+def test_a_stated_age_under_18_makes_a_child():
+    assert "child_at_risk" in assess_danger("kon srey knhom 16 chnam trov ke aoy reab ka").categories
+    assert assess_danger("knhom kchey luy 2 chnam mun hz").categories == ()  # a duration, not an age
