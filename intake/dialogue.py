@@ -1,25 +1,50 @@
 """The intake conversation: plain Python, shared by SMS and Telegram, no I/O.
 
-`step()` takes what the contact wrote (already understood by the NLU) and where the conversation
-stands, and decides what to do: reply, open a case, opt out, look up a case. The service layer
-carries the decision out. State diagram: `intake/dialogue.md`.
+`step()` takes what the contact wrote (already understood by the NLU), where the conversation
+stands, and what the service knows about the contact's open case, and decides what to do: reply,
+open or update a case, opt out, switch language. The service layer carries the decision out.
+State diagram: `intake/dialogue.md`.
+
+Principles: ask little (every question costs the villager an SMS); never ask again for what a
+message already said; danger wins over everything (a protection case is opened and routed at once,
+before any question); nothing is shared with an office without the person's consent, except a
+person at risk, whose safety comes first.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from intake.model import CaseKind, parse_case_ref
 from nlu.types import Intent, Location, Understanding
 
 KEYWORDS = {
-    "stop": {"stop", "unsubscribe", "ឈប់", "បញ្ឈប់"},
-    "start": {"start", "ចាប់ផ្តើម"},
+    "stop": {"stop", "unsubscribe", "stopall", "ឈប់", "បញ្ឈប់"},
+    "start": {"start", "unstop", "ចាប់ផ្តើម"},
     "help": {"help", "ជំនួយ", "?"},
     "more": {"more", "បន្ថែម"},
+    "cancel": {"cancel", "restart", "reset", "start over", "បោះបង់", "ចាប់ផ្តើមឡើងវិញ"},
+    "lang": {"lang", "language", "ភាសា"},
 }
+YES = {"1", "yes", "y", "ok", "okay", "baat", "bat", "chas", "jas", "ចាស", "បាទ", "បាទ/ចាស", "យល់ព្រម", "ព្រម", "១"}
+NO = {"2", "no", "n", "te", "ot te", "min", "ទេ", "អត់ទេ", "មិនព្រម", "២"}
+
+# A relation named in the first message means we need not ask who the other party is.
+RELATION_WORDS = re.compile(
+    r"\b(neighbou?rs?|brother|sister|husband|wife|uncle|aunt|cousin|father|mother|son|daughter|in-law|"
+    r"landlord|lender|creditor|debtor|boss|employer|company|relatives?|friend|village chief|"
+    r"neak ?chit ?khang|bong ?pros|bong ?srey|pou|ming|ov|mae|kon|chhmuoch)\b"
+    r"|អ្នកជិតខាង|បងប្រុស|បងស្រី|ប្អូន|ឪពុក|ម្តាយ|ម្ដាយ|ពូ|មីង|ក្មេក|ម្ចាស់បំណុល|ថៅកែ|សាច់ញាតិ|មិត្ត|ក្រុមហ៊ុន",
+    re.IGNORECASE,
+)
+WANT_WORDS = re.compile(r"\b(want|would like|ask for|need|chong|som)\b|ចង់|សុំ|ត្រូវការ", re.IGNORECASE)
 
 IDLE = "idle"
 AWAITING_LOCATION = "awaiting_location"
+AWAITING_DETAILS = "awaiting_details"
+AWAITING_CONSENT = "awaiting_consent"
+AWAITING_SAFE_CONTACT = "awaiting_safe_contact"
+RESUME_PROMPT = "resume_prompt"
 
 
 @dataclass(frozen=True)
@@ -30,10 +55,29 @@ class Reply:
 
 @dataclass(frozen=True)
 class OpenCase:
+    """Open a case; `then_ask` names the template to append to the confirmation."""
+
     kind: str
     urgent: bool
     summary: str
     location: Location
+    details: str = ""
+    then_ask: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    """Route the conversation's already-open case now that its place is known."""
+
+    location: Location
+    then_ask: str | None = None
+
+
+@dataclass(frozen=True)
+class AddToCase:
+    """A new message about a matter that already has an open case."""
+
+    ref: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +100,24 @@ class SetOptOut:
     opted_out: bool
 
 
+@dataclass(frozen=True)
+class SetSafeContact:
+    safe: bool
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: str  # "en" | "km"
+
+
+@dataclass(frozen=True)
+class OpenCaseInfo:
+    """The contact's most recent open case, when it is recent enough to add to."""
+
+    ref: str
+    kind: str
+
+
 @dataclass
 class Decision:
     """What to do after one inbound message, and the conversation's next state."""
@@ -66,11 +128,28 @@ class Decision:
 
 
 def keyword(text: str) -> str | None:
-    """The command a whole message stands for (STOP, START, HELP), if it is one."""
-    word = text.strip().strip(".!").lower()
-    for name, words in KEYWORDS.items():
-        if word in words:
+    """The command a whole message stands for (STOP, START, HELP, MORE, CANCEL, LANG …)."""
+    words = text.strip().strip(".!").lower()
+    first = words.split(" ", 1)[0] if words else ""
+    for name, variants in KEYWORDS.items():
+        if words in variants:
             return name
+    if first in KEYWORDS["lang"]:
+        return "lang"
+    return None
+
+
+def _answer(text: str, understanding: Understanding) -> str | None:
+    """'yes' / 'no' for a reply to a numbered question, else None."""
+    word = text.strip().strip(".!").lower()
+    if word in YES:
+        return "yes"
+    if word in NO:
+        return "no"
+    if understanding.intent == Intent.AFFIRM:
+        return "yes"
+    if understanding.intent == Intent.DENY:
+        return "no"
     return None
 
 
@@ -85,33 +164,11 @@ def _placed(location: Location, kind: str) -> bool:
 
 def _ask_place(location: Location) -> Reply:
     if location.ambiguous:
-        choices = ", ".join(f"{c.name_latin} ({c.code})" for c in location.ambiguous[:4])
+        choices = ", ".join(f"{n}) {c.name_latin}" for n, c in enumerate(location.ambiguous[:4], start=1))
         return Reply("ask_which_place", {"choices": choices})
     if location.province_code and not location.district_code:
         return Reply("ask_district", {"province_code": location.province_code})
     return Reply("ask_location")
-
-
-def _merge(old: dict | None, new: Location) -> Location:
-    """A place given in reply to our question, completed by what an earlier message said."""
-    if not old:
-        return new
-    if new.province_code or new.district_code:
-        if old.get("province_code") and new.province_code and new.province_code != old["province_code"]:
-            return new
-        return Location(
-            province_code=new.province_code or old.get("province_code"),
-            district_code=new.district_code or old.get("district_code"),
-            commune_code=new.commune_code or old.get("commune_code"),
-            village_code=new.village_code,
-            ambiguous=new.ambiguous,
-        )
-    return Location(
-        province_code=old.get("province_code"),
-        district_code=old.get("district_code"),
-        commune_code=old.get("commune_code"),
-        ambiguous=new.ambiguous,
-    )
 
 
 def _location_dict(location: Location) -> dict:
@@ -119,10 +176,92 @@ def _location_dict(location: Location) -> dict:
         "province_code": location.province_code,
         "district_code": location.district_code,
         "commune_code": location.commune_code,
+        "ambiguous": [[c.level, c.code, c.name_km, c.name_latin] for c in location.ambiguous[:4]],
     }
 
 
-def step(text: str, understanding: Understanding, state: str, data: dict) -> Decision:
+def _location(data: dict | None) -> Location:
+    from nlu.types import PlaceCandidate
+
+    data = data or {}
+    return Location(
+        province_code=data.get("province_code"),
+        district_code=data.get("district_code"),
+        commune_code=data.get("commune_code"),
+        ambiguous=tuple(PlaceCandidate(*c) for c in data.get("ambiguous", [])),
+    )
+
+
+def _merge(old: Location, new: Location, text: str) -> Location:
+    """A place given in reply to our question, completed by what an earlier message said; a
+    number picks one of the numbered candidates we offered."""
+    choice = text.strip()
+    if old.ambiguous and choice.isdigit() and 1 <= int(choice) <= len(old.ambiguous):
+        picked = old.ambiguous[int(choice) - 1]
+        code = picked.code
+        return Location(
+            province_code=code[:2],
+            district_code=code[:4] if len(code) >= 4 else old.district_code,
+            commune_code=code[:6] if len(code) >= 6 else None,
+        )
+    if new.province_code or new.district_code or new.ambiguous:
+        if old.province_code and new.province_code and new.province_code != old.province_code:
+            return new
+        return Location(
+            province_code=new.province_code or old.province_code,
+            district_code=new.district_code or old.district_code,
+            commune_code=new.commune_code or old.commune_code,
+            village_code=new.village_code,
+            ambiguous=new.ambiguous,
+        )
+    return old
+
+
+def _dispute_next(data: dict) -> Decision:
+    """Ask for whatever a JSC still needs, in order: place, the other party and the wish, consent."""
+    location = _location(data.get("location"))
+    if not _placed(location, CaseKind.DISPUTE):
+        return Decision([_ask_place(location)], AWAITING_LOCATION, data)
+    if not data.get("details_known"):
+        key = "ask_wants" if data.get("party_known") else "ask_details"
+        return Decision([Reply(key)], AWAITING_DETAILS, data)
+    return Decision([Reply("ask_consent")], AWAITING_CONSENT, data)
+
+
+def _start_dispute(text: str, location: Location) -> Decision:
+    party = bool(RELATION_WORDS.search(text))
+    data = {
+        "kind": CaseKind.DISPUTE,
+        "summary": text,
+        "location": _location_dict(location),
+        "party_known": party,
+        "details_known": party and bool(WANT_WORDS.search(text)),
+    }
+    return _dispute_next(data)
+
+
+def _start_protection(text: str, location: Location) -> Decision:
+    """Open and route at once; the only question is where, when we do not know, and whether
+    messages to this phone are safe."""
+    if _placed(location, CaseKind.PROTECTION):
+        return Decision([OpenCase(CaseKind.PROTECTION, True, text, location, then_ask="ask_safe_contact")],
+                        AWAITING_SAFE_CONTACT, {})
+    return Decision(
+        [OpenCase(CaseKind.PROTECTION, True, text, location, then_ask=None), Reply("protection_safety")],
+        AWAITING_LOCATION,
+        {"kind": CaseKind.PROTECTION, "location": _location_dict(location), "case_open": True},
+    )
+
+
+def step(
+    text: str,
+    understanding: Understanding,
+    state: str,
+    data: dict,
+    *,
+    open_case: OpenCaseInfo | None = None,
+    stale: bool = False,
+) -> Decision:
     """Decide the next move of the conversation for one inbound message."""
     word = keyword(text)
     if word == "stop":
@@ -131,6 +270,12 @@ def step(text: str, understanding: Understanding, state: str, data: dict) -> Dec
         return Decision([SetOptOut(False), Reply("help")], IDLE, {})
     if word == "help":
         return Decision([Reply("help")], state, data)
+    if word == "cancel":
+        return Decision([Reply("cancelled")], IDLE, {})
+    if word == "lang":
+        arg = text.strip().lower().split()[1:] or [""]
+        target = "en" if arg[0] in {"en", "english", "eng"} else "km" if arg[0] else "toggle"
+        return Decision([SetLanguage(target), Reply("language_set")], state, data)
     if word == "more":
         if data.get("last_article"):
             return Decision([ShowMore(data["last_article"])], state, data)
@@ -139,52 +284,67 @@ def step(text: str, understanding: Understanding, state: str, data: dict) -> Dec
         return Decision([Reply("empty")], state, data)
 
     intent = understanding.intent
-    kind_now = None
-    if intent == Intent.VICTIM_PROTECTION or understanding.urgent:
-        kind_now = CaseKind.PROTECTION
-    elif intent == Intent.DISPUTE_MEDIATION:
-        kind_now = CaseKind.DISPUTE
+    danger = intent == Intent.VICTIM_PROTECTION or understanding.urgent
+    answer = _answer(text, understanding)
 
-    if state == AWAITING_LOCATION and kind_now != CaseKind.PROTECTION:
-        pending_kind = data.get("kind", CaseKind.DISPUTE)
-        location = _merge(data.get("location"), understanding.location)
-        if _placed(location, pending_kind):
-            return Decision(
-                [OpenCase(pending_kind, bool(data.get("urgent")), data.get("summary", ""), location)], IDLE, {}
-            )
-        if kind_now is None and not (location.province_code or location.ambiguous):
-            # Not a place and not a new request: ask again, keeping what we have.
-            return Decision([_ask_place(location)], AWAITING_LOCATION, data)
-        if kind_now is None:
-            return Decision([_ask_place(location)], AWAITING_LOCATION, data | {"location": _location_dict(location)})
+    if state == RESUME_PROMPT:
+        previous = data.get("previous", {})
+        if answer == "yes" and previous:
+            if previous.get("kind") == CaseKind.DISPUTE:
+                return _dispute_next(previous)
+            return Decision([_ask_place(_location(previous.get("location")))], previous.get("state", IDLE), previous)
+        if answer == "no":
+            return Decision([Reply("cancelled")], IDLE, {})
+        state, data = IDLE, {}  # they wrote something new: start afresh with it
+    elif stale and state not in (IDLE, AWAITING_SAFE_CONTACT) and not danger:
+        if _answer(text, understanding) is None and not understanding.location.province_code:
+            return Decision([Reply("ask_resume")], RESUME_PROMPT, {"previous": dict(data, state=state)})
+        state, data = IDLE, {}
 
-    if kind_now == CaseKind.PROTECTION:
+    # Someone at risk: protection at once, whatever the conversation was doing.
+    if danger and not (state == AWAITING_LOCATION and data.get("kind") == CaseKind.PROTECTION):
+        if open_case and open_case.kind == CaseKind.PROTECTION and state == IDLE:
+            return Decision([AddToCase(open_case.ref)], IDLE, {})
         location = understanding.location
-        if state == AWAITING_LOCATION and data.get("kind") == CaseKind.PROTECTION:
-            location = _merge(data.get("location"), location)
-        summary = text if state != AWAITING_LOCATION else (data.get("summary", "") + "\n" + text).strip()
-        if _placed(location, CaseKind.PROTECTION):
-            return Decision([OpenCase(CaseKind.PROTECTION, True, summary, location)], IDLE, {})
-        return Decision(
-            [Reply("protection_safety")],
-            AWAITING_LOCATION,
-            {"kind": CaseKind.PROTECTION, "urgent": True, "summary": summary, "location": _location_dict(location)},
-        )
+        if state == AWAITING_LOCATION:
+            location = _merge(_location(data.get("location")), location, text)
+        return _start_protection(text, location)
 
-    if kind_now == CaseKind.DISPUTE:
-        location = understanding.location
-        if _placed(location, CaseKind.DISPUTE):
-            return Decision([OpenCase(CaseKind.DISPUTE, False, text, location)], IDLE, {})
-        return Decision(
-            [_ask_place(location)],
-            AWAITING_LOCATION,
-            {"kind": CaseKind.DISPUTE, "urgent": False, "summary": text, "location": _location_dict(location)},
-        )
+    if state == AWAITING_LOCATION:
+        location = _merge(_location(data.get("location")), understanding.location, text)
+        kind = data.get("kind", CaseKind.DISPUTE)
+        if kind == CaseKind.PROTECTION:
+            if _placed(location, kind):
+                return Decision([RouteCase(location, then_ask="ask_safe_contact")], AWAITING_SAFE_CONTACT, {})
+            return Decision([_ask_place(location)], AWAITING_LOCATION, dict(data, location=_location_dict(location)))
+        if _placed(location, kind) or location.province_code or location.ambiguous or intent not in (
+            Intent.DISPUTE_MEDIATION, Intent.LEGAL_INFORMATION, Intent.CASE_STATUS, Intent.GREET
+        ):
+            return _dispute_next(dict(data, location=_location_dict(location)))
 
+    if state == AWAITING_DETAILS:
+        return _dispute_next(dict(data, details=text, details_known=True))
+
+    if state == AWAITING_CONSENT:
+        if answer == "yes":
+            location = _location(data.get("location"))
+            return Decision([OpenCase(CaseKind.DISPUTE, False, data.get("summary", ""), location,
+                                      details=data.get("details", ""))], IDLE, {})
+        if answer == "no":
+            return Decision([Reply("consent_declined")], IDLE, {})
+        return Decision([Reply("ask_consent")], AWAITING_CONSENT, data)
+
+    if state == AWAITING_SAFE_CONTACT and answer is not None:
+        return Decision([SetSafeContact(answer == "yes"), Reply("safe_yes" if answer == "yes" else "safe_no")], IDLE, {})
+
+    if intent == Intent.DISPUTE_MEDIATION:
+        if open_case:
+            return Decision([AddToCase(open_case.ref)], IDLE, {})
+        return _start_dispute(text, understanding.location)
     if intent == Intent.CASE_STATUS or parse_case_ref(text):
-        return Decision([ShowStatus(parse_case_ref(text))], state, data)
+        return Decision([ShowStatus(parse_case_ref(text))], IDLE, {})
     if intent == Intent.LEGAL_INFORMATION:
-        return Decision([AnswerLegalQuestion(text)], state, data)
+        return Decision([AnswerLegalQuestion(text)], IDLE, {"last_article": data.get("last_article")})
     if intent == Intent.STOP:
         return Decision([SetOptOut(True), Reply("stopped")], IDLE, {})
-    return Decision([Reply("help")], state, data)
+    return Decision([Reply("help")], IDLE, {k: v for k, v in data.items() if k == "last_article"})

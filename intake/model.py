@@ -73,6 +73,8 @@ class Contact:
     language: str = "km"
     opted_out: bool = False
     role: str = "citizen"
+    safe_to_sms: bool = True  # False: only answers to what they write, nothing we start
+    language_fixed: bool = False  # set by LANG: stop guessing the language from each message
     created_at: datetime = field(default_factory=utcnow)
     id: int | None = None
 
@@ -188,6 +190,7 @@ class Case:
     routing_reason: str | None = None
     distance_km: float | None = None
     summary: str | None = None  # the citizen's own words: shown only to the office, never in SMS
+    details: str | None = None  # the other party and what the person wants (disputes)
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
     id: int | None = None

@@ -20,6 +20,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +65,8 @@ contacts = Table(
     Column("language", String(8), nullable=False),
     Column("opted_out", Boolean, nullable=False, default=False),
     Column("role", String(32), nullable=False, default="citizen"),
+    Column("safe_to_sms", Boolean, nullable=False, default=True, server_default=true()),
+    Column("language_fixed", Boolean, nullable=False, default=False, server_default=false()),
     Column("created_at", UTC_DATETIME, nullable=False),
 )
 
@@ -126,6 +130,7 @@ cases = Table(
     Column("routing_reason", String(200)),
     Column("distance_km", Float),
     Column("summary", Text),
+    Column("details", Text),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
 )

@@ -42,6 +42,51 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Reference {ref}. {office} has been told and will contact you. In danger now: call 117. Children: 1280.",
         "km": "លេខយោង {ref}។ {office} បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។",
     },
+    "ask_details": {
+        "en": "Who is the dispute with (how are they related to you), and what would you like to happen?",
+        "km": "អ្នកមានវិវាទជាមួយអ្នកណា (ត្រូវជាអ្វីនឹងអ្នក)? ហើយអ្នកចង់បានដំណោះស្រាយអ្វី?",
+    },
+    "ask_wants": {
+        "en": "What would you like to happen? For example: the boundary restored, the debt repaid.",
+        "km": "តើអ្នកចង់បានដំណោះស្រាយអ្វី? ឧ. ដាក់ព្រំដីវិញ សងបំណុល។",
+    },
+    "ask_consent": {
+        "en": "May we share your case with the Justice Service Centre, and may they call you on this number? "
+        "Reply 1 yes, 2 no.",
+        "km": "យើងអាចបញ្ជូនករណីទៅមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ ហើយឱ្យគេទូរស័ព្ទមកលេខនេះបានទេ? ១ បាន ២ ទេ",
+    },
+    "consent_declined": {
+        "en": "We have not shared anything. You can go to the Justice Service Centre yourself, or write again.",
+        "km": "យើងមិនបានបញ្ជូនអ្វីទេ។ អ្នកអាចទៅមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ដោយខ្លួនឯង ឬសរសេរមកម្តងទៀត។",
+    },
+    "cancelled": {
+        "en": "OK, we have stopped that request. Tell us your problem again when you are ready.",
+        "km": "យល់ព្រម យើងបានបញ្ឈប់សំណើនោះ។ សូមប្រាប់បញ្ហាម្តងទៀតពេលអ្នករួចរាល់។",
+    },
+    "language_set": {
+        "en": "We will write to you in English. Send LANG KM for Khmer.",
+        "km": "យើងនឹងសរសេរជាភាសាខ្មែរ។ ផ្ញើ LANG EN សម្រាប់ភាសាអង់គ្លេស។",
+    },
+    "ask_resume": {
+        "en": "Welcome back. Reply 1 to continue your earlier request, or 2 to start again.",
+        "km": "សូមស្វាគមន៍។ ផ្ញើ ១ ដើម្បីបន្តសំណើមុន ឬ ២ ដើម្បីចាប់ផ្តើមថ្មី។",
+    },
+    "ask_safe_contact": {
+        "en": "Is it safe for us to text this phone? Reply 1 yes, 2 no.",
+        "km": "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ",
+    },
+    "safe_yes": {
+        "en": "Thank you. Keep your reference number. In danger call 117.",
+        "km": "អរគុណ។ សូមរក្សាលេខយោង។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+    },
+    "safe_no": {
+        "en": "We will not text you first. The office may call. In danger call 117.",
+        "km": "យើងនឹងមិនផ្ញើសារមុនទេ។ ការិយាល័យអាចទូរស័ព្ទ។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+    },
+    "added_to_case": {
+        "en": "Thank you. We added this to your case {ref}; the office has been told.",
+        "km": "អរគុណ។ បានបន្ថែមទៅករណី {ref} ហើយការិយាល័យបានទទួលដំណឹង។",
+    },
     "legal_holding": {
         "en": "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province.",
         "km": "អរគុណ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក ខេត្ត។",
@@ -76,8 +121,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "គណនីរបស់អ្នកមិនសកម្មទេ។ សូមសួរអ្នកគ្រប់គ្រង។",
     },
     "official_new_dispute": {
-        "en": "New dispute {ref} in {place}. Routed: {reason}.\n{summary}",
+        "en": "New dispute {ref} in {place}. Routed: {reason}. The person agreed to be contacted.\n{summary}",
         "km": "វិវាទថ្មី {ref} នៅ{place}។",
+    },
+    "official_case_update": {
+        "en": "Case {ref}: the person wrote again. See the case record.",
+        "km": "ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមកម្តងទៀត។",
+    },
+    "official_unplaced_protection": {
+        "en": "URGENT: protection case {ref} with no place yet. The person has been given 117 and 1280; "
+        "we are asking where they are.",
+        "km": "បន្ទាន់៖ ករណីការពារ {ref} មិនទាន់ដឹងទីកន្លែង។",
     },
     "official_new_protection": {
         "en": "{urgent}New protection case {ref} in {place}. Routed: {reason}. Contact the person discreetly.",

@@ -22,6 +22,7 @@ from intake.model import (
     InboundStatus,
     Message,
     OutboundStatus,
+    OfficialRole,
     hash_invite_code,
     new_case_ref,
     utcnow,
@@ -36,6 +37,11 @@ log = logging.getLogger(__name__)
 
 MAX_INBOUND_CHARS = 4000  # longer texts are kept whole in the record but understood in part
 OPT_OUT_EXEMPT = {"stop_confirmation"}
+# Answers to what the person wrote may always go to them; anything we start (reminders, follow-ups)
+# is held back when they told us messages to this phone are not safe.
+SOLICITED = {"reply", "stop_confirmation"}
+LINK_WINDOW = timedelta(days=7)
+STALE_AFTER = timedelta(days=3)
 
 
 @dataclass(frozen=True)
@@ -112,17 +118,19 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     first_language = replies.reply_language(understanding.language) if has_words else "km"
     contact = _contact_for(uow, msg.channel, msg.address, first_language)
     msg.contact_id = contact.id
-    if has_words:
+    if _tells_language(text) and not contact.language_fixed:
         contact.language = replies.reply_language(understanding.language)
     conversation = uow.repo.conversation(contact.id)
     if conversation is None:
         conversation = Conversation(contact_id=contact.id)
         uow.repo.add(conversation)
+    stale = conversation.state != dialogue.IDLE and utcnow() - conversation.updated_at > STALE_AFTER
 
-    decision = dialogue.step(text, understanding, conversation.state, dict(conversation.data or {}))
+    decision = dialogue.step(text, understanding, conversation.state, dict(conversation.data or {}),
+                             open_case=_recent_open_case(uow, contact), stale=stale)
     outbound: list[int] = []
-    lang = contact.language
     for n, action in enumerate(decision.actions):
+        lang = contact.language
         key = f"reply:{msg.id}:{n}"
         if isinstance(action, dialogue.Reply):
             params = dict(action.params)
@@ -133,10 +141,20 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
         elif isinstance(action, dialogue.SetOptOut):
             contact.opted_out = action.opted_out
             log.info("contact %s opted %s", contact.id, "out" if action.opted_out else "in")
+        elif isinstance(action, dialogue.SetSafeContact):
+            contact.safe_to_sms = action.safe
+            log.info("contact %s: safe to message %s", contact.id, action.safe)
+        elif isinstance(action, dialogue.SetLanguage):
+            contact.language = ("en" if contact.language == "km" else "km") if action.language == "toggle" else action.language
+            contact.language_fixed = True
         elif isinstance(action, dialogue.OpenCase):
             case, ids = open_case(uow, deps, contact, action, msg)
             conversation.case_id = case.id
             outbound += ids
+        elif isinstance(action, dialogue.RouteCase):
+            outbound += _route_open_case(uow, deps, contact, conversation, action, msg)
+        elif isinstance(action, dialogue.AddToCase):
+            outbound += _add_to_case(uow, deps, contact, action.ref, msg, key)
         elif isinstance(action, dialogue.ShowStatus):
             outbound += _reply(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
@@ -156,6 +174,54 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     _mark_processed(msg)
     log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
     return outbound
+
+
+def _tells_language(text: str) -> bool:
+    """Whether a message says enough to judge its language: Khmer script always does; Latin text
+    needs a few words (a lone "ok" or "1" must not switch a Khmer speaker to English)."""
+    if any("\u1780" <= ch <= "\u17ff" for ch in text):
+        return True
+    return len([w for w in text.split() if any(c.isalpha() for c in w)]) >= 3
+
+
+def _recent_open_case(uow: UnitOfWork, contact: Contact) -> dialogue.OpenCaseInfo | None:
+    """The contact's newest case that is still open and was touched within LINK_WINDOW."""
+    for case in uow.repo.cases_of_contact(contact.id):
+        if case.status != CaseStatus.CLOSED and utcnow() - case.updated_at <= LINK_WINDOW:
+            return dialogue.OpenCaseInfo(case.ref, case.kind)
+    return None
+
+
+def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, msg: Message, key: str) -> list[int]:
+    """A second message about the same matter joins the open case instead of opening another."""
+    case = uow.repo.case_by_ref(ref)
+    assert case is not None and case.contact_id == contact.id
+    msg.case_id = case.id
+    case.updated_at = utcnow()
+    add_event(uow, case, "citizen_message", "citizen", message_id=msg.id)
+    outbound = _reply(uow, msg, contact, replies.render("added_to_case", contact.language, ref=case.ref), key)
+    if case.office_id:
+        body = replies.render_official("official_case_update", ref=case.ref)
+        for official in uow.repo.linked_officials(case.office_id):
+            out = queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
+                                key=f"update:{msg.id}:{official.id}", official_id=official.id, case_id=case.id,
+                                purpose="case_notification", urgent=case.urgent)
+            outbound.append(out.id)
+    return outbound
+
+
+def _route_open_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, conversation: Conversation,
+                     action: dialogue.RouteCase, msg: Message) -> list[int]:
+    """The place of an already-open (protection) case has arrived: route it and confirm."""
+    case = uow.repo.case(conversation.case_id) if conversation.case_id else None
+    if case is None:
+        return []
+    loc = action.location
+    case.province_code, case.district_code, case.commune_code = loc.province_code, loc.district_code, loc.commune_code
+    msg.case_id = case.id
+    add_event(uow, case, "place_given", "citizen", message_id=msg.id)
+    outbound = route_case(uow, deps, case, actor="system")
+    return outbound + _confirm_case(uow, msg, contact, case, action.then_ask)
 
 
 def _mark_processed(msg: Message) -> None:
@@ -224,13 +290,23 @@ def open_case(
         district_code=loc.district_code,
         commune_code=loc.commune_code,
         summary=action.summary,
+        details=action.details or None,
     )
     uow.repo.add(case)
     uow.repo.flush()
     add_event(uow, case, "opened", "citizen", channel=inbound.channel, message_id=inbound.id)
     inbound.case_id = case.id
     log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
+    if case.kind == CaseKind.PROTECTION and not case.province_code:
+        # Urgent and no place yet: the national duty desk hears of it now, not when the
+        # conversation ends.
+        outbound = notify_duty_desk(uow, deps, case)
+        return case, outbound
     outbound = route_case(uow, deps, case, actor="system")
+    return case, outbound + _confirm_case(uow, inbound, contact, case, action.then_ask)
+
+
+def _confirm_case(uow: UnitOfWork, inbound: Message, contact: Contact, case: Case, then_ask: str | None) -> list[int]:
     lang = contact.language
     office = uow.repo.office(case.office_id) if case.office_id else None
     if office is None:
@@ -239,8 +315,23 @@ def open_case(
         text = replies.render("protection_opened", lang, ref=case.ref, office=office.name(lang))
     else:
         text = replies.render("dispute_opened", lang, ref=case.ref, office=office.name(lang))
-    outbound += _reply(uow, inbound, contact, text, f"case-opened:{case.id}")
-    return case, outbound
+    if then_ask:
+        text = f"{text} {replies.render(then_ask, lang)}"
+    return _reply(uow, inbound, contact, text, f"case-confirmed:{case.id}:{case.office_id}")
+
+
+def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
+    """Tell the active admins (the national duty desk) about an urgent case with no place yet."""
+    ids = []
+    body = replies.render_official("official_unplaced_protection", ref=case.ref)
+    for official in uow.repo.officials_with_role(OfficialRole.ADMIN):
+        out = queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
+                            key=f"duty:{case.id}:{official.id}", official_id=official.id, case_id=case.id,
+                            purpose="case_notification", urgent=True)
+        ids.append(out.id)
+    add_event(uow, case, "duty_desk_notified", "system", officials=len(ids))
+    log.warning("urgent case %s has no place yet; %s duty officials told", case.ref, len(ids))
+    return ids
 
 
 def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason_prefix: str = "") -> list[int]:
@@ -289,7 +380,7 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
             urgent="URGENT / បន្ទាន់: " if case.urgent else "",
         )
     else:
-        summary = (case.summary or "")[:600]
+        summary = "\n".join(p for p in ((case.summary or "")[:600], (case.details or "")[:400]) if p)
         body = replies.render_official(
             "official_new_dispute", ref=case.ref, place=place, reason=case.routing_reason, summary=summary
         )
@@ -383,7 +474,10 @@ def queue_message(
     existing = uow.repo.outbound_by_key(key)
     if existing:
         return existing
-    suppressed = contact is not None and contact.opted_out and purpose not in OPT_OUT_EXEMPT
+    suppressed = contact is not None and (
+        (contact.opted_out and purpose not in OPT_OUT_EXEMPT)
+        or (not contact.safe_to_sms and channel == Channel.SMS and purpose not in SOLICITED)
+    )
     msg = Message(
         direction="out",
         channel=channel,

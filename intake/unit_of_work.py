@@ -188,6 +188,16 @@ class Repository:
             )
         )
 
+    def officials_with_role(self, role: str) -> list[Official]:
+        """Active, linked officials of a role (admins form the national duty desk)."""
+        return list(
+            self.session.scalars(
+                select(Official).where(
+                    Official.role == role, Official.active.is_(True), Official.telegram_chat_id.is_not(None)
+                )
+            )
+        )
+
     # Cases
     def case(self, case_id: int) -> Case | None:
         """A case by id."""

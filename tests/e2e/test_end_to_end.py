@@ -118,24 +118,34 @@ def test_signed_sms_becomes_a_case_the_official_sees_and_the_citizen_is_answered
     assert providers.telegram_sends[0]["chat_id"] == "900001"
     assert "You are linked to" in providers.telegram_sends[0]["text"]
 
-    form = {"MessageSid": "SMe2e0000000000000000000000000001", "AccountSid": TWILIO["twilio_account_sid"],
-            "From": "+85512345678", "To": TWILIO["twilio_from"], "NumMedia": "0",
-            "Body": "My neighbour moved the boundary of my rice field, I live in Sangkae district, Battambang"}
     url = f"{base}/webhooks/twilio/sms"
-    signature = RequestValidator(TWILIO["twilio_auth_token"]).compute_signature(url, form)
-    body = urllib.parse.urlencode(form).encode()
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
-    assert post(url, body, headers) == 200
-    assert post(url, body, headers) == 200  # Twilio retries the webhook: still one case
-    assert post(url, body, {**headers, "X-Twilio-Signature": "forged"}) == 403
 
-    sms = wait_until(lambda: providers.twilio_messages, 60, "the citizen's SMS")
+    def sms_in(n: int, text: str, signature: str | None = None) -> int:
+        form = {"MessageSid": f"SMe2e{n:029d}", "AccountSid": TWILIO["twilio_account_sid"],
+                "From": "+85512345678", "To": TWILIO["twilio_from"], "NumMedia": "0", "Body": text}
+        signature = signature or RequestValidator(TWILIO["twilio_auth_token"]).compute_signature(url, form)
+        return post(url, urllib.parse.urlencode(form).encode(),
+                    {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
+
+    def replies(n: int):
+        return wait_until(lambda: providers.twilio_messages if len(providers.twilio_messages) >= n else None,
+                          60, f"SMS reply {n}")
+
+    story = "My neighbour moved the boundary of my rice field, I live in Sangkae district, Battambang"
+    assert sms_in(1, story) == 200
+    assert sms_in(1, story) == 200  # Twilio retries the webhook: still one message
+    assert sms_in(1, story, signature="forged") == 403
+    assert replies(1)[0]["body"] == "What would you like to happen? For example: the boundary restored, the debt repaid."
+    assert sms_in(2, "I want the boundary put back") == 200
+    assert replies(2)[1]["body"].startswith("May we share your case with the Justice Service Centre")
+    assert sms_in(3, "1") == 200
+    sms = replies(3)
     notice = wait_until(lambda: [m for m in providers.telegram_sends if "New dispute" in m["text"]], 30,
                         "the official's case notification")
-    ref = re.search(r"Your case number is ([0-9A-Z]{3}-[0-9A-Z]{4})\.", sms[0]["body"]).group(1)
-    assert sms[0]["to"] == "+85512345678" and sms[0]["from"] == TWILIO["twilio_from"]
-    assert "Battambang Justice Service Centre will contact you about mediation" in sms[0]["body"]
+    ref = re.search(r"Your case number is ([0-9A-Z]{3}-[0-9A-Z]{4})\.", sms[2]["body"]).group(1)
+    assert sms[2]["to"] == "+85512345678" and sms[2]["from"] == TWILIO["twilio_from"]
+    assert "Battambang Justice Service Centre will contact you about mediation" in sms[2]["body"]
     assert notice[0]["chat_id"] == "900001"
     assert f"New dispute {ref} in Sangkae District, Battambang Province." in notice[0]["text"]
     time.sleep(1.0)
-    assert len(providers.twilio_messages) == 1 and len(notice) == 1
+    assert len(providers.twilio_messages) == 3 and len(notice) == 1

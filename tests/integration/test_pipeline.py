@@ -46,6 +46,13 @@ def say(services, text: str, address: str = "+85512345678", channel: str = "sms"
     services.queue.run_all(services)
 
 
+def open_dispute(services, address: str = "+85512345678", first: str = "rice field in Sangkae") -> None:
+    """The whole dispute intake: the story, what they want, consent."""
+    say(services, first, address=address)
+    say(services, "I want the boundary put back where it was", address=address)
+    say(services, "1", address=address)
+
+
 def link_official(services, office_code: str, chat_id: str) -> int:
     with services.uow() as uow:
         official, code = invite_official(uow, office_code, "Sok Dara")
@@ -72,41 +79,58 @@ def test_a_dispute_by_sms_becomes_a_routed_case_with_the_office_told(pipeline):
                                                             "You are linked to មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង. New cases for your office will reach you here.")]
     say(pipeline, "My neighbour moved the boundary of my rice field, I live in Sangkae district, Battambang",
         sid="SMabc")
+    assert pipeline.senders["sms"].sent[-1][1] == (
+        "What would you like to happen? For example: the boundary restored, the debt repaid.")
+    say(pipeline, "I want the boundary put back where it was")
+    assert pipeline.senders["sms"].sent[-1][1] == (
+        "May we share your case with the Justice Service Centre, and may they call you on this number? "
+        "Reply 1 yes, 2 no.")
+    assert count(pipeline, Case) == 0  # nothing is shared before consent
+    say(pipeline, "1")
     case = only_case(pipeline)
     assert case.kind == "dispute" and case.status == "routed"
     assert (case.province_code, case.district_code) == ("02", "0208")
     assert case.routing_reason.startswith("nearest: ") and case.distance_km < 30
-    assert pipeline.senders["sms"].sent == [(
+    assert pipeline.senders["sms"].sent[-1] == (
         "+85512345678",
         f"Your case number is {case.ref}. Battambang Justice Service Centre will contact you about mediation. "
         "It is free and voluntary.",
-    )]
+    )
+    assert case.details == "I want the boundary put back where it was"
     official_msg = pipeline.senders["telegram"].sent[-1]
     assert official_msg[0] == "900001"
     assert f"New dispute {case.ref} in Sangkae District, Battambang Province." in official_msg[1]
-    assert "rice field" in official_msg[1]
+    assert "rice field" in official_msg[1] and "I want the boundary put back" in official_msg[1]
     with pipeline.uow() as uow:
         events = [e.type for e in uow.repo.case_events(case.id)]
     assert events == ["opened", "routed"]
 
 
 def test_duplicate_delivery_and_a_second_run_create_one_case(pipeline):
-    text = "rice field problem in Sangkae"
-    say(pipeline, text, sid="SMdup")
-    say(pipeline, text, sid="SMdup")
+    say(pipeline, "rice field problem in Sangkae with my neighbour, I want it fixed")
+    say(pipeline, "1", sid="SMdup")
+    say(pipeline, "1", sid="SMdup")
     with pipeline.uow() as uow:
         msg_id = uow.repo.inbound_by_provider_id("sms", "SMdup").id
     assert jobs.process_inbound(msg_id, services=pipeline) == []
-    assert count(pipeline, Case) == 1 and len(pipeline.senders["sms"].sent) == 1
+    assert count(pipeline, Case) == 1 and len(pipeline.senders["sms"].sent) == 2
 
 
 def test_a_victim_gets_safety_first_then_an_urgent_protection_case(pipeline):
     link_official(pipeline, "SAMPLE-DOSVY-02", "900002")
+    with pipeline.uow() as uow:
+        admin, code = invite_official(uow, "SAMPLE-DOSVY-12", "Duty desk", role="admin")
+        uow.commit()
+    say(pipeline, f"/start {code}", address="900099", channel="telegram")
     say(pipeline, "my husband beats me")
     assert pipeline.senders["sms"].sent[-1][1] == (
         "You are not alone. In danger now: call Police 117 (free). Children: 1280. "
         "Where are you? Reply with your district and province."
     )
+    # The case exists at once, and the duty desk hears of it before the person says where they are.
+    assert only_case(pipeline).status == "received"
+    duty = pipeline.senders["telegram"].sent[-1]
+    assert duty[0] == "900099" and duty[1].startswith("បន្ទាន់៖ ករណីការពារ") and "beats" not in duty[1]
     say(pipeline, "Sangkae, Battambang")
     case = only_case(pipeline)
     assert case.kind == "protection" and case.urgent and case.status == "routed"
@@ -115,7 +139,12 @@ def test_a_victim_gets_safety_first_then_an_urgent_protection_case(pipeline):
     assert case.routing_reason == "covers Sangkae District"
     citizen = pipeline.senders["sms"].sent[-1][1]
     assert citizen == (f"Reference {case.ref}. Battambang Social Affairs Dept. has been told and will contact you. "
-                       "In danger now: call 117. Children: 1280.")
+                       "In danger now: call 117. Children: 1280. Is it safe for us to text this phone? "
+                       "Reply 1 yes, 2 no.")
+    say(pipeline, "2")
+    assert pipeline.senders["sms"].sent[-1][1] == "We will not text you first. The office may call. In danger call 117."
+    with pipeline.uow() as uow:
+        assert uow.repo.contact(case.contact_id).safe_to_sms is False
     official = pipeline.senders["telegram"].sent[-1][1]
     assert official.startswith("URGENT / បន្ទាន់: ករណីការពារថ្មី")
     # The official's notification carries no narrative: the victim's words stay in the case record.
@@ -127,7 +156,8 @@ def test_a_khmer_victim_is_answered_in_khmer(pipeline):
     case = only_case(pipeline)
     assert pipeline.senders["sms"].sent[-1] == (
         "+85517000111",
-        f"លេខយោង {case.ref}។ មន្ទីរសង្គមកិច្ចខេត្តបាត់ដំបង បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។",
+        f"លេខយោង {case.ref}។ មន្ទីរសង្គមកិច្ចខេត្តបាត់ដំបង បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។ "
+        "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ",
     )
 
 
@@ -160,7 +190,7 @@ def test_stop_is_honoured_and_start_resumes(pipeline):
 
 
 def test_status_shows_only_the_senders_own_case(pipeline):
-    say(pipeline, "rice field in Sangkae")
+    open_dispute(pipeline)
     ref = only_case(pipeline).ref
     say(pipeline, f"status {ref}")
     assert pipeline.senders["sms"].sent[-1][1] == f"Case {ref}: sent to the office. Office: Battambang Justice Service Centre."
@@ -181,14 +211,14 @@ def test_invite_codes_are_one_time_and_deactivated_officials_are_refused(pipelin
     with pipeline.uow() as uow:
         uow.repo.official(official.id).active = False
         uow.commit()
-    say(pipeline, "rice field in Sangkae")  # routed to that office: a deactivated official is not told
+    open_dispute(pipeline)  # routed to that office: a deactivated official is not told
     assert all(addr != "900010" for addr, _ in pipeline.senders["telegram"].sent[1:])
     say(pipeline, "/cases", address="900010", channel="telegram")
     assert pipeline.senders["telegram"].sent[-1][1].startswith("គណនីរបស់អ្នកមិនសកម្មទេ")
 
 
 def test_case_events_record_who_did_what(pipeline):
-    say(pipeline, "rice field in Sangkae")
+    open_dispute(pipeline)
     case = only_case(pipeline)
     with pipeline.uow() as uow:
         events = list(uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
@@ -218,3 +248,35 @@ def test_a_legal_question_is_answered_from_the_knowledge_base_and_more_follows(s
     assert s.senders["sms"].sent[-1][1] == ("Thank you for your question. To talk to a Justice Service Centre, "
                                             "tell us your district and province.")
     s.engine.dispose()
+
+
+def test_writing_again_about_the_same_matter_joins_the_open_case(pipeline):
+    link_official(pipeline, "SAMPLE-JSC-0203", "900001")
+    open_dispute(pipeline)
+    ref = only_case(pipeline).ref
+    say(pipeline, "rice field: the neighbour moved the fence again")
+    assert count(pipeline, Case) == 1
+    assert pipeline.senders["sms"].sent[-1][1] == f"Thank you. We added this to your case {ref}; the office has been told."
+    assert pipeline.senders["telegram"].sent[-1] == ("900001", f"ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមកម្តងទៀត។\n"
+                                                              f"Case {ref}: the person wrote again. See the case record.")
+
+
+def test_lang_switches_the_reply_language_and_sticks(pipeline):
+    say(pipeline, "LANG KM")
+    assert pipeline.senders["sms"].sent[-1][1] == "យើងនឹងសរសេរជាភាសាខ្មែរ។ ផ្ញើ LANG EN សម្រាប់ភាសាអង់គ្លេស។"
+    say(pipeline, "what is a land title please")
+    assert pipeline.senders["sms"].sent[-1][1] == "អរគុណ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក ខេត្ត។"
+
+
+def test_a_person_who_said_texts_are_unsafe_gets_only_answers(pipeline):
+    say(pipeline, "ប្តីខ្ញុំវាយខ្ញុំ ខ្ញុំនៅស្រុកសង្កែ")
+    say(pipeline, "២")
+    case = only_case(pipeline)
+    from intake.services import queue_message
+
+    with pipeline.uow() as uow:
+        contact = uow.repo.contact(case.contact_id)
+        reminder = queue_message(uow, channel="sms", address="+85512345678", body="reminder", key="r1",
+                                 contact=contact, purpose="reminder")
+        uow.commit()
+    assert reminder.status == "suppressed"

@@ -42,7 +42,7 @@ def test_inbound_sms_is_processed_and_answered_by_an_rq_worker(redis_services, p
     work(redis_services)  # process_inbound, which queues send_message
     work(redis_services)
     [sms] = providers.twilio_messages
-    assert sms["to"] == "+85512345678" and sms["body"].startswith("Your case number is ")
+    assert sms["to"] == "+85512345678" and sms["body"].startswith("Who is the dispute with")
 
 
 def test_a_failed_send_is_retried_through_rq_scheduler_delay(redis_services, providers):

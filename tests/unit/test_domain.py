@@ -121,55 +121,125 @@ def u(intent, urgent=False, **loc):
     return Understanding(Intent(intent), 0.9, Language.ENGLISH, urgent=urgent, location=Location(**loc))
 
 
-def test_dispute_with_a_district_opens_a_case_at_once():
-    d = dialogue.step("my neighbour moved the boundary", u("dispute_mediation", province_code="02",
-                                                            district_code="0208"), "idle", {})
-    assert [type(a) for a in d.actions] == [dialogue.OpenCase]
-    assert d.actions[0].kind == CaseKind.DISPUTE and d.actions[0].location.district_code == "0208"
-    assert d.state == "idle"
+SANGKAE = {"province_code": "02", "district_code": "0208"}
 
 
-def test_dispute_without_a_place_asks_where_then_opens_with_the_first_story():
-    first = dialogue.step("my neighbour moved the boundary", u("dispute_mediation"), "idle", {})
-    assert first.actions == [dialogue.Reply("ask_location")] and first.state == "awaiting_location"
-    second = dialogue.step("Sangkae, Battambang", u("out_of_scope", province_code="02", district_code="0208"),
-                           first.state, first.data)
-    action = second.actions[0]
-    assert isinstance(action, dialogue.OpenCase)
-    assert action.summary == "my neighbour moved the boundary" and action.location.district_code == "0208"
+def run(messages, state="idle", data=None, **kw):
+    """Feed (text, understanding) pairs through the dialogue; returns every decision."""
+    data = data or {}
+    decisions = []
+    for text, understood in messages:
+        d = dialogue.step(text, understood, state, data, **kw)
+        decisions.append(d)
+        state, data = d.state, d.data
+    return decisions
+
+
+def test_a_full_first_message_needs_only_consent():
+    text = "my neighbour moved the boundary, I want the boundary back"
+    first, second = run([(text, u("dispute_mediation", **SANGKAE)), ("1", u("affirm"))])
+    assert first.actions == [dialogue.Reply("ask_consent")] and first.state == "awaiting_consent"
+    [action] = second.actions
+    assert isinstance(action, dialogue.OpenCase) and action.kind == CaseKind.DISPUTE
+    assert action.summary == text and action.location.district_code == "0208" and second.state == "idle"
+
+
+def test_a_dispute_asks_only_what_is_missing_in_order():
+    d = run([("someone took my land", u("dispute_mediation")),
+             ("Sangkae, Battambang", u("out_of_scope", **SANGKAE)),
+             ("my cousin Dara, I want my land back", u("dispute_mediation")),
+             ("បាទ", u("out_of_scope"))])
+    assert [x.actions for x in d[:3]] == [[dialogue.Reply("ask_location")], [dialogue.Reply("ask_details")],
+                                          [dialogue.Reply("ask_consent")]]
+    opened = d[3].actions[0]
+    assert opened.summary == "someone took my land" and opened.details == "my cousin Dara, I want my land back"
+
+
+def test_a_named_relation_means_we_ask_only_what_they_want():
+    d = run([("my brother sold our land twice", u("dispute_mediation", **SANGKAE))])
+    assert d[0].actions == [dialogue.Reply("ask_wants")]
+
+
+def test_declining_consent_shares_nothing():
+    d = run([("my neighbour's cows eat my rice, I want payment", u("dispute_mediation", **SANGKAE)),
+             ("2", u("deny"))])
+    assert d[1].actions == [dialogue.Reply("consent_declined")] and d[1].state == "idle"
+
+
+def test_an_unclear_consent_answer_asks_again():
+    d = run([("my neighbour's cows eat my rice, I want payment", u("dispute_mediation", **SANGKAE)),
+             ("maybe later", u("out_of_scope"))])
+    assert d[1].actions == [dialogue.Reply("ask_consent")] and d[1].state == "awaiting_consent"
 
 
 def test_province_alone_asks_for_the_district_of_that_province():
-    d = dialogue.step("land problem in Battambang", u("dispute_mediation", province_code="02"), "idle", {})
-    assert d.actions == [dialogue.Reply("ask_district", {"province_code": "02"})]
-    d2 = dialogue.step("Sangkae", u("out_of_scope", district_code="0208", province_code="02"), d.state, d.data)
-    assert isinstance(d2.actions[0], dialogue.OpenCase)
+    d = run([("land problem in Battambang", u("dispute_mediation", province_code="02")),
+             ("Sangkae", u("out_of_scope", **SANGKAE))])
+    assert d[0].actions == [dialogue.Reply("ask_district", {"province_code": "02"})]
+    assert d[1].actions == [dialogue.Reply("ask_details")]
 
 
-def test_ambiguous_place_asks_which_one():
-    cands = (PlaceCandidate("district", "0101", "ក", "Same Name"), PlaceCandidate("district", "1701", "ខ", "Same Name"))
-    d = dialogue.step("dispute in Same Name", u("dispute_mediation", ambiguous=cands), "idle", {})
-    assert d.actions[0].key == "ask_which_place" and "0101" in d.actions[0].params["choices"]
+def test_an_ambiguous_place_gets_a_numbered_choice_and_a_number_picks_it():
+    cands = (PlaceCandidate("district", "2107", "សំរោង", "Samraong"),
+             PlaceCandidate("district", "2204", "សំរោង", "Samraong"))
+    d = run([("land dispute with my neighbour, I want it fixed, in Samraong", u("dispute_mediation", ambiguous=cands)),
+             ("2", u("out_of_scope"))])
+    assert d[0].actions == [dialogue.Reply("ask_which_place", {"choices": "1) Samraong, 2) Samraong"})]
+    assert d[1].actions == [dialogue.Reply("ask_consent")]
+    assert d[1].data["location"]["district_code"] == "2204"
 
 
-def test_victim_gets_safety_first_and_never_mediation():
-    d = dialogue.step("my husband beats me", u("victim_protection", urgent=True), "idle", {})
-    assert d.actions == [dialogue.Reply("protection_safety")]
-    d2 = dialogue.step("Sangkae Battambang", u("out_of_scope", province_code="02", district_code="0208"), d.state, d.data)
-    assert d2.actions[0].kind == CaseKind.PROTECTION and d2.actions[0].urgent
+def test_a_victim_with_no_place_gets_a_case_at_once_and_safety_first():
+    d = run([("my husband beats me", u("victim_protection", urgent=True)),
+             ("Sangkae Battambang", u("out_of_scope", **SANGKAE)),
+             ("2", u("deny"))])
+    opened, safety = d[0].actions
+    assert isinstance(opened, dialogue.OpenCase) and opened.kind == CaseKind.PROTECTION and opened.urgent
+    assert safety == dialogue.Reply("protection_safety") and d[0].state == "awaiting_location"
+    assert d[1].actions == [dialogue.RouteCase(Location(province_code="02", district_code="0208"),
+                                               then_ask="ask_safe_contact")]
+    assert d[2].actions == [dialogue.SetSafeContact(False), dialogue.Reply("safe_no")]
+
+
+def test_a_victim_with_a_place_is_routed_at_once_and_asked_about_the_phone():
+    [d] = run([("he has a knife, I am in Sangkae", u("victim_protection", urgent=True, **SANGKAE))])
+    assert d.actions == [dialogue.OpenCase(CaseKind.PROTECTION, True, "he has a knife, I am in Sangkae",
+                                           Location(**SANGKAE), then_ask="ask_safe_contact")]
 
 
 def test_danger_in_the_middle_of_a_dispute_turns_it_into_protection():
-    d = dialogue.step("land problem", u("dispute_mediation"), "idle", {})
-    d2 = dialogue.step("now he threatens to kill me", u("dispute_mediation", urgent=True), d.state, d.data)
-    assert d2.actions == [dialogue.Reply("protection_safety")] and d2.data["kind"] == CaseKind.PROTECTION
+    d = run([("land problem", u("dispute_mediation")),
+             ("now he threatens to kill me", u("dispute_mediation", urgent=True))])
+    assert d[1].actions[0].kind == CaseKind.PROTECTION and d[1].actions[1] == dialogue.Reply("protection_safety")
+
+
+def test_a_second_message_about_an_open_case_is_added_to_it():
+    info = dialogue.OpenCaseInfo("K7M-4TXP", CaseKind.DISPUTE)
+    [d] = run([("the neighbour moved the fence again", u("dispute_mediation", **SANGKAE))], open_case=info)
+    assert d.actions == [dialogue.AddToCase("K7M-4TXP")]
+    [danger] = run([("he hit me today", u("victim_protection", urgent=True, **SANGKAE))], open_case=info)
+    assert danger.actions[0].kind == CaseKind.PROTECTION  # a new danger is never folded into a dispute
+
+
+def test_a_conversation_left_for_days_can_be_resumed_or_restarted():
+    data = {"kind": "dispute", "summary": "land", "location": {"province_code": None, "district_code": None}}
+    [prompt] = run([("hello?", u("greet"))], state="awaiting_location", data=data, stale=True)
+    assert prompt.actions == [dialogue.Reply("ask_resume")] and prompt.state == "resume_prompt"
+    [resumed] = run([("1", u("affirm"))], state=prompt.state, data=prompt.data)
+    assert resumed.actions == [dialogue.Reply("ask_location")] and resumed.data["summary"] == "land"
+    [restarted] = run([("2", u("deny"))], state=prompt.state, data=prompt.data)
+    assert restarted.actions == [dialogue.Reply("cancelled")] and restarted.state == "idle"
 
 
 @pytest.mark.parametrize("text, expected", [("STOP", dialogue.SetOptOut(True)), (" stop. ", dialogue.SetOptOut(True)),
-                                            ("ឈប់", dialogue.SetOptOut(True)), ("START", dialogue.SetOptOut(False))])
-def test_keywords(text, expected):
-    d = dialogue.step(text, u("dispute_mediation"), "awaiting_location", {"kind": "dispute"})
-    assert d.actions[0] == expected and d.state == "idle"
+                                            ("ឈប់", dialogue.SetOptOut(True)), ("START", dialogue.SetOptOut(False)),
+                                            ("LANG EN", dialogue.SetLanguage("en")),
+                                            ("lang km", dialogue.SetLanguage("km")), ("LANG", dialogue.SetLanguage("toggle")),
+                                            ("cancel", dialogue.Reply("cancelled")),
+                                            ("បោះបង់", dialogue.Reply("cancelled"))])
+def test_keywords_work_in_any_state(text, expected):
+    d = dialogue.step(text, u("dispute_mediation"), "awaiting_consent", {"kind": "dispute"})
+    assert d.actions[0] == expected
 
 
 def test_emoji_only_gets_a_helpful_reply():
