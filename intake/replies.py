@@ -87,6 +87,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Thank you. We added this to your case {ref}; the office has been told.",
         "km": "អរគុណ។ បានបន្ថែមទៅករណី {ref} ហើយការិយាល័យបានទទួលដំណឹង។",
     },
+    "safety_line": {
+        "en": "In danger: Police 117, children 1280 (free).",
+        "km": "គ្រោះថ្នាក់៖ ប៉ូលិស ១១៧ កុមារ ១២៨០ (ឥតគិតថ្លៃ)។",
+    },
     "legal_holding": {
         "en": "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province.",
         "km": "អរគុណ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក ខេត្ត។",

@@ -29,6 +29,7 @@ from intake.model import (
 )
 from intake.ports import LegalAnswerer, Places, Understander
 from intake.routing import route
+from intake.sms import count_segments
 from intake.unit_of_work import IntegrityError, UnitOfWork
 from nlu.khmer import normalize
 from nlu.types import Location
@@ -159,10 +160,12 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
             outbound += _reply(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
             answer = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
-            if answer is None:  # the knowledge base does not know: never guess the law
-                outbound += _reply(uow, msg, contact, replies.render("legal_holding", lang), key)
-            else:
-                outbound += _reply(uow, msg, contact, answer.text, key)
+            # the knowledge base does not know: never guess the law
+            text_out = answer.text if answer else replies.render("legal_holding", lang)
+            if understanding.danger:  # a question about violence: the safety numbers go with it
+                text_out = _with_safety_line(text_out, lang)
+            outbound += _reply(uow, msg, contact, text_out, key)
+            if answer:
                 decision.data = dict(decision.data, last_article=answer.article_id)
         elif isinstance(action, dialogue.ShowMore):
             parts = deps.legal.more(action.article_id, lang) if deps.legal else []
@@ -174,6 +177,12 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     _mark_processed(msg)
     log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
     return outbound
+
+
+def _with_safety_line(text: str, lang: str) -> str:
+    """Append the safety numbers when the SMS stays within three segments."""
+    longer = f"{text}\n{replies.render('safety_line', lang)}"
+    return longer if count_segments(longer).segments <= 3 else text
 
 
 def _tells_language(text: str) -> bool:

@@ -21,6 +21,7 @@ Steps of `Understander.understand`:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from dataclasses import replace
@@ -38,6 +39,16 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 1000
 OVERRIDE_CONFIDENCE = 0.9
+ABSTRACT_QUESTION_CONFIDENCE = 0.7
+# People in a sentence: the speaker, a relative, anyone "he" or "she" — in the three scripts.
+_PERSONAL = re.compile(
+    r"\b(i|i'm|im|me|my|mine|we|us|our|he|she|him|her|his|they|them|their|husband|wife|son|daughter|child|"
+    r"children|kid|sister|brother|mother|father|mom|dad|uncle|aunt|cousin|neighbou?r|friend|boss|"
+    r"knhom|khnhom|khnom|knom|kgnom|knyom|yeung|yerng|koat|kat|ke|bdey|pdey|ptey|propon|prapon|propun|kon|"
+    r"koun|bong|oun|mae|mak|pa|ov|pou|ming|chas|neak chit khang)\b"
+    r"|ខ្ញុំ|ខ្ញំុ|យើង|គាត់|គេ|ប្តី|ប្ដី|ប្រពន្ធ|កូន|បង|ប្អូន|ម្តាយ|ម្ដាយ|ឪពុក|ពូ|មីង|អ្នកជិតខាង|ថៅកែ|នាង|វា",
+    re.IGNORECASE,
+)
 TIMEZONE = ZoneInfo("Asia/Phnom_Penh")  # "today" for relative dates is Cambodian today
 
 
@@ -143,7 +154,7 @@ class Understander:
             dates=self._dates(norm, today or datetime.now(TIMEZONE).date()),
             backend=backend,
         )
-        return self._with_danger(understanding, danger)
+        return self._with_danger(understanding, danger, norm)
 
     def _classify(self, norm: str) -> tuple[IntentScore, str]:
         started = self.clock()
@@ -179,9 +190,22 @@ class Understander:
             log.error("danger assessment failed (%s)", exc.__class__.__name__)
             return Danger(urgent=False)
 
-    def _with_danger(self, u: Understanding, danger: Danger) -> Understanding:
+    def _with_danger(self, u: Understanding, danger: Danger, norm: str = "") -> Understanding:
         if not danger.categories:
             return u
+        if (
+            u.intent == Intent.LEGAL_INFORMATION
+            and u.confidence >= ABSTRACT_QUESTION_CONFIDENCE
+            and not danger.urgent
+            and not _PERSONAL.search(norm)
+        ):
+            # A question about the law in the abstract ("what does the law say about domestic
+            # violence?"), asked with no one in it — no I / my / he / a relative — stays a legal
+            # question: it gets the legal answer with the safety numbers, not an urgent protection
+            # case and a duty-desk alarm. Anyone in the sentence, or any urgency, and the override
+            # applies as before.
+            self.stats["safety_abstract_question"] += 1
+            return replace(u, danger=tuple(danger.categories))
         self.stats["safety_override"] += 1
         if u.intent != Intent.VICTIM_PROTECTION:
             self.stats["safety_changed_intent"] += 1

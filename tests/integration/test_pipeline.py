@@ -280,3 +280,22 @@ def test_a_person_who_said_texts_are_unsafe_gets_only_answers(pipeline):
                                  contact=contact, purpose="reminder")
         uow.commit()
     assert reminder.status == "suppressed"
+
+
+def test_an_abstract_question_about_violence_law_gets_the_answer_with_safety_numbers(sqlite_url, places):
+    from dataclasses import replace as dc_replace
+
+    from legal_info.service import KnowledgeBaseAnswerer
+
+    legal_with_danger = dc_replace(understanding("legal_information"), danger=("violence",))
+    cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
+    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+                       understander=ScriptedUnderstander({"law": legal_with_danger}), places=places,
+                       legal=KnowledgeBaseAnswerer.default())
+    say(s, "What does the law say about domestic violence?")
+    reply = s.senders["sms"].sent[-1][1]
+    assert reply.endswith("In danger: Police 117, children 1280 (free).")
+    from intake.sms import count_segments
+
+    assert count_segments(reply).segments <= 3 and count(s, Case) == 0
+    s.engine.dispose()

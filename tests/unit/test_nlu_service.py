@@ -182,3 +182,24 @@ def test_build_understander_with_a_dead_rasa_falls_back():
     result = u.understand("my neighbour moved the boundary of my rice field", TODAY)
     assert result.backend == "embedded-fallback" and result.intent == Intent.DISPUTE_MEDIATION
     assert u.stats["fallback"] == 1
+
+
+@pytest.mark.parametrize("text", [
+    "What does the law say about domestic violence?",
+    "តើច្បាប់និយាយអ្វីខ្លះអំពីអំពើហិង្សាក្នុងគ្រួសារ?",
+    "chbab niyeay ey pi ampeu hingsa knong kruosar?",
+])
+def test_a_confident_abstract_question_about_violence_law_stays_legal_with_the_danger_noted(text):
+    u = make(FakeClassifier("legal_information", 0.85)).understand(text)
+    assert u.intent == Intent.LEGAL_INFORMATION and not u.urgent and u.danger
+
+
+@pytest.mark.parametrize("text, classifier", [
+    ("What does the law say if my husband beats me?", ("legal_information", 0.9)),
+    ("ប្តីខ្ញុំវាយខ្ញុំ ច្បាប់និយាយអ្វី?", ("legal_information", 0.9)),
+    ("What does the law say about domestic violence?", ("legal_information", 0.5)),
+    ("he is coming now with a knife, what does the law say?", ("legal_information", 0.95)),
+])
+def test_anyone_in_the_sentence_low_confidence_or_urgency_keeps_the_override(text, classifier):
+    u = make(FakeClassifier(*classifier)).understand(text)
+    assert u.intent == Intent.VICTIM_PROTECTION
