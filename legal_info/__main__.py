@@ -2,7 +2,10 @@
 
     python -m legal_info check [DIR] [--today YYYY-MM-DD]
     python -m legal_info ask "QUESTION" [--language en|km|km-Latn] [--channel sms|telegram] [--json]
-    python -m legal_info evaluate [--threshold X] [--sweep] [--misses]
+    python -m legal_info evaluate [--set heldout|dev] [--threshold X] [--sweep] [--misses]
+
+`--set dev` measures the development questions (dev.jsonl, dev_out_of_scope.jsonl) that tuning may
+look at; the default, `heldout`, measures heldout_*.jsonl and out_of_scope.jsonl, which tuning must not.
 """
 from __future__ import annotations
 
@@ -107,17 +110,25 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+# Question files of each evaluation set: (glob of in-scope files, out-of-scope file).
+EVAL_SETS = {
+    "heldout": ("heldout_*.jsonl", "out_of_scope.jsonl"),
+    "dev": ("dev.jsonl", "dev_out_of_scope.jsonl"),
+}
+
+
 def cmd_evaluate(args: argparse.Namespace, out) -> int:
-    """Retrieval quality on the held-out questions and declines on the out-of-scope ones."""
+    """Retrieval quality on one set's in-scope questions and declines on its out-of-scope ones."""
     eval_dir = Path(args.eval_dir)
     started = time.perf_counter()
     kb = KnowledgeBase.load(args.articles, threshold=args.threshold)
     load_s = time.perf_counter() - started
-    heldout = [r for p in sorted(eval_dir.glob("heldout_*.jsonl")) for r in _read_jsonl(p)]
-    oos_path = eval_dir / "out_of_scope.jsonl"
+    in_glob, oos_name = EVAL_SETS[args.set]
+    heldout = [r for p in sorted(eval_dir.glob(in_glob)) for r in _read_jsonl(p)]
+    oos_path = eval_dir / oos_name
     oos = _read_jsonl(oos_path) if oos_path.exists() else []
     if not heldout and not oos:
-        print(f"no evaluation files in {eval_dir}", file=out)
+        print(f"no {args.set} evaluation files in {eval_dir}", file=out)
         return 1
 
     kb.search("warm up the Khmer segmenter ខ្ញុំ", "km")  # first call loads the CRF model
@@ -146,7 +157,7 @@ def cmd_evaluate(args: argparse.Namespace, out) -> int:
 
     th = kb.threshold
     missing = sorted({r["expected"] for r, _ in in_scope if r["expected"] not in kb.articles})
-    print(f"articles: {len(kb.articles)}   held-out questions: {len(in_scope)}   out-of-scope: {len(out_scope)}", file=out)
+    print(f"set: {args.set}   articles: {len(kb.articles)}   questions: {len(in_scope)}   out-of-scope: {len(out_scope)}", file=out)
     print(f"threshold: {th:.2f}", file=out)
     if missing:
         print(f"expected ids not in the knowledge base ({len(missing)}): {', '.join(missing)}", file=out)
@@ -208,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("evaluate", help="hit@1 / hit@3 on held-out questions, declines on out-of-scope ones")
+    p = sub.add_parser("evaluate", help="hit@1 / hit@3 on evaluation questions, declines on out-of-scope ones")
+    p.add_argument("--set", choices=sorted(EVAL_SETS), default="heldout",
+                   help="dev: the questions used for tuning; heldout (default): the ones kept for measuring")
     p.add_argument("--articles", default=str(ARTICLES_DIR))
     p.add_argument("--eval-dir", default=str(EVAL_DIR))
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)

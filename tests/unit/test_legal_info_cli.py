@@ -105,3 +105,22 @@ def test_evaluate_reports_hits_and_declines(tmp_path):
 def test_evaluate_without_files_fails(tmp_path):
     code, out = run("evaluate", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
     assert code == 1
+
+
+def test_evaluate_dev_set_reads_only_the_dev_files(tmp_path):
+    dev = {"question": "kon khnhom ot mean sambot kamnert", "language": "km-Latn", "expected": "birth-registration"}
+    wrong = {"question": "kon khnhom ot mean sambot kamnert", "language": "km-Latn", "expected": "land-boundary-dispute"}
+    (tmp_path / "dev.jsonl").write_text(json.dumps(dev) + "\n", encoding="utf-8")
+    (tmp_path / "heldout_a.jsonl").write_text(json.dumps(wrong) + "\n", encoding="utf-8")
+    (tmp_path / "dev_out_of_scope.jsonl").write_text(
+        json.dumps({"question": "will it rain tomorrow", "language": "en", "expected": None}) + "\n", encoding="utf-8"
+    )
+    code, out = run("evaluate", "--set", "dev", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("set: dev ") and "questions: 1 " in lines[0]
+    assert any(line.split()[:4] == ["all", "1", "1.000", "1.000"] for line in lines), out
+    assert "out-of-scope declined all      1/1 = 1.000" in lines
+    code, out = run("evaluate", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
+    assert out.splitlines()[0].startswith("set: heldout ")
+    assert any(line.split()[:4] == ["all", "1", "0.000", "0.000"] for line in out.splitlines()), out

@@ -1,0 +1,32 @@
+"""The shipped knowledge base: off-topic messages that share one word with an article are declined."""
+from pathlib import Path
+
+import pytest
+
+from legal_info.answers import answer, decline_text
+from legal_info.retrieval import KnowledgeBase
+
+ARTICLES = Path(__file__).resolve().parents[2] / "legal_info" / "articles"
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return KnowledgeBase.load(ARTICLES)
+
+
+# Each shares a single incidental word with an article ("tomorrow" with debt-collection-threats,
+# "how much" with jsc-voluntary-free): that must not be enough to answer.
+@pytest.mark.parametrize(
+    "question",
+    ["what will the weather be tomorrow", "will it rain tomorrow", "how much is a phone top-up"],
+)
+def test_weather_and_top_up_questions_are_declined(kb, question):
+    reply = answer(kb, question, "en", office_name="Kampot Justice Service Centre")
+    assert not reply.confident and reply.article_ids == () and reply.next_office is None
+    assert reply.text == decline_text("en", "Kampot Justice Service Centre")
+
+
+def test_a_real_question_with_tomorrow_is_still_answered(kb):
+    reply = answer(kb, "The money lender says he will take my house tomorrow if I do not pay", "en")
+    assert reply.confident and reply.article_ids == ("debt-collection-threats",)
+    assert reply.next_office == "police"
