@@ -6,6 +6,7 @@ patching globals.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable
@@ -14,6 +15,8 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config
 from intake.ports import JobQueue, LegalAnswerer, Places, Sender, Understander
+from intake.model import utcnow
+from intake.policy import Policy
 from intake.services import IntakeDeps
 from intake.unit_of_work import UnitOfWork, make_engine, session_factory
 
@@ -66,6 +69,7 @@ class Services:
     understander_factory: Callable[[], Understander]
     places_factory: Callable[[], Places]
     legal_factory: Callable[[], LegalAnswerer | None] = field(default=lambda: None)
+    clock: Callable[[], datetime] = utcnow  # tests hand in a controlled clock
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -78,6 +82,8 @@ class Services:
             understander=self.understander_factory(),
             places=self.places_factory(),
             legal=self.legal_factory(),
+            policy=Policy(timezone=self.config.timezone),
+            clock=self.clock,
         )
 
     @property
@@ -135,6 +141,7 @@ def build_services(
     understander: Understander | None = None,
     places: Places | None = None,
     legal: LegalAnswerer | None | object = _DEFAULT,
+    clock: Callable[[], datetime] | None = None,
 ) -> Services:
     """Wire the services for `config`; any argument given replaces the real adapter."""
     engine = make_engine(config.database_url)
@@ -162,5 +169,6 @@ def build_services(
         understander_factory=(lambda: understander) if understander else (lambda: default_understander(config)),
         places_factory=(lambda: places) if places else (lambda: default_places(config)),
         legal_factory=(lambda: default_legal(config)) if legal is _DEFAULT else (lambda: legal),
+        clock=clock or utcnow,
     )
     return services

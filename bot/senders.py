@@ -12,7 +12,7 @@ import warnings
 from datetime import timedelta
 
 import requests
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 from twilio.base.exceptions import TwilioRestException
@@ -36,8 +36,8 @@ class TwilioSender:
         self._from = from_
         self._status_callback = status_callback
 
-    def send(self, address: str, body: str) -> str:
-        """Create the message; returns its SID."""
+    def send(self, address: str, body: str, buttons: list | None = None) -> str:
+        """Create the message (SMS has no buttons); returns its SID."""
         kwargs = {"to": address, "from_": self._from, "body": body}
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
@@ -67,15 +67,20 @@ class TelegramSender:
         request = HTTPXRequest(connect_timeout=self._timeout, read_timeout=self._timeout)
         return Bot(self._token, base_url=self._base_url, request=request)
 
-    async def _send(self, chat_id: str, text: str) -> str:
+    async def _send(self, chat_id: str, text: str, buttons: list | None) -> str:
+        markup = None
+        if buttons:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
+            )
         async with self._bot() as bot:
-            message = await bot.send_message(chat_id=int(chat_id), text=text)
+            message = await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
             return str(message.message_id)
 
-    def send(self, address: str, body: str) -> str:
-        """Send a text message to a chat id; returns the Telegram message id."""
+    def send(self, address: str, body: str, buttons: list | None = None) -> str:
+        """Send a text message (with inline buttons) to a chat id; returns the Telegram message id."""
         try:
-            return asyncio.run(self._send(address, body))
+            return asyncio.run(self._send(address, body, buttons))
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
                 warnings.simplefilter("ignore")
@@ -95,6 +100,6 @@ class TelegramSender:
 class OutboxSender:
     """No provider: the message stays in the database, where the local simulator shows it."""
 
-    def send(self, address: str, body: str) -> str:
-        """Accept the message locally."""
+    def send(self, address: str, body: str, buttons: list | None = None) -> str:
+        """Accept the message locally (the simulator shows its buttons from the database)."""
         return f"outbox-{uuid.uuid4().hex[:12]}"

@@ -109,9 +109,16 @@ def telegram_update():
 
 
 def telegram_message(update: Update) -> tuple[str, str] | None:
-    """(chat id, text) of a private message we handle; None for every other update type.
-    A photo, voice note or sticker arrives with its caption or empty text, so the person is
-    told to write words rather than being ignored."""
+    """(chat id, text) of a private message or a button press we handle; None for every other
+    update type. A photo, voice note or sticker arrives with its caption or empty text, so the
+    person is told to write words rather than being ignored. A button press arrives as its
+    callback data, handled like a typed command (the same permission checks apply)."""
+    query = update.callback_query
+    if query is not None:
+        chat = query.message.chat if query.message is not None else None
+        if chat is None or chat.type != "private" or not query.data:
+            return None
+        return str(chat.id), query.data
     message = update.message
     if message is None or message.chat is None or message.chat.type != "private":
         return None

@@ -47,13 +47,13 @@ def deliver(
             return Delivery("skipped")
         uow.commit()
         msg = uow.repo.message(message_id)
-        channel, address, body, attempts = msg.channel, msg.address, msg.body, msg.attempts
+        channel, address, body, attempts, buttons = msg.channel, msg.address, msg.body, msg.attempts, msg.buttons
 
     sender = senders.get(channel)
     try:
         if sender is None:
             raise SendError(f"no sender for channel {channel}", transient=False)
-        provider_id = sender.send(address, body)
+        provider_id = sender.send(address, body, buttons) if buttons else sender.send(address, body)
     except SendError as exc:
         retry = exc.transient and attempts < max_attempts
         with uow_factory() as uow:

@@ -45,6 +45,8 @@ AWAITING_DETAILS = "awaiting_details"
 AWAITING_CONSENT = "awaiting_consent"
 AWAITING_SAFE_CONTACT = "awaiting_safe_contact"
 RESUME_PROMPT = "resume_prompt"
+# Questions the case workflow asks (set by the service when it sends them).
+ANSWER_STATES = {"awaiting_appointment_answer", "awaiting_follow_up", "awaiting_check_in"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,15 @@ class SetSafeContact:
 @dataclass(frozen=True)
 class SetLanguage:
     language: str  # "en" | "km"
+
+
+@dataclass(frozen=True)
+class CitizenAnswer:
+    """A 1 / 2 answer to a question the service asked (appointment, follow-up, check-in)."""
+
+    question: str
+    yes: bool
+    data: dict
 
 
 @dataclass(frozen=True)
@@ -286,6 +297,11 @@ def step(
     intent = understanding.intent
     danger = intent == Intent.VICTIM_PROTECTION or understanding.urgent
     answer = _answer(text, understanding)
+
+    if state in ANSWER_STATES:
+        if answer is not None and not danger:
+            return Decision([CitizenAnswer(state, answer == "yes", data)], IDLE, {})
+        state, data = IDLE, {}  # something else: handle it as a new message
 
     if state == RESUME_PROMPT:
         previous = data.get("previous", {})

@@ -48,10 +48,44 @@ class CaseKind(StrEnum):
 
 
 class CaseStatus(StrEnum):
+    """Disputes: received → routed → accepted → scheduled → in_mediation → resolved / not_resolved /
+    referred → closed. Protection cases follow the coordinated case management stages after
+    routing: identified → registered → assessed → case_conference → case_plan → referred →
+    service_provision → reintegration_follow_up → closed → evaluated."""
+
     RECEIVED = "received"
     ROUTED = "routed"
     ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    IN_MEDIATION = "in_mediation"
+    RESOLVED = "resolved"
+    NOT_RESOLVED = "not_resolved"
+    REFERRED = "referred"
     CLOSED = "closed"
+    # coordinated case management (protection)
+    IDENTIFIED = "identified"
+    REGISTERED = "registered"
+    ASSESSED = "assessed"
+    CASE_CONFERENCE = "case_conference"
+    CASE_PLAN = "case_plan"
+    SERVICE_PROVISION = "service_provision"
+    REINTEGRATION_FOLLOW_UP = "reintegration_follow_up"
+    EVALUATED = "evaluated"
+
+
+OPEN_STATUSES = frozenset(CaseStatus) - {CaseStatus.CLOSED, CaseStatus.EVALUATED}
+PROTECTION_STAGES = (
+    CaseStatus.IDENTIFIED, CaseStatus.REGISTERED, CaseStatus.ASSESSED, CaseStatus.CASE_CONFERENCE,
+    CaseStatus.CASE_PLAN, CaseStatus.REFERRED, CaseStatus.SERVICE_PROVISION, CaseStatus.REINTEGRATION_FOLLOW_UP,
+    CaseStatus.CLOSED, CaseStatus.EVALUATED,
+)
+OUTCOMES = (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED, CaseStatus.REFERRED)
+
+
+class AppointmentStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    HELD = "held"
 
 
 class OfficeKind(StrEnum):
@@ -105,6 +139,7 @@ class Message:
     case_id: int | None = None
     purpose: str = "reply"
     urgent: bool = False
+    buttons: list | None = None  # Telegram inline keyboard: rows of [label, callback data]
     attempts: int = 0
     error: str | None = None
     created_at: datetime = field(default_factory=utcnow)
@@ -191,8 +226,25 @@ class Case:
     distance_km: float | None = None
     summary: str | None = None  # the citizen's own words: shown only to the office, never in SMS
     details: str | None = None  # the other party and what the person wants (disputes)
+    accepted_by: int | None = None  # official id
+    escalation_level: int = 0
+    follow_up_answer: str | None = None
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Appointment:
+    """A mediation session: when and where, and whether the citizen said they will come."""
+
+    case_id: int
+    starts_at: datetime
+    place: str
+    status: str = AppointmentStatus.SCHEDULED
+    citizen_answer: str | None = None  # "will_come" | "cannot_come"
+    created_by: int | None = None
+    created_at: datetime = field(default_factory=utcnow)
     id: int | None = None
 
 

@@ -131,6 +131,9 @@ cases = Table(
     Column("distance_km", Float),
     Column("summary", Text),
     Column("details", Text),
+    Column("accepted_by", ForeignKey("officials.id")),
+    Column("escalation_level", Integer, nullable=False, default=0, server_default="0"),
+    Column("follow_up_answer", String(16)),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
 )
@@ -144,6 +147,19 @@ case_events = Table(
     Column("actor", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
     Column("at", UTC_DATETIME, nullable=False),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("starts_at", UTC_DATETIME, nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("citizen_answer", String(16)),
+    Column("created_by", ForeignKey("officials.id")),
+    Column("created_at", UTC_DATETIME, nullable=False),
 )
 
 conversations = Table(
@@ -176,6 +192,7 @@ messages = Table(
     Column("case_id", ForeignKey("cases.id"), index=True),
     Column("purpose", String(32), nullable=False),
     Column("urgent", Boolean, nullable=False, default=False),
+    Column("buttons", JSON),
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", String(300)),
     Column("created_at", UTC_DATETIME, nullable=False),
@@ -199,6 +216,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.Official, officials)
     mapper_registry.map_imperatively(model.Case, cases)
     mapper_registry.map_imperatively(model.CaseEvent, case_events)
+    mapper_registry.map_imperatively(model.Appointment, appointments)
     mapper_registry.map_imperatively(model.Conversation, conversations)
     mapper_registry.map_imperatively(model.Message, messages)
     _mapped = True

@@ -45,8 +45,9 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
-    def send(self, address: str, body: str) -> str:
-        """Send `body` to `address`; returns the provider's message id or raises SendError."""
+    def send(self, address: str, body: str, buttons: list | None = None) -> str:
+        """Send `body` to `address` (with inline buttons where the channel has them); returns the
+        provider's message id or raises SendError."""
 
 
 class JobQueue(Protocol):

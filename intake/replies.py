@@ -91,6 +91,51 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "In danger: Police 117, children 1280 (free).",
         "km": "គ្រោះថ្នាក់៖ ប៉ូលិស ១១៧ កុមារ ១២៨០ (ឥតគិតថ្លៃ)។",
     },
+    "appointment": {
+        "en": "Case {ref}: mediation on {when} at {place}. Reply 1 I will come, 2 I cannot come.",
+        "km": "ករណី {ref}៖ ការសម្រុះសម្រួល {when} នៅ{place}។ ១ ខ្ញុំនឹងមក ២ ខ្ញុំមិនអាចមក",
+    },
+    "appointment_moved": {
+        "en": "Case {ref}: NEW time for mediation: {when} at {place}. Reply 1 I will come, 2 I cannot come.",
+        "km": "ករណី {ref}៖ ម៉ោងថ្មី {when} នៅ{place}។ ១ ខ្ញុំនឹងមក ២ ខ្ញុំមិនអាចមក",
+    },
+    "appointment_cancelled": {
+        "en": "Case {ref}: the session on {when} is cancelled. The office will contact you.",
+        "km": "ករណី {ref}៖ ការជួបថ្ងៃ {when} ត្រូវបានលុបចោល។ ការិយាល័យនឹងទាក់ទងអ្នក។",
+    },
+    "reminder": {
+        "en": "Reminder, case {ref}: mediation {when} at {place}.",
+        "km": "រំលឹក ករណី {ref}៖ ការសម្រុះសម្រួល {when} នៅ{place}។",
+    },
+    "will_come": {
+        "en": "Thank you. The office knows you will come.",
+        "km": "អរគុណ។ ការិយាល័យដឹងថាអ្នកនឹងមក។",
+    },
+    "cannot_come": {
+        "en": "Thank you. The office will contact you to find another time.",
+        "km": "អរគុណ។ ការិយាល័យនឹងទាក់ទងអ្នកដើម្បីរកពេលផ្សេង។",
+    },
+    "follow_up": {
+        "en": "Case {ref}: was your dispute settled? Reply 1 yes, 2 no.",
+        "km": "ករណី {ref}៖ តើវិវាទរបស់អ្នកត្រូវបានដោះស្រាយទេ? ១ បាទ/ចាស ២ ទេ",
+    },
+    "thanks_follow_up": {
+        "en": "Thank you for telling us.",
+        "km": "អរគុណដែលបានប្រាប់យើង។",
+    },
+    # Discreet: someone else may read it.
+    "check_in": {
+        "en": "Hello, this is the support service. How are you? Reply 1 all right, 2 I need help.",
+        "km": "សួស្តី នេះជាសេវាគាំទ្រ។ សុខសប្បាយទេ? ១ សុខសប្បាយ ២ ត្រូវការជំនួយ",
+    },
+    "check_in_ok": {
+        "en": "Thank you. Write any time.",
+        "km": "អរគុណ។ អាចសរសេរមកបានគ្រប់ពេល។",
+    },
+    "check_in_help": {
+        "en": "The office has been told and will contact you. In danger call 117.",
+        "km": "ការិយាល័យបានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+    },
     "legal_holding": {
         "en": "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province.",
         "km": "អរគុណ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក ខេត្ត។",
@@ -127,6 +172,27 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "official_new_dispute": {
         "en": "New dispute {ref} in {place}. Routed: {reason}. The person agreed to be contacted.\n{summary}",
         "km": "វិវាទថ្មី {ref} នៅ{place}។",
+    },
+    "official_not_yours": {
+        "en": "This case is not in your office, or it does not exist.",
+        "km": "ករណីនេះមិនមែនជារបស់ការិយាល័យអ្នក ឬមិនមានទេ។",
+    },
+    "official_help": {
+        "en": "{office}: /cases lists your open cases, /case REF shows one, "
+        "/schedule REF 2026-12-03 09:00 sets a session, /cancel REF cancels it.",
+        "km": "{office}៖ /cases បញ្ជីករណី /case REF មើលករណីមួយ /schedule REF កំណត់ពេលជួប",
+    },
+    "official_reminder": {
+        "en": "Reminder: case {ref} is waiting to be accepted.",
+        "km": "រំលឹក៖ ករណី {ref} កំពុងរង់ចាំការទទួលយក។",
+    },
+    "official_escalated": {
+        "en": "Case {ref} at {office} has not been accepted. Please follow up.",
+        "km": "ករណី {ref} មិនទាន់មានអ្នកទទួលយកទេ។",
+    },
+    "official_check_in_help": {
+        "en": "URGENT: case {ref}: the person answered the check-in that they need help.",
+        "km": "បន្ទាន់៖ ករណី {ref} អ្នកដាក់ពាក្យត្រូវការជំនួយ។",
     },
     "official_case_update": {
         "en": "Case {ref}: the person wrote again. See the case record.",

@@ -6,11 +6,13 @@ commit nothing themselves and enqueue the sends these functions return.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
 
 from intake import dialogue, replies
 from intake.model import (
+    AppointmentStatus,
     Case,
     CaseEvent,
     CaseKind,
@@ -27,8 +29,9 @@ from intake.model import (
     new_case_ref,
     utcnow,
 )
+from intake.policy import Policy
 from intake.ports import LegalAnswerer, Places, Understander
-from intake.routing import route
+from intake.routing import great_circle_km, route
 from intake.sms import count_segments
 from intake.unit_of_work import IntegrityError, UnitOfWork
 from nlu.khmer import normalize
@@ -47,11 +50,13 @@ STALE_AFTER = timedelta(days=3)
 
 @dataclass(frozen=True)
 class IntakeDeps:
-    """The ports the intake pipeline needs."""
+    """The ports the intake pipeline needs, the workflow's timing rules and a clock."""
 
     understander: Understander
     places: Places
     legal: LegalAnswerer | None = None
+    policy: Policy = field(default_factory=Policy)
+    clock: Callable[[], datetime] = utcnow
 
 
 # ---------------------------------------------------------------- inbound
@@ -108,7 +113,7 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     text = normalize(msg.body)[:MAX_INBOUND_CHARS]
 
     if msg.channel == Channel.TELEGRAM and (text.startswith("/") or uow.repo.official_by_chat(msg.address)):
-        out = _official_command(uow, msg, text)
+        out = _official_command(uow, deps, msg, text)
         if out is not None:
             _mark_processed(msg)
             return out
@@ -167,6 +172,8 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
             outbound += _reply(uow, msg, contact, text_out, key)
             if answer:
                 decision.data = dict(decision.data, last_article=answer.article_id)
+        elif isinstance(action, dialogue.CitizenAnswer):
+            outbound += _citizen_answer(uow, deps, contact, action, msg, key)
         elif isinstance(action, dialogue.ShowMore):
             parts = deps.legal.more(action.article_id, lang) if deps.legal else []
             for i, part in enumerate(parts or [replies.render("help", lang)]):
@@ -177,6 +184,51 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     _mark_processed(msg)
     log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
     return outbound
+
+
+def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action, msg: Message, key: str) -> list[int]:
+    """A 1/2 answer to a question we asked: will you come, was it settled, are you safe."""
+    lang = contact.language
+    if action.question == "awaiting_appointment_answer":
+        appointment = uow.repo.appointment(action.data.get("appointment_id", 0))
+        if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
+            return _reply(uow, msg, contact, replies.render("help", lang), key)
+        case = uow.repo.case(appointment.case_id)
+        appointment.citizen_answer = "will_come" if action.yes else "cannot_come"
+        add_event(uow, case, "citizen_answer", "citizen", answer=appointment.citizen_answer)
+        out = _reply(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
+        from intake.officials import when_text
+
+        body = (f"Case {case.ref}: the person {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
+                f"{when_text(deps, appointment.starts_at, 'en')}.")
+        for official in uow.repo.linked_officials(case.office_id):
+            out.append(queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
+                                     key=f"answer:{msg.id}:{official.id}", official_id=official.id,
+                                     case_id=case.id, purpose="case_notification").id)
+        return out
+    if action.question == "awaiting_follow_up":
+        case = uow.repo.case(action.data.get("case_id", 0))
+        if case is None or case.contact_id != contact.id:
+            return []
+        case.follow_up_answer = "settled" if action.yes else "not_settled"
+        case.status = CaseStatus.CLOSED
+        case.updated_at = deps.clock()
+        add_event(uow, case, "follow_up_answer", "citizen", answer=case.follow_up_answer)
+        return _reply(uow, msg, contact, replies.render("thanks_follow_up", lang), key)
+    if action.question == "awaiting_check_in":
+        case = uow.repo.case(action.data.get("case_id", 0))
+        if case is None or case.contact_id != contact.id:
+            return []
+        add_event(uow, case, "check_in_answer", "citizen", needs_help=not action.yes)
+        out = _reply(uow, msg, contact, replies.render("check_in_ok" if action.yes else "check_in_help", lang), key)
+        if not action.yes and case.office_id:
+            body = replies.render_official("official_check_in_help", ref=case.ref)
+            for official in uow.repo.linked_officials(case.office_id):
+                out.append(queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
+                                         key=f"check-in-help:{msg.id}:{official.id}", official_id=official.id,
+                                         case_id=case.id, purpose="case_notification", urgent=True).id)
+        return out
+    return []
 
 
 def _with_safety_line(text: str, lang: str) -> str:
@@ -366,6 +418,7 @@ def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason
     add_event(uow, case, "routed", actor, office=decision.office.code, reason=case.routing_reason,
               distance_km=decision.distance_km)
     log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
+    schedule_escalation(uow, deps, case, 1)
     return notify_office(uow, deps, case)
 
 
@@ -393,6 +446,8 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
         body = replies.render_official(
             "official_new_dispute", ref=case.ref, place=place, reason=case.routing_reason, summary=summary
         )
+    from intake.officials import case_buttons
+
     for official in uow.repo.linked_officials(case.office_id):
         out = queue_message(
             uow,
@@ -405,30 +460,161 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
             purpose="case_notification",
             urgent=case.urgent,
         )
+        out.buttons = case_buttons(case)
         ids.append(out.id)
+    return ids
+
+
+def schedule_escalation(uow: UnitOfWork, deps: IntakeDeps, case: Case, level: int) -> None:
+    """Check back later whether the case was accepted (minutes for urgent cases, hours else)."""
+    wait = deps.policy.escalate_urgent_after if case.urgent else deps.policy.escalate_dispute_after
+    uow.later.append(("worker.jobs.escalate", (case.id, level, case.office_id), deps.clock() + wait))
+
+
+def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office_id: int | None) -> list[int]:
+    """A case nobody accepted: remind the office, then tell the province's coordinators, then
+    send it to the next nearest office. Each step is an event; nothing happens if the case was
+    accepted, closed or moved meanwhile."""
+    case = uow.repo.case(case_id)
+    if case is None or case.accepted_by or case.status not in (CaseStatus.ROUTED,) or case.office_id != office_id:
+        return []
+    case.escalation_level = level
+    if level == 1:
+        body = replies.render_official("official_reminder", ref=case.ref)
+        ids = [queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
+                             key=f"escalate:{case.id}:{office_id}:1:{o.id}", official_id=o.id, case_id=case.id,
+                             purpose="case_notification", urgent=case.urgent).id
+               for o in uow.repo.linked_officials(case.office_id)]
+        add_event(uow, case, "escalation_reminder", "system", officials=len(ids))
+        schedule_escalation(uow, deps, case, 2)
+        return ids
+    if level == 2:
+        office = uow.repo.office(case.office_id)
+        coordinators = uow.repo.officials_of_province(office.province_code, OfficialRole.COORDINATOR) if office else []
+        body = replies.render_official("official_escalated", ref=case.ref, office=office.name_en if office else "?")
+        ids = []
+        for o in coordinators:
+            out = queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
+                                key=f"escalate:{case.id}:{office_id}:2:{o.id}", official_id=o.id, case_id=case.id,
+                                purpose="case_notification", urgent=case.urgent)
+            from intake.officials import case_buttons
+
+            out.buttons = case_buttons(case)
+            ids.append(out.id)
+        add_event(uow, case, "escalated_to_coordinator", "system", coordinators=len(ids))
+        schedule_escalation(uow, deps, case, 3)
+        return ids
+    # level 3: the next nearest office of the same kind
+    current = uow.repo.office(case.office_id)
+    others = [o for o in uow.repo.offices(current.kind if current else None) if o.id != case.office_id]
+    if not others or current is None:
+        add_event(uow, case, "escalation_exhausted", "system")
+        return []
+    nearest = min(others, key=lambda o: (great_circle_km((current.lat, current.lon), (o.lat, o.lon)), o.code))
+    return reroute(uow, deps, case, nearest, actor="system", reason="escalated: not accepted")
+
+
+def reroute(uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, reason: str = "re-routed") -> list[int]:
+    """Move a case to another office, with the reason, and tell that office."""
+    previous = case.office_id
+    case.office_id = office.id
+    case.routing_reason = reason
+    case.distance_km = None
+    case.status = CaseStatus.ROUTED
+    case.accepted_by = None
+    case.escalation_level = 0
+    case.updated_at = deps.clock()
+    add_event(uow, case, "rerouted", actor, office=office.code, previous_office_id=previous, reason=reason)
+    log.info("case %s re-routed to %s (%s)", case.ref, office.code, reason)
+    schedule_escalation(uow, deps, case, 1)
+    return notify_office(uow, deps, case)
+
+
+def message_citizen(uow: UnitOfWork, deps: IntakeDeps, case: Case, text: str, key: str, purpose: str,
+                    awaiting: tuple[str, dict] | None = None) -> list[int]:
+    """Send the case's citizen a message we start (appointment, reminder, follow-up) on the channel
+    they used first; respects opt-out and "not safe to text". `awaiting` sets the conversation to
+    expect their 1/2 answer."""
+    contact = uow.repo.contact(case.contact_id)
+    identities = uow.repo.identities_of(contact.id)
+    if not identities:
+        return []
+    identity = identities[0]
+    out = queue_message(uow, channel=identity.channel, address=identity.address, body=text, key=key,
+                        contact=contact, case_id=case.id, purpose=purpose, urgent=False)
+    if out.status != OutboundStatus.QUEUED:
+        add_event(uow, case, "message_withheld", "system", purpose=purpose)
+        return []
+    if awaiting:
+        conversation = uow.repo.conversation(contact.id)
+        if conversation is None:
+            conversation = Conversation(contact_id=contact.id)
+            uow.repo.add(conversation)
+        conversation.state, conversation.data = awaiting[0], awaiting[1]
+        conversation.updated_at = deps.clock()
+    return [out.id]
+
+
+def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso: str, hours: int) -> list[int]:
+    """The reminder before a session, only if that session still stands at that time."""
+    appointment = uow.repo.appointment(appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED \
+            or appointment.starts_at.isoformat() != starts_at_iso:
+        return []
+    case = uow.repo.case(appointment.case_id)
+    contact = uow.repo.contact(case.contact_id)
+    from intake.officials import when_text
+
+    text = replies.render("reminder", contact.language, ref=case.ref, place=appointment.place,
+                          when=when_text(deps, appointment.starts_at, contact.language))
+    ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
+    if ids:
+        add_event(uow, case, "reminder_sent", "system", hours_before=hours)
+    return ids
+
+
+def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
+    """A few days after the session: was the dispute settled? (1 yes 2 no)."""
+    case = uow.repo.case(case_id)
+    if case is None or case.follow_up_answer or case.status not in (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED,
+                                                                     CaseStatus.REFERRED):
+        return []
+    contact = uow.repo.contact(case.contact_id)
+    text = replies.render("follow_up", contact.language, ref=case.ref)
+    ids = message_citizen(uow, deps, case, text, f"follow-up:{case.id}", purpose="follow_up",
+                          awaiting=("awaiting_follow_up", {"case_id": case.id}))
+    if ids:
+        add_event(uow, case, "follow_up_sent", "system")
+    return ids
+
+
+def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list[int]:
+    """A discreet check-in on a protection case (wording agreed at intake names nothing)."""
+    case = uow.repo.case(case_id)
+    if case is None or case.status in (CaseStatus.CLOSED, CaseStatus.EVALUATED):
+        return []
+    contact = uow.repo.contact(case.contact_id)
+    ids = message_citizen(uow, deps, case, replies.render("check_in", contact.language), f"check-in:{case.id}:{days}",
+                          purpose="check_in", awaiting=("awaiting_check_in", {"case_id": case.id}))
+    if ids:
+        add_event(uow, case, "check_in_sent", "system", day=days)
     return ids
 
 
 # ---------------------------------------------------------------- officials
 
 
-def _official_command(uow: UnitOfWork, msg: Message, text: str) -> list[int] | None:
+def _official_command(uow: UnitOfWork, deps: IntakeDeps, msg: Message, text: str) -> list[int] | None:
     """Handle /start CODE and messages from linked officials; None when it is a citizen's."""
+    from intake import officials
+
     parts = text.split()
     official = uow.repo.official_by_chat(msg.address)
     if parts and parts[0].lower().startswith("/start") and len(parts) >= 2:
         return _link_official(uow, msg, parts[1])
     if official is None:
         return None
-    key = f"reply:{msg.id}:0"
-    if not official.active:
-        body = replies.render_official("official_inactive")
-    else:
-        office = uow.repo.office(official.office_id)
-        body = replies.render_official("official_linked", office=office.name_km if office else "?")
-    out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
-                        official_id=official.id, purpose="official_reply")
-    return [out.id]
+    return officials.handle(uow, deps, official, text, msg.id)
 
 
 def _link_official(uow: UnitOfWork, msg: Message, code: str) -> list[int]:
@@ -532,6 +718,14 @@ def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: s
         if error_code:
             msg.error = f"provider error {error_code}"[:300]
     return True
+
+
+def held_for_quiet_hours(msg: Message, deps: IntakeDeps) -> datetime | None:
+    """No SMS we start (reminders, follow-ups) between 21:00 and 07:00 in Cambodia unless urgent;
+    answers to what the person just wrote go at once. Returns when it may go, or None."""
+    if msg.channel != Channel.SMS or msg.urgent or msg.purpose in SOLICITED:
+        return None
+    return deps.policy.quiet_until(deps.clock())
 
 
 def stale_work(uow: UnitOfWork, older_than: timedelta) -> tuple[list[int], list[int]]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from intake import orm
 from intake.model import (
+    Appointment,
     Case,
     CaseEvent,
     Contact,
@@ -213,6 +214,31 @@ class Repository:
             self.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
         )
 
+    def open_cases(self) -> list[Case]:
+        """Every case not closed, oldest first."""
+        from intake.model import OPEN_STATUSES
+
+        return list(
+            self.session.scalars(select(Case).where(Case.status.in_(list(OPEN_STATUSES))).order_by(Case.id))
+        )
+
+    def appointment(self, appointment_id: int) -> Appointment | None:
+        """An appointment by id."""
+        return self.session.get(Appointment, appointment_id)
+
+    def appointments_of(self, case_id: int) -> list[Appointment]:
+        """A case's appointments, oldest first."""
+        return list(
+            self.session.scalars(select(Appointment).where(Appointment.case_id == case_id).order_by(Appointment.id))
+        )
+
+    def officials_of_province(self, province_code: str, role: str) -> list[Official]:
+        """Active, linked officials of a role whose office is in a province (coordinators)."""
+        return [
+            o for o in self.officials_with_role(role)
+            if (office := self.office(o.office_id)) is not None and office.province_code == province_code
+        ]
+
     def cases_of_contact(self, contact_id: int) -> list[Case]:
         """A contact's cases, newest first."""
         return list(
@@ -231,6 +257,9 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = self._session_factory()
         self.repo = Repository(self.session)
+        # Jobs the transaction wants run later: (dotted function, args, due UTC datetime). The
+        # caller enqueues them after commit, so a rolled-back transaction schedules nothing.
+        self.later: list[tuple[str, tuple, datetime]] = []
         return self
 
     def __exit__(self, *exc) -> None:

@@ -38,21 +38,56 @@ def _get(services):
     return _services
 
 
-def process_inbound(message_id: int, services=None) -> list[int]:
-    """Understand and act on one inbound message, then queue its sends."""
-    s = _get(services)
+def _run(s, step, *args) -> list[int]:
+    """Run one service-layer step in a transaction; after commit, queue its sends and the jobs it
+    scheduled for later (so a rolled-back step sends and schedules nothing)."""
     with s.uow() as uow:
-        outbound = intake.process_inbound(uow, s.deps, message_id)
+        outbound = step(uow, s.deps, *args)
         uow.commit()
+        later = list(uow.later)
     for out_id in outbound:
         s.queue.enqueue(SEND_MESSAGE, out_id)
+    now = s.deps.clock()
+    for func, job_args, due in later:
+        s.queue.enqueue(func, *job_args, delay_s=max(0.0, (due - now).total_seconds()))
     return outbound
+
+
+def process_inbound(message_id: int, services=None) -> list[int]:
+    """Understand and act on one inbound message, then queue its sends."""
+    return _run(_get(services), intake.process_inbound, message_id)
+
+
+def remind(appointment_id: int, starts_at_iso: str, hours: int, services=None) -> list[int]:
+    """The reminder `hours` before a session, if the session still stands."""
+    return _run(_get(services), intake.remind, appointment_id, starts_at_iso, hours)
+
+
+def follow_up(case_id: int, services=None) -> list[int]:
+    """Ask whether the dispute was settled."""
+    return _run(_get(services), intake.follow_up, case_id)
+
+
+def check_in(case_id: int, days: int, services=None) -> list[int]:
+    """A discreet check-in on a protection case."""
+    return _run(_get(services), intake.check_in, case_id, days)
+
+
+def escalate(case_id: int, level: int, office_id: int | None, services=None) -> list[int]:
+    """A case not accepted in time: remind, then coordinator, then the next office."""
+    return _run(_get(services), intake.escalate, case_id, level, office_id)
 
 
 def send_message(message_id: int, services=None) -> str:
     """Send one outbound message; on a transient failure schedule the next attempt with back-off
     (or the provider's Retry-After), so the delay lives in Redis and survives restarts."""
     s = _get(services)
+    with s.uow() as uow:
+        msg = uow.repo.message(message_id)
+        quiet = msg is not None and msg.status == "queued" and intake.held_for_quiet_hours(msg, s.deps)
+    if quiet:
+        s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=max(1.0, (quiet - s.deps.clock()).total_seconds()))
+        return "deferred"
     try:
         return deliver(s.uow, s.senders, message_id, max_attempts=s.max_send_attempts).outcome
     except RetryLater as retry:

@@ -71,7 +71,7 @@ def test_twilio_500_is_retried_with_back_off_then_sent(live, providers):
     assert jobs.send_message(mid, services=live) == "retrying"
     assert live.queue.jobs == [("worker.jobs.send_message", (mid,), 30)]
     assert message(live, mid).error == "twilio 500 code 20500"
-    live.queue.run_all(live)
+    live.queue.run_all(live, include_delayed=True)
     m = message(live, mid)
     assert m.status == "sent" and m.attempts == 3 and m.error is None
     assert len(providers.twilio_messages) == 1
@@ -81,7 +81,7 @@ def test_a_provider_down_for_good_ends_failed_and_visible_to_an_admin(live, prov
     providers.fail_next("twilio", 503, times=99)
     mid = queue(live)
     live.queue.enqueue("worker.jobs.send_message", mid)
-    live.queue.run_all(live)
+    live.queue.run_all(live, include_delayed=True)
     m = message(live, mid)
     assert m.status == "failed" and m.attempts == live.max_send_attempts == 6
     assert m.error == "twilio 503 code 20500"
@@ -119,7 +119,7 @@ def test_telegram_429_honours_retry_after(live, providers):
     mid = queue(live, channel="telegram", address="900001", body="hello")
     assert jobs.send_message(mid, services=live) == "retrying"
     assert live.queue.jobs == [("worker.jobs.send_message", (mid,), 7.0)]
-    live.queue.run_all(live)
+    live.queue.run_all(live, include_delayed=True)
     assert message(live, mid).status == "sent"
 
 

@@ -2,6 +2,7 @@
 officials told → citizen answered; idempotent, with exact replies."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -41,7 +42,7 @@ def pipeline(request, sqlite_url, places):
 
 
 def say(services, text: str, address: str = "+85512345678", channel: str = "sms", sid: str | None = None):
-    sid = sid or f"SM{abs(hash((text, address, len(services.queue.jobs)))) % 10**12}"
+    sid = sid or f"SM{uuid.uuid4().hex}"
     ingest(services, channel, address, sid, text)
     services.queue.run_all(services)
 

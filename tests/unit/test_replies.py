@@ -17,9 +17,12 @@ PARAMS = {
     "reason": "nearest: 23 km",
     "summary": "",
     "urgent": "",
+    "when": "ព្រហស្បតិ៍ 03/12 09:00",
 }
 EN_PARAMS = PARAMS | {"office": "Saen Monourom Justice Service Centre", "province": "Banteay Meanchey Province",
-                      "status": "accepted by the office"}
+                      "status": "accepted by the office", "when": "Thu 03/12 09:00",
+                      "place": "Saen Monourom Justice Service Centre"}
+PARAMS["place"] = "មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងសែនមនោរម្យ"
 CITIZEN = sorted(k for k in TEMPLATES if not k.startswith("official_"))
 
 
@@ -54,7 +57,7 @@ def test_english_sms_replies_are_plain_gsm7():
 
 def test_no_reply_a_victim_might_receive_later_names_the_harm():
     words = ("violence", "abuse", "beat", "rape", "traffick", "husband", "ហិង្សា", "វាយដំ", "រំលោភ", "ជួញដូរ", "ប្តី")
-    for key in ("protection_opened", "status", "no_office"):
+    for key in ("protection_opened", "status", "no_office", "check_in", "check_in_help", "reminder", "follow_up"):
         for lang, params in (("en", EN_PARAMS), ("km", PARAMS)):
             text = render(key, lang, **params).lower()
             assert not any(w in text for w in words), (key, lang)
