@@ -109,6 +109,7 @@ class Contact:
     role: str = "citizen"
     safe_to_sms: bool = True  # False: only answers to what they write, nothing we start
     language_fixed: bool = False  # set by LANG: stop guessing the language from each message
+    commune_code: str | None = None  # set for commune councils (role "commune_council")
     created_at: datetime = field(default_factory=utcnow)
     id: int | None = None
 
@@ -245,6 +246,23 @@ class Appointment:
     citizen_answer: str | None = None  # "will_come" | "cannot_come"
     created_by: int | None = None
     created_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class LegalQuestion:
+    """One legal question asked, for the JSC's demand assessment (no text kept, no phone)."""
+
+    channel: str
+    language: str
+    answered: bool
+    article_id: str | None = None
+    topic: str | None = None
+    commune_code: str | None = None
+    district_code: str | None = None
+    province_code: str | None = None
+    by_council: bool = False
+    asked_at: datetime = field(default_factory=utcnow)
     id: int | None = None
 
 

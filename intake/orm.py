@@ -67,6 +67,7 @@ contacts = Table(
     Column("role", String(32), nullable=False, default="citizen"),
     Column("safe_to_sms", Boolean, nullable=False, default=True, server_default=true()),
     Column("language_fixed", Boolean, nullable=False, default=False, server_default=false()),
+    Column("commune_code", String(6)),
     Column("created_at", UTC_DATETIME, nullable=False),
 )
 
@@ -162,6 +163,22 @@ appointments = Table(
     Column("created_at", UTC_DATETIME, nullable=False),
 )
 
+legal_questions = Table(
+    "legal_questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("asked_at", UTC_DATETIME, nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("answered", Boolean, nullable=False),
+    Column("article_id", String(80)),
+    Column("topic", String(40)),
+    Column("province_code", String(2)),
+    Column("district_code", String(4)),
+    Column("commune_code", String(6)),
+    Column("by_council", Boolean, nullable=False),
+)
+
 conversations = Table(
     "conversations",
     metadata,
@@ -217,6 +234,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.Case, cases)
     mapper_registry.map_imperatively(model.CaseEvent, case_events)
     mapper_registry.map_imperatively(model.Appointment, appointments)
+    mapper_registry.map_imperatively(model.LegalQuestion, legal_questions)
     mapper_registry.map_imperatively(model.Conversation, conversations)
     mapper_registry.map_imperatively(model.Message, messages)
     _mapped = True
