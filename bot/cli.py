@@ -17,6 +17,8 @@ directory_cli = AppGroup("directory", help="The directory of offices.")
 officials_cli = AppGroup("officials", help="Officials and their Telegram links.")
 messages_cli = AppGroup("messages", help="Inbound and outbound messages.")
 telegram_cli = AppGroup("telegram", help="Telegram without a public URL.")
+councils_cli = AppGroup("councils", help="Commune councils that ask on behalf of villagers.")
+reports_cli = AppGroup("reports", help="Reports for the Justice Service Centres.")
 
 
 def _services():
@@ -203,7 +205,56 @@ def telegram_poll(once: bool):
     asyncio.run(run())
 
 
+@councils_cli.command("register")
+@click.option("--commune", "commune_code", required=True, help="Commune code (6 digits).")
+@click.option("--phone", help="The council's phone number, +855...")
+@click.option("--telegram", "chat_id", help="The council's Telegram chat id.")
+def councils_register(commune_code: str, phone: str | None, chat_id: str | None):
+    """Tag a phone number or Telegram account as a commune council: its questions count for its
+    commune in the demand report."""
+    from intake.model import Contact, Identity
+
+    if bool(phone) == bool(chat_id):
+        raise click.UsageError("give exactly one of --phone or --telegram")
+    services = _services()
+    places = services.places_factory()
+    if len(commune_code) != 6 or places.name(commune_code, "en") == commune_code:
+        raise click.UsageError(f"unknown commune code {commune_code}")
+    channel, address = ("sms", phone.replace(" ", "")) if phone else ("telegram", chat_id)
+    with services.uow() as uow:
+        identity = uow.repo.identity(channel, address)
+        if identity is None:
+            contact = Contact(language="km")
+            uow.repo.add(contact)
+            uow.repo.flush()
+            uow.repo.add(Identity(channel=channel, address=address, contact_id=contact.id))
+        else:
+            contact = uow.repo.contact(identity.contact_id)
+        contact.role, contact.commune_code = "commune_council", commune_code
+        uow.commit()
+    click.echo(f"contact {contact.id} is the commune council of {places.name(commune_code, 'en')} ({commune_code})")
+
+
+@reports_cli.command("questions")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV file (default: stdout)")
+def reports_questions(month: str, output: Path | None):
+    """Legal questions of a month by place, topic, language and asker, as CSV."""
+    from intake.reports import demand_csv, questions_in_month
+
+    try:
+        with _services().uow() as uow:
+            text = demand_csv(month, questions_in_month(uow, month))
+    except ValueError:
+        raise click.UsageError("--month must look like 2026-11")
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
 def register(app) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, directory_cli, officials_cli, messages_cli, telegram_cli):
+    for group in (db_cli, directory_cli, officials_cli, messages_cli, telegram_cli, councils_cli, reports_cli):
         app.cli.add_command(group)

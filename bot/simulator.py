@@ -44,7 +44,7 @@ def messages():
                 "id": m.id, "direction": m.direction, "channel": m.channel, "address": m.address,
                 "text": m.body, "status": m.status, "purpose": m.purpose, "case_id": m.case_id,
                 "segments": seg.segments if seg else None, "encoding": seg.encoding if seg else None,
-                "error": m.error,
+                "error": m.error, "buttons": m.buttons,
             })
     return {"messages": out}
 
@@ -72,6 +72,8 @@ PAGE = """<!doctype html>
  .out{background:#f0f0f0}
  .meta{display:block;font-size:.7rem;color:#666;margin-top:.2rem}
  .failed{border:1px solid #c00}
+ .buttons{display:flex;gap:.3rem;margin-top:.3rem}
+ .buttons button{flex:1;font-size:.8rem;padding:.3rem;border:1px solid #7a9;border-radius:6px;background:#fff}
  form{display:flex;border-top:1px solid #ddd}
  form input{flex:1;padding:.6rem;border:0;font-size:1rem}
  form button{padding:0 1rem}
@@ -104,7 +106,19 @@ function render(){
       meta.textContent = m.direction === "out"
         ? `${m.status}${m.segments ? " · " + m.segments + " SMS segment(s), " + m.encoding : ""}${m.error ? " · " + m.error : ""}`
         : m.status;
-      d.appendChild(meta); log.appendChild(d);
+      d.appendChild(meta);
+      for (const row of (m.buttons || [])){
+        const bar = document.createElement("div"); bar.className = "buttons";
+        for (const [label, data] of row){
+          const b = document.createElement("button"); b.textContent = label; b.type = "button";
+          b.addEventListener("click", () => fetch("/simulator/api/messages", {method: "POST",
+            headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({channel: m.channel, address: m.address, text: data})}));
+          bar.appendChild(b);
+        }
+        d.appendChild(bar);
+      }
+      log.appendChild(d);
     }
     log.scrollTop = log.scrollHeight;
   }

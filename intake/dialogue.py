@@ -98,6 +98,13 @@ class ShowMore:
 
 
 @dataclass(frozen=True)
+class ShowArticle:
+    """A related-question button pressed on Telegram."""
+
+    article_id: str
+
+
+@dataclass(frozen=True)
 class SetOptOut:
     opted_out: bool
 
@@ -293,6 +300,10 @@ def step(
         return Decision([Reply("help")], state, data)
     if not any(ch.isalnum() for ch in text):
         return Decision([Reply("empty")], state, data)
+    if m := re.fullmatch(r"kb:([a-z0-9-]{1,80})", text.strip()):
+        return Decision([ShowArticle(m.group(1))], IDLE, {})
+    if text.strip() == "open:case":
+        return Decision([Reply("ask_problem")], IDLE, {})
 
     intent = understanding.intent
     danger = intent == Intent.VICTIM_PROTECTION or understanding.urgent

@@ -22,6 +22,8 @@ class Places(Protocol):
 class LegalReply(Protocol):
     text: str
     article_id: str
+    topic: str | None
+    related: tuple[tuple[str, str], ...]
 
 
 class LegalAnswerer(Protocol):
@@ -30,6 +32,9 @@ class LegalAnswerer(Protocol):
 
     def more(self, article_id: str, language: str) -> list[str]:
         """The fuller answer to an article, in SMS-sized parts."""
+
+    def article(self, article_id: str, language: str, channel: str) -> LegalReply | None:
+        """One article's answer by id."""
 
 
 class SendError(Exception):

@@ -87,6 +87,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Thank you. We added this to your case {ref}; the office has been told.",
         "km": "អរគុណ។ បានបន្ថែមទៅករណី {ref} ហើយការិយាល័យបានទទួលដំណឹង។",
     },
+    "ask_problem": {
+        "en": "Tell us your problem in a few words, who it is with, and your district and province.",
+        "km": "សូមប្រាប់បញ្ហារបស់អ្នក ជាមួយអ្នកណា និងស្រុក ខេត្តដែលអ្នករស់នៅ។",
+    },
+    "open_case_button": {"en": "Open a case", "km": "ដាក់ពាក្យ"},
     "safety_line": {
         "en": "In danger: Police 117, children 1280 (free).",
         "km": "គ្រោះថ្នាក់៖ ប៉ូលិស ១១៧ កុមារ ១២៨០ (ឥតគិតថ្លៃ)។",

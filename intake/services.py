@@ -22,6 +22,7 @@ from intake.model import (
     Conversation,
     Identity,
     InboundStatus,
+    LegalQuestion,
     Message,
     OutboundStatus,
     OfficialRole,
@@ -169,7 +170,14 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
             text_out = answer.text if answer else replies.render("legal_holding", lang)
             if understanding.danger:  # a question about violence: the safety numbers go with it
                 text_out = _with_safety_line(text_out, lang)
-            outbound += _reply(uow, msg, contact, text_out, key)
+            outbound += _legal_reply(uow, msg, contact, text_out, answer, key)
+            _record_question(uow, deps, msg, contact, understanding, answer)
+            if answer:
+                decision.data = dict(decision.data, last_article=answer.article_id)
+        elif isinstance(action, dialogue.ShowArticle):
+            answer = deps.legal.article(action.article_id, lang, msg.channel) if deps.legal else None
+            text_out = answer.text if answer else replies.render("help", lang)
+            outbound += _legal_reply(uow, msg, contact, text_out, answer, key)
             if answer:
                 decision.data = dict(decision.data, last_article=answer.article_id)
         elif isinstance(action, dialogue.CitizenAnswer):
@@ -229,6 +237,35 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
                                          case_id=case.id, purpose="case_notification", urgent=True).id)
         return out
     return []
+
+
+def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, answer, key: str) -> list[int]:
+    """A legal answer; on Telegram with buttons for related questions and for opening a case."""
+    ids = _reply(uow, msg, contact, text, key)
+    if ids and msg.channel == Channel.TELEGRAM and answer is not None:
+        out = uow.repo.message(ids[0])
+        rows = [[[title[:60], f"kb:{rid}"]] for rid, title in answer.related[:3]]
+        rows.append([[replies.render("open_case_button", contact.language), "open:case"]])
+        out.buttons = rows
+    return ids
+
+
+def _record_question(uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: Contact, understanding, answer) -> None:
+    """Count the question for the demand report: topic, place, language — never its text."""
+    loc = understanding.location
+    commune = loc.commune_code or (contact.commune_code if contact.role == "commune_council" else None)
+    uow.repo.add(LegalQuestion(
+        channel=msg.channel,
+        language=str(understanding.language),
+        answered=answer is not None,
+        article_id=answer.article_id if answer else None,
+        topic=answer.topic if answer else None,
+        commune_code=commune,
+        district_code=loc.district_code or (commune[:4] if commune else None),
+        province_code=loc.province_code or (commune[:2] if commune else None),
+        by_council=contact.role == "commune_council",
+        asked_at=deps.clock(),
+    ))
 
 
 def _with_safety_line(text: str, lang: str) -> str:

@@ -13,10 +13,13 @@ ARTICLES = Path(__file__).resolve().parent / "articles"
 
 @dataclass(frozen=True)
 class LegalReply:
-    """A confident answer and the article it came from (for MORE)."""
+    """A confident answer, the article it came from (for MORE), its topic (for the demand
+    report) and related articles (for Telegram buttons)."""
 
     text: str
     article_id: str
+    topic: str | None = None
+    related: tuple[tuple[str, str], ...] = ()
 
 
 class KnowledgeBaseAnswerer:
@@ -36,7 +39,21 @@ class KnowledgeBaseAnswerer:
         result = answers.answer(self.kb, text, language, channel="telegram" if channel == "telegram" else "sms")
         if not result.confident:
             return None
-        return LegalReply(result.text, result.article_ids[0])
+        article = self.kb.articles[result.article_ids[0]]
+        return LegalReply(result.text, article.id, article.topics[0] if article.topics else None, result.related)
+
+    def article(self, article_id: str, language: str, channel: str) -> LegalReply | None:
+        """One article's answer by id (a related-question button), or None if unknown."""
+        article = self.kb.articles.get(article_id)
+        if article is None:
+            return None
+        lang = answers.reply_language(language)
+        if channel == "telegram":
+            related = tuple((rid, self.kb.articles[rid].title[lang]) for rid in article.related if rid in self.kb.articles)
+            text = f"{article.full[lang]}\n\n{article.citation_line()}"
+        else:
+            related, text = (), answers.sms_with_suffix(article.short[lang], lang)
+        return LegalReply(text, article.id, article.topics[0] if article.topics else None, related)
 
     def more(self, article_id: str, language: str) -> list[str]:
         """The full answer in SMS-sized parts (empty for an unknown article)."""

@@ -1,0 +1,74 @@
+"""Legal questions end to end: Telegram answers with related-question buttons, commune councils,
+and the monthly demand report."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from bot import create_app
+from bot.bootstrap import build_services
+from bot.config import Config
+from legal_info.service import KnowledgeBaseAnswerer
+from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
+from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
+from tests.integration.test_pipeline import say
+
+
+class Clock:
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def kb_services(sqlite_url, places):
+    table = {
+        "birth": understanding("legal_information", province_code="02", district_code="0208", commune_code="020801"),
+        "land title": understanding("legal_information", language="km"),
+        "visa": understanding("legal_information"),
+    }
+    cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
+    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+                       understander=ScriptedUnderstander(table), places=places, legal=KnowledgeBaseAnswerer.default(),
+                       clock=Clock())
+    load_sample_directory(s)
+    yield s
+    s.engine.dispose()
+
+
+def test_telegram_gets_the_full_answer_with_related_questions_and_open_a_case(kb_services):
+    say(kb_services, "How do I register the birth of my baby?", address="700001", channel="telegram")
+    sender = kb_services.senders["telegram"]
+    body, buttons = sender.sent[-1][1], sender.buttons[-1]
+    assert "Sub-decree No. 103 on Civil Status" in body and "Reply MORE" not in body
+    assert buttons[-1] == [["Open a case", "open:case"]]
+    related_id = buttons[0][0][1].removeprefix("kb:")
+    assert buttons[0][0][1].startswith("kb:") and related_id != "civil-birth-registration"
+    say(kb_services, f"kb:{related_id}", address="700001", channel="telegram")
+    assert sender.sent[-1][1] != body and sender.buttons[-1][-1] == [["Open a case", "open:case"]]
+    say(kb_services, "open:case", address="700001", channel="telegram")
+    assert sender.sent[-1][1] == "Tell us your problem in a few words, who it is with, and your district and province."
+
+
+def test_the_monthly_report_counts_questions_by_place_topic_language_and_asker(kb_services):
+    app = create_app(services=kb_services)
+    runner = app.test_cli_runner()
+    registered = runner.invoke(args=["councils", "register", "--commune", "020801", "--phone", "+855 12 999 000"])
+    assert registered.exit_code == 0 and "commune council of" in registered.output
+    say(kb_services, "How do I register the birth of my baby?")  # a citizen, place from the message
+    say(kb_services, "can I get a visa for Japan", address="+85512999000")  # the council; not answered
+    say(kb_services, "How do I register the birth of my baby?", address="+85512999000")
+    report = runner.invoke(args=["reports", "questions", "--month", "2026-11"]).output.splitlines()
+    assert report == [
+        "month,province_code,district_code,commune_code,topic,language,asked_by,questions,answered",
+        "2026-11,02,0208,020801,civil-documents,en,citizen,1,1",
+        "2026-11,02,0208,020801,civil-documents,en,commune_council,1,1",
+        "2026-11,02,0208,020801,unanswered,en,commune_council,1,0",
+    ]
+    assert runner.invoke(args=["reports", "questions", "--month", "2026-10"]).output.splitlines()[1:] == []
+    assert runner.invoke(args=["reports", "questions", "--month", "Nov"]).exit_code != 0
+    bad = runner.invoke(args=["councils", "register", "--commune", "999999", "--phone", "+1"])
+    assert bad.exit_code != 0 and "unknown commune code" in bad.output
