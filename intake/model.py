@@ -5,6 +5,7 @@ SQLAlchemy maps these classes imperatively in `intake/orm.py`; nothing here know
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -146,6 +147,10 @@ class Message:
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
     id: int | None = None
+    # Outbound: when the current attempt claimed the message (the lease recovery checks), and when
+    # a deferred send (back-off, quiet hours, rate limit) is next due.
+    attempt_started_at: datetime | None = None
+    next_attempt_at: datetime | None = None
 
 
 @dataclass(eq=False)
@@ -289,19 +294,28 @@ def _check_char(body: str) -> str:
     return REF_ALPHABET[total % len(REF_ALPHABET)]
 
 
+_DIGITS = set("34679")
+_REF_PATTERN = re.compile(r"(?<![0-9A-Z])([0-9A-Z]{3})[-\s]?([0-9A-Z]{4})(?![0-9A-Z])")
+
+
 def new_case_ref() -> str:
     """A fresh reference like `K7M-4TXP`: six random characters and a check character, which
-    catches any single mistyped character and any swap of two neighbours."""
-    body = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
-    ref = body + _check_char(body)
-    return f"{ref[:3]}-{ref[3:]}"
+    catches any single mistyped character and any swap of two neighbours. It always holds a
+    digit and a letter, so that no ordinary word (romanised Khmer has many 7-letter ones) can be
+    mistaken for a reference."""
+    while True:
+        body = "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+        ref = body + _check_char(body)
+        if _DIGITS & set(ref) and set(ref) - _DIGITS:
+            return f"{ref[:3]}-{ref[3:]}"
 
 
 def parse_case_ref(text: str) -> str | None:
-    """The canonical reference in `text` if it holds a valid one (any case, spaces or dashes)."""
-    cleaned = "".join(c for c in text.upper() if c.isalnum())
-    for start in range(0, max(0, len(cleaned) - 6)):
-        candidate = cleaned[start : start + 7]
-        if all(c in REF_ALPHABET for c in candidate) and _check_char(candidate[:6]) == candidate[6]:
+    """The canonical reference in `text` if it holds a valid one, written as `K7M-4TXP`,
+    `k7m 4txp` or `K7M4TXP` (a word on its own, with a digit in it)."""
+    for m in _REF_PATTERN.finditer(text.upper()):
+        candidate = m.group(1) + m.group(2)
+        if (all(c in REF_ALPHABET for c in candidate) and _DIGITS & set(candidate)
+                and _check_char(candidate[:6]) == candidate[6]):
             return f"{candidate[:3]}-{candidate[3:]}"
     return None

@@ -176,7 +176,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "official_new_dispute": {
         "en": "New dispute {ref} in {place}. Routed: {reason}. The person agreed to be contacted.\n{summary}",
-        "km": "វិវាទថ្មី {ref} នៅ{place}។",
+        "km": "វិវាទថ្មី {ref} នៅ{place_km}។",
     },
     "official_not_yours": {
         "en": "This case is not in your office, or it does not exist.",
@@ -210,7 +210,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "official_new_protection": {
         "en": "{urgent}New protection case {ref} in {place}. Routed: {reason}. Contact the person discreetly.",
-        "km": "{urgent}ករណីការពារថ្មី {ref} នៅ{place}។",
+        "km": "{urgent}ករណីការពារថ្មី {ref} នៅ{place_km}។",
     },
 }
 

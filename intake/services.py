@@ -459,29 +459,30 @@ def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason
     return notify_office(uow, deps, case)
 
 
-def _place_line(deps: IntakeDeps, case: Case) -> str:
+def _place_line(deps: IntakeDeps, case: Case, language: str = "en") -> str:
     code = case.commune_code or case.district_code or case.province_code
     if not code:
         return "?"
-    parts = [deps.places.name(code, "en")]
+    parts = [deps.places.name(code, language)]
     if case.province_code and code != case.province_code:
-        parts.append(deps.places.name(case.province_code, "en"))
-    return ", ".join(parts)
+        parts.append(deps.places.name(case.province_code, language))
+    return (", " if language == "en" else " ").join(parts)
 
 
 def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
     """Tell every linked official of the case's office. Protection cases carry no narrative."""
     ids = []
-    place = _place_line(deps, case)
+    place, place_km = _place_line(deps, case), _place_line(deps, case, "km")
     if case.kind == CaseKind.PROTECTION:
         body = replies.render_official(
-            "official_new_protection", ref=case.ref, place=place, reason=case.routing_reason,
+            "official_new_protection", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
             urgent="URGENT / បន្ទាន់: " if case.urgent else "",
         )
     else:
         summary = "\n".join(p for p in ((case.summary or "")[:600], (case.details or "")[:400]) if p)
         body = replies.render_official(
-            "official_new_dispute", ref=case.ref, place=place, reason=case.routing_reason, summary=summary
+            "official_new_dispute", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
+            summary=summary,
         )
     from intake.officials import case_buttons
 

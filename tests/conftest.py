@@ -20,7 +20,10 @@ from tests.fakes.providers import FakeProviders
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIRECTORY = ROOT / "data" / "directory" / "sample_offices.csv"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/jsc_test")
+# One database per test run, so that two runs on one machine never drop each other's schema.
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.setdefault(
+    "JSC_TEST_DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:5432/jsc_test_{os.getpid()}"
+)
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 TWILIO = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "test-auth-token", "twilio_from": "+85599000111"}
@@ -59,6 +62,22 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def postgres_url() -> str:
     return _fresh_postgres()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_run_database():
+    """Drop this run's own database at the end (not one named by TEST_DATABASE_URL)."""
+    yield
+    if os.environ.get("TEST_DATABASE_URL"):
+        return
+    admin = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_URL.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    except Exception:  # noqa: BLE001 - PostgreSQL may be down when only SQLite tests ran
+        pass
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from nlu.types import Intent, Language, Location, PlaceCandidate, Understanding
 def test_case_refs_are_short_unambiguous_and_self_checking():
     refs = {new_case_ref() for _ in range(2000)}
     assert len(refs) == 2000
+    assert all(set(r) & set("34679") and set(r) - set("34679-") for r in refs)
     for ref in itertools.islice(refs, 200):
         assert len(ref) == 8 and ref[3] == "-"
         assert set(ref.replace("-", "")) <= set(REF_ALPHABET)
@@ -42,7 +43,15 @@ def test_check_character_catches_every_single_typo_and_neighbour_swap():
 def test_ref_is_found_in_messy_text():
     ref = new_case_ref()
     assert parse_case_ref(f"status {ref.lower().replace('-', ' ')} please") == ref
+    assert parse_case_ref(f"status {ref.replace('-', '')}") == ref
     assert parse_case_ref("status of my case please") is None
+
+
+def test_ordinary_words_are_never_taken_for_a_reference():
+    words = ("knhom chong deng pi robiab chos sombot kamnaet oy kon tver yang mech prapon kamnaet "
+             "chhnam kanhchak sangkat chamkar dambang srae ampil kampong speu").split()
+    texts = [" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words))]
+    assert [t for t in texts if parse_case_ref(t)] == []
 
 
 # ------------------------------------------------------------------ routing
