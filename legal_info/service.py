@@ -1,6 +1,7 @@
 """The knowledge base behind the intake's `LegalAnswerer` port."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,13 @@ from legal_info import answers
 from legal_info.retrieval import KnowledgeBase
 
 ARTICLES = Path(__file__).resolve().parent / "articles"
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def plain(text: str) -> str:
+    """Article text as a chat shows it: messages go without a parse mode, so the articles'
+    **bold** markers would appear as asterisks."""
+    return _BOLD.sub(r"\1", text)
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,8 @@ class KnowledgeBaseAnswerer:
         if not result.confident:
             return None
         article = self.kb.articles[result.article_ids[0]]
-        return LegalReply(result.text, article.id, article.topics[0] if article.topics else None, result.related)
+        return LegalReply(plain(result.text), article.id, article.topics[0] if article.topics else None,
+                          result.related)
 
     def article(self, article_id: str, language: str, channel: str) -> LegalReply | None:
         """One article's answer by id (a related-question button), or None if unknown."""
@@ -53,10 +62,10 @@ class KnowledgeBaseAnswerer:
             text = f"{article.full[lang]}\n\n{article.citation_line()}"
         else:
             related, text = (), answers.sms_with_suffix(article.short[lang], lang)
-        return LegalReply(text, article.id, article.topics[0] if article.topics else None, related)
+        return LegalReply(plain(text), article.id, article.topics[0] if article.topics else None, related)
 
     def more(self, article_id: str, language: str) -> list[str]:
         """The full answer in SMS-sized parts (empty for an unknown article)."""
         if article_id not in self.kb.articles:
             return []
-        return answers.more(self.kb, article_id, language)
+        return [plain(part) for part in answers.more(self.kb, article_id, language)]

@@ -72,3 +72,9 @@ def test_the_monthly_report_counts_questions_by_place_topic_language_and_asker(k
     assert runner.invoke(args=["reports", "questions", "--month", "Nov"]).exit_code != 0
     bad = runner.invoke(args=["councils", "register", "--commune", "999999", "--phone", "+1"])
     assert bad.exit_code != 0 and "unknown commune code" in bad.output
+
+
+def test_answers_carry_no_markdown_markers(kb_services):
+    say(kb_services, "How do I register the birth of my baby?", address="700002", channel="telegram")
+    body = kb_services.senders["telegram"].sent[-1][1]
+    assert "**" not in body and len(body) > 300
