@@ -8,6 +8,8 @@ down, and can be fixed by editing data below without retraining.
 Design choices, on purpose:
 - Recall over precision. A false alarm costs a caseworker a phone call; a missed victim may cost a
   life. Matching is *negation-insensitive*: "he did not beat me this time" still matches `violence`.
+  A separate, narrow check (`danger_negated`) tells the service when every mention is clearly
+  denied ("nobody hit anyone"); only a confident non-protection classifier answer may then stand.
   A legal question about a danger ("what is the punishment for rape?") also matches: protection
   staff answer it better than a mediator.
 - Three scripts. Khmer script terms match as substrings of the message with spaces removed (Khmer is
@@ -101,7 +103,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         "khlach", "(ot|min) hean",
         "scared", "afraid", "fear*", "unsafe", "not safe", "(don't|do not) feel safe", "stalk*",
         "follow* me", "wait* for me", "forc* (me|her|him|us)", "(dont|do not|not) dare",
-        "forc* (my|our|his|her) (daughter|son|child|sister|wife|niece)*",
+        "forc* (my|our|his|her) (little )?(daughter|son|child|sister|wife|niece|nephew|cousin|brother|grandchild|"
+        "grandson|granddaughter)*",
+        "follow* (my|our) (daughter|wife|sister|son|child|niece)*",
+        # sexual images sent or threatened
+        "(dirty|naked|nude|sexy|private) (photo*|picture*|pic|pics|video*)",
         "(bangkhom|bongkhom|bangkom|bong khom|bang khom) (oy |aoy |ouy )?(khnhom|knhom|khnom|knom|kgnom|"
         "knyom|knhum|yerng|kon)",
     ),
@@ -122,7 +128,10 @@ TERMS: dict[str, tuple[str, ...]] = {
         "លុយលោះ",
         "ត្រូវបានលក់", "យកកូនទៅលក់", "យកខ្ញុំទៅលក់", "យកនាងទៅលក់", "យកប្រពន្ធទៅលក់", "មិនអាចចេញ",
         "មិនឲ្យចេញ", "មិនឲ្យទៅណា", "ចេញមិនបាន", "ចេញមិនរួច",
-        "មិនឲ្យត្រឡប់", "មិនអាចត្រឡប់", "មិនឲ្យមកផ្ទះ", "ឃុំខ្លួន", "ឃុំឃាំង", "បង្ខាំង", "ចាប់ជំរិត",
+        "មិនឲ្យត្រឡប់", "មិនអាចត្រឡប់", "មិនឲ្យមកផ្ទះ",
+        # with the person in between: "មិនឲ្យខ្ញុំចេញ", "មិនឲ្យយើងត្រឡប់មកផ្ទះ"
+        *(f"មិនឲ្យ{who}{where}" for who in ("ខ្ញុំ", "យើង", "នាង", "គាត់", "កូន", "ប្រពន្ធ")
+          for where in ("ចេញ", "ត្រឡប់", "មកផ្ទះ", "ទៅផ្ទះ", "ទៅណា")), "ឃុំខ្លួន", "ឃុំឃាំង", "បង្ខាំង", "ចាប់ជំរិត",
         "ចាប់ពង្រត់", "ពង្រត់", "បាត់ខ្លួន", "ក្រុមហ៊ុនបោក", "ក្រុមហ៊ុនឆបោក", "បង្ខំឲ្យរៀបការ",
         "រៀបការដោយបង្ខំ", "ផ្ទះបន",
         "chuonh dou monus", "trafficking",
@@ -149,7 +158,12 @@ TERMS: dict[str, tuple[str, ...]] = {
         "locked (in|up|me|us|her|him|inside)", "lock* (me|us|her|him|them)",
         "(can't|cannot|can not|could not|couldn't) "
         "(leave|escape|go home|get out|come home|return)", "not allowed to (leave|go|go home|go out|return)",
-        "(won't|will not|don't|do not|didn't|not) let (me|us|her|him|them) (leave|go|out|return|come)",
+        "(won't|will not|don't|do not|didn't|doesn't|wouldn't|not|never) (let|lets) (me|us|her|him|them) "
+        "(leave|go|out|return|come)",
+        # cut off from family: "won't let me call my family"
+        "(won't|will not|don't|do not|didn't|doesn't|wouldn't|not|never) (let|lets) (me|us|her|him|them) "
+        "(call|phone|contact|talk to|speak to|see) (my|our|her|his|their) (family|parents|mother|father|mom|"
+        "mum|dad|husband|wife)",
         "unable to leave", "trapped", "held captive", "against (my|her|his) will", "prisoner",
         "kidnap*", "abduct*", "missing", "disappeared", "scam compound*", "scam (company|centre|center)",
         "forced (to marry|marriage)", "forc* ([a-z]+ ){0,3}to marr*",
@@ -179,7 +193,7 @@ _CHILD_ANY = (
     "kon", "koun", "kaun", "kmeng", "khmeng", "kmein", "komar", "kumar", "tearok",
     "son", "sons", "daughter*", "child", "children", "kid", "kids", "baby", "babies", "girl", "boy",
     "grandchild*", "grandson", "granddaughter", "niece", "nephew", "step(son|daughter)", "minor*",
-    "underage", "teen*", "schoolgirl",
+    "underage", "teen*", "schoolgirl", "little (brother|sister|cousin|one|ones)",
 )
 _CHILD_MINOR = (
     "ក្មេង", "កុមារ", "ទារក", "កូនតូច",
@@ -466,15 +480,14 @@ def _stated_minor(latin_key: str, khmer_key: str) -> bool:
     return False
 
 
-def assess_danger(text: str) -> Danger:
-    """Danger categories found in a message (any script) and whether it is urgent; never raises."""
-    if not text or not isinstance(text, str):
-        return Danger(urgent=False)
-    c = _compiled()
+def _keys(text: str, c: _Compiled) -> tuple[str, str]:
+    """The Khmer and Latin matching forms of a message, exceptions blanked out."""
     norm = normalize(text[:MAX_CHARS])
-    khmer_key = _blank(c.exceptions.khmer, _khmer_key(norm))
-    latin_key = _blank(c.exceptions.latin, _latin_key(norm))
+    return _blank(c.exceptions.khmer, _khmer_key(norm)), _blank(c.exceptions.latin, _latin_key(norm))
 
+
+def _found(c: _Compiled, khmer_key: str, latin_key: str) -> set[str]:
+    """Danger categories in the matching forms of a message."""
     found: set[str] = {cat for cat, m in c.terms.items() if m.search(khmer_key, latin_key)}
     for cat, groups in c.combos:
         if cat not in found and all(g.search(khmer_key, latin_key) for g in groups):
@@ -486,6 +499,16 @@ def assess_danger(text: str) -> Danger:
     # witnesses violence at home).
     if found and (minor or c.child.search(khmer_key, latin_key)):
         found.add("child_at_risk")
+    return found
+
+
+def assess_danger(text: str) -> Danger:
+    """Danger categories found in a message (any script) and whether it is urgent; never raises."""
+    if not text or not isinstance(text, str):
+        return Danger(urgent=False)
+    c = _compiled()
+    khmer_key, latin_key = _keys(text, c)
+    found = _found(c, khmer_key, latin_key)
     if not found:
         return Danger(urgent=False)
 
@@ -496,3 +519,105 @@ def assess_danger(text: str) -> Danger:
         or c.now.search(khmer_key, latin_key)
     )
     return Danger(urgent=urgent, categories=tuple(cat for cat in CATEGORIES if cat in found))
+
+
+# --- negation ------------------------------------------------------------------------------------
+# `danger_negated` tells the service when every danger mention is clearly denied ("nobody hit
+# anyone", "ot mean vay te", "គ្មានអ្នកណាវាយទេ"), so that a confident dispute or legal classifier
+# answer may stand. It is narrow on purpose: a mention is negated only when a negation word comes
+# right before it, with nothing in between but a few grammatical words (auxiliaries, "ever",
+# "anyone", "ban", "del", "mean", "បាន", "ដែល", "មាន"...). So "he will not *stop* hitting me",
+# "ke min *chhob* vay", "គាត់មិន*ឈប់*វាយ", "he did not *just* slap me" stay danger, and so do terms
+# that carry their own negation ("not safe", "min oy chenh", "មិនឲ្យចេញ"), which start at the
+# negation word. Words that suggest past or future violence ("yet", "again", "anymore", "this
+# time", "would", "tiet", "ទៀត", "នៅឡើយ") or any urgency word cancel the exception.
+
+_NEG_CUES_LATIN = (
+    # English
+    "not", "never", "no", "nobody", "no one", "noone", "none", "nothing", "nor", "neither", "without",
+    "didnt", "doesnt", "dont", "wasnt", "werent", "hasnt", "havent", "hadnt", "isnt", "arent",
+    # romanised Khmer
+    "ot", "min", "mun", "kmean", "khmean", "kmian", "kmeanh", "pum", "ort",
+)
+_NEG_FILLERS_LATIN = (
+    # English
+    "was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "did", "do", "does", "ever",
+    "once", "really", "actually", "even", "any", "anyone", "anybody", "one", "physically", "physical",
+    "domestic", "real", "serious", "got", "get", "gets", "getting", "use", "used", "uses", "using", "a",
+    "an", "the", "single", "sign of", "signs of", "kind of", "form of", "act of", "acts of", "case of",
+    # romanised Khmer
+    "ban", "del", "dael", "deil", "mean", "trov", "ke", "neak", "nak", "na", "neak na", "nak na",
+    "norna", "nona", "ampeu", "ampoeu", "ampoe", "ka", "kar", "prae", "prer", "brer", "tloab", "thloab",
+    "thlob", "chea",
+)
+_NEG_CONJ_LATIN = ("or", "nor", "and", "and no", "or any", "ning", "reu", "rue", "ku", "kor")
+_NEG_CUES_KHMER = ("មិន", "អត់", "គ្មាន", "ពុំ", "ឥត")
+_NEG_FILLERS_KHMER = ("បាន", "ដែល", "ធ្លាប់", "មាន", "ត្រូវ", "គេ", "អ្នកណា", "នរណា", "ណាម្នាក់", "អ្នក",
+                      "ការ", "អំពើ", "ប្រើ", "សោះ")
+_NEG_CONJ_KHMER = ("ឬ", "និង", "ហើយក៏")
+# Past or future violence behind a denial: the message stays a protection case.
+_NEG_HEDGES = (
+    "yet", "anymore", "any more", "again", "this time", "next time", "no longer", "promis*", "would",
+    "swear*", "swore", "since", "until", "unless", "(says|said|say|told me|tells me) (he|she|they) (will|wil)",
+    "tiet", "tiat", "mdong nis", "mdong tiet", "lerk nis", "nov lerng", "nov loeu", "sonya", "sanya",
+    "ទៀត", "នៅឡើយ", "ម្តងនេះ", "លើកនេះ", "សន្យា",
+)
+
+
+def _words(words: tuple[str, ...]) -> str:
+    """An alternation of Latin words in matching form (squashed letters, space = any whitespace)."""
+    forms = sorted({_REPEAT.sub(r"\1", w).replace(" ", r"\s+") for w in words}, key=len, reverse=True)
+    return "(?:" + "|".join(forms) + ")"
+
+
+@lru_cache(maxsize=1)
+def _negation() -> tuple[re.Pattern, re.Pattern, _Matcher]:
+    """Compiled negation patterns: what may come right before a negated Latin / Khmer mention."""
+    cue, fill, conj = _words(_NEG_CUES_LATIN), _words(_NEG_FILLERS_LATIN), _words(_NEG_CONJ_LATIN)
+    # A negated mention already blanked out leaves a run of spaces; "or" / "nor" / "," after it
+    # carries the negation on: "no violence or threats", "ot vay reu komream".
+    latin = re.compile(
+        rf"(?<![a-z]){cue}(?:\s+{fill})*(?:\s{{2,}}(?:,\s*)?(?:{conj})?(?:\s+{fill})*)*\s+$"
+    )
+    k_cue = "|".join(map(re.escape, _NEG_CUES_KHMER))
+    k_fill = "|".join(map(re.escape, sorted(_NEG_FILLERS_KHMER, key=len, reverse=True)))
+    k_conj = "|".join(map(re.escape, _NEG_CONJ_KHMER))
+    khmer = re.compile(rf"(?<!\u17d2)(?:{k_cue})(?:{k_fill})*(?:\s+(?:{k_conj})?(?:{k_fill})*)*$")
+    return latin, khmer, _compile(_NEG_HEDGES)
+
+
+def _blank_negated(key: str, pattern: re.Pattern | None, before: re.Pattern, window: int) -> str:
+    """`key` with every danger mention that a negation governs replaced by spaces."""
+    if pattern is None:
+        return key
+    chars = list(key)
+    pos = 0
+    while True:
+        text = "".join(chars)
+        m = pattern.search(text, pos)
+        if m is None:
+            return text
+        if m.end() > m.start() and before.search(text[max(0, m.start() - window): m.start()]):
+            chars[m.start(): m.end()] = " " * (m.end() - m.start())
+        pos = max(m.end(), m.start() + 1)
+
+
+def danger_negated(text: str) -> bool:
+    """True when the message mentions danger only under a clear negation ("nobody hit anyone",
+    "ot mean vay te", "គ្មានអ្នកណាវាយទេ"), with no urgency word and nothing hinting at past or
+    future violence; never raises."""
+    if not text or not isinstance(text, str):
+        return False
+    c = _compiled()
+    khmer_key, latin_key = _keys(text, c)
+    if not _found(c, khmer_key, latin_key):
+        return False
+    latin_before, khmer_before, hedges = _negation()
+    if c.now.search(khmer_key, latin_key) or hedges.search(khmer_key, latin_key):
+        return False
+    for m in c.terms.values():
+        khmer_key = _blank_negated(khmer_key, m.khmer, khmer_before, 40)
+        latin_key = _blank_negated(latin_key, m.latin, latin_before, 80)
+    if _found(c, khmer_key, latin_key):
+        return False  # a mention that no negation governs
+    return not (c.lethal.search(khmer_key, latin_key) or c.weapon.search(khmer_key, latin_key))

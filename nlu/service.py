@@ -14,7 +14,11 @@ Steps of `Understander.understand`:
    the safety override still applies.
 4. Safety override (`nlu.safety.assess_danger`): any danger category forces `victim_protection`,
    with confidence max(classifier confidence, 0.9) — the override is a rule we trust, not a guess —
-   and sets `urgent` and `danger`.
+   and sets `urgent` and `danger`. Two narrow exceptions keep the classifier's intent (with
+   `danger` noted and `urgent` False): a confident abstract legal question with no one in it, and
+   a message whose every danger mention is clearly negated (`nlu.safety.danger_negated`: "nobody
+   hit anyone", "ot mean vay te", "គ្មានអ្នកណាវាយទេ") when a confident (>= 0.7) classifier says it
+   is not a protection case.
 5. Places (the injected resolver), phones and dates (`nlu.entities`), language
    (`nlu.language.detect_language`). A failure in any of these leaves that field empty.
 """
@@ -32,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from nlu.khmer import normalize
 from nlu.language import detect_language
-from nlu.safety import assess_danger
+from nlu.safety import assess_danger, danger_negated
 from nlu.types import Danger, Intent, IntentScore, Language, Location, Understanding
 
 log = logging.getLogger(__name__)
@@ -40,6 +44,9 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 1000
 OVERRIDE_CONFIDENCE = 0.9
 ABSTRACT_QUESTION_CONFIDENCE = 0.7
+# A classifier this sure that a message is not a protection case may overrule a danger word that
+# the message itself denies ("he never hit me"); below it, the override applies.
+NEGATED_DANGER_CONFIDENCE = 0.7
 # People in a sentence: the speaker, a relative, anyone "he" or "she" — in the three scripts.
 _PERSONAL = re.compile(
     r"\b(i|i'm|im|me|my|mine|we|us|our|he|she|him|her|his|they|them|their|husband|wife|son|daughter|child|"
@@ -97,6 +104,7 @@ class Understander:
         find_dates: Callable[[str, date], tuple] | None = None,
         primary_name: str | None = None,
         danger: Callable[[str], Danger] = assess_danger,
+        negated: Callable[[str], bool] = danger_negated,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
@@ -109,6 +117,7 @@ class Understander:
         self._find_phones = find_phones
         self._find_dates = find_dates
         self._danger = danger
+        self._negated = negated
         # The primary is "rasa" when there is a fallback (build_understander's shape), else the
         # embedded classifier on its own; a classifier may name itself with a `name` attribute.
         self.primary_name = primary_name or getattr(primary, "name", None) or (
@@ -154,7 +163,8 @@ class Understander:
             dates=self._dates(norm, today or datetime.now(TIMEZONE).date()),
             backend=backend,
         )
-        return self._with_danger(understanding, danger, norm)
+        negated = bool(danger.categories) and self._safe_negated(raw)
+        return self._with_danger(understanding, danger, norm, negated)
 
     def _classify(self, norm: str) -> tuple[IntentScore, str]:
         started = self.clock()
@@ -190,7 +200,16 @@ class Understander:
             log.error("danger assessment failed (%s)", exc.__class__.__name__)
             return Danger(urgent=False)
 
-    def _with_danger(self, u: Understanding, danger: Danger, norm: str = "") -> Understanding:
+    def _safe_negated(self, raw: str) -> bool:
+        try:
+            return bool(self._negated(raw))
+        except Exception as exc:  # when in doubt, the override applies
+            self.stats["errors"] += 1
+            log.error("negation check failed (%s)", exc.__class__.__name__)
+            return False
+
+    def _with_danger(self, u: Understanding, danger: Danger, norm: str = "",
+                     negated: bool = False) -> Understanding:
         if not danger.categories:
             return u
         if (
@@ -206,6 +225,16 @@ class Understander:
             # applies as before.
             self.stats["safety_abstract_question"] += 1
             return replace(u, danger=tuple(danger.categories))
+        if (
+            negated
+            and u.intent != Intent.VICTIM_PROTECTION
+            and u.confidence >= NEGATED_DANGER_CONFIDENCE
+        ):
+            # "we argue about the land but nobody hit anyone": every danger word is denied, no
+            # urgency, and the classifier is sure it is a dispute or a question. The intake
+            # answers it as such; `danger` keeps what was denied for the record.
+            self.stats["safety_negated"] += 1
+            return replace(u, urgent=False, danger=tuple(danger.categories))
         self.stats["safety_override"] += 1
         if u.intent != Intent.VICTIM_PROTECTION:
             self.stats["safety_changed_intent"] += 1

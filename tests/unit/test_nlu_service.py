@@ -203,3 +203,47 @@ def test_a_confident_abstract_question_about_violence_law_stays_legal_with_the_d
 def test_anyone_in_the_sentence_low_confidence_or_urgency_keeps_the_override(text, classifier):
     u = make(FakeClassifier(*classifier)).understand(text)
     assert u.intent == Intent.VICTIM_PROTECTION
+
+
+@pytest.mark.parametrize("text, categories", [
+    ("we argue about the land but he never hit me", ("violence",)),
+    ("ot mean vay te, kre chlos pi ruong prom dei", ("violence",)),
+    ("គ្មានអ្នកណាវាយទេ យើងឈ្លោះគ្នារឿងដី", ("violence",)),
+    ("បងប្រុសខ្ញុំយកដីមរតក គាត់មិនបានគំរាមខ្ញុំទេ", ("threat",)),
+])
+def test_a_denied_danger_with_a_confident_dispute_answer_stays_a_dispute(text, categories):
+    u = make(FakeClassifier("dispute_mediation", 0.8))
+    result = u.understand(text, TODAY)
+    assert result.intent == Intent.DISPUTE_MEDIATION and result.confidence == 0.8
+    assert result.urgent is False and result.danger == categories
+    assert u.stats["safety_negated"] == 1 and u.stats["safety_override"] == 0
+
+
+@pytest.mark.parametrize("text, classifier", [
+    # a denial, but the classifier is unsure or says protection
+    ("we argue about the land but he never hit me", ("dispute_mediation", 0.69)),
+    ("ot mean vay te, kre chlos pi ruong prom dei", ("victim_protection", 0.95)),
+    # victims writing with negations, even when a classifier is sure it is a dispute
+    ("he said he will not stop hitting me", ("dispute_mediation", 0.95)),
+    ("I can't go home, he beats me", ("dispute_mediation", 0.95)),
+    ("mos he min oy knhom chenh pi phteah", ("dispute_mediation", 0.95)),
+    ("bdey knhom min chhob vay knhom te", ("stop", 0.95)),
+    ("ប្តីខ្ញុំមិនឈប់វាយខ្ញុំទេ", ("stop", 0.95)),
+    ("គាត់មិនទាន់វាយខ្ញុំទេ តែគាត់គំរាមរាល់ថ្ងៃ", ("dispute_mediation", 0.95)),
+    # a denial with urgency
+    ("nobody hit me, please help, he is coming now", ("dispute_mediation", 0.95)),
+])
+def test_uncertain_denials_and_victims_with_negations_keep_the_override(text, classifier):
+    u = make(FakeClassifier(*classifier))
+    result = u.understand(text, TODAY)
+    assert result.intent == Intent.VICTIM_PROTECTION and result.danger
+    assert u.stats["safety_negated"] == 0
+
+
+def test_a_failing_negation_check_keeps_the_override():
+    def broken(text):
+        raise RuntimeError("bad pattern")
+
+    u = make(FakeClassifier("dispute_mediation", 0.95), negated=broken)
+    result = u.understand("we argue about the land but he never hit me", TODAY)
+    assert result.intent == Intent.VICTIM_PROTECTION and u.stats["errors"] == 1

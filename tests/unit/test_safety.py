@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.safety import CATEGORIES, assess_danger
+from nlu.safety import CATEGORIES, assess_danger, danger_negated
 
 # (message, a category that must be found)
 DANGER = [
@@ -183,3 +183,70 @@ def test_danger_beyond_the_scan_limit_is_not_read_but_the_start_is():
 def test_a_stated_age_under_18_makes_a_child():
     assert "child_at_risk" in assess_danger("kon srey knhom 16 chnam trov ke aoy reab ka").categories
     assert assess_danger("knhom kchey luy 2 chnam mun hz").categories == ()  # a duration, not an age
+
+
+def test_confinement_and_cut_off_from_family_with_the_person_in_between():
+    for text in ("he doesn't let me leave the house", "she never lets me go home",
+                 "they took my phone and won't let me call my family",
+                 "ថៅកែមិនឲ្យយើងត្រឡប់មកផ្ទះវិញ", "ប្តីមិនឲ្យខ្ញុំចេញពីផ្ទះ"):
+        assert "trafficking" in assess_danger(text).categories, text
+    assert "child_at_risk" in assess_danger("my uncle forces my little cousin to beg at the market").categories
+    assert assess_danger("my ex won't let me see my children on Sundays").categories == ()
+
+
+# Every danger word denied, no urgency, no hint of past or future violence: the service may let a
+# confident dispute / legal answer stand (the detector itself still reports the category).
+CLEARLY_NEGATED = [
+    "we argue about the land but he never hit me",
+    "my neighbour and I quarrel about the fence, no one hit anyone",
+    "there was no violence or threats, only a debt",
+    "nobody was hurt, his cows ate my rice",
+    "he has never been violent, he just does not pay",
+    "ot mean vay te, kre chlos pi ruong prom dei",
+    "bong pros knhom min ban vay knhom te, tae ke ot sang luy",
+    "kmean neak na vay neak na te, yerng chlos ruong tuk",
+    "ot vay reu komream te, kroan tae chlos",
+    "គ្មានអ្នកណាវាយទេ យើងឈ្លោះគ្នារឿងដី",
+    "គាត់មិនបានវាយខ្ញុំទេ គ្រាន់តែមិនព្រមសងលុយ",
+    "គ្មានអំពើហិង្សាទេ",
+    "គាត់មិនបានធាក់ឬវាយខ្ញុំទេ គ្រាន់តែជេរ",
+]
+
+# Victims whose words include negations: never treated as a denial.
+NEGATION_IN_A_VICTIM_MESSAGE = [
+    "he said he will not stop hitting me",  # "stop" between the negation and the danger word
+    "I can't go home, he beats me",  # the danger word itself is not negated
+    "I'm not safe at home",  # the term carries its own negation
+    "he did not just slap me, he choked me",
+    "he never hit me before, but last night he beat me badly",  # one denied, one not
+    "he didn't hit me this time but he said he would",  # "this time", "would": past / future
+    "he has not hit me yet but he says he will",
+    "nobody hit me, please help, he is coming now",  # urgency
+    "he did not hit me, he came with a knife",  # a weapon outside the denial
+    "mos he min oy knhom chenh pi phteah",
+    "bdey knhom min chhob vay knhom te",  # chhob = stop
+    "ke ot vay knhom tiet te, tae knhom klach",  # tiet = any more
+    "pdey ot ban vay knhom te, tae ke tha nung somlab knhom",
+    "ប្តីខ្ញុំមិនឈប់វាយខ្ញុំទេ",  # ឈប់ = stop
+    "គាត់មិនវាយខ្ញុំទៀតទេ",  # ទៀត = any more
+    "គាត់មិនទាន់វាយខ្ញុំទេ តែគាត់គំរាមរាល់ថ្ងៃ",  # ទាន់ = yet
+    "គ្មានអ្នកណាជួយខ្ញុំទេ ប្តីវាយខ្ញុំរាល់យប់",
+    "គេមិនឲ្យខ្ញុំចេញពីផ្ទះទេ",
+]
+
+
+@pytest.mark.parametrize("text", CLEARLY_NEGATED)
+def test_a_clearly_negated_danger_is_recognised_but_still_reported(text):
+    assert assess_danger(text).categories, text
+    assert danger_negated(text) is True
+
+
+@pytest.mark.parametrize("text", NEGATION_IN_A_VICTIM_MESSAGE)
+def test_negation_words_in_a_victim_message_are_not_a_denial(text):
+    assert assess_danger(text).categories, text
+    assert danger_negated(text) is False
+
+
+@pytest.mark.parametrize("text", ["", "   ", "my neighbour moved the boundary", None, 42, "no " * 3000])
+def test_no_danger_or_garbage_is_not_a_denial(text):
+    assert danger_negated(text) is False
