@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 1000
 OVERRIDE_CONFIDENCE = 0.9
 ABSTRACT_QUESTION_CONFIDENCE = 0.7
+SECOND_OPINION_BELOW = 0.5
 # A classifier this sure that a message is not a protection case may overrule a danger word that
 # the message itself denies ("he never hit me"); below it, the override applies.
 NEGATED_DANGER_CONFIDENCE = 0.7
@@ -171,6 +172,16 @@ class Understander:
         try:
             score = self.primary.classify(norm)
             self.stats[self.primary_name] += 1
+            if self.fallback is not None and score.confidence < SECOND_OPINION_BELOW:
+                # The primary is unsure: ask the other classifier too and keep the surer answer.
+                # Two models trained differently on the same data err on different messages.
+                try:
+                    other = self.fallback.classify(norm)
+                except Exception:  # noqa: BLE001 - the second opinion is optional
+                    other = None
+                if other is not None and other.confidence > score.confidence:
+                    self.stats["second_opinion"] += 1
+                    return other, f"{self.primary_name}+{self.fallback_name.removesuffix('-fallback')}"
             return score, self.primary_name
         except Exception as exc:
             if self._unavailable is not None and isinstance(exc, self._unavailable):

@@ -247,3 +247,14 @@ def test_a_failing_negation_check_keeps_the_override():
     u = make(FakeClassifier("dispute_mediation", 0.95), negated=broken)
     result = u.understand("we argue about the land but he never hit me", TODAY)
     assert result.intent == Intent.VICTIM_PROTECTION and u.stats["errors"] == 1
+
+
+def test_an_unsure_primary_gets_a_second_opinion_and_the_surer_answer_wins():
+    unsure = make(FakeClassifier("legal_information", 0.42), FakeClassifier("dispute_mediation", 0.81))
+    u = unsure.understand("my neighbour took part of my rice field")
+    assert (u.intent, u.confidence, u.backend) == (Intent.DISPUTE_MEDIATION, 0.81, "rasa+embedded")
+    assert unsure.stats["second_opinion"] == 1
+    sure = make(FakeClassifier("legal_information", 0.8), FakeClassifier("dispute_mediation", 0.99))
+    assert sure.understand("what is a land title").intent == Intent.LEGAL_INFORMATION
+    both_unsure = make(FakeClassifier("legal_information", 0.42), FakeClassifier("dispute_mediation", 0.3))
+    assert both_unsure.understand("land").intent == Intent.LEGAL_INFORMATION
