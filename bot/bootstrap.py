@@ -17,7 +17,7 @@ from bot.config import Config
 from intake.ports import JobQueue, LegalAnswerer, Places, Sender, Understander
 from intake.model import utcnow
 from intake.policy import Policy
-from intake.services import IntakeDeps
+from intake.deps import IntakeDeps
 from intake.unit_of_work import UnitOfWork, make_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ class Services:
     places_factory: Callable[[], Places]
     legal_factory: Callable[[], LegalAnswerer | None] = field(default=lambda: None)
     clock: Callable[[], datetime] = utcnow  # tests hand in a controlled clock
+    # Telegram's send limits (bot.ratelimit); None sends unthrottled (tests with fake queues).
+    rate_limiter: object | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -142,6 +144,7 @@ def build_services(
     places: Places | None = None,
     legal: LegalAnswerer | None | object = _DEFAULT,
     clock: Callable[[], datetime] | None = None,
+    rate_limiter: object | None = _DEFAULT,
 ) -> Services:
     """Wire the services for `config`; any argument given replaces the real adapter."""
     engine = make_engine(config.database_url)
@@ -152,14 +155,24 @@ def build_services(
         return UnitOfWork(factory)
 
     if queue is None:
+        # The limiter shares the queue's backend: Redis when workers are separate processes, a
+        # lock in this process otherwise. A queue handed in (a test's fake) gets none unless given.
         if config.redis_url:
             from bot.jobqueue import RqJobQueue
+            from bot.ratelimit import RateLimiter
 
             queue = RqJobQueue(config.redis_url, config.queue_name)
+            if rate_limiter is _DEFAULT:
+                rate_limiter = RateLimiter(queue.connection)
         else:
             from bot.jobqueue import InProcessJobQueue
+            from bot.ratelimit import InProcessRateLimiter
 
             queue = InProcessJobQueue(lambda: services)
+            if rate_limiter is _DEFAULT:
+                rate_limiter = InProcessRateLimiter()
+    if rate_limiter is _DEFAULT:
+        rate_limiter = None
     services = Services(
         config=config,
         engine=engine,
@@ -170,5 +183,6 @@ def build_services(
         places_factory=(lambda: places) if places else (lambda: default_places(config)),
         legal_factory=(lambda: default_legal(config)) if legal is _DEFAULT else (lambda: legal),
         clock=clock or utcnow,
+        rate_limiter=rate_limiter,
     )
     return services

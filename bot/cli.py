@@ -18,6 +18,7 @@ officials_cli = AppGroup("officials", help="Officials and their Telegram links."
 messages_cli = AppGroup("messages", help="Inbound and outbound messages.")
 telegram_cli = AppGroup("telegram", help="Telegram without a public URL.")
 councils_cli = AppGroup("councils", help="Commune councils that ask on behalf of villagers.")
+cases_cli = AppGroup("cases", help="Cases: look one up, re-route it.")
 reports_cli = AppGroup("reports", help="Reports for the Justice Service Centres.")
 
 
@@ -235,6 +236,30 @@ def councils_register(commune_code: str, phone: str | None, chat_id: str | None)
     click.echo(f"contact {contact.id} is the commune council of {places.name(commune_code, 'en')} ({commune_code})")
 
 
+@cases_cli.command("reroute")
+@click.argument("ref")
+@click.option("--office", "office_code", required=True, help="Code of the office that takes the case.")
+@click.option("--reason", required=True, help="Why (kept on the case and in its timeline).")
+def cases_reroute(ref: str, office_code: str, reason: str):
+    """Send a case to another office, with a reason; that office's officials are told."""
+    from intake.cases import reroute
+    from intake.outbound import dispatch
+
+    services = _services()
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(ref.upper())
+        office = uow.repo.office_by_code(office_code)
+        if case is None:
+            raise click.ClickException(f"no case {ref}")
+        if office is None or not office.active:
+            raise click.ClickException(f"no active office {office_code}")
+        outbound = reroute(uow, services.deps, case, office, actor="admin", reason=f"re-routed by admin: {reason}")
+        uow.commit()
+        later = list(uow.later)
+    dispatch(services.queue, services.deps.clock(), outbound, later)
+    click.echo(f"case {case.ref} re-routed to {office.code}; {len(outbound)} officials told")
+
+
 @reports_cli.command("questions")
 @click.option("--month", required=True, help="YYYY-MM")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV file (default: stdout)")
@@ -256,5 +281,6 @@ def reports_questions(month: str, output: Path | None):
 
 def register(app) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, directory_cli, officials_cli, messages_cli, telegram_cli, councils_cli, reports_cli):
+    for group in (db_cli, directory_cli, officials_cli, messages_cli, telegram_cli, councils_cli, reports_cli,
+                  cases_cli):
         app.cli.add_command(group)

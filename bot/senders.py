@@ -9,13 +9,14 @@ import asyncio
 import logging
 import uuid
 import warnings
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import requests
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from intake.ports import SendError
@@ -30,8 +31,21 @@ class TwilioSender:
     """SMS through Twilio's REST API with the official client; `api_url` points it at Twilio,
     at a compatible gateway such as Somleng, or at a local fake."""
 
-    def __init__(self, account_sid: str, auth_token: str, from_: str, api_url: str, status_callback: str | None):
-        self._client = Client(account_sid, auth_token)
+    # How many of the newest messages to a number `find_sent` reads: a citizen gets a handful a day.
+    LOOKUP_LIMIT = 50
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        from_: str,
+        api_url: str,
+        status_callback: str | None,
+        timeout_s: float = 15.0,
+    ):
+        # A bounded timeout keeps every attempt far inside the recovery lease (the client's
+        # default is to wait forever), so recovery never races a live send.
+        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout_s))
         self._client.api.base_url = api_url.rstrip("/")
         self._from = from_
         self._status_callback = status_callback
@@ -53,6 +67,21 @@ class TwilioSender:
         except requests.RequestException as exc:
             raise SendError(f"twilio unreachable: {type(exc).__name__}", transient=True) from None
         return message.sid
+
+    def find_sent(self, address: str, body: str, since: datetime) -> list[str]:
+        """SIDs of messages with this body from our number to `address` created since `since`,
+        oldest first (recovery asks before sending again: Twilio has no idempotency key)."""
+        # No DateSent filter: a message still queued at Twilio has no DateSent yet and would be
+        # missed, so we read the newest few to this number and compare creation times ourselves.
+        try:
+            recent = self._client.messages.list(to=address, from_=self._from, limit=self.LOOKUP_LIMIT)
+        except TwilioRestException as exc:
+            raise SendError(f"twilio lookup {exc.status} code {exc.code}", transient=True) from None
+        except requests.RequestException as exc:
+            raise SendError(f"twilio unreachable: {type(exc).__name__}", transient=True) from None
+        found = [m for m in recent if m.body == body and (m.date_created is None or m.date_created >= since)]
+        found.sort(key=lambda m: (m.date_created or since, m.sid))
+        return [m.sid for m in found]
 
 
 class TelegramSender:

@@ -11,6 +11,7 @@ from telegram import Update
 from twilio.request_validator import RequestValidator
 
 from intake import services as intake
+from intake.outbound import record_delivery_status
 from intake.model import Channel
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def twilio_status():
     if not sid or not status:
         return Response("MessageSid and MessageStatus are required", status=400)
     with _services().uow() as uow:
-        known = intake.record_delivery_status(uow, sid, status, request.form.get("ErrorCode"))
+        known = record_delivery_status(uow, sid, status, request.form.get("ErrorCode"))
         uow.commit()
     if not known:
         log.info("status callback for an unknown message")

@@ -1,21 +1,41 @@
 """Sending one outbound message exactly once per idempotency key, with retries and back-off.
 
 A send job may run twice (a retry, a recovered job, a second worker): the atomic claim
-`queued → sending` lets only one run reach the provider. A transient failure puts the message
-back to `queued` for the next attempt; the last attempt, or a permanent refusal, marks it
-`failed` with the provider's error code, where an admin sees it.
+`queued → sending` lets only one run reach the provider, and stamps `attempt_started_at`, the
+start of that attempt's lease. A transient failure puts the message back to `queued` for the next
+attempt; the last attempt, or a permanent refusal, marks it `failed` with the provider's error
+code, where an admin sees it. The outcome is recorded only if the attempt still owns the message
+(`finish_attempt`, fenced on the attempt number), so a late worker cannot overwrite recovery.
+
+A worker that dies between the claim and the record (SIGKILL, OOM, a lost machine) leaves the
+message `sending`. `recover_interrupted` takes such messages once their lease has run out
+(default two minutes, far longer than a send's HTTP timeout) and asks the provider whether the
+message went out:
+
+- SMS (Twilio): Twilio's API has no idempotency key, so we list the recent messages to that number
+  from our sender number and look for one with the same body, created since the attempt started,
+  whose SID none of our messages carries yet. Found: the message is recorded `sent` under that SID
+  and not sent again. Not found: it never reached Twilio, and goes back to `queued`.
+- Telegram (and the local outbox): the Bot API cannot list what a bot sent, so the message goes
+  back to `queued` and is sent again. This is at-least-once: a duplicate appears only if the
+  worker died in the few milliseconds after Telegram accepted the message and before the
+  database commit that records it. We prefer a rare duplicate to a lost message.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Callable, Mapping, Protocol, runtime_checkable
 
 from intake.model import Contact, OutboundStatus, utcnow
 from intake.ports import SendError, Sender
 from intake.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# How far before the attempt's start a provider's own clock may put the message's creation.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class RetryLater(Exception):
@@ -30,6 +50,13 @@ class RetryLater(Exception):
 class Delivery:
     outcome: str  # "sent" | "skipped" | "failed"
     provider_message_id: str | None = None
+
+
+@runtime_checkable
+class SentLookup(Protocol):
+    def find_sent(self, address: str, body: str, since: datetime) -> list[str]:
+        """Provider ids of messages with this body sent to `address` since `since`, oldest first;
+        raises SendError when the provider cannot be asked."""
 
 
 def deliver(
@@ -57,16 +84,20 @@ def deliver(
     except SendError as exc:
         retry = exc.transient and attempts < max_attempts
         with uow_factory() as uow:
-            msg = uow.repo.message(message_id)
-            msg.status = OutboundStatus.QUEUED if retry else OutboundStatus.FAILED
-            msg.error = exc.code[:300]
-            msg.updated_at = utcnow()
-            if exc.opt_out and msg.contact_id:
-                contact: Contact | None = uow.repo.contact(msg.contact_id)
+            owned = uow.repo.finish_attempt(
+                message_id, attempts, status=OutboundStatus.QUEUED if retry else OutboundStatus.FAILED,
+                error=exc.code[:300],
+            )
+            if owned and exc.opt_out:
+                msg = uow.repo.message(message_id)
+                contact: Contact | None = uow.repo.contact(msg.contact_id) if msg.contact_id else None
                 if contact is not None:
                     contact.opted_out = True
                     log.info("contact %s opted out by the provider's answer", contact.id)
             uow.commit()
+        if not owned:
+            log.warning("message %s attempt %s outlived its lease; recovery owns it", message_id, attempts)
+            return Delivery("skipped")
         if retry:
             log.warning("message %s attempt %s failed (%s); will retry", message_id, attempts, exc.code)
             raise RetryLater(exc.retry_after) from None
@@ -74,11 +105,73 @@ def deliver(
         return Delivery("failed")
 
     with uow_factory() as uow:
-        msg = uow.repo.message(message_id)
-        msg.status = OutboundStatus.SENT
-        msg.provider_message_id = provider_id
-        msg.error = None
-        msg.updated_at = utcnow()
+        owned = uow.repo.finish_attempt(
+            message_id, attempts, status=OutboundStatus.SENT, provider_message_id=provider_id, error=None
+        )
         uow.commit()
+    if not owned:
+        log.warning("message %s attempt %s sent after its lease ran out; recovery owns it", message_id, attempts)
     log.info("message %s sent on %s", message_id, channel)
     return Delivery("sent", provider_id)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    recorded: list[int]  # the provider had them: now `sent`, not sent again
+    requeued: list[int]  # back to `queued`: the caller queues a send job for each
+    unresolved: list[int]  # the provider could not be asked; tried again after another lease
+
+
+def recover_interrupted(
+    uow_factory: Callable[[], UnitOfWork],
+    senders: Mapping[str, Sender],
+    lease: timedelta,
+) -> Recovery:
+    """Settle outbound messages left `sending` longer than `lease` by a worker that died: record
+    those the provider already has, put the others back to `queued`."""
+    now = utcnow()
+    with uow_factory() as uow:
+        expired = uow.repo.expired_leases(now - lease)
+    recorded: list[int] = []
+    requeued: list[int] = []
+    unresolved: list[int] = []
+    for message_id, started_at in expired:
+        with uow_factory() as uow:
+            # Renewing the lease first means one sweep (of however many workers) handles it.
+            if not uow.repo.take_over_lease(message_id, started_at, now):
+                continue
+            uow.commit()
+            msg = uow.repo.message(message_id)
+            channel, address, body, attempts = msg.channel, msg.address, msg.body, msg.attempts
+            since = (started_at or msg.updated_at) - CLOCK_SKEW
+        sender = senders.get(channel)
+        found: str | None = None
+        if isinstance(sender, SentLookup):
+            try:
+                candidates = sender.find_sent(address, body, since)
+            except SendError as exc:
+                log.warning("message %s: cannot ask the provider (%s); will try again", message_id, exc.code)
+                unresolved.append(message_id)
+                continue
+            with uow_factory() as uow:
+                taken = uow.repo.provider_ids_known(channel, candidates)
+            found = next((pid for pid in candidates if pid not in taken), None)
+        with uow_factory() as uow:
+            if found:
+                owned = uow.repo.finish_attempt(
+                    message_id, attempts, status=OutboundStatus.SENT, provider_message_id=found, error=None
+                )
+            else:
+                owned = uow.repo.finish_attempt(
+                    message_id, attempts, status=OutboundStatus.QUEUED, error="interrupted: worker lost"
+                )
+            uow.commit()
+        if not owned:
+            continue
+        if found:
+            log.warning("message %s: worker lost after the provider accepted it; recorded, not resent", message_id)
+            recorded.append(message_id)
+        else:
+            log.warning("message %s: worker lost mid-send; the provider has no copy, sending again", message_id)
+            requeued.append(message_id)
+    return Recovery(recorded, requeued, unresolved)

@@ -65,6 +65,7 @@ class OpenCase:
     location: Location
     details: str = ""
     then_ask: str | None = None
+    other_party_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class SetOptOut:
 @dataclass(frozen=True)
 class SetSafeContact:
     safe: bool
+    hours: str | None = None  # "day": only 08:00–17:00
 
 
 @dataclass(frozen=True)
@@ -350,17 +352,21 @@ def step(
             return _dispute_next(dict(data, location=_location_dict(location)))
 
     if state == AWAITING_DETAILS:
-        return _dispute_next(dict(data, details=text, details_known=True))
+        phone = understanding.phones[0] if understanding.phones else None
+        return _dispute_next(dict(data, details=text, details_known=True, other_party_phone=phone))
 
     if state == AWAITING_CONSENT:
         if answer == "yes":
             location = _location(data.get("location"))
             return Decision([OpenCase(CaseKind.DISPUTE, False, data.get("summary", ""), location,
-                                      details=data.get("details", ""))], IDLE, {})
+                                      details=data.get("details", ""),
+                                      other_party_phone=data.get("other_party_phone"))], IDLE, {})
         if answer == "no":
             return Decision([Reply("consent_declined")], IDLE, {})
         return Decision([Reply("ask_consent")], AWAITING_CONSENT, data)
 
+    if state == AWAITING_SAFE_CONTACT and text.strip() in {"3", "៣"}:
+        return Decision([SetSafeContact(True, hours="day"), Reply("safe_day")], IDLE, {})
     if state == AWAITING_SAFE_CONTACT and answer is not None:
         return Decision([SetSafeContact(answer == "yes"), Reply("safe_yes" if answer == "yes" else "safe_no")], IDLE, {})
 

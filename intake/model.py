@@ -109,6 +109,7 @@ class Contact:
     opted_out: bool = False
     role: str = "citizen"
     safe_to_sms: bool = True  # False: only answers to what they write, nothing we start
+    safe_hours: str | None = None  # "day": messages we start only 08:00–17:00 (the person asked)
     language_fixed: bool = False  # set by LANG: stop guessing the language from each message
     commune_code: str | None = None  # set for commune councils (role "commune_council")
     created_at: datetime = field(default_factory=utcnow)
@@ -232,6 +233,7 @@ class Case:
     distance_km: float | None = None
     summary: str | None = None  # the citizen's own words: shown only to the office, never in SMS
     details: str | None = None  # the other party and what the person wants (disputes)
+    other_party_phone: str | None = None  # when the person gave it: invited to the session
     accepted_by: int | None = None  # official id
     escalation_level: int = 0
     follow_up_answer: str | None = None

@@ -12,7 +12,7 @@ import logging
 import re
 from datetime import datetime, timedelta
 
-from intake import replies
+from intake import cases, outbound, replies
 from intake.model import (
     OPEN_STATUSES,
     OUTCOMES,
@@ -68,9 +68,9 @@ def case_buttons(case: Case) -> list:
             [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]]]
 
 
-def _say(uow: UnitOfWork, services, official: Official, key: str, body: str, buttons: list | None = None,
+def _say(uow: UnitOfWork, official: Official, key: str, body: str, buttons: list | None = None,
          case_id: int | None = None) -> int:
-    out = services.queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
+    out = outbound.queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
                                  key=key, official_id=official.id, case_id=case_id, purpose="official_reply")
     if buttons:
         out.buttons = buttons
@@ -79,60 +79,58 @@ def _say(uow: UnitOfWork, services, official: Official, key: str, body: str, but
 
 def handle(uow: UnitOfWork, deps, official: Official, text: str, msg_id: int) -> list[int]:
     """Carry out one command or button press of a linked official. Returns outbound ids."""
-    from intake import services  # the service layer owns queueing and routing
-
     key = f"reply:{msg_id}:0"
     if not official.active:
-        return [_say(uow, services, official, key, replies.render_official("official_inactive"))]
+        return [_say(uow, official, key, replies.render_official("official_inactive"))]
     parts = text.strip().split(":") if re.match(r"^[a-z]{2,4}:\d+", text.strip()) else None
     if parts:
-        return _button(uow, deps, services, official, parts, key)
+        return _button(uow, deps, official, parts, key)
     command = text.strip().split()[0].lower() if text.strip() else ""
     if command == "/cases":
-        return [_say(uow, services, official, key, _list_cases(uow, official))]
+        return [_say(uow, official, key, _list_cases(uow, official))]
     if command == "/case":
-        return [_say(uow, services, official, key, _show_case(uow, deps, official, text))]
+        return [_say(uow, official, key, _show_case(uow, deps, official, text))]
     if command == "/schedule":
         m = SCHEDULE.match(text.strip())
         if not m:
-            return [_say(uow, services, official, key, "Use: /schedule REF 2026-12-03 09:00 [place]")]
+            return [_say(uow, official, key, "Use: /schedule REF 2026-12-03 09:00 [place]")]
         case = uow.repo.case_by_ref(m.group(1).upper())
         if case is None or not can_act(uow, official, case):
-            return [_say(uow, services, official, key, replies.render_official("official_not_yours"))]
+            return [_say(uow, official, key, replies.render_official("official_not_yours"))]
         try:
             local = datetime.strptime(f"{m.group(2)} {m.group(3)}", "%Y-%m-%d %H:%M").replace(tzinfo=deps.policy.tz)
         except ValueError:
-            return [_say(uow, services, official, key, "That date or time does not exist.")]
+            return [_say(uow, official, key, "That date or time does not exist.")]
         return schedule(uow, deps, official, case, local, m.group(4), key)
     if command == "/cancel":
         ref = text.strip().split()[1].upper() if len(text.split()) > 1 else ""
         case = uow.repo.case_by_ref(ref)
         if case is None or not can_act(uow, official, case):
-            return [_say(uow, services, official, key, replies.render_official("official_not_yours"))]
+            return [_say(uow, official, key, replies.render_official("official_not_yours"))]
         return cancel_appointment(uow, deps, official, case, key)
     office = uow.repo.office(official.office_id)
-    return [_say(uow, services, official, key,
+    return [_say(uow, official, key,
                  replies.render_official("official_help", office=office.name_km if office else "?"))]
 
 
-def _button(uow, deps, services, official: Official, parts: list[str], key: str) -> list[int]:
+def _button(uow, deps, official: Official, parts: list[str], key: str) -> list[int]:
     action, case_id = parts[0], int(parts[1])
     case = uow.repo.case(case_id)
     if case is None or not can_act(uow, official, case):
         log.warning("official %s refused on case id %s", official.id, case_id)
-        return [_say(uow, services, official, key, replies.render_official("official_not_yours"))]
+        return [_say(uow, official, key, replies.render_official("official_not_yours"))]
     if case.status not in OPEN_STATUSES:
-        return [_say(uow, services, official, key, f"Case {case.ref} is already closed.")]
+        return [_say(uow, official, key, f"Case {case.ref} is already closed.")]
     if action == "acc":
         return accept(uow, deps, official, case, key)
     if action == "sch":
         days = deps.policy.working_days(deps.clock())
         rows = [[[_day_label(d, "en"), f"sd:{case.id}:{d:%Y%m%d}"] for d in days[i:i + 3]] for i in (0, 3)]
-        return [_say(uow, services, official, key, f"Case {case.ref}: which day?", rows, case.id)]
+        return [_say(uow, official, key, f"Case {case.ref}: which day?", rows, case.id)]
     if action == "sd" and len(parts) == 3:
         hours = deps.policy.office_hours
         rows = [[[h, f"st:{case.id}:{parts[2]}:{h.replace(':', '')}"] for h in hours[i:i + 3]] for i in (0, 3)]
-        return [_say(uow, services, official, key, f"Case {case.ref}: what time?", rows, case.id)]
+        return [_say(uow, official, key, f"Case {case.ref}: what time?", rows, case.id)]
     if action == "st" and len(parts) == 4:
         local = datetime.strptime(parts[2] + parts[3], "%Y%m%d%H%M").replace(tzinfo=deps.policy.tz)
         return schedule(uow, deps, official, case, local, None, key)
@@ -141,39 +139,37 @@ def _button(uow, deps, services, official: Official, parts: list[str], key: str)
             return close_case(uow, deps, official, case, CaseStatus.CLOSED, key)
         rows = [[["Resolved", f"out:{case.id}:resolved"], ["Not resolved", f"out:{case.id}:not_resolved"]],
                 [["Referred", f"out:{case.id}:referred"]]]
-        return [_say(uow, services, official, key, f"Case {case.ref}: what was the outcome?", rows, case.id)]
+        return [_say(uow, official, key, f"Case {case.ref}: what was the outcome?", rows, case.id)]
     if action == "out" and len(parts) == 3 and parts[2] in set(OUTCOMES):
         return close_case(uow, deps, official, case, CaseStatus(parts[2]), key)
     if action == "nx" and case.kind == CaseKind.PROTECTION:
         return next_stage(uow, deps, official, case, key)
     if action == "rr":
-        return _reroute_choices(uow, deps, services, official, case, key)
+        return _reroute_choices(uow, deps, official, case, key)
     if action == "rrto" and len(parts) == 3:
         office = uow.repo.office(int(parts[2]))
         if office is None or not office.active:
-            return [_say(uow, services, official, key, "That office is not active.")]
+            return [_say(uow, official, key, "That office is not active.")]
         case.office_id = None
-        outbound = services.reroute(uow, deps, case, office, actor=f"official:{official.id}")
-        return outbound + [_say(uow, services, official, key, f"Case {case.ref} re-routed to {office.name_en}.")]
-    return [_say(uow, services, official, key, "That button has expired. Send /cases.")]
+        outbound = cases.reroute(uow, deps, case, office, actor=f"official:{official.id}")
+        return outbound + [_say(uow, official, key, f"Case {case.ref} re-routed to {office.name_en}.")]
+    return [_say(uow, official, key, "That button has expired. Send /cases.")]
 
 
 def accept(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> list[int]:
     """One official accepts; the others of the office see who did."""
-    from intake import services
-
     if case.accepted_by:
         who = uow.repo.official(case.accepted_by)
-        return [_say(uow, services, official, key, f"Case {case.ref} was already accepted by {who.name if who else '?'}.")]
+        return [_say(uow, official, key, f"Case {case.ref} was already accepted by {who.name if who else '?'}.")]
     case.accepted_by = official.id
     case.status = CaseStatus.IDENTIFIED if case.kind == CaseKind.PROTECTION else CaseStatus.ACCEPTED
     case.updated_at = deps.clock()
-    services.add_event(uow, case, "accepted", f"official:{official.id}")
+    cases.add_event(uow, case, "accepted", f"official:{official.id}")
     log.info("case %s accepted by official %s", case.ref, official.id)
-    ids = [_say(uow, services, official, key, f"You accepted case {case.ref}.", case_buttons(case), case.id)]
+    ids = [_say(uow, official, key, f"You accepted case {case.ref}.", case_buttons(case), case.id)]
     for other in uow.repo.linked_officials(case.office_id):
         if other.id != official.id:
-            ids.append(_say(uow, services, other, f"accepted:{case.id}:{other.id}",
+            ids.append(_say(uow, other, f"accepted:{case.id}:{other.id}",
                             f"Case {case.ref} was accepted by {official.name}.", case_id=case.id))
     return ids
 
@@ -181,13 +177,11 @@ def accept(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> l
 def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datetime, place: str | None,
              key: str) -> list[int]:
     """Set (or move) the mediation session, tell the citizen by SMS and plan the reminders."""
-    from intake import services
-
     starts_at = local.astimezone(utcnow().tzinfo)
     if starts_at <= deps.clock():
-        return [_say(uow, services, official, key, "That time has already passed.")]
+        return [_say(uow, official, key, "That time has already passed.")]
     if case.kind != CaseKind.DISPUTE:
-        return [_say(uow, services, official, key, "Sessions are scheduled for disputes only.")]
+        return [_say(uow, official, key, "Sessions are scheduled for disputes only.")]
     office = uow.repo.office(case.office_id)
     contact = uow.repo.contact(case.contact_id)
     moved = False
@@ -202,75 +196,78 @@ def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datet
     case.status = CaseStatus.SCHEDULED
     case.accepted_by = case.accepted_by or official.id
     case.updated_at = deps.clock()
-    services.add_event(uow, case, "rescheduled" if moved else "scheduled", f"official:{official.id}",
+    cases.add_event(uow, case, "rescheduled" if moved else "scheduled", f"official:{official.id}",
                        appointment_id=appointment.id, starts_at=starts_at.isoformat())
     text = replies.render("appointment_moved" if moved else "appointment", contact.language, ref=case.ref,
                           when=when_text(deps, starts_at, contact.language), place=appointment.place)
-    ids = services.message_citizen(uow, deps, case, text, f"appointment:{appointment.id}", purpose="appointment",
+    ids = cases.message_citizen(uow, deps, case, text, f"appointment:{appointment.id}", purpose="appointment",
                                    awaiting=("awaiting_appointment_answer", {"appointment_id": appointment.id}))
+    if case.other_party_phone and not moved:
+        # The other party, when the person gave their number: a neutral invitation in both languages.
+        invite = "\n".join(replies.render("invitation", lang, ref=case.ref, office=office.name(lang),
+                                          when=when_text(deps, starts_at, lang), place=appointment.place)
+                           for lang in ("km", "en"))
+        out = outbound.queue_message(uow, channel=Channel.SMS, address=case.other_party_phone, body=invite,
+                                     key=f"invitation:{appointment.id}", case_id=case.id, purpose="invitation")
+        ids.append(out.id)
+        cases.add_event(uow, case, "other_party_invited", f"official:{official.id}", appointment_id=appointment.id)
     for hours in deps.policy.reminder_hours:
         due = starts_at - timedelta(hours=hours)
         if due > deps.clock():
             uow.later.append(("worker.jobs.remind", (appointment.id, starts_at.isoformat(), hours), due))
     confirm = (f"Case {case.ref}: session {when_text(deps, starts_at, 'en')} at {appointment.place}. "
                f"The citizen has been told{'' if ids else ' (they cannot receive SMS: call them)'}.")
-    return ids + [_say(uow, services, official, key, confirm, case_id=case.id)]
+    return ids + [_say(uow, official, key, confirm, case_id=case.id)]
 
 
 def cancel_appointment(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> list[int]:
     """Cancel the scheduled session and tell the citizen."""
-    from intake import services
-
     current = [a for a in uow.repo.appointments_of(case.id) if a.status == AppointmentStatus.SCHEDULED]
     if not current:
-        return [_say(uow, services, official, key, f"Case {case.ref} has no session scheduled.")]
+        return [_say(uow, official, key, f"Case {case.ref} has no session scheduled.")]
     contact = uow.repo.contact(case.contact_id)
     for a in current:
         a.status = AppointmentStatus.CANCELLED
-        services.add_event(uow, case, "session_cancelled", f"official:{official.id}", appointment_id=a.id)
+        cases.add_event(uow, case, "session_cancelled", f"official:{official.id}", appointment_id=a.id)
     case.status = CaseStatus.ACCEPTED
     text = replies.render("appointment_cancelled", contact.language, ref=case.ref,
                           when=when_text(deps, current[0].starts_at, contact.language))
-    ids = services.message_citizen(uow, deps, case, text, f"appointment-cancel:{current[0].id}", purpose="appointment")
-    return ids + [_say(uow, services, official, key, f"Session for case {case.ref} cancelled; the citizen was told.")]
+    ids = cases.message_citizen(uow, deps, case, text, f"appointment-cancel:{current[0].id}", purpose="appointment")
+    return ids + [_say(uow, official, key, f"Session for case {case.ref} cancelled; the citizen was told.")]
 
 
 def close_case(uow: UnitOfWork, deps, official: Official, case: Case, outcome: CaseStatus, key: str) -> list[int]:
     """Record the outcome; disputes get a follow-up question a few days later."""
-    from intake import services
-
     for a in uow.repo.appointments_of(case.id):
         if a.status == AppointmentStatus.SCHEDULED and a.starts_at <= deps.clock():
             a.status = AppointmentStatus.HELD
     case.status = outcome
     case.updated_at = deps.clock()
-    services.add_event(uow, case, "outcome" if outcome != CaseStatus.CLOSED else "closed", f"official:{official.id}",
+    cases.add_event(uow, case, "outcome" if outcome != CaseStatus.CLOSED else "closed", f"official:{official.id}",
                        outcome=str(outcome))
     if case.kind == CaseKind.DISPUTE:
         due = deps.clock() + timedelta(days=deps.policy.dispute_follow_up_days)
         uow.later.append(("worker.jobs.follow_up", (case.id,), due))
-    return [_say(uow, services, official, key, f"Case {case.ref}: {outcome.replace('_', ' ')} recorded.")]
+    return [_say(uow, official, key, f"Case {case.ref}: {outcome.replace('_', ' ')} recorded.")]
 
 
 def next_stage(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> list[int]:
     """Move a protection case to the next coordinated case management stage."""
-    from intake import services
-
     stages = list(PROTECTION_STAGES)
     current = case.status if case.status in stages else None
     nxt = stages[0] if current is None else stages[min(stages.index(current) + 1, len(stages) - 1)]
     case.status = nxt
     case.accepted_by = case.accepted_by or official.id
     case.updated_at = deps.clock()
-    services.add_event(uow, case, "stage", f"official:{official.id}", stage=str(nxt))
+    cases.add_event(uow, case, "stage", f"official:{official.id}", stage=str(nxt))
     if nxt == CaseStatus.REINTEGRATION_FOLLOW_UP:
         for days in deps.policy.protection_follow_up_days:
             uow.later.append(("worker.jobs.check_in", (case.id, days), deps.clock() + timedelta(days=days)))
-    return [_say(uow, services, official, key, f"Case {case.ref}: stage {nxt.replace('_', ' ')}.",
+    return [_say(uow, official, key, f"Case {case.ref}: stage {nxt.replace('_', ' ')}.",
                  case_buttons(case), case.id)]
 
 
-def _reroute_choices(uow, deps, services, official: Official, case: Case, key: str) -> list[int]:
+def _reroute_choices(uow, deps, official: Official, case: Case, key: str) -> list[int]:
     current = uow.repo.office(case.office_id)
     kind = current.kind if current else (OfficeKind.PROTECTION if case.kind == CaseKind.PROTECTION else OfficeKind.JSC)
     origin = (current.lat, current.lon) if current else None
@@ -278,7 +275,7 @@ def _reroute_choices(uow, deps, services, official: Official, case: Case, key: s
     if origin:
         others.sort(key=lambda o: great_circle_km(origin, (o.lat, o.lon)))
     rows = [[[o.name_en[:40], f"rrto:{case.id}:{o.id}"]] for o in others[:4]]
-    return [_say(uow, services, official, key, f"Case {case.ref}: re-route to which office?", rows, case.id)]
+    return [_say(uow, official, key, f"Case {case.ref}: re-route to which office?", rows, case.id)]
 
 
 def _list_cases(uow: UnitOfWork, official: Official) -> str:

@@ -67,6 +67,7 @@ contacts = Table(
     Column("role", String(32), nullable=False, default="citizen"),
     Column("safe_to_sms", Boolean, nullable=False, default=True, server_default=true()),
     Column("language_fixed", Boolean, nullable=False, default=False, server_default=false()),
+    Column("safe_hours", String(8)),
     Column("commune_code", String(6)),
     Column("created_at", UTC_DATETIME, nullable=False),
 )
@@ -132,6 +133,7 @@ cases = Table(
     Column("distance_km", Float),
     Column("summary", Text),
     Column("details", Text),
+    Column("other_party_phone", String(20)),
     Column("accepted_by", ForeignKey("officials.id")),
     Column("escalation_level", Integer, nullable=False, default=0, server_default="0"),
     Column("follow_up_answer", String(16)),
@@ -214,6 +216,10 @@ messages = Table(
     Column("error", String(300)),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
+    # Outbound: the lease of the attempt in flight (a worker that died leaves it to expire), and
+    # when a deferred send is due, so that recovery does not re-queue it early.
+    Column("attempt_started_at", UTC_DATETIME),
+    Column("next_attempt_at", UTC_DATETIME),
     UniqueConstraint("direction", "channel", "provider_message_id", name="uq_messages_provider_id"),
     Index("ix_messages_status_direction", "status", "direction"),
 )

@@ -39,6 +39,16 @@ class Policy:
         day = local.date() if t < self.quiet_end else local.date() + timedelta(days=1)
         return datetime.combine(day, self.quiet_end, tzinfo=self.tz).astimezone(moment.tzinfo)
 
+    def daytime_until(self, moment: datetime, start: time = time(8, 0), end: time = time(17, 0)) -> datetime | None:
+        """For someone who asked to be texted only in the day: None inside 08:00–17:00, else the
+        next 08:00 local, as a UTC-aware datetime."""
+        local = self.local(moment)
+        t = local.timetz().replace(tzinfo=None)
+        if start <= t < end:
+            return None
+        day = local.date() if t < start else local.date() + timedelta(days=1)
+        return datetime.combine(day, start, tzinfo=self.tz).astimezone(moment.tzinfo)
+
     def working_days(self, start: datetime, count: int = 6) -> list[datetime]:
         """The next `count` Monday–Friday dates after `start`, at local midnight."""
         day = self.local(start).date()

@@ -72,8 +72,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "សូមស្វាគមន៍។ ផ្ញើ ១ ដើម្បីបន្តសំណើមុន ឬ ២ ដើម្បីចាប់ផ្តើមថ្មី។",
     },
     "ask_safe_contact": {
-        "en": "Is it safe for us to text this phone? Reply 1 yes, 2 no.",
-        "km": "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ",
+        "en": "Is it safe for us to text this phone? Reply 1 yes, 2 no, 3 only 8am-5pm.",
+        "km": "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ ៣ តែម៉ោង៨-៥",
+    },
+    "safe_day": {
+        "en": "Thank you. We will text you first only between 8am and 5pm. In danger call 117.",
+        "km": "អរគុណ។ យើងនឹងផ្ញើសារមុន តែពីម៉ោង៨ដល់៥ល្ងាច។ គ្រោះថ្នាក់ ហៅ ១១៧។",
     },
     "safe_yes": {
         "en": "Thank you. Keep your reference number. In danger call 117.",
@@ -107,6 +111,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "appointment_cancelled": {
         "en": "Case {ref}: the session on {when} is cancelled. The office will contact you.",
         "km": "ករណី {ref}៖ ការជួបថ្ងៃ {when} ត្រូវបានលុបចោល។ ការិយាល័យនឹងទាក់ទងអ្នក។",
+    },
+    "invitation": {
+        "en": "{office} invites you to a mediation session (case {ref}) on {when} at {place}. "
+        "Mediation is voluntary and free. Reply 1 I will come, 2 I cannot come.",
+        "km": "{office} សូមអញ្ជើញអ្នកចូលរួមការសម្រុះសម្រួល (ករណី {ref}) {when} នៅ{place}។ ស្ម័គ្រចិត្ត ឥតគិតថ្លៃ។",
     },
     "reminder": {
         "en": "Reminder, case {ref}: mediation {when} at {place}.",

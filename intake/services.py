@@ -1,21 +1,21 @@
-"""The service layer: what happens to an inbound message, a new case, an outbound send.
+"""The inbound pipeline: what happens to a message from a citizen or an official.
 
-Functions take a unit of work and the ports they need, and return ids; callers (webhooks, jobs)
-commit nothing themselves and enqueue the sends these functions return.
+`record_inbound` stores it once; `process_inbound` understands it, runs the intake dialogue and
+carries out the decision (cases in `intake/cases.py`, sends in `intake/outbound.py`, officials'
+commands in `intake/officials.py`). Functions take a unit of work and the ports they need and
+return the ids of the messages to send; callers commit and enqueue.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Callable
+from datetime import timedelta
 
 from intake import dialogue, replies
+from intake.cases import add_event, confirm_case, open_case, route_case
+from intake.deps import IntakeDeps
 from intake.model import (
     AppointmentStatus,
-    Case,
-    CaseEvent,
-    CaseKind,
+    
     CaseStatus,
     Channel,
     Contact,
@@ -24,43 +24,24 @@ from intake.model import (
     InboundStatus,
     LegalQuestion,
     Message,
-    OutboundStatus,
-    OfficialRole,
     hash_invite_code,
-    new_case_ref,
     utcnow,
 )
-from intake.policy import Policy
-from intake.ports import LegalAnswerer, Places, Understander
-from intake.routing import great_circle_km, route
+from intake.outbound import queue_message, reply_to
 from intake.sms import count_segments
 from intake.unit_of_work import IntegrityError, UnitOfWork
 from nlu.khmer import normalize
-from nlu.types import Location
 
 log = logging.getLogger(__name__)
 
+
 MAX_INBOUND_CHARS = 4000  # longer texts are kept whole in the record but understood in part
-OPT_OUT_EXEMPT = {"stop_confirmation"}
-# Answers to what the person wrote may always go to them; anything we start (reminders, follow-ups)
-# is held back when they told us messages to this phone are not safe.
-SOLICITED = {"reply", "stop_confirmation"}
+
+
 LINK_WINDOW = timedelta(days=7)
+
+
 STALE_AFTER = timedelta(days=3)
-
-
-@dataclass(frozen=True)
-class IntakeDeps:
-    """The ports the intake pipeline needs, the workflow's timing rules and a clock."""
-
-    understander: Understander
-    places: Places
-    legal: LegalAnswerer | None = None
-    policy: Policy = field(default_factory=Policy)
-    clock: Callable[[], datetime] = utcnow
-
-
-# ---------------------------------------------------------------- inbound
 
 
 def record_inbound(uow: UnitOfWork, channel: str, address: str, provider_id: str, body: str) -> tuple[int, bool]:
@@ -144,13 +125,14 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
             if "province_code" in params:
                 params["province"] = deps.places.name(params.pop("province_code"), lang)
             purpose = "stop_confirmation" if action.key == "stopped" else "reply"
-            outbound += _reply(uow, msg, contact, replies.render(action.key, lang, **params), key, purpose)
+            outbound += reply_to(uow, msg, contact, replies.render(action.key, lang, **params), key, purpose)
         elif isinstance(action, dialogue.SetOptOut):
             contact.opted_out = action.opted_out
             log.info("contact %s opted %s", contact.id, "out" if action.opted_out else "in")
         elif isinstance(action, dialogue.SetSafeContact):
             contact.safe_to_sms = action.safe
-            log.info("contact %s: safe to message %s", contact.id, action.safe)
+            contact.safe_hours = action.hours
+            log.info("contact %s: safe to message %s (%s)", contact.id, action.safe, action.hours or "any time")
         elif isinstance(action, dialogue.SetLanguage):
             contact.language = ("en" if contact.language == "km" else "km") if action.language == "toggle" else action.language
             contact.language_fixed = True
@@ -163,7 +145,7 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
         elif isinstance(action, dialogue.AddToCase):
             outbound += _add_to_case(uow, deps, contact, action.ref, msg, key)
         elif isinstance(action, dialogue.ShowStatus):
-            outbound += _reply(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
+            outbound += reply_to(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
             answer = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
             # the knowledge base does not know: never guess the law
@@ -185,7 +167,7 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
         elif isinstance(action, dialogue.ShowMore):
             parts = deps.legal.more(action.article_id, lang) if deps.legal else []
             for i, part in enumerate(parts or [replies.render("help", lang)]):
-                outbound += _reply(uow, msg, contact, part, f"{key}:{i}")
+                outbound += reply_to(uow, msg, contact, part, f"{key}:{i}")
     conversation.state = decision.state
     conversation.data = decision.data
     conversation.updated_at = utcnow()
@@ -200,11 +182,11 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
     if action.question == "awaiting_appointment_answer":
         appointment = uow.repo.appointment(action.data.get("appointment_id", 0))
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
-            return _reply(uow, msg, contact, replies.render("help", lang), key)
+            return reply_to(uow, msg, contact, replies.render("help", lang), key)
         case = uow.repo.case(appointment.case_id)
         appointment.citizen_answer = "will_come" if action.yes else "cannot_come"
         add_event(uow, case, "citizen_answer", "citizen", answer=appointment.citizen_answer)
-        out = _reply(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
+        out = reply_to(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
         from intake.officials import when_text
 
         body = (f"Case {case.ref}: the person {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
@@ -222,13 +204,13 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         case.status = CaseStatus.CLOSED
         case.updated_at = deps.clock()
         add_event(uow, case, "follow_up_answer", "citizen", answer=case.follow_up_answer)
-        return _reply(uow, msg, contact, replies.render("thanks_follow_up", lang), key)
+        return reply_to(uow, msg, contact, replies.render("thanks_follow_up", lang), key)
     if action.question == "awaiting_check_in":
         case = uow.repo.case(action.data.get("case_id", 0))
         if case is None or case.contact_id != contact.id:
             return []
         add_event(uow, case, "check_in_answer", "citizen", needs_help=not action.yes)
-        out = _reply(uow, msg, contact, replies.render("check_in_ok" if action.yes else "check_in_help", lang), key)
+        out = reply_to(uow, msg, contact, replies.render("check_in_ok" if action.yes else "check_in_help", lang), key)
         if not action.yes and case.office_id:
             body = replies.render_official("official_check_in_help", ref=case.ref)
             for official in uow.repo.linked_officials(case.office_id):
@@ -241,7 +223,7 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
 
 def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, answer, key: str) -> list[int]:
     """A legal answer; on Telegram with buttons for related questions and for opening a case."""
-    ids = _reply(uow, msg, contact, text, key)
+    ids = reply_to(uow, msg, contact, text, key)
     if ids and msg.channel == Channel.TELEGRAM and answer is not None:
         out = uow.repo.message(ids[0])
         rows = [[[title[:60], f"kb:{rid}"]] for rid, title in answer.related[:3]]
@@ -297,7 +279,7 @@ def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, 
     msg.case_id = case.id
     case.updated_at = utcnow()
     add_event(uow, case, "citizen_message", "citizen", message_id=msg.id)
-    outbound = _reply(uow, msg, contact, replies.render("added_to_case", contact.language, ref=case.ref), key)
+    outbound = reply_to(uow, msg, contact, replies.render("added_to_case", contact.language, ref=case.ref), key)
     if case.office_id:
         body = replies.render_official("official_case_update", ref=case.ref)
         for official in uow.repo.linked_officials(case.office_id):
@@ -319,25 +301,12 @@ def _route_open_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, conver
     msg.case_id = case.id
     add_event(uow, case, "place_given", "citizen", message_id=msg.id)
     outbound = route_case(uow, deps, case, actor="system")
-    return outbound + _confirm_case(uow, msg, contact, case, action.then_ask)
+    return outbound + confirm_case(uow, msg, contact, case, action.then_ask)
 
 
 def _mark_processed(msg: Message) -> None:
     msg.status = InboundStatus.PROCESSED
     msg.updated_at = utcnow()
-
-
-def _reply(uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = "reply") -> list[int]:
-    out = queue_message(
-        uow,
-        channel=inbound.channel,
-        address=inbound.address,
-        body=body,
-        key=key,
-        contact=contact,
-        purpose=purpose,
-    )
-    return [out.id] if out.status == OutboundStatus.QUEUED else []
 
 
 def _status_text(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str | None, lang: str) -> str:
@@ -354,292 +323,6 @@ def _status_text(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str |
         status=words[replies.reply_language(lang)],
         office=office.name(lang) if office else "-",
     )
-
-
-# ---------------------------------------------------------------- cases
-
-
-def _unique_ref(uow: UnitOfWork) -> str:
-    for _ in range(20):
-        ref = new_case_ref()
-        if uow.repo.case_by_ref(ref) is None:
-            return ref
-    raise RuntimeError("could not find a free case reference")
-
-
-def add_event(uow: UnitOfWork, case: Case, type_: str, actor: str, **detail) -> None:
-    """Append to the case's audit trail."""
-    uow.repo.add(CaseEvent(case_id=case.id, type=type_, actor=actor, detail=detail))
-
-
-def open_case(
-    uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action: dialogue.OpenCase, inbound: Message
-) -> tuple[Case, list[int]]:
-    """Open a case from the dialogue's decision, route it, tell the office, answer the citizen."""
-    loc: Location = action.location
-    case = Case(
-        ref=_unique_ref(uow),
-        kind=action.kind,
-        status=CaseStatus.RECEIVED,
-        contact_id=contact.id,
-        language=contact.language,
-        urgent=action.urgent,
-        province_code=loc.province_code,
-        district_code=loc.district_code,
-        commune_code=loc.commune_code,
-        summary=action.summary,
-        details=action.details or None,
-    )
-    uow.repo.add(case)
-    uow.repo.flush()
-    add_event(uow, case, "opened", "citizen", channel=inbound.channel, message_id=inbound.id)
-    inbound.case_id = case.id
-    log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
-    if case.kind == CaseKind.PROTECTION and not case.province_code:
-        # Urgent and no place yet: the national duty desk hears of it now, not when the
-        # conversation ends.
-        outbound = notify_duty_desk(uow, deps, case)
-        return case, outbound
-    outbound = route_case(uow, deps, case, actor="system")
-    return case, outbound + _confirm_case(uow, inbound, contact, case, action.then_ask)
-
-
-def _confirm_case(uow: UnitOfWork, inbound: Message, contact: Contact, case: Case, then_ask: str | None) -> list[int]:
-    lang = contact.language
-    office = uow.repo.office(case.office_id) if case.office_id else None
-    if office is None:
-        text = replies.render("no_office", lang, ref=case.ref)
-    elif case.kind == CaseKind.PROTECTION:
-        text = replies.render("protection_opened", lang, ref=case.ref, office=office.name(lang))
-    else:
-        text = replies.render("dispute_opened", lang, ref=case.ref, office=office.name(lang))
-    if then_ask:
-        text = f"{text} {replies.render(then_ask, lang)}"
-    return _reply(uow, inbound, contact, text, f"case-confirmed:{case.id}:{case.office_id}")
-
-
-def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
-    """Tell the active admins (the national duty desk) about an urgent case with no place yet."""
-    ids = []
-    body = replies.render_official("official_unplaced_protection", ref=case.ref)
-    for official in uow.repo.officials_with_role(OfficialRole.ADMIN):
-        out = queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
-                            key=f"duty:{case.id}:{official.id}", official_id=official.id, case_id=case.id,
-                            purpose="case_notification", urgent=True)
-        ids.append(out.id)
-    add_event(uow, case, "duty_desk_notified", "system", officials=len(ids))
-    log.warning("urgent case %s has no place yet; %s duty officials told", case.ref, len(ids))
-    return ids
-
-
-def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason_prefix: str = "") -> list[int]:
-    """Route a case to its office and queue the officials' notifications."""
-    decision = route(
-        case.kind,
-        province_code=case.province_code,
-        district_code=case.district_code,
-        commune_code=case.commune_code,
-        offices=uow.repo.offices(),
-        centroid=deps.places.centroid,
-        place_name=lambda code: deps.places.name(code, "en"),
-    )
-    if decision is None:
-        add_event(uow, case, "unrouted", actor, reason="no office of this kind or no place")
-        log.warning("case %s could not be routed", case.ref)
-        return []
-    case.office_id = decision.office.id
-    case.routing_reason = reason_prefix + decision.reason
-    case.distance_km = decision.distance_km
-    case.status = CaseStatus.ROUTED
-    case.updated_at = utcnow()
-    add_event(uow, case, "routed", actor, office=decision.office.code, reason=case.routing_reason,
-              distance_km=decision.distance_km)
-    log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
-    schedule_escalation(uow, deps, case, 1)
-    return notify_office(uow, deps, case)
-
-
-def _place_line(deps: IntakeDeps, case: Case, language: str = "en") -> str:
-    code = case.commune_code or case.district_code or case.province_code
-    if not code:
-        return "?"
-    parts = [deps.places.name(code, language)]
-    if case.province_code and code != case.province_code:
-        parts.append(deps.places.name(case.province_code, language))
-    return (", " if language == "en" else " ").join(parts)
-
-
-def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
-    """Tell every linked official of the case's office. Protection cases carry no narrative."""
-    ids = []
-    place, place_km = _place_line(deps, case), _place_line(deps, case, "km")
-    if case.kind == CaseKind.PROTECTION:
-        body = replies.render_official(
-            "official_new_protection", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
-            urgent="URGENT / បន្ទាន់: " if case.urgent else "",
-        )
-    else:
-        summary = "\n".join(p for p in ((case.summary or "")[:600], (case.details or "")[:400]) if p)
-        body = replies.render_official(
-            "official_new_dispute", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
-            summary=summary,
-        )
-    from intake.officials import case_buttons
-
-    for official in uow.repo.linked_officials(case.office_id):
-        out = queue_message(
-            uow,
-            channel=Channel.TELEGRAM,
-            address=official.telegram_chat_id,
-            body=body,
-            key=f"notify:{case.id}:{case.office_id}:{official.id}",
-            official_id=official.id,
-            case_id=case.id,
-            purpose="case_notification",
-            urgent=case.urgent,
-        )
-        out.buttons = case_buttons(case)
-        ids.append(out.id)
-    return ids
-
-
-def schedule_escalation(uow: UnitOfWork, deps: IntakeDeps, case: Case, level: int) -> None:
-    """Check back later whether the case was accepted (minutes for urgent cases, hours else)."""
-    wait = deps.policy.escalate_urgent_after if case.urgent else deps.policy.escalate_dispute_after
-    uow.later.append(("worker.jobs.escalate", (case.id, level, case.office_id), deps.clock() + wait))
-
-
-def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office_id: int | None) -> list[int]:
-    """A case nobody accepted: remind the office, then tell the province's coordinators, then
-    send it to the next nearest office. Each step is an event; nothing happens if the case was
-    accepted, closed or moved meanwhile."""
-    case = uow.repo.case(case_id)
-    if case is None or case.accepted_by or case.status not in (CaseStatus.ROUTED,) or case.office_id != office_id:
-        return []
-    case.escalation_level = level
-    if level == 1:
-        body = replies.render_official("official_reminder", ref=case.ref)
-        ids = [queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
-                             key=f"escalate:{case.id}:{office_id}:1:{o.id}", official_id=o.id, case_id=case.id,
-                             purpose="case_notification", urgent=case.urgent).id
-               for o in uow.repo.linked_officials(case.office_id)]
-        add_event(uow, case, "escalation_reminder", "system", officials=len(ids))
-        schedule_escalation(uow, deps, case, 2)
-        return ids
-    if level == 2:
-        office = uow.repo.office(case.office_id)
-        coordinators = uow.repo.officials_of_province(office.province_code, OfficialRole.COORDINATOR) if office else []
-        body = replies.render_official("official_escalated", ref=case.ref, office=office.name_en if office else "?")
-        ids = []
-        for o in coordinators:
-            out = queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
-                                key=f"escalate:{case.id}:{office_id}:2:{o.id}", official_id=o.id, case_id=case.id,
-                                purpose="case_notification", urgent=case.urgent)
-            from intake.officials import case_buttons
-
-            out.buttons = case_buttons(case)
-            ids.append(out.id)
-        add_event(uow, case, "escalated_to_coordinator", "system", coordinators=len(ids))
-        schedule_escalation(uow, deps, case, 3)
-        return ids
-    # level 3: the next nearest office of the same kind
-    current = uow.repo.office(case.office_id)
-    others = [o for o in uow.repo.offices(current.kind if current else None) if o.id != case.office_id]
-    if not others or current is None:
-        add_event(uow, case, "escalation_exhausted", "system")
-        return []
-    nearest = min(others, key=lambda o: (great_circle_km((current.lat, current.lon), (o.lat, o.lon)), o.code))
-    return reroute(uow, deps, case, nearest, actor="system", reason="escalated: not accepted")
-
-
-def reroute(uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, reason: str = "re-routed") -> list[int]:
-    """Move a case to another office, with the reason, and tell that office."""
-    previous = case.office_id
-    case.office_id = office.id
-    case.routing_reason = reason
-    case.distance_km = None
-    case.status = CaseStatus.ROUTED
-    case.accepted_by = None
-    case.escalation_level = 0
-    case.updated_at = deps.clock()
-    add_event(uow, case, "rerouted", actor, office=office.code, previous_office_id=previous, reason=reason)
-    log.info("case %s re-routed to %s (%s)", case.ref, office.code, reason)
-    schedule_escalation(uow, deps, case, 1)
-    return notify_office(uow, deps, case)
-
-
-def message_citizen(uow: UnitOfWork, deps: IntakeDeps, case: Case, text: str, key: str, purpose: str,
-                    awaiting: tuple[str, dict] | None = None) -> list[int]:
-    """Send the case's citizen a message we start (appointment, reminder, follow-up) on the channel
-    they used first; respects opt-out and "not safe to text". `awaiting` sets the conversation to
-    expect their 1/2 answer."""
-    contact = uow.repo.contact(case.contact_id)
-    identities = uow.repo.identities_of(contact.id)
-    if not identities:
-        return []
-    identity = identities[0]
-    out = queue_message(uow, channel=identity.channel, address=identity.address, body=text, key=key,
-                        contact=contact, case_id=case.id, purpose=purpose, urgent=False)
-    if out.status != OutboundStatus.QUEUED:
-        add_event(uow, case, "message_withheld", "system", purpose=purpose)
-        return []
-    if awaiting:
-        conversation = uow.repo.conversation(contact.id)
-        if conversation is None:
-            conversation = Conversation(contact_id=contact.id)
-            uow.repo.add(conversation)
-        conversation.state, conversation.data = awaiting[0], awaiting[1]
-        conversation.updated_at = deps.clock()
-    return [out.id]
-
-
-def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso: str, hours: int) -> list[int]:
-    """The reminder before a session, only if that session still stands at that time."""
-    appointment = uow.repo.appointment(appointment_id)
-    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED \
-            or appointment.starts_at.isoformat() != starts_at_iso:
-        return []
-    case = uow.repo.case(appointment.case_id)
-    contact = uow.repo.contact(case.contact_id)
-    from intake.officials import when_text
-
-    text = replies.render("reminder", contact.language, ref=case.ref, place=appointment.place,
-                          when=when_text(deps, appointment.starts_at, contact.language))
-    ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
-    if ids:
-        add_event(uow, case, "reminder_sent", "system", hours_before=hours)
-    return ids
-
-
-def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
-    """A few days after the session: was the dispute settled? (1 yes 2 no)."""
-    case = uow.repo.case(case_id)
-    if case is None or case.follow_up_answer or case.status not in (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED,
-                                                                     CaseStatus.REFERRED):
-        return []
-    contact = uow.repo.contact(case.contact_id)
-    text = replies.render("follow_up", contact.language, ref=case.ref)
-    ids = message_citizen(uow, deps, case, text, f"follow-up:{case.id}", purpose="follow_up",
-                          awaiting=("awaiting_follow_up", {"case_id": case.id}))
-    if ids:
-        add_event(uow, case, "follow_up_sent", "system")
-    return ids
-
-
-def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list[int]:
-    """A discreet check-in on a protection case (wording agreed at intake names nothing)."""
-    case = uow.repo.case(case_id)
-    if case is None or case.status in (CaseStatus.CLOSED, CaseStatus.EVALUATED):
-        return []
-    contact = uow.repo.contact(case.contact_id)
-    ids = message_citizen(uow, deps, case, replies.render("check_in", contact.language), f"check-in:{case.id}:{days}",
-                          purpose="check_in", awaiting=("awaiting_check_in", {"case_id": case.id}))
-    if ids:
-        add_event(uow, case, "check_in_sent", "system", day=days)
-    return ids
-
-
-# ---------------------------------------------------------------- officials
 
 
 def _official_command(uow: UnitOfWork, deps: IntakeDeps, msg: Message, text: str) -> list[int] | None:
@@ -684,92 +367,3 @@ def _link_official(uow: UnitOfWork, msg: Message, code: str) -> list[int]:
     out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
                         official_id=official.id, purpose="official_reply")
     return [out.id]
-
-
-# ---------------------------------------------------------------- outbound
-
-
-def queue_message(
-    uow: UnitOfWork,
-    *,
-    channel: str,
-    address: str,
-    body: str,
-    key: str,
-    contact: Contact | None = None,
-    official_id: int | None = None,
-    case_id: int | None = None,
-    purpose: str = "reply",
-    urgent: bool = False,
-) -> Message:
-    """Persist an outbound message under an idempotency key (a second call returns the first
-    message). A contact who opted out gets nothing but the confirmation of their STOP."""
-    existing = uow.repo.outbound_by_key(key)
-    if existing:
-        return existing
-    suppressed = contact is not None and (
-        (contact.opted_out and purpose not in OPT_OUT_EXEMPT)
-        or (not contact.safe_to_sms and channel == Channel.SMS and purpose not in SOLICITED)
-    )
-    msg = Message(
-        direction="out",
-        channel=channel,
-        address=address,
-        body=body,
-        status=OutboundStatus.SUPPRESSED if suppressed else OutboundStatus.QUEUED,
-        idempotency_key=key,
-        contact_id=contact.id if contact else None,
-        official_id=official_id,
-        case_id=case_id,
-        purpose=purpose,
-        urgent=urgent,
-    )
-    uow.repo.add(msg)
-    uow.repo.flush()
-    return msg
-
-
-TWILIO_STATUS = {
-    "queued": OutboundStatus.SENT,
-    "accepted": OutboundStatus.SENT,
-    "sending": OutboundStatus.SENT,
-    "sent": OutboundStatus.SENT,
-    "delivered": OutboundStatus.DELIVERED,
-    "undelivered": OutboundStatus.UNDELIVERED,
-    "failed": OutboundStatus.FAILED,
-}
-_STATUS_RANK = {OutboundStatus.SENT: 1, OutboundStatus.DELIVERED: 2, OutboundStatus.UNDELIVERED: 2, OutboundStatus.FAILED: 2}
-
-
-def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None) -> bool:
-    """Apply a provider's status callback; callbacks arrive out of order, so a final state is
-    never overwritten by an earlier one. False when the message is unknown."""
-    msg = uow.repo.outbound_by_provider_id(provider_id)
-    if msg is None:
-        return False
-    new = TWILIO_STATUS.get(provider_status.lower())
-    if new is None:
-        return True
-    if _STATUS_RANK.get(new, 0) >= _STATUS_RANK.get(msg.status, 0):
-        msg.status = new
-        msg.updated_at = utcnow()
-        if error_code:
-            msg.error = f"provider error {error_code}"[:300]
-    return True
-
-
-def held_for_quiet_hours(msg: Message, deps: IntakeDeps) -> datetime | None:
-    """No SMS we start (reminders, follow-ups) between 21:00 and 07:00 in Cambodia unless urgent;
-    answers to what the person just wrote go at once. Returns when it may go, or None."""
-    if msg.channel != Channel.SMS or msg.urgent or msg.purpose in SOLICITED:
-        return None
-    return deps.policy.quiet_until(deps.clock())
-
-
-def stale_work(uow: UnitOfWork, older_than: timedelta) -> tuple[list[int], list[int]]:
-    """Inbound messages never processed and outbound messages never sent, older than
-    `older_than`: what a lost job (Redis down, worker killed) left behind."""
-    cutoff = utcnow() - older_than
-    inbound = uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], cutoff)
-    outbound = uow.repo.messages_in_status("out", [OutboundStatus.QUEUED], cutoff)
-    return inbound, outbound

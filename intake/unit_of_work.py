@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Iterable
 
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import create_engine, event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -108,15 +108,100 @@ class Repository:
     def claim_outbound(self, message_id: int) -> bool:
         """Atomically move a queued message to `sending`; False when another attempt owns it or
         it is already settled. This is what makes a second run of a send job a no-op."""
+        now = utcnow()
         result = self.session.execute(
             update(orm.messages)
             .where(
                 orm.messages.c.id == message_id,
                 orm.messages.c.status == OutboundStatus.QUEUED,
             )
-            .values(status=OutboundStatus.SENDING, updated_at=utcnow(), attempts=orm.messages.c.attempts + 1)
+            .values(
+                status=OutboundStatus.SENDING,
+                updated_at=now,
+                attempts=orm.messages.c.attempts + 1,
+                attempt_started_at=now,
+                next_attempt_at=None,
+            )
         )
         return result.rowcount == 1
+
+    def finish_attempt(self, message_id: int, attempt: int, **values) -> bool:
+        """Record the outcome of attempt number `attempt` if it still owns the message (still
+        `sending`, not taken over by recovery after its lease ran out); False otherwise."""
+        result = self.session.execute(
+            update(orm.messages)
+            .where(
+                orm.messages.c.id == message_id,
+                orm.messages.c.status == OutboundStatus.SENDING,
+                orm.messages.c.attempts == attempt,
+            )
+            .values(updated_at=utcnow(), attempt_started_at=None, **values)
+        )
+        return result.rowcount == 1
+
+    def defer_outbound(self, message_id: int, until: datetime) -> None:
+        """Note when a queued message's next job is due (back-off, quiet hours, rate limit), so that
+        recovery does not re-queue it before then."""
+        self.session.execute(
+            update(orm.messages)
+            .where(orm.messages.c.id == message_id, orm.messages.c.status == OutboundStatus.QUEUED)
+            .values(next_attempt_at=until)
+        )
+
+    def outbound_overdue(self, cutoff: datetime) -> list[int]:
+        """Queued outbound messages whose job should have run before `cutoff` (a lost job)."""
+        due = func.coalesce(orm.messages.c.next_attempt_at, orm.messages.c.updated_at)
+        return list(
+            self.session.scalars(
+                select(orm.messages.c.id).where(
+                    orm.messages.c.direction == "out",
+                    orm.messages.c.status == OutboundStatus.QUEUED,
+                    due < cutoff,
+                )
+            )
+        )
+
+    def expired_leases(self, cutoff: datetime) -> list[tuple[int, datetime]]:
+        """(id, attempt start) of outbound messages claimed before `cutoff` and still `sending`:
+        the worker that claimed them died or hung."""
+        rows = self.session.execute(
+            select(orm.messages.c.id, orm.messages.c.attempt_started_at).where(
+                orm.messages.c.direction == "out",
+                orm.messages.c.status == OutboundStatus.SENDING,
+                func.coalesce(orm.messages.c.attempt_started_at, orm.messages.c.updated_at) < cutoff,
+            )
+        )
+        return [(row.id, row.attempt_started_at) for row in rows]
+
+    def take_over_lease(self, message_id: int, started_at: datetime | None, now: datetime) -> bool:
+        """Renew an expired lease for the recovery that reconciles it; False when someone else
+        (another worker's sweep, or the late attempt itself) got there first."""
+        started = orm.messages.c.attempt_started_at
+        result = self.session.execute(
+            update(orm.messages)
+            .where(
+                orm.messages.c.id == message_id,
+                orm.messages.c.status == OutboundStatus.SENDING,
+                started.is_(None) if started_at is None else started == started_at,
+            )
+            .values(attempt_started_at=now)
+        )
+        return result.rowcount == 1
+
+    def provider_ids_known(self, channel: str, provider_ids: Iterable[str]) -> set[str]:
+        """Which of these provider ids our outbound messages already carry."""
+        ids = list(provider_ids)
+        if not ids:
+            return set()
+        return set(
+            self.session.scalars(
+                select(orm.messages.c.provider_message_id).where(
+                    orm.messages.c.direction == "out",
+                    orm.messages.c.channel == channel,
+                    orm.messages.c.provider_message_id.in_(ids),
+                )
+            )
+        )
 
     def messages_in_status(self, direction: str, statuses: Iterable[str], older_than: datetime) -> list[int]:
         """Ids of messages stuck in one of `statuses` since before `older_than` (for recovery)."""

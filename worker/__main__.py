@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+from dataclasses import replace
 
 from bot.bootstrap import build_services
 from bot.config import Config
@@ -12,11 +13,11 @@ from worker import jobs
 log = logging.getLogger("worker")
 
 
-def _sweep(services, interval_s: float, stop: threading.Event) -> None:
+def _sweep(services, interval_s: float, lease_s: float, stop: threading.Event) -> None:
     """Every interval, re-queue work that a lost job left behind (Redis was down, a worker died)."""
     while not stop.wait(interval_s):
         try:
-            jobs.recover(services, older_than_s=interval_s)
+            jobs.recover(services, older_than_s=interval_s, lease_s=lease_s)
         except Exception:  # noqa: BLE001 - the sweep must outlive a database hiccup
             log.exception("recovery sweep failed")
 
@@ -25,11 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run a worker until stopped."""
     parser = argparse.ArgumentParser(prog="python -m worker")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
-    parser.add_argument("--sweep-interval", type=float, default=60.0)
+    parser.add_argument("--sweep-interval", type=float, default=60.0,
+                        help="seconds between recovery sweeps; also how overdue a queued send must be")
+    parser.add_argument("--lease", type=float, default=jobs.DEFAULT_LEASE_S,
+                        help="seconds a claimed send may stay `sending` before recovery settles it")
+    parser.add_argument("--retry-intervals", type=lambda v: tuple(int(x) for x in v.split(",")),
+                        help="send back-off in seconds, comma-separated (default 10,30,120,600,1800)")
     parser.add_argument("--check", action="store_true", help="exit 0 when a worker is registered in Redis")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = Config.from_env()
+    if args.retry_intervals:
+        config = replace(config, send_retry_intervals=args.retry_intervals)
     if not config.redis_url:
         parser.error("REDIS_URL is not set: without Redis, jobs run inside the web process (make run)")
     from rq import SimpleWorker
@@ -44,11 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     services.deps  # load the NLU and gazetteer once, before forking work horses
     stop = threading.Event()
     if not args.burst:
-        jobs.recover(services, older_than_s=0)
-        threading.Thread(target=_sweep, args=(services, args.sweep_interval, stop), daemon=True).start()
+        jobs.recover(services, older_than_s=0, lease_s=args.lease)
+        threading.Thread(target=_sweep, args=(services, args.sweep_interval, args.lease, stop), daemon=True).start()
     # SimpleWorker runs jobs in this process: no fork per job, so the loaded NLU, the gazetteer and
     # the database pool are reused (a forked work horse would share pooled connections unsafely).
-    worker = SimpleWorker([services.queue.queue], connection=services.queue.connection)
+    # Maintenance every minute rather than rq's ten: that is when a worker takes over the
+    # scheduler lock of one that died, so delayed retries do not wait ten minutes for it.
+    worker = SimpleWorker([services.queue.queue], connection=services.queue.connection, maintenance_interval=60)
     try:
         worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
     finally:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from intake import cases
+from intake.outbound import held_for_quiet_hours, stale_work
 from intake import services as intake
-from intake.delivery import RetryLater, deliver
+from intake.delivery import RetryLater, deliver, recover_interrupted
+from intake.model import Channel, OutboundStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +21,9 @@ _services = None
 PROCESS_INBOUND = "worker.jobs.process_inbound"
 SEND_MESSAGE = "worker.jobs.send_message"
 RECOVER = "worker.jobs.recover"
+# A send holds its claim this long before recovery may settle it: far above the senders' HTTP
+# timeouts (15 s Twilio, 10 s Telegram), so a live attempt is never taken over.
+DEFAULT_LEASE_S = 120.0
 
 
 def configure(services) -> None:
@@ -60,34 +66,52 @@ def process_inbound(message_id: int, services=None) -> list[int]:
 
 def remind(appointment_id: int, starts_at_iso: str, hours: int, services=None) -> list[int]:
     """The reminder `hours` before a session, if the session still stands."""
-    return _run(_get(services), intake.remind, appointment_id, starts_at_iso, hours)
+    return _run(_get(services), cases.remind, appointment_id, starts_at_iso, hours)
 
 
 def follow_up(case_id: int, services=None) -> list[int]:
     """Ask whether the dispute was settled."""
-    return _run(_get(services), intake.follow_up, case_id)
+    return _run(_get(services), cases.follow_up, case_id)
 
 
 def check_in(case_id: int, days: int, services=None) -> list[int]:
     """A discreet check-in on a protection case."""
-    return _run(_get(services), intake.check_in, case_id, days)
+    return _run(_get(services), cases.check_in, case_id, days)
 
 
 def escalate(case_id: int, level: int, office_id: int | None, services=None) -> list[int]:
     """A case not accepted in time: remind, then coordinator, then the next office."""
-    return _run(_get(services), intake.escalate, case_id, level, office_id)
+    return _run(_get(services), cases.escalate, case_id, level, office_id)
+
+
+def _defer(s, message_id: int, delay_s: float) -> None:
+    """Queue the next attempt in `delay_s` and note when it is due (so recovery leaves it alone)."""
+    with s.uow() as uow:
+        uow.repo.defer_outbound(message_id, utcnow() + timedelta(seconds=delay_s))
+        uow.commit()
+    s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=delay_s)
 
 
 def send_message(message_id: int, services=None) -> str:
     """Send one outbound message; on a transient failure schedule the next attempt with back-off
-    (or the provider's Retry-After), so the delay lives in Redis and survives restarts."""
+    (or the provider's Retry-After), so the delay lives in Redis and survives restarts. A Telegram
+    message that would break Telegram's rate limits is re-queued for when its slot frees."""
     s = _get(services)
     with s.uow() as uow:
         msg = uow.repo.message(message_id)
-        quiet = msg is not None and msg.status == "queued" and intake.held_for_quiet_hours(msg, s.deps)
+        pending = msg is not None and msg.status == OutboundStatus.QUEUED
+        contact = uow.repo.contact(msg.contact_id) if pending and msg.contact_id else None
+        quiet = pending and held_for_quiet_hours(msg, s.deps, contact)
+        channel, address = (msg.channel, msg.address) if msg is not None else (None, None)
     if quiet:
-        s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=max(1.0, (quiet - s.deps.clock()).total_seconds()))
+        _defer(s, message_id, max(1.0, (quiet - s.deps.clock()).total_seconds()))
         return "deferred"
+    limiter = getattr(s, "rate_limiter", None)
+    if pending and limiter is not None and channel == Channel.TELEGRAM:
+        wait = limiter.acquire(address)
+        if wait > 0:
+            _defer(s, message_id, wait)
+            return "throttled"
     try:
         return deliver(s.uow, s.senders, message_id, max_attempts=s.max_send_attempts).outcome
     except RetryLater as retry:
@@ -95,19 +119,26 @@ def send_message(message_id: int, services=None) -> str:
             attempts = uow.repo.message(message_id).attempts
         intervals = s.config.send_retry_intervals
         delay = retry.delay_s if retry.delay_s is not None else intervals[min(attempts, len(intervals)) - 1]
-        s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=delay)
+        _defer(s, message_id, delay)
         return "retrying"
 
 
-def recover(services=None, older_than_s: float = 60.0) -> tuple[int, int]:
-    """Re-queue what a lost job left behind: inbound never processed, outbound never sent."""
+def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_LEASE_S) -> tuple[int, int]:
+    """Re-queue what a lost job left behind: inbound never processed, outbound never sent (or
+    left `sending` by a worker that died: settled with the provider first, see intake.delivery)."""
     s = _get(services)
     with s.uow() as uow:
-        inbound, outbound = intake.stale_work(uow, timedelta(seconds=older_than_s))
+        inbound, _ = stale_work(uow, timedelta(seconds=older_than_s))
+        # Not stale_work's outbound half: that one would re-queue a retry waiting out its back-off.
+        overdue = uow.repo.outbound_overdue(utcnow() - timedelta(seconds=older_than_s))
+    interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s))
     for message_id in inbound:
         s.queue.enqueue(PROCESS_INBOUND, message_id)
-    for message_id in outbound:
+    for message_id in [*overdue, *interrupted.requeued]:
         s.queue.enqueue(SEND_MESSAGE, message_id)
-    if inbound or outbound:
-        log.warning("recovered %s inbound and %s outbound messages", len(inbound), len(outbound))
-    return len(inbound), len(outbound)
+    if inbound or overdue or interrupted.recorded or interrupted.requeued:
+        log.warning(
+            "recovered %s inbound and %s outbound messages; %s interrupted sends recorded, %s sent again",
+            len(inbound), len(overdue), len(interrupted.recorded), len(interrupted.requeued),
+        )
+    return len(inbound), len(overdue) + len(interrupted.requeued)

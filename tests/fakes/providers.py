@@ -2,6 +2,9 @@
 
 The real client libraries (twilio, python-telegram-bot) talk to these over HTTP, so tests see the
 exact requests a provider would get. Failures can be scripted: `fail_next("twilio", 500, times=2)`.
+Twilio's Messages list (GET, filtered by To, From and DateSent) answers from what was created, so
+recovery can ask "did this go out?". Each record carries `at` (epoch seconds when it was stored),
+and `in_flight()` shows requests held by `latency_s` (a test kills a worker in the middle of one).
 Run standalone with `python -m tests.fakes.providers --port 8099` (the benchmark and manual runs).
 """
 from __future__ import annotations
@@ -12,8 +15,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 TWILIO_CREATE = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
 TELEGRAM_METHOD = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>\w+)$")
@@ -35,8 +40,10 @@ class FakeProviders:
     latency_s: float = 0.0
     twilio_messages: list[dict] = field(default_factory=list)
     telegram_sends: list[dict] = field(default_factory=list)
+    telegram_times: list[float] = field(default_factory=list)  # beside telegram_sends, when each arrived
     updates: list[dict] = field(default_factory=list)
     requests: int = 0
+    _in_flight: dict = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -45,6 +52,9 @@ class FakeProviders:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY, a keep-alive client (the
+            # twilio client's pooled session) waits ~40 ms per request on Nagle and delayed ACKs.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):  # quiet
                 pass
@@ -58,7 +68,11 @@ class FakeProviders:
             def _dispatch(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                status, payload = fake._handle(self.path.split("?")[0], self.headers, raw)
+                path, _, query = self.path.partition("?")
+                if self.command == "GET" and TWILIO_CREATE.match(path):
+                    status, payload = fake._twilio_list(path, parse_qs(query))
+                else:
+                    status, payload = fake._handle(path, self.headers, raw)
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -117,12 +131,25 @@ class FakeProviders:
             return out
         return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
 
+    def in_flight(self) -> list[dict]:
+        """Requests being held by `latency_s` right now: provider, params, and when each arrived."""
+        with self._lock:
+            return [dict(v) for v in self._in_flight.values()]
+
     def _handle(self, path: str, headers, raw: bytes) -> tuple[int, dict]:
         with self._lock:
             self.requests += 1
-        if self.latency_s:
-            time.sleep(self.latency_s)
+            ticket = self.requests
         params = self._params(headers, raw)
+        if self.latency_s:
+            provider = "twilio" if TWILIO_CREATE.match(path) else "telegram"
+            with self._lock:
+                self._in_flight[ticket] = {"provider": provider, "params": params, "arrived": time.time()}
+            try:
+                time.sleep(self.latency_s)
+            finally:
+                with self._lock:
+                    self._in_flight.pop(ticket, None)
         if m := TWILIO_CREATE.match(path):
             failure = self._next_failure("twilio")
             if failure:
@@ -131,7 +158,7 @@ class FakeProviders:
                 sid = f"SM{len(self.twilio_messages) + 1:032d}"
                 record = {"sid": sid, "account_sid": m["sid"], "to": params.get("To"), "from": params.get("From"),
                           "body": params.get("Body"), "status_callback": params.get("StatusCallback"),
-                          "authorization": headers.get("Authorization", "")}
+                          "authorization": headers.get("Authorization", ""), "at": time.time()}
                 self.twilio_messages.append(record)
             return 201, {"sid": sid, "account_sid": m["sid"], "to": record["to"], "from": record["from"],
                          "body": record["body"], "status": "queued", "num_segments": "1",
@@ -157,18 +184,68 @@ class FakeProviders:
                     record = {"chat_id": str(params.get("chat_id")), "text": params.get("text"),
                               "token": m["token"], "reply_markup": params.get("reply_markup")}
                     self.telegram_sends.append(record)
+                    self.telegram_times.append(time.time())
                 return 200, {"ok": True, "result": {"message_id": message_id, "date": int(time.time()),
                                                     "chat": {"id": int(record["chat_id"]), "type": "private"},
                                                     "text": record["text"]}}
             return 404, {"ok": False, "error_code": 404, "description": f"Not Found: method {method}"}
         return 404, {"code": 20404, "message": "not found", "status": 404}
 
+    @staticmethod
+    def _rfc2822(epoch: float) -> str:
+        return format_datetime(datetime.fromtimestamp(int(epoch), timezone.utc))
+
+    @staticmethod
+    def _day(value: str) -> str:
+        return value[:10]  # Twilio filters DateSent by GMT day: YYYY-MM-DD (a time part is ignored)
+
+    def _twilio_list(self, path: str, query: dict) -> tuple[int, dict]:
+        """GET Messages.json: newest first, filtered by To, From, DateSent / DateSent< / DateSent>
+        (inclusive, by day, as Twilio does), paged with PageSize and Page."""
+        with self._lock:
+            self.requests += 1
+            records = list(self.twilio_messages)
+        account = TWILIO_CREATE.match(path)["sid"]
+        get = lambda name: (query.get(name) or [None])[0]  # noqa: E731
+        to, from_ = get("To"), get("From")
+        rows = [r for r in reversed(records) if r["account_sid"] == account
+                and (to is None or r["to"] == to) and (from_ is None or r["from"] == from_)]
+        day = lambda r: datetime.fromtimestamp(r["at"], timezone.utc).strftime("%Y-%m-%d")  # noqa: E731
+        if get("DateSent"):
+            rows = [r for r in rows if day(r) == self._day(get("DateSent"))]
+        if get("DateSent>"):
+            rows = [r for r in rows if day(r) >= self._day(get("DateSent>"))]
+        if get("DateSent<"):
+            rows = [r for r in rows if day(r) <= self._day(get("DateSent<"))]
+        size = min(int(get("PageSize") or 50), 1000)
+        page = int(get("Page") or 0)
+        chunk = rows[page * size:(page + 1) * size]
+        filters = {k: v[0] for k, v in query.items() if k not in {"Page", "PageSize", "PageToken"}}
+        uri = lambda p: f"{path}?{urlencode({**filters, 'PageSize': size, 'Page': p})}"  # noqa: E731
+        messages = [{
+            "sid": r["sid"], "account_sid": r["account_sid"], "api_version": "2010-04-01", "body": r["body"],
+            "to": r["to"], "from": r["from"], "status": "sent", "direction": "outbound-api",
+            "date_created": self._rfc2822(r["at"]), "date_updated": self._rfc2822(r["at"]),
+            "date_sent": self._rfc2822(r["at"]), "num_segments": "1", "num_media": "0", "error_code": None,
+            "error_message": None, "price": None, "price_unit": "USD", "messaging_service_sid": None,
+            "uri": f"/2010-04-01/Accounts/{account}/Messages/{r['sid']}.json",
+            "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{r['sid']}/Media.json"},
+        } for r in chunk]
+        more = (page + 1) * size < len(rows)
+        return 200, {
+            "messages": messages, "page": page, "page_size": size, "start": page * size,
+            "end": page * size + max(len(chunk) - 1, 0), "uri": uri(page), "first_page_uri": uri(0),
+            "next_page_uri": uri(page + 1) if more else None,
+            "previous_page_uri": uri(page - 1) if page > 0 else None,
+        }
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Loopback fakes of Twilio and Telegram")
     parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each request is held")
     args = parser.parse_args()
-    fake = FakeProviders(port=args.port).start()
+    fake = FakeProviders(port=args.port, latency_s=args.latency).start()
     print(f"fake providers on {fake.url}", flush=True)
     try:
         while True:

@@ -12,7 +12,7 @@ from bot.bootstrap import build_services
 from bot.senders import TelegramSender, TwilioSender
 from intake.model import Contact, Message
 from intake.ports import SendError
-from intake.services import queue_message
+from intake.outbound import queue_message
 from tests.conftest import TELEGRAM, TWILIO
 from tests.fakes import RecordingQueue, ScriptedUnderstander
 from worker import jobs

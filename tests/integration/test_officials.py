@@ -342,3 +342,39 @@ def test_buttons_go_out_through_python_telegram_bot(config, providers, places):
     markup = json.loads(providers.telegram_sends[0]["reply_markup"])
     assert markup == {"inline_keyboard": [[{"text": "Accept ✅", "callback_data": "acc:1"},
                                            {"text": "Schedule 📅", "callback_data": "sch:1"}]]}
+
+
+def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places):
+    from dataclasses import replace as dc_replace
+
+    wf.deps.understander.table["012 345 678"] = dc_replace(understanding("out_of_scope"), phones=("+85512345679",))
+    official(wf, "SAMPLE-JSC-0203", "900001")
+    say(wf, "rice field in Sangkae")
+    say(wf, "my uncle Sok, his phone 012 345 678, I want my land back")
+    say(wf, "1")
+    case = the_case(wf)
+    assert case.other_party_phone == "+85512345679"
+    tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")
+    [invite] = [body for to, body in wf.senders["sms"].sent if to == "+85512345679"]
+    assert invite.endswith(f"Battambang Justice Service Centre invites you to a mediation session (case {case.ref}) on "
+                           "Thu 03/12 09:00 at Battambang Justice Service Centre. Mediation is voluntary and free. "
+                           "Reply 1 I will come, 2 I cannot come.")
+    assert invite.startswith("មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង សូមអញ្ជើញអ្នក")
+
+
+def test_a_victim_can_ask_for_texts_only_in_the_daytime(wf, clock):
+    say(wf, "my husband beats me, Sangkae")
+    say(wf, "3")
+    assert wf.senders["sms"].sent[-1][1] == "Thank you. We will text you first only between 8am and 5pm. In danger call 117."
+    with wf.uow() as uow:
+        contact = uow.repo.contact(the_case(wf).contact_id)
+        assert (contact.safe_to_sms, contact.safe_hours) == (True, "day")
+
+
+def test_daytime_policy():
+    p = Policy()
+    at = lambda h, m=0: datetime(2026, 11, 25, h, m, tzinfo=timezone.utc)  # noqa: E731  (UTC; local = +7)
+    assert p.daytime_until(at(1)) is None  # 08:00 local
+    assert p.daytime_until(at(9, 59)) is None  # 16:59
+    assert p.daytime_until(at(10)) == at(1) + timedelta(days=1)  # 17:00 -> 08:00 next day
+    assert p.daytime_until(at(0)) == at(1)  # 07:00 -> 08:00 the same day

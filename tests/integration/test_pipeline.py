@@ -141,7 +141,7 @@ def test_a_victim_gets_safety_first_then_an_urgent_protection_case(pipeline):
     citizen = pipeline.senders["sms"].sent[-1][1]
     assert citizen == (f"Reference {case.ref}. Battambang Social Affairs Dept. has been told and will contact you. "
                        "In danger now: call 117. Children: 1280. Is it safe for us to text this phone? "
-                       "Reply 1 yes, 2 no.")
+                       "Reply 1 yes, 2 no, 3 only 8am-5pm.")
     say(pipeline, "2")
     assert pipeline.senders["sms"].sent[-1][1] == "We will not text you first. The office may call. In danger call 117."
     with pipeline.uow() as uow:
@@ -158,7 +158,7 @@ def test_a_khmer_victim_is_answered_in_khmer(pipeline):
     assert pipeline.senders["sms"].sent[-1] == (
         "+85517000111",
         f"លេខយោង {case.ref}។ មន្ទីរសង្គមកិច្ចខេត្តបាត់ដំបង បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។ "
-        "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ",
+        "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ ៣ តែម៉ោង៨-៥",
     )
 
 
@@ -273,7 +273,7 @@ def test_a_person_who_said_texts_are_unsafe_gets_only_answers(pipeline):
     say(pipeline, "ប្តីខ្ញុំវាយខ្ញុំ ខ្ញុំនៅស្រុកសង្កែ")
     say(pipeline, "២")
     case = only_case(pipeline)
-    from intake.services import queue_message
+    from intake.outbound import queue_message
 
     with pipeline.uow() as uow:
         contact = uow.repo.contact(case.contact_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -14,8 +13,8 @@ from twilio.request_validator import RequestValidator
 from bot import create_app
 from bot.bootstrap import build_services
 from intake.model import Message
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
-from tests.fakes import FailingQueue, RecordingQueue, ScriptedUnderstander, understanding
+from tests.conftest import TELEGRAM, TWILIO
+from tests.fakes import FailingQueue, RecordingQueue, ScriptedUnderstander
 from worker import jobs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -1,0 +1,310 @@
+"""Cases: opening, routing to an office, telling its officials, escalating what nobody accepts,
+and the messages the workflow starts (appointments, reminders, follow-ups, check-ins)."""
+from __future__ import annotations
+
+import logging
+
+from intake import dialogue, replies
+from intake.deps import IntakeDeps
+from intake.model import (
+    AppointmentStatus,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Contact,
+    Conversation,
+    Message,
+    OfficialRole,
+    OutboundStatus,
+    new_case_ref,
+    utcnow,
+)
+from intake.outbound import queue_message, reply_to
+from intake.routing import great_circle_km, route
+from intake.unit_of_work import UnitOfWork
+from nlu.types import Location
+
+log = logging.getLogger(__name__)
+
+def _unique_ref(uow: UnitOfWork) -> str:
+    for _ in range(20):
+        ref = new_case_ref()
+        if uow.repo.case_by_ref(ref) is None:
+            return ref
+    raise RuntimeError("could not find a free case reference")
+
+
+def add_event(uow: UnitOfWork, case: Case, type_: str, actor: str, **detail) -> None:
+    """Append to the case's audit trail."""
+    uow.repo.add(CaseEvent(case_id=case.id, type=type_, actor=actor, detail=detail))
+
+
+def open_case(
+    uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action: dialogue.OpenCase, inbound: Message
+) -> tuple[Case, list[int]]:
+    """Open a case from the dialogue's decision, route it, tell the office, answer the citizen."""
+    loc: Location = action.location
+    case = Case(
+        ref=_unique_ref(uow),
+        kind=action.kind,
+        status=CaseStatus.RECEIVED,
+        contact_id=contact.id,
+        language=contact.language,
+        urgent=action.urgent,
+        province_code=loc.province_code,
+        district_code=loc.district_code,
+        commune_code=loc.commune_code,
+        summary=action.summary,
+        details=action.details or None,
+        other_party_phone=action.other_party_phone,
+    )
+    uow.repo.add(case)
+    uow.repo.flush()
+    add_event(uow, case, "opened", "citizen", channel=inbound.channel, message_id=inbound.id)
+    inbound.case_id = case.id
+    log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
+    if case.kind == CaseKind.PROTECTION and not case.province_code:
+        # Urgent and no place yet: the national duty desk hears of it now, not when the
+        # conversation ends.
+        outbound = notify_duty_desk(uow, deps, case)
+        return case, outbound
+    outbound = route_case(uow, deps, case, actor="system")
+    return case, outbound + confirm_case(uow, inbound, contact, case, action.then_ask)
+
+
+def confirm_case(uow: UnitOfWork, inbound: Message, contact: Contact, case: Case, then_ask: str | None) -> list[int]:
+    """Tell the citizen their reference and which office has it (and ask the next question)."""
+    lang = contact.language
+    office = uow.repo.office(case.office_id) if case.office_id else None
+    if office is None:
+        text = replies.render("no_office", lang, ref=case.ref)
+    elif case.kind == CaseKind.PROTECTION:
+        text = replies.render("protection_opened", lang, ref=case.ref, office=office.name(lang))
+    else:
+        text = replies.render("dispute_opened", lang, ref=case.ref, office=office.name(lang))
+    if then_ask:
+        text = f"{text} {replies.render(then_ask, lang)}"
+    return reply_to(uow, inbound, contact, text, f"case-confirmed:{case.id}:{case.office_id}")
+
+
+def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
+    """Tell the active admins (the national duty desk) about an urgent case with no place yet."""
+    ids = []
+    body = replies.render_official("official_unplaced_protection", ref=case.ref)
+    for official in uow.repo.officials_with_role(OfficialRole.ADMIN):
+        out = queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
+                            key=f"duty:{case.id}:{official.id}", official_id=official.id, case_id=case.id,
+                            purpose="case_notification", urgent=True)
+        ids.append(out.id)
+    add_event(uow, case, "duty_desk_notified", "system", officials=len(ids))
+    log.warning("urgent case %s has no place yet; %s duty officials told", case.ref, len(ids))
+    return ids
+
+
+def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason_prefix: str = "") -> list[int]:
+    """Route a case to its office and queue the officials' notifications."""
+    decision = route(
+        case.kind,
+        province_code=case.province_code,
+        district_code=case.district_code,
+        commune_code=case.commune_code,
+        offices=uow.repo.offices(),
+        centroid=deps.places.centroid,
+        place_name=lambda code: deps.places.name(code, "en"),
+    )
+    if decision is None:
+        add_event(uow, case, "unrouted", actor, reason="no office of this kind or no place")
+        log.warning("case %s could not be routed", case.ref)
+        return []
+    case.office_id = decision.office.id
+    case.routing_reason = reason_prefix + decision.reason
+    case.distance_km = decision.distance_km
+    case.status = CaseStatus.ROUTED
+    case.updated_at = utcnow()
+    add_event(uow, case, "routed", actor, office=decision.office.code, reason=case.routing_reason,
+              distance_km=decision.distance_km)
+    log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
+    schedule_escalation(uow, deps, case, 1)
+    return notify_office(uow, deps, case)
+
+
+def _place_line(deps: IntakeDeps, case: Case, language: str = "en") -> str:
+    code = case.commune_code or case.district_code or case.province_code
+    if not code:
+        return "?"
+    parts = [deps.places.name(code, language)]
+    if case.province_code and code != case.province_code:
+        parts.append(deps.places.name(case.province_code, language))
+    return (", " if language == "en" else " ").join(parts)
+
+
+def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
+    """Tell every linked official of the case's office. Protection cases carry no narrative."""
+    ids = []
+    place, place_km = _place_line(deps, case), _place_line(deps, case, "km")
+    if case.kind == CaseKind.PROTECTION:
+        body = replies.render_official(
+            "official_new_protection", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
+            urgent="URGENT / បន្ទាន់: " if case.urgent else "",
+        )
+    else:
+        summary = "\n".join(p for p in ((case.summary or "")[:600], (case.details or "")[:400]) if p)
+        body = replies.render_official(
+            "official_new_dispute", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
+            summary=summary,
+        )
+    from intake.officials import case_buttons
+
+    for official in uow.repo.linked_officials(case.office_id):
+        out = queue_message(
+            uow,
+            channel=Channel.TELEGRAM,
+            address=official.telegram_chat_id,
+            body=body,
+            key=f"notify:{case.id}:{case.office_id}:{official.id}",
+            official_id=official.id,
+            case_id=case.id,
+            purpose="case_notification",
+            urgent=case.urgent,
+        )
+        out.buttons = case_buttons(case)
+        ids.append(out.id)
+    return ids
+
+
+def schedule_escalation(uow: UnitOfWork, deps: IntakeDeps, case: Case, level: int) -> None:
+    """Check back later whether the case was accepted (minutes for urgent cases, hours else)."""
+    wait = deps.policy.escalate_urgent_after if case.urgent else deps.policy.escalate_dispute_after
+    uow.later.append(("worker.jobs.escalate", (case.id, level, case.office_id), deps.clock() + wait))
+
+
+def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office_id: int | None) -> list[int]:
+    """A case nobody accepted: remind the office, then tell the province's coordinators, then
+    send it to the next nearest office. Each step is an event; nothing happens if the case was
+    accepted, closed or moved meanwhile."""
+    case = uow.repo.case(case_id)
+    if case is None or case.accepted_by or case.status not in (CaseStatus.ROUTED,) or case.office_id != office_id:
+        return []
+    case.escalation_level = level
+    if level == 1:
+        body = replies.render_official("official_reminder", ref=case.ref)
+        ids = [queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
+                             key=f"escalate:{case.id}:{office_id}:1:{o.id}", official_id=o.id, case_id=case.id,
+                             purpose="case_notification", urgent=case.urgent).id
+               for o in uow.repo.linked_officials(case.office_id)]
+        add_event(uow, case, "escalation_reminder", "system", officials=len(ids))
+        schedule_escalation(uow, deps, case, 2)
+        return ids
+    if level == 2:
+        office = uow.repo.office(case.office_id)
+        coordinators = uow.repo.officials_of_province(office.province_code, OfficialRole.COORDINATOR) if office else []
+        body = replies.render_official("official_escalated", ref=case.ref, office=office.name_en if office else "?")
+        ids = []
+        for o in coordinators:
+            out = queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
+                                key=f"escalate:{case.id}:{office_id}:2:{o.id}", official_id=o.id, case_id=case.id,
+                                purpose="case_notification", urgent=case.urgent)
+            from intake.officials import case_buttons
+
+            out.buttons = case_buttons(case)
+            ids.append(out.id)
+        add_event(uow, case, "escalated_to_coordinator", "system", coordinators=len(ids))
+        schedule_escalation(uow, deps, case, 3)
+        return ids
+    # level 3: the next nearest office of the same kind
+    current = uow.repo.office(case.office_id)
+    others = [o for o in uow.repo.offices(current.kind if current else None) if o.id != case.office_id]
+    if not others or current is None:
+        add_event(uow, case, "escalation_exhausted", "system")
+        return []
+    nearest = min(others, key=lambda o: (great_circle_km((current.lat, current.lon), (o.lat, o.lon)), o.code))
+    return reroute(uow, deps, case, nearest, actor="system", reason="escalated: not accepted")
+
+
+def reroute(uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, reason: str = "re-routed") -> list[int]:
+    """Move a case to another office, with the reason, and tell that office."""
+    previous = case.office_id
+    case.office_id = office.id
+    case.routing_reason = reason
+    case.distance_km = None
+    case.status = CaseStatus.ROUTED
+    case.accepted_by = None
+    case.escalation_level = 0
+    case.updated_at = deps.clock()
+    add_event(uow, case, "rerouted", actor, office=office.code, previous_office_id=previous, reason=reason)
+    log.info("case %s re-routed to %s (%s)", case.ref, office.code, reason)
+    schedule_escalation(uow, deps, case, 1)
+    return notify_office(uow, deps, case)
+
+
+def message_citizen(uow: UnitOfWork, deps: IntakeDeps, case: Case, text: str, key: str, purpose: str,
+                    awaiting: tuple[str, dict] | None = None) -> list[int]:
+    """Send the case's citizen a message we start (appointment, reminder, follow-up) on the channel
+    they used first; respects opt-out and "not safe to text". `awaiting` sets the conversation to
+    expect their 1/2 answer."""
+    contact = uow.repo.contact(case.contact_id)
+    identities = uow.repo.identities_of(contact.id)
+    if not identities:
+        return []
+    identity = identities[0]
+    out = queue_message(uow, channel=identity.channel, address=identity.address, body=text, key=key,
+                        contact=contact, case_id=case.id, purpose=purpose, urgent=False)
+    if out.status != OutboundStatus.QUEUED:
+        add_event(uow, case, "message_withheld", "system", purpose=purpose)
+        return []
+    if awaiting:
+        conversation = uow.repo.conversation(contact.id)
+        if conversation is None:
+            conversation = Conversation(contact_id=contact.id)
+            uow.repo.add(conversation)
+        conversation.state, conversation.data = awaiting[0], awaiting[1]
+        conversation.updated_at = deps.clock()
+    return [out.id]
+
+
+def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso: str, hours: int) -> list[int]:
+    """The reminder before a session, only if that session still stands at that time."""
+    appointment = uow.repo.appointment(appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED \
+            or appointment.starts_at.isoformat() != starts_at_iso:
+        return []
+    case = uow.repo.case(appointment.case_id)
+    contact = uow.repo.contact(case.contact_id)
+    from intake.officials import when_text
+
+    text = replies.render("reminder", contact.language, ref=case.ref, place=appointment.place,
+                          when=when_text(deps, appointment.starts_at, contact.language))
+    ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
+    if ids:
+        add_event(uow, case, "reminder_sent", "system", hours_before=hours)
+    return ids
+
+
+def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
+    """A few days after the session: was the dispute settled? (1 yes 2 no)."""
+    case = uow.repo.case(case_id)
+    if case is None or case.follow_up_answer or case.status not in (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED,
+                                                                     CaseStatus.REFERRED):
+        return []
+    contact = uow.repo.contact(case.contact_id)
+    text = replies.render("follow_up", contact.language, ref=case.ref)
+    ids = message_citizen(uow, deps, case, text, f"follow-up:{case.id}", purpose="follow_up",
+                          awaiting=("awaiting_follow_up", {"case_id": case.id}))
+    if ids:
+        add_event(uow, case, "follow_up_sent", "system")
+    return ids
+
+
+def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list[int]:
+    """A discreet check-in on a protection case (wording agreed at intake names nothing)."""
+    case = uow.repo.case(case_id)
+    if case is None or case.status in (CaseStatus.CLOSED, CaseStatus.EVALUATED):
+        return []
+    contact = uow.repo.contact(case.contact_id)
+    ids = message_citizen(uow, deps, case, replies.render("check_in", contact.language), f"check-in:{case.id}:{days}",
+                          purpose="check_in", awaiting=("awaiting_check_in", {"case_id": case.id}))
+    if ids:
+        add_event(uow, case, "check_in_sent", "system", day=days)
+    return ids

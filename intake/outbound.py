@@ -1,0 +1,133 @@
+"""Outbound messages: queued once under an idempotency key, held back when the person opted out
+or said texts are unsafe, and updated by the providers' delivery callbacks."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from intake.deps import IntakeDeps
+from intake.ports import JobQueue
+from intake.model import Channel, Contact, InboundStatus, Message, OutboundStatus, utcnow
+from intake.unit_of_work import UnitOfWork
+
+OPT_OUT_EXEMPT = {"stop_confirmation"}
+
+
+# Answers to what the person wrote may always go to them; anything we start (reminders, follow-ups)
+# is held back when they told us messages to this phone are not safe.
+SOLICITED = {"reply", "stop_confirmation"}
+
+
+def queue_message(
+    uow: UnitOfWork,
+    *,
+    channel: str,
+    address: str,
+    body: str,
+    key: str,
+    contact: Contact | None = None,
+    official_id: int | None = None,
+    case_id: int | None = None,
+    purpose: str = "reply",
+    urgent: bool = False,
+) -> Message:
+    """Persist an outbound message under an idempotency key (a second call returns the first
+    message). A contact who opted out gets nothing but the confirmation of their STOP."""
+    existing = uow.repo.outbound_by_key(key)
+    if existing:
+        return existing
+    suppressed = contact is not None and (
+        (contact.opted_out and purpose not in OPT_OUT_EXEMPT)
+        or (not contact.safe_to_sms and channel == Channel.SMS and purpose not in SOLICITED)
+    )
+    msg = Message(
+        direction="out",
+        channel=channel,
+        address=address,
+        body=body,
+        status=OutboundStatus.SUPPRESSED if suppressed else OutboundStatus.QUEUED,
+        idempotency_key=key,
+        contact_id=contact.id if contact else None,
+        official_id=official_id,
+        case_id=case_id,
+        purpose=purpose,
+        urgent=urgent,
+    )
+    uow.repo.add(msg)
+    uow.repo.flush()
+    return msg
+
+
+def reply_to(uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = "reply") -> list[int]:
+    """Answer an inbound message on its channel; [] when nothing may be sent (opted out)."""
+    out = queue_message(
+        uow,
+        channel=inbound.channel,
+        address=inbound.address,
+        body=body,
+        key=key,
+        contact=contact,
+        purpose=purpose,
+    )
+    return [out.id] if out.status == OutboundStatus.QUEUED else []
+
+
+TWILIO_STATUS = {
+    "queued": OutboundStatus.SENT,
+    "accepted": OutboundStatus.SENT,
+    "sending": OutboundStatus.SENT,
+    "sent": OutboundStatus.SENT,
+    "delivered": OutboundStatus.DELIVERED,
+    "undelivered": OutboundStatus.UNDELIVERED,
+    "failed": OutboundStatus.FAILED,
+}
+
+
+_STATUS_RANK = {OutboundStatus.SENT: 1, OutboundStatus.DELIVERED: 2, OutboundStatus.UNDELIVERED: 2, OutboundStatus.FAILED: 2}
+
+
+def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None) -> bool:
+    """Apply a provider's status callback; callbacks arrive out of order, so a final state is
+    never overwritten by an earlier one. False when the message is unknown."""
+    msg = uow.repo.outbound_by_provider_id(provider_id)
+    if msg is None:
+        return False
+    new = TWILIO_STATUS.get(provider_status.lower())
+    if new is None:
+        return True
+    if _STATUS_RANK.get(new, 0) >= _STATUS_RANK.get(msg.status, 0):
+        msg.status = new
+        msg.updated_at = utcnow()
+        if error_code:
+            msg.error = f"provider error {error_code}"[:300]
+    return True
+
+
+def held_for_quiet_hours(msg: Message, deps: IntakeDeps, contact: Contact | None = None) -> datetime | None:
+    """No SMS we start (reminders, follow-ups) between 21:00 and 07:00 in Cambodia unless urgent,
+    and only 08:00–17:00 for someone who asked for that; answers to what the person just wrote go
+    at once. Returns when it may go, or None."""
+    if msg.channel != Channel.SMS or msg.urgent or msg.purpose in SOLICITED:
+        return None
+    if contact is not None and contact.safe_hours == "day":
+        return deps.policy.daytime_until(deps.clock())
+    return deps.policy.quiet_until(deps.clock())
+
+
+def stale_work(uow: UnitOfWork, older_than: timedelta) -> tuple[list[int], list[int]]:
+    """Inbound messages never processed and outbound messages never sent, older than
+    `older_than`: what a lost job (Redis down, worker killed) left behind."""
+    cutoff = utcnow() - older_than
+    inbound = uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], cutoff)
+    outbound = uow.repo.messages_in_status("out", [OutboundStatus.QUEUED], cutoff)
+    return inbound, outbound
+
+
+SEND_MESSAGE = "worker.jobs.send_message"
+
+
+def dispatch(queue: JobQueue, now: datetime, outbound_ids: list[int], later: list[tuple[str, tuple, datetime]]) -> None:
+    """After a transaction commits: queue its sends now and the jobs it scheduled at their time."""
+    for message_id in outbound_ids:
+        queue.enqueue(SEND_MESSAGE, message_id)
+    for func, args, due in later:
+        queue.enqueue(func, *args, delay_s=max(0.0, (due - now).total_seconds()))

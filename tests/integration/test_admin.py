@@ -1,0 +1,65 @@
+"""Admin commands and the schema: re-routing with a reason, Telegram polling, migrations that
+match the models on PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from bot import create_app
+from bot.bootstrap import build_services
+from intake.orm import metadata
+from tests.conftest import load_sample_directory
+from tests.fakes import RecordingQueue, ScriptedUnderstander, understanding
+from tests.integration.test_officials import official, the_case
+from tests.integration.test_pipeline import open_dispute
+
+
+def test_migrations_on_postgresql_match_the_models(postgres_url):
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_an_admin_reroutes_a_case_with_a_reason(services, understander):
+    understander.table["rice field"] = understanding("dispute_mediation", province_code="02", district_code="0208")
+    official(services, "SAMPLE-JSC-1202", "900050")
+    open_dispute(services)
+    case = the_case(services)
+    runner = create_app(services=services).test_cli_runner()
+    result = runner.invoke(args=["cases", "reroute", case.ref, "--office", "SAMPLE-JSC-1202",
+                                 "--reason", "the land is registered in Phnom Penh"])
+    assert result.exit_code == 0 and f"case {case.ref} re-routed to SAMPLE-JSC-1202; 1 officials told" in result.output
+    services.queue.run_all(services)
+    moved = the_case(services)
+    assert moved.routing_reason == "re-routed by admin: the land is registered in Phnom Penh"
+    assert services.senders["telegram"].sent[-1][0] == "900050"
+    with services.uow() as uow:
+        event = uow.repo.case_events(moved.id)[-1]
+    assert (event.type, event.actor) == ("rerouted", "admin")
+    bad = runner.invoke(args=["cases", "reroute", "NOPE", "--office", "SAMPLE-JSC-1202", "--reason", "x"])
+    assert bad.exit_code != 0 and "no case NOPE" in bad.output
+
+
+def test_telegram_polling_feeds_updates_into_the_same_pipeline(config, providers, places):
+    cfg = replace(config, telegram_api_url=providers.url)
+    s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
+    load_sample_directory(s)
+    providers.updates = [
+        {"update_id": 700, "message": {"message_id": 1, "date": 1795687200, "text": "hello",
+                                       "chat": {"id": 5550009, "type": "private", "first_name": "A"}}},
+        {"update_id": 701, "edited_message": {"message_id": 1, "date": 1795687200, "edit_date": 1795687201,
+                                              "text": "hello!", "chat": {"id": 5550009, "type": "private"}}},
+    ]
+    runner = create_app(services=s).test_cli_runner()
+    for _ in range(2):  # a restart re-reads the same updates: still one message
+        assert runner.invoke(args=["telegram", "poll", "--once"]).exit_code == 0
+    with s.uow() as uow:
+        msg = uow.repo.inbound_by_provider_id("telegram", "update:700")
+        assert msg.body == "hello" and len(uow.repo.recent_messages()) == 1
+    assert s.queue.jobs == [("worker.jobs.process_inbound", (msg.id,), 0)]
+    s.engine.dispose()

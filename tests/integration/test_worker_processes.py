@@ -1,0 +1,283 @@
+"""Exactly-once sending with real worker processes: two `python -m worker` on PostgreSQL and Redis,
+the loopback providers holding each request (latency) so that a send is in flight when one worker
+is killed with SIGKILL. Before that, recovery's rules one by one, in process: what the provider
+already has is recorded and not resent; what it never got is sent again; a live attempt is left
+alone; a retry waiting out its back-off is not re-queued early."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import create_engine, text, update
+
+from bot.bootstrap import build_services
+from bot.cli import upgrade_database
+from bot.config import Config
+from intake import orm
+from intake.model import Contact, utcnow
+from intake.outbound import queue_message
+from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO
+from tests.fakes import RecordingQueue, ScriptedUnderstander
+from tests.fakes.providers import FakeProviders
+from worker import jobs
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+QUEUE = "worker-processes"
+DATABASE_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/jsc_test_workers"
+
+
+def wait_until(predicate, timeout_s: float, what: str):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def queue_messages(services, specs: list[tuple]) -> list[int]:
+    """Queue outbound messages (channel, address, body[, key]); the key defaults to the body."""
+    ids = []
+    with services.uow() as uow:
+        contact = Contact(language="en")
+        uow.repo.add(contact)
+        uow.repo.flush()
+        for channel, address, body, *key in specs:
+            ids.append(queue_message(uow, channel=channel, address=address, body=body, key=(key or [body])[0],
+                                     contact=contact, purpose="reply").id)
+        uow.commit()
+    return ids
+
+
+def row(services, message_id):
+    with services.uow() as uow:
+        return uow.repo.message(message_id)
+
+
+def backdate_attempt(services, message_id, minutes: float = 10) -> None:
+    """As if the worker that claimed the message died `minutes` ago."""
+    with services.uow() as uow:
+        uow.repo.claim_outbound(message_id)
+        uow.session.execute(update(orm.messages).where(orm.messages.c.id == message_id)
+                            .values(attempt_started_at=utcnow() - timedelta(minutes=minutes)))
+        uow.commit()
+
+
+# --- recovery's rules, in process -----------------------------------------------------------
+
+@pytest.fixture
+def live(config, providers, places):
+    cfg = replace(config, twilio_api_url=providers.url, telegram_api_url=providers.url)
+    s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
+    yield s
+    s.engine.dispose()
+
+
+def test_recovery_records_an_sms_the_provider_already_has_and_does_not_resend(live, providers):
+    text = "Your session is tomorrow at 9:00"
+    earlier, mid = queue_messages(live, [("sms", "+85512345678", text, "yesterday"), ("sms", "+85512345678", text)])
+    assert jobs.send_message(earlier, services=live) == "sent"  # the same words, sent yesterday
+    backdate_attempt(live, mid)
+    live.senders["sms"].send("+85512345678", text)  # the send of the worker that then died
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    m = row(live, mid)
+    assert m.status == "sent" and m.provider_message_id == providers.twilio_messages[1]["sid"]
+    assert row(live, earlier).provider_message_id == providers.twilio_messages[0]["sid"]
+    assert live.queue.jobs == [] and len(providers.twilio_messages) == 2
+
+
+def test_recovery_sends_again_what_the_provider_never_got(live, providers):
+    [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
+    backdate_attempt(live, mid)
+    assert jobs.recover(live, older_than_s=60) == (0, 1)
+    assert row(live, mid).status == "queued"
+    live.queue.run_all(live)
+    assert [m["body"] for m in providers.twilio_messages] == ["Your case number is K7M-4TXP"]
+    assert row(live, mid).status == "sent"
+
+
+def test_recovery_leaves_an_attempt_inside_its_lease_alone(live, providers):
+    [mid] = queue_messages(live, [("sms", "+85512345678", "hello")])
+    backdate_attempt(live, mid, minutes=0.5)
+    assert jobs.recover(live, older_than_s=0, lease_s=120) == (0, 0)
+    assert row(live, mid).status == "sending" and live.queue.jobs == []
+
+
+def test_an_interrupted_telegram_send_is_sent_again_at_least_once(live, providers):
+    [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
+    backdate_attempt(live, mid)
+    assert jobs.recover(live, older_than_s=60) == (0, 1)
+    live.queue.run_all(live)
+    assert [m["text"] for m in providers.telegram_sends] == ["New dispute K7M-4TXP"]
+
+
+def test_twilio_down_during_recovery_leaves_the_message_for_the_next_sweep(live, providers):
+    [mid] = queue_messages(live, [("sms", "+85512345678", "hello again")])
+    backdate_attempt(live, mid)
+    providers.stop()
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    m = row(live, mid)
+    assert m.status == "sending" and live.queue.jobs == []
+    assert utcnow() - m.attempt_started_at < timedelta(seconds=30)  # lease renewed: asked again later
+
+
+def test_a_retry_waiting_out_its_back_off_is_not_requeued_early(live, providers):
+    providers.fail_next("twilio", 500)
+    [mid] = queue_messages(live, [("sms", "+85512345678", "retry me")])
+    assert jobs.send_message(mid, services=live) == "retrying"
+    live.queue.jobs.clear()
+    assert jobs.recover(live, older_than_s=0) == (0, 0)  # due in 10 s: not lost, just waiting
+    with live.uow() as uow:
+        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid)
+                            .values(next_attempt_at=utcnow() - timedelta(minutes=5)))
+        uow.commit()
+    assert jobs.recover(live, older_than_s=60) == (0, 1)  # its job was lost: queued again
+
+
+def test_a_late_worker_cannot_overwrite_what_recovery_decided(live, providers):
+    [mid] = queue_messages(live, [("sms", "+85512345678", "late")])
+    backdate_attempt(live, mid)
+    jobs.recover(live, older_than_s=60)  # nothing at Twilio: back to queued
+    with live.uow() as uow:
+        assert uow.repo.finish_attempt(mid, 1, status="sent", provider_message_id="SMlate") is False
+        uow.commit()
+    assert row(live, mid).status == "queued"
+
+
+# --- real processes -----------------------------------------------------------------------
+
+def _fresh_database() -> str:
+    """A fresh, migrated database of its own (like conftest's `_fresh_postgres`)."""
+    admin = create_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = create_engine(DATABASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_database(DATABASE_URL)
+    return DATABASE_URL
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    fake = FakeProviders().start()
+    _fresh_database()
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "QUEUE_NAME": QUEUE,
+        "TWILIO_ACCOUNT_SID": TWILIO["twilio_account_sid"],
+        "TWILIO_AUTH_TOKEN": TWILIO["twilio_auth_token"],
+        "TWILIO_FROM": TWILIO["twilio_from"],
+        "TWILIO_API_URL": fake.url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM["telegram_bot_token"],
+        "TELEGRAM_API_URL": fake.url,
+    }
+    env.pop("RASA_URL", None)
+    logs = tmp_path_factory.mktemp("workers")
+    # Short lease and sweep so that recovery happens within the test; one-second back-off.
+    cmd = [str(BIN / "python"), "-m", "worker", "--sweep-interval", "1", "--lease", "4", "--retry-intervals", "1,1,1"]
+    # Each worker in its own process group: SIGKILL to the group takes its rq scheduler child too,
+    # as when a machine or container dies.
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(logs / f"worker{i}.log", "w"),
+                              stderr=subprocess.STDOUT, start_new_session=True) for i in range(2)]
+    cfg = replace(Config(), database_url=DATABASE_URL, redis_url=REDIS_URL, queue_name=QUEUE, **TWILIO, **TELEGRAM)
+    services = build_services(cfg, understander=ScriptedUnderstander({}), legal=None)
+    try:
+        queue = services.queue.queue
+        wait_until(lambda: len(SimpleWorker.all(queue=queue)) == 2, 45, "two workers")
+        yield {"services": services, "fake": fake, "procs": procs, "logs": logs}
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        services.engine.dispose()
+        fake.stop()
+        redis.flushdb()
+
+
+def sent_bodies(fake) -> list[str]:
+    return [m["body"] for m in fake.twilio_messages]
+
+
+def test_retries_duplicates_and_telegram_pacing_across_two_workers(stack):
+    s, fake = stack["services"], stack["fake"]
+    fake.latency_s = 0.2
+    fake.fail_next("twilio", 500)
+    [retried] = queue_messages(s, [("sms", "+85511000001", "first try fails")])
+    s.queue.enqueue(jobs.SEND_MESSAGE, retried)
+    wait_until(lambda: "first try fails" in sent_bodies(fake), 20, "the retried SMS")
+    m = row(s, retried)
+    assert m.status == "sent" and m.attempts == 2 and m.error is None
+
+    [dup] = queue_messages(s, [("sms", "+85511000002", "enqueued five times")])
+    for _ in range(5):
+        s.queue.enqueue(jobs.SEND_MESSAGE, dup)
+    chat = queue_messages(s, [("telegram", "900001", f"official notice {n}") for n in range(3)])
+    for message_id in chat:
+        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
+    wait_until(lambda: all(row(s, i).status == "sent" for i in [dup, *chat]), 20, "the sends")
+    time.sleep(0.5)
+    assert sent_bodies(fake).count("enqueued five times") == 1 and row(s, dup).attempts == 1
+    assert sorted(m["text"] for m in fake.telegram_sends) == [f"official notice {n}" for n in range(3)]
+    gaps = [b - a for a, b in zip(fake.telegram_times, fake.telegram_times[1:])]
+    assert min(gaps) >= 0.95  # one message a second to a chat, though two workers raced for them
+
+
+def test_sigkill_in_the_middle_of_a_send_still_sends_each_message_exactly_once(stack):
+    s, fake, procs = stack["services"], stack["fake"], stack["procs"]
+    fake.latency_s = 1.0
+    bodies = [f"reminder {n}: mediation tomorrow 9:00" for n in range(14)]
+    ids = queue_messages(s, [("sms", f"+8551200{n % 5:04d}", body) for n, body in enumerate(bodies)])
+    by_id = dict(zip(ids, bodies))
+    for message_id in ids:
+        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
+    victim = procs[0]
+
+    def victim_mid_send():
+        worker = next((w for w in SimpleWorker.all(queue=s.queue.queue) if w.pid == victim.pid), None)
+        job = worker.get_current_job() if worker else None
+        if job is None or not job.args:
+            return None
+        body = by_id.get(job.args[0])
+        fresh = [f for f in fake.in_flight() if f["params"].get("Body") == body and time.time() - f["arrived"] < 0.5]
+        return job.args[0] if fresh else None
+
+    killed = wait_until(victim_mid_send, 20, "the first worker to be mid-send")
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=5)
+    assert row(s, killed).status == "sending"  # the provider has it; the database does not know
+
+    wait_until(lambda: all(row(s, i).status == "sent" for i in ids), 40, "every message sent")
+    time.sleep(1.5)  # room for a duplicate to show
+    counts = {body: sent_bodies(fake).count(body) for body in bodies}
+    assert counts == {body: 1 for body in bodies}
+    recovered = row(s, killed)
+    sid = next(m["sid"] for m in fake.twilio_messages if m["body"] == by_id[killed])
+    assert recovered.provider_message_id == sid and recovered.attempts == 1  # recorded, not resent
+    logs = "".join(p.read_text() for p in stack["logs"].glob("worker*.log"))
+    assert "recorded, not resent" in logs
