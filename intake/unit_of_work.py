@@ -27,9 +27,12 @@ from intake.model import (
 
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; SQLite gets foreign keys, WAL and a busy timeout so that the
-    web process and the in-process workers can share the file."""
+    web process and the in-process workers can share the file. Statement parameters are hidden
+    from exceptions and logs: they hold message texts and phone numbers, which must never reach
+    a log, a failed job's traceback in Redis or an error report."""
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -39,7 +42,7 @@ def make_engine(database_url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
 
 
 class Repository:
