@@ -2,10 +2,12 @@
 
     python -m legal_info check [DIR] [--today YYYY-MM-DD]
     python -m legal_info ask "QUESTION" [--language en|km|km-Latn] [--channel sms|telegram] [--json]
-    python -m legal_info evaluate [--set heldout|dev] [--threshold X] [--sweep] [--misses]
+    python -m legal_info evaluate [--set heldout|dev|dev2] [--threshold X] [--sweep] [--misses]
 
 `--set dev` measures the development questions (dev.jsonl, dev_out_of_scope.jsonl) that tuning may
-look at; the default, `heldout`, measures heldout_*.jsonl and out_of_scope.jsonl, which tuning must not.
+look at, and `--set dev2` the harder ones (dev2.jsonl: long, story-like questions with spelling slips,
+its off-topic questions marked `"expected": null`); the default, `heldout`, measures heldout_*.jsonl
+and out_of_scope.jsonl, which tuning must not.
 """
 from __future__ import annotations
 
@@ -110,10 +112,12 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-# Question files of each evaluation set: (glob of in-scope files, out-of-scope file).
+# Question files of each evaluation set: (glob of question files, out-of-scope file or None). A row
+# whose "expected" is null is an out-of-scope question wherever it is.
 EVAL_SETS = {
     "heldout": ("heldout_*.jsonl", "out_of_scope.jsonl"),
     "dev": ("dev.jsonl", "dev_out_of_scope.jsonl"),
+    "dev2": ("dev2.jsonl", None),
 }
 
 
@@ -125,8 +129,8 @@ def cmd_evaluate(args: argparse.Namespace, out) -> int:
     load_s = time.perf_counter() - started
     in_glob, oos_name = EVAL_SETS[args.set]
     heldout = [r for p in sorted(eval_dir.glob(in_glob)) for r in _read_jsonl(p)]
-    oos_path = eval_dir / oos_name
-    oos = _read_jsonl(oos_path) if oos_path.exists() else []
+    oos_path = eval_dir / oos_name if oos_name else None
+    oos = _read_jsonl(oos_path) if oos_path and oos_path.exists() else []
     if not heldout and not oos:
         print(f"no {args.set} evaluation files in {eval_dir}", file=out)
         return 1
@@ -221,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="hit@1 / hit@3 on evaluation questions, declines on out-of-scope ones")
     p.add_argument("--set", choices=sorted(EVAL_SETS), default="heldout",
-                   help="dev: the questions used for tuning; heldout (default): the ones kept for measuring")
+                   help="dev, dev2: the questions used for tuning; heldout (default): the ones kept for measuring")
     p.add_argument("--articles", default=str(ARTICLES_DIR))
     p.add_argument("--eval-dir", default=str(EVAL_DIR))
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
