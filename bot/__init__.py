@@ -27,6 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
     app.extensions["jsc"] = services
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The Twilio client logs every request at INFO, query strings (phone numbers) included.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
     from bot import cli, simulator, webhooks
 

@@ -72,6 +72,9 @@ class Services:
     clock: Callable[[], datetime] = utcnow  # tests hand in a controlled clock
     # Telegram's send limits (bot.ratelimit); None sends unthrottled (tests with fake queues).
     rate_limiter: object | None = None
+    # New sender adapters of the same kind as `senders`, for a send worker's threads (each thread
+    # its own HTTP session); senders handed in by a test are shared instead.
+    senders_factory: Callable[[], dict[str, Sender]] | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -161,7 +164,7 @@ def build_services(
             from bot.jobqueue import RqJobQueue
             from bot.ratelimit import RateLimiter
 
-            queue = RqJobQueue(config.redis_url, config.queue_name)
+            queue = RqJobQueue(config.redis_url, config.queue_name, config.send_queue_name)
             if rate_limiter is _DEFAULT:
                 rate_limiter = RateLimiter(queue.connection)
         else:
@@ -179,6 +182,7 @@ def build_services(
         uow_factory=uow_factory,
         queue=queue,
         senders=senders if senders is not None else default_senders(config),
+        senders_factory=(lambda: senders) if senders is not None else (lambda: default_senders(config)),
         understander_factory=(lambda: understander) if understander else (lambda: default_understander(config)),
         places_factory=(lambda: places) if places else (lambda: default_places(config)),
         legal_factory=(lambda: default_legal(config)) if legal is _DEFAULT else (lambda: legal),

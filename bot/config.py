@@ -37,6 +37,8 @@ class Config:
     secret_key: str = "dev-only-not-secret"
     simulator: bool = True
     queue_name: str = "default"
+    # rq queue for sends (SEND_QUEUE); None sends on `queue_name`. Send workers listen on it alone.
+    send_queue_name: str | None = None
     send_retry_intervals: tuple[int, ...] = (10, 30, 120, 600, 1800)
     gazetteer_dir: Path = ROOT / "data" / "gazetteer"
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -75,6 +77,7 @@ class Config:
             timezone=get("TZ_NAME") or base.timezone,
             secret_key=get("SECRET_KEY") or base.secret_key,
             queue_name=get("QUEUE_NAME") or base.queue_name,
+            send_queue_name=get("SEND_QUEUE"),
         )
         # The simulator has no authentication: on by default only when no provider is configured.
         default_sim = not (cfg.sms_configured or cfg.telegram_configured)

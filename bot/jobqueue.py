@@ -12,8 +12,12 @@ from datetime import timedelta
 from typing import Callable
 
 from intake.delivery import RetryLater
+from intake.outbound import SEND_MESSAGE
 
 log = logging.getLogger(__name__)
+
+# Jobs that go on the send queue.
+SEND_JOBS = {SEND_MESSAGE}
 
 
 def resolve(dotted: str) -> Callable:
@@ -24,21 +28,30 @@ def resolve(dotted: str) -> Callable:
 
 class RqJobQueue:
     """Enqueue on rq. Retries are done by the jobs themselves (they re-enqueue with a delay on
-    RetryLater), so that a provider's Retry-After is honoured."""
+    RetryLater), so that a provider's Retry-After is honoured. Sends may have a queue of their own
+    (`send_queue_name`), so that send workers run without the NLU and a slow NLU job never holds
+    a send back."""
 
-    def __init__(self, redis_url: str, queue_name: str = "default"):
+    def __init__(self, redis_url: str, queue_name: str = "default", send_queue_name: str | None = None):
         from redis import Redis
         from rq import Queue
 
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
         self.queue = Queue(queue_name, connection=self.connection)
+        self.send_queue = (Queue(send_queue_name, connection=self.connection)
+                           if send_queue_name and send_queue_name != queue_name else self.queue)
+
+    def queue_for(self, func: str):
+        """The rq queue that runs `func`."""
+        return self.send_queue if func in SEND_JOBS else self.queue
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
-        """Put a job on the queue, now or later (rq's scheduler runs delayed jobs)."""
+        """Put a job on its queue, now or later (rq's scheduler runs delayed jobs)."""
+        queue = self.queue_for(func)
         if delay_s > 0:
-            self.queue.enqueue_in(timedelta(seconds=delay_s), func, *args)
+            queue.enqueue_in(timedelta(seconds=delay_s), func, *args)
         else:
-            self.queue.enqueue(func, *args)
+            queue.enqueue(func, *args)
 
 
 class InProcessJobQueue:

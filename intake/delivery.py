@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Mapping, Protocol, runtime_checkable
+from typing import Callable, Iterable, Mapping, Protocol, runtime_checkable
 
 from intake.model import Contact, OutboundStatus, utcnow
 from intake.ports import SendError, Sender
@@ -41,9 +41,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 class RetryLater(Exception):
     """Raised by `deliver` so that the job runner schedules another attempt."""
 
-    def __init__(self, delay_s: float | None):
+    def __init__(self, delay_s: float | None, attempts: int | None = None):
         super().__init__(f"retry in {delay_s}s")
         self.delay_s = delay_s
+        self.attempts = attempts  # the attempt that failed (1 for the first), when known
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class SentLookup(Protocol):
         raises SendError when the provider cannot be asked."""
 
 
+# Runs a function over items, maybe concurrently, and returns the results in order (`map`, or a
+# thread pool's `map`).
+Runner = Callable[[Callable[[dict], object], list[dict]], Iterable[object]]
+
+
 def deliver(
     uow_factory: Callable[[], UnitOfWork],
     senders: Mapping[str, Sender],
@@ -68,51 +74,98 @@ def deliver(
 ) -> Delivery:
     """Send one queued outbound message. Raises RetryLater on a transient failure that has
     attempts left; returns what happened otherwise."""
-    with uow_factory() as uow:
-        if not uow.repo.claim_outbound(message_id):
-            uow.commit()
-            return Delivery("skipped")
-        uow.commit()
-        msg = uow.repo.message(message_id)
-        channel, address, body, attempts, buttons = msg.channel, msg.address, msg.body, msg.attempts, msg.buttons
+    outcome = deliver_batch(uow_factory, senders, [message_id], max_attempts=max_attempts)[message_id]
+    if isinstance(outcome, RetryLater):
+        raise outcome
+    return outcome
 
-    sender = senders.get(channel)
+
+def deliver_batch(
+    uow_factory: Callable[[], UnitOfWork],
+    senders: Mapping[str, Sender],
+    message_ids: list[int],
+    *,
+    max_attempts: int,
+    run: Runner = map,
+) -> dict[int, Delivery | RetryLater]:
+    """Send many queued outbound messages: one statement claims them all (and reads what sending
+    needs), `run` sends them (a thread pool sends them at once), one transaction records them.
+    Each message keeps `deliver`'s rules; its outcome is a Delivery, or a RetryLater to schedule."""
+    with uow_factory() as uow:
+        claims = uow.repo.claim_outbound_batch(message_ids)
+        uow.commit()
+    outcomes: dict[int, Delivery | RetryLater] = {mid: Delivery("skipped") for mid in message_ids}
+    if not claims:
+        return outcomes
+    results = list(run(lambda claim: _attempt(senders, claim), claims))
+    with uow_factory() as uow:
+        owned = [_record(uow, claim, result, max_attempts) for claim, result in zip(claims, results)]
+        uow.commit()
+    for claim, result, still_owned in zip(claims, results, owned):
+        outcomes[claim["id"]] = _outcome(claim, result, still_owned, max_attempts)
+    return outcomes
+
+
+class _Unknown:
+    """A send that raised something other than SendError: whether it went out is unknown."""
+
+
+def _attempt(senders: Mapping[str, Sender], claim: dict) -> str | SendError | _Unknown:
+    """The provider id, the provider's refusal, or _Unknown; never raises (one bad message must
+    not stop the rest of a batch)."""
+    sender = senders.get(claim["channel"])
     try:
         if sender is None:
-            raise SendError(f"no sender for channel {channel}", transient=False)
-        provider_id = sender.send(address, body, buttons) if buttons else sender.send(address, body)
+            raise SendError(f"no sender for channel {claim['channel']}", transient=False)
+        if claim["buttons"]:
+            return sender.send(claim["address"], claim["body"], claim["buttons"])
+        return sender.send(claim["address"], claim["body"])
     except SendError as exc:
-        retry = exc.transient and attempts < max_attempts
-        with uow_factory() as uow:
-            owned = uow.repo.finish_attempt(
-                message_id, attempts, status=OutboundStatus.QUEUED if retry else OutboundStatus.FAILED,
-                error=exc.code[:300],
-            )
-            if owned and exc.opt_out:
-                msg = uow.repo.message(message_id)
-                contact: Contact | None = uow.repo.contact(msg.contact_id) if msg.contact_id else None
-                if contact is not None:
-                    contact.opted_out = True
-                    log.info("contact %s opted out by the provider's answer", contact.id)
-            uow.commit()
+        return exc
+    except Exception:  # noqa: BLE001 - logged; the lease and recovery settle this message
+        log.exception("message %s: the sender failed unexpectedly; recovery will settle it", claim["id"])
+        return _Unknown()
+
+
+def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int) -> bool:
+    """Write one attempt's outcome if the attempt still owns the message; False otherwise."""
+    message_id, attempts = claim["id"], claim["attempts"]
+    if isinstance(result, _Unknown):
+        return True  # left `sending`: the provider may have it, so recovery asks before resending
+    if isinstance(result, SendError):
+        retry = result.transient and attempts < max_attempts
+        owned = uow.repo.finish_attempt(
+            message_id, attempts, status=OutboundStatus.QUEUED if retry else OutboundStatus.FAILED,
+            error=result.code[:300],
+        )
+        if owned and result.opt_out and claim["contact_id"]:
+            contact: Contact | None = uow.repo.contact(claim["contact_id"])
+            if contact is not None:
+                contact.opted_out = True
+                log.info("contact %s opted out by the provider's answer", contact.id)
+        return owned
+    return uow.repo.finish_attempt(
+        message_id, attempts, status=OutboundStatus.SENT, provider_message_id=result, error=None
+    )
+
+
+def _outcome(claim: dict, result, owned: bool, max_attempts: int) -> Delivery | RetryLater:
+    message_id, attempts = claim["id"], claim["attempts"]
+    if isinstance(result, _Unknown):
+        return Delivery("skipped")
+    if isinstance(result, SendError):
         if not owned:
             log.warning("message %s attempt %s outlived its lease; recovery owns it", message_id, attempts)
             return Delivery("skipped")
-        if retry:
-            log.warning("message %s attempt %s failed (%s); will retry", message_id, attempts, exc.code)
-            raise RetryLater(exc.retry_after) from None
-        log.error("message %s failed for good after %s attempts (%s)", message_id, attempts, exc.code)
+        if result.transient and attempts < max_attempts:
+            log.warning("message %s attempt %s failed (%s); will retry", message_id, attempts, result.code)
+            return RetryLater(result.retry_after, attempts)
+        log.error("message %s failed for good after %s attempts (%s)", message_id, attempts, result.code)
         return Delivery("failed")
-
-    with uow_factory() as uow:
-        owned = uow.repo.finish_attempt(
-            message_id, attempts, status=OutboundStatus.SENT, provider_message_id=provider_id, error=None
-        )
-        uow.commit()
     if not owned:
         log.warning("message %s attempt %s sent after its lease ran out; recovery owns it", message_id, attempts)
-    log.info("message %s sent on %s", message_id, channel)
-    return Delivery("sent", provider_id)
+    log.info("message %s sent on %s", message_id, claim["channel"])
+    return Delivery("sent", result)
 
 
 @dataclass(frozen=True)

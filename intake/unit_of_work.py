@@ -128,6 +128,42 @@ class Repository:
         )
         return result.rowcount == 1
 
+    def queued_outbound(self, message_ids: Iterable[int]) -> list[tuple[Message, Contact | None]]:
+        """The messages among `message_ids` still `queued`, each with its contact (for a batch of
+        sends: two statements however many messages)."""
+        ids = list(message_ids)
+        if not ids:
+            return []
+        messages = list(self.session.scalars(
+            select(Message).where(Message.id.in_(ids), Message.status == OutboundStatus.QUEUED).order_by(Message.id)
+        ))
+        contact_ids = {m.contact_id for m in messages if m.contact_id is not None}
+        contacts = {c.id: c for c in self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))} \
+            if contact_ids else {}
+        return [(m, contacts.get(m.contact_id)) for m in messages]
+
+    def claim_outbound_batch(self, message_ids: Iterable[int]) -> list[dict]:
+        """`claim_outbound` for many messages in one statement that also reads what sending needs
+        (id, channel, address, body, attempts, buttons, contact_id); only the ones claimed."""
+        ids = list(message_ids)
+        if not ids:
+            return []
+        now = utcnow()
+        m = orm.messages.c
+        rows = self.session.execute(
+            update(orm.messages)
+            .where(m.id.in_(ids), m.status == OutboundStatus.QUEUED)
+            .values(status=OutboundStatus.SENDING, updated_at=now, attempts=m.attempts + 1,
+                    attempt_started_at=now, next_attempt_at=None)
+            .returning(m.id, m.channel, m.address, m.body, m.attempts, m.buttons, m.contact_id)
+        )
+        return sorted((dict(row._mapping) for row in rows), key=lambda r: r["id"])
+
+    def defer_outbound_many(self, until: dict[int, datetime]) -> None:
+        """`defer_outbound` for several messages in one transaction."""
+        for message_id, when in until.items():
+            self.defer_outbound(message_id, when)
+
     def finish_attempt(self, message_id: int, attempt: int, **values) -> bool:
         """Record the outcome of attempt number `attempt` if it still owns the message (still
         `sending`, not taken over by recovery after its lease ran out); False otherwise."""

@@ -2,11 +2,17 @@
 
 N outbound SMS (reminders) are put in PostgreSQL, and their `send_message` jobs scheduled in rq for
 the same second; two `python -m worker` processes send them through the real Twilio client to the
-loopback fake (tests/fakes/providers.py) in this process. The fake counts each body: duplicates
-and lost messages are counted there, not trusted from the database. Beside it, a baseline: the
-same sends made by a bare rq job (`bare_send`, one requests.post) run by two plain `rq worker`
-processes (forking, rq's default) and two `rq worker -w SimpleWorker`. Then a run of 1,000 falling
-due each second for 10 s, where lateness p99 should stay within 2 s.
+loopback fake (tests/fakes/providers.py) in this process: first one send at a time (rq's
+SimpleWorker way), then as send workers (`--queues send --send-concurrency C`: batches on C
+threads). The fake counts each body: duplicates and lost messages are counted there, not trusted
+from the database. Beside them, a baseline: the same sends made by a bare rq job (`bare_send`, one
+requests.post) run by two `rq worker -w SimpleWorker` and two plain `rq worker` (forking, rq's
+default). Each is also run with 1,000 falling due each second for 10 s, where lateness p99 should
+stay within 2 s.
+
+Then the same with the fake answering after `--latency` seconds (0.2 s by default; Twilio answers
+in 0.2-0.5 s), where a worker that sends one message at a time manages about 1/latency a second:
+those runs use `--latency-n` messages, the concurrent workers the full N.
 
 Lateness is arrival at the fake minus the due second; rq's scheduler releases due jobs once a
 second, so up to a second of it is the scheduler's resolution. Uses its own database (jsc_bench)
@@ -93,7 +99,7 @@ class Bench:
         self.engine = create_engine(args.database_url)
         self.redis = Redis.from_url(args.redis_url)
         self.redis.flushdb()
-        self.queue = Queue("bench", connection=self.redis)
+        self.queue = Queue("bench-send", connection=self.redis)
         self.bare_queue = Queue("bench-bare", connection=self.redis)
         self.procs: list[subprocess.Popen] = []
         self.env = {
@@ -101,6 +107,7 @@ class Bench:
             "DATABASE_URL": args.database_url,
             "REDIS_URL": args.redis_url,
             "QUEUE_NAME": "bench",
+            "SEND_QUEUE": "bench-send",
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM": FROM,
@@ -230,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=int, default=1000, help="due per second in the paced run")
     parser.add_argument("--spread", type=int, default=10, help="seconds the paced run lasts")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--send-concurrency", type=int, default=64, help="sends in flight per send worker")
+    parser.add_argument("--latency", type=float, default=0.2,
+                        help="seconds the fake holds each request in the second half (0: skip it)")
+    parser.add_argument("--latency-n", type=int, default=200,
+                        help="messages for the one-at-a-time runs with latency (they manage ~1/latency a second)")
     parser.add_argument("--database-url", default=default_db.rsplit("/", 1)[0] + "/jsc_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--skip-forking-baseline", action="store_true", help="rq's default worker (slow)")
@@ -240,21 +252,40 @@ def main(argv: list[str] | None = None) -> int:
 
     bench = Bench(args)
     results: list[Result] = []
-    n, w = args.n, args.workers
+    n, w, c, lat = args.n, args.workers, args.send_concurrency, args.latency
     paced = min(n, args.rate * args.spread)
     rate = max(1, paced // args.spread)
+    small = min(n, args.latency_n)
+    lat_tag = f"{lat * 1000:.0f} ms"
+
+    def both(name: str, tag: str, bare: bool, latency: float, count: int = n, with_paced: bool = True) -> None:
+        bench.fake.latency_s = latency
+        results.append(bench.run(name, tag, count, None, bare=bare))
+        if with_paced:
+            results.append(bench.run(f"  same, {rate}/s due over {args.spread} s", f"{tag}-paced", paced, rate,
+                                     bare=bare))
+
     try:
         print(f"{n} reminders due together, {w} workers each; fake providers at {bench.fake.url}", flush=True)
-        ours = bench.start([str(BIN / "python"), "-m", "worker"], bench.queue, w)
-        results.append(bench.run(f"python -m worker (SimpleWorker) x{w}", "due", n, None, bare=False))
-        results.append(bench.run(f"  same, {rate}/s due over {args.spread} s", "paced", paced, rate, bare=False))
-        bench.stop(ours)
+        worker = [str(BIN / "python"), "-m", "worker"]
+        serial = bench.start(worker, bench.queue, w)
+        both(f"python -m worker (one at a time) x{w}", "due", False, 0.0)
+        if lat:
+            both(f"  same, provider latency {lat_tag}", "lat-due", False, lat, small, with_paced=False)
+        bench.stop(serial)
+        concurrent = bench.start(worker + ["--queues", "send", "--send-concurrency", str(c)], bench.queue, w)
+        both(f"python -m worker --send-concurrency {c} x{w}", "conc", False, 0.0)
+        if lat:
+            both(f"  same, provider latency {lat_tag}", "lat-conc", False, lat)
+        bench.stop(concurrent)
         rq = [str(BIN / "rq"), "worker", "--url", args.redis_url, "--with-scheduler", "-q"]
         simple = bench.start(rq + ["-w", "rq.worker.SimpleWorker", "bench-bare"], bench.bare_queue, w)
-        results.append(bench.run(f"baseline bare_send, rq SimpleWorker x{w}", "bare-simple", n, None, bare=True))
-        results.append(bench.run(f"  same, {rate}/s due over {args.spread} s", "bare-paced", paced, rate, bare=True))
+        both(f"baseline bare_send, rq SimpleWorker x{w}", "bare-simple", True, 0.0)
+        if lat:
+            both(f"  same, provider latency {lat_tag}", "lat-bare", True, lat, small, with_paced=False)
         bench.stop(simple)
         if not args.skip_forking_baseline:
+            bench.fake.latency_s = 0.0
             forking = bench.start(rq + ["bench-bare"], bench.bare_queue, w)
             results.append(bench.run(f"baseline bare_send, rq Worker (fork) x{w}", "bare-fork", n, None, bare=True))
             bench.stop(forking)

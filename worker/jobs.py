@@ -11,8 +11,10 @@ from datetime import timedelta
 from intake import cases
 from intake.outbound import held_for_quiet_hours, stale_work
 from intake import services as intake
-from intake.delivery import RetryLater, deliver, recover_interrupted
-from intake.model import Channel, OutboundStatus, utcnow
+from intake.delivery import RetryLater, deliver_batch, recover_interrupted
+from intake.deps import IntakeDeps
+from intake.policy import Policy
+from intake.model import Channel, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -86,41 +88,77 @@ def escalate(case_id: int, level: int, office_id: int | None, services=None) -> 
 
 def _defer(s, message_id: int, delay_s: float) -> None:
     """Queue the next attempt in `delay_s` and note when it is due (so recovery leaves it alone)."""
+    _defer_many(s, {message_id: delay_s})
+
+
+def _defer_many(s, delays: dict[int, float]) -> None:
+    """`_defer` for several messages: one transaction, then a delayed job each."""
+    if not delays:
+        return
+    now = utcnow()
     with s.uow() as uow:
-        uow.repo.defer_outbound(message_id, utcnow() + timedelta(seconds=delay_s))
+        uow.repo.defer_outbound_many({mid: now + timedelta(seconds=d) for mid, d in delays.items()})
         uow.commit()
-    s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=delay_s)
+    for message_id, delay_s in delays.items():
+        s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=delay_s)
+
+
+def _timing(s):
+    """What quiet hours need (the policy and the clock), without loading the NLU: a send-only
+    worker never builds the intake pipeline's ports."""
+    if "deps" in s.__dict__:  # already built (a worker that also runs the intake)
+        return s.deps
+    return IntakeDeps(understander=None, places=None, policy=Policy(timezone=s.config.timezone), clock=s.clock)
 
 
 def send_message(message_id: int, services=None) -> str:
     """Send one outbound message; on a transient failure schedule the next attempt with back-off
     (or the provider's Retry-After), so the delay lives in Redis and survives restarts. A Telegram
     message that would break Telegram's rate limits is re-queued for when its slot frees."""
+    return send_batch([message_id], services)[message_id]
+
+
+def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) -> dict[int, str]:
+    """`send_message` for many messages at once (the send worker's batches): quiet hours and the
+    Telegram limits per message, then one claim, the sends through `run` (a thread pool sends
+    them concurrently; `senders` may be per thread), one transaction recording them. Returns each
+    message's outcome: sent, skipped, failed, retrying, deferred or throttled."""
     s = _get(services)
-    with s.uow() as uow:
-        msg = uow.repo.message(message_id)
-        pending = msg is not None and msg.status == OutboundStatus.QUEUED
-        contact = uow.repo.contact(msg.contact_id) if pending and msg.contact_id else None
-        quiet = pending and held_for_quiet_hours(msg, s.deps, contact)
-        channel, address = (msg.channel, msg.address) if msg is not None else (None, None)
-    if quiet:
-        _defer(s, message_id, max(1.0, (quiet - s.deps.clock()).total_seconds()))
-        return "deferred"
+    timing = _timing(s)
     limiter = getattr(s, "rate_limiter", None)
-    if pending and limiter is not None and channel == Channel.TELEGRAM:
-        wait = limiter.acquire(address)
-        if wait > 0:
-            _defer(s, message_id, wait)
-            return "throttled"
-    try:
-        return deliver(s.uow, s.senders, message_id, max_attempts=s.max_send_attempts).outcome
-    except RetryLater as retry:
-        with s.uow() as uow:
-            attempts = uow.repo.message(message_id).attempts
-        intervals = s.config.send_retry_intervals
-        delay = retry.delay_s if retry.delay_s is not None else intervals[min(attempts, len(intervals)) - 1]
-        _defer(s, message_id, delay)
-        return "retrying"
+    outcomes = {mid: "skipped" for mid in message_ids}
+    with s.uow() as uow:
+        pending = uow.repo.queued_outbound(message_ids)
+    held: dict[int, float] = {}
+    ready: list[int] = []
+    for msg, contact in pending:
+        quiet = held_for_quiet_hours(msg, timing, contact)
+        if quiet:
+            held[msg.id] = max(1.0, (quiet - timing.clock()).total_seconds())
+            outcomes[msg.id] = "deferred"
+            continue
+        if limiter is not None and msg.channel == Channel.TELEGRAM:
+            wait = limiter.acquire(msg.address)
+            if wait > 0:
+                held[msg.id] = wait
+                outcomes[msg.id] = "throttled"
+                continue
+        ready.append(msg.id)
+    _defer_many(s, held)
+    results = deliver_batch(s.uow, senders if senders is not None else s.senders, ready,
+                            max_attempts=s.max_send_attempts, run=run)
+    intervals = s.config.send_retry_intervals
+    retries: dict[int, float] = {}
+    for message_id, result in results.items():
+        if isinstance(result, RetryLater):
+            attempts = result.attempts or 1
+            delay = result.delay_s if result.delay_s is not None else intervals[min(attempts, len(intervals)) - 1]
+            retries[message_id] = delay
+            outcomes[message_id] = "retrying"
+        else:
+            outcomes[message_id] = result.outcome
+    _defer_many(s, retries)
+    return outcomes
 
 
 def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_LEASE_S) -> tuple[int, int]:

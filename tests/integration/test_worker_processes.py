@@ -1,6 +1,7 @@
 """Exactly-once sending with real worker processes: two `python -m worker` on PostgreSQL and Redis,
 the loopback providers holding each request (latency) so that a send is in flight when one worker
-is killed with SIGKILL. Before that, recovery's rules one by one, in process: what the provider
+is killed with SIGKILL; then the same with two send workers (their own queue, batches sent
+concurrently), one killed mid-batch. Before that, recovery's rules one by one, in process: what the provider
 already has is recorded and not resent; what it never got is sent again; a live attempt is left
 alone; a retry waiting out its back-off is not re-queued early."""
 from __future__ import annotations
@@ -157,53 +158,55 @@ def test_a_late_worker_cannot_overwrite_what_recovery_decided(live, providers):
 
 # --- real processes -----------------------------------------------------------------------
 
-def _fresh_database() -> str:
+def _fresh_database(url: str = DATABASE_URL) -> str:
     """A fresh, migrated database of its own (like conftest's `_fresh_postgres`)."""
-    admin = create_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = DATABASE_URL.rsplit("/", 1)[1]
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = url.rsplit("/", 1)[1]
     with admin.connect() as conn:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    engine = create_engine(DATABASE_URL)
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    upgrade_database(DATABASE_URL)
-    return DATABASE_URL
+    upgrade_database(url)
+    return url
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def _stack(tmp_path_factory, database_url: str, queue: str, extra_env: dict, extra_args: list[str]):
     fake = FakeProviders().start()
-    _fresh_database()
+    _fresh_database(database_url)
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     env = {
         **os.environ,
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
-        "QUEUE_NAME": QUEUE,
+        "QUEUE_NAME": queue,
         "TWILIO_ACCOUNT_SID": TWILIO["twilio_account_sid"],
         "TWILIO_AUTH_TOKEN": TWILIO["twilio_auth_token"],
         "TWILIO_FROM": TWILIO["twilio_from"],
         "TWILIO_API_URL": fake.url,
         "TELEGRAM_BOT_TOKEN": TELEGRAM["telegram_bot_token"],
         "TELEGRAM_API_URL": fake.url,
+        **extra_env,
     }
     env.pop("RASA_URL", None)
     logs = tmp_path_factory.mktemp("workers")
     # Short lease and sweep so that recovery happens within the test; one-second back-off.
-    cmd = [str(BIN / "python"), "-m", "worker", "--sweep-interval", "1", "--lease", "4", "--retry-intervals", "1,1,1"]
+    cmd = [str(BIN / "python"), "-m", "worker", "--sweep-interval", "1", "--lease", "4", "--retry-intervals", "1,1,1",
+           *extra_args]
     # Each worker in its own process group: SIGKILL to the group takes its rq scheduler child too,
     # as when a machine or container dies.
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(logs / f"worker{i}.log", "w"),
                               stderr=subprocess.STDOUT, start_new_session=True) for i in range(2)]
-    cfg = replace(Config(), database_url=DATABASE_URL, redis_url=REDIS_URL, queue_name=QUEUE, **TWILIO, **TELEGRAM)
+    cfg = replace(Config(), database_url=database_url, redis_url=REDIS_URL, queue_name=queue,
+                  send_queue_name=extra_env.get("SEND_QUEUE"), **TWILIO, **TELEGRAM)
     services = build_services(cfg, understander=ScriptedUnderstander({}), legal=None)
     try:
-        queue = services.queue.queue
+        queue = services.queue.send_queue
         wait_until(lambda: len(SimpleWorker.all(queue=queue)) == 2, 45, "two workers")
         yield {"services": services, "fake": fake, "procs": procs, "logs": logs}
     finally:
@@ -218,6 +221,19 @@ def stack(tmp_path_factory):
         services.engine.dispose()
         fake.stop()
         redis.flushdb()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    """Two `python -m worker` as deployed by default: one queue, one send at a time."""
+    yield from _stack(tmp_path_factory, DATABASE_URL, QUEUE, {}, [])
+
+
+@pytest.fixture(scope="module")
+def send_stack(tmp_path_factory):
+    """Two send workers: their own queue, batches of up to eight sent four at a time."""
+    yield from _stack(tmp_path_factory, DATABASE_URL + "_batches", QUEUE + "-b", {"SEND_QUEUE": QUEUE + "-b-send"},
+                      ["--queues", "send", "--send-concurrency", "4"])
 
 
 def sent_bodies(fake) -> list[str]:
@@ -281,3 +297,36 @@ def test_sigkill_in_the_middle_of_a_send_still_sends_each_message_exactly_once(s
     assert recovered.provider_message_id == sid and recovered.attempts == 1  # recorded, not resent
     logs = "".join(p.read_text() for p in stack["logs"].glob("worker*.log"))
     assert "recorded, not resent" in logs
+
+
+def test_sigkill_in_the_middle_of_a_batch_still_sends_each_message_exactly_once(send_stack):
+    s, fake, procs = send_stack["services"], send_stack["fake"], send_stack["procs"]
+    fake.latency_s = 1.0
+    bodies = [f"batch reminder {n}: mediation tomorrow 9:00" for n in range(14)]
+    ids = queue_messages(s, [("sms", f"+8551300{n % 5:04d}", body) for n, body in enumerate(bodies)])
+    for message_id in ids:
+        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
+    assert s.queue.send_queue.name == QUEUE + "-b-send"
+    victim = procs[0]
+
+    def victim_mid_batch():
+        worker = next((w for w in SimpleWorker.all(queue=s.queue.send_queue) if w.pid == victim.pid), None)
+        if worker is None or worker.get_current_job_id() is None:
+            return False
+        return any(time.time() - f["arrived"] < 0.5 for f in fake.in_flight())
+
+    wait_until(victim_mid_batch, 20, "the first worker to be mid-batch")
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=5)
+    interrupted = [i for i in ids if row(s, i).status == "sending"]
+    assert interrupted  # claimed by the dead worker; the provider has them, the database does not know
+
+    wait_until(lambda: all(row(s, i).status == "sent" for i in ids), 40, "every message sent")
+    time.sleep(1.5)  # room for a duplicate to show
+    counts = {body: sent_bodies(fake).count(body) for body in bodies}
+    assert counts == {body: 1 for body in bodies}
+    by_body = {m["body"]: m["sid"] for m in fake.twilio_messages}
+    for message_id, body in zip(ids, bodies):
+        assert row(s, message_id).provider_message_id == by_body[body]
+    logs = "".join(p.read_text() for p in send_stack["logs"].glob("worker*.log"))
+    assert "recorded, not resent" in logs and "send batch of" in logs
