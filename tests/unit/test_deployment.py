@@ -17,8 +17,8 @@ APP_VARS = {"DATABASE_URL", "REDIS_URL", "RASA_URL", "TWILIO_ACCOUNT_SID", "TWIL
 
 
 def test_compose_has_every_service_with_a_health_check():
-    assert {"web", "worker", "postgres", "redis", "rasa", "migrate"} <= set(SERVICES)
-    for name in ("web", "worker", "postgres", "redis", "rasa"):
+    assert {"web", "worker", "send-worker", "postgres", "redis", "rasa", "migrate"} <= set(SERVICES)
+    for name in ("web", "worker", "send-worker", "postgres", "redis", "rasa"):
         assert SERVICES[name]["healthcheck"]["test"], name
 
 
@@ -28,13 +28,14 @@ def test_compose_images_and_commands():
     assert "--appendonly" in SERVICES["redis"]["command"]  # scheduled jobs survive a restart
     assert "gunicorn" in SERVICES["web"]["command"] and "bot:create_app()" in SERVICES["web"]["command"]
     assert SERVICES["worker"]["command"] == ["python", "-m", "worker"]
+    assert SERVICES["send-worker"]["command"][:5] == ["python", "-m", "worker", "--queues", "send"]
     rasa_dockerfile = (ROOT / SERVICES["rasa"]["build"]["dockerfile"]).read_text()
     assert re.search(r"^FROM rasa/rasa:3\.6\.21\b", rasa_dockerfile, re.M)
     assert "--enable-api" in SERVICES["rasa"]["command"]
 
 
 def test_web_and_worker_get_every_variable_and_wait_for_their_dependencies():
-    for name in ("web", "worker", "migrate"):
+    for name in ("web", "worker", "send-worker", "migrate"):
         assert APP_VARS <= set(SERVICES[name]["environment"]), name
     env = SERVICES["web"]["environment"]
     assert env["REDIS_URL"] == "redis://redis:6379/0" and env["RASA_URL"] == "http://rasa:5005"
