@@ -62,16 +62,12 @@ class InProcessJobQueue:
     def __init__(self, services_provider: Callable[[], object], max_workers: int = 2):
         self._services = services_provider
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
-        self._timers: set[threading.Timer] = set()
-        self._lock = threading.Lock()
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
         """Run `func(*args)` on the pool, now or after a delay."""
         if delay_s > 0:
             timer = threading.Timer(delay_s, self._submit, (func, args))
             timer.daemon = True
-            with self._lock:
-                self._timers.add(timer)
             timer.start()
         else:
             self._submit(func, args)
@@ -86,16 +82,3 @@ class InProcessJobQueue:
             pass  # the job already re-enqueued itself
         except Exception:  # noqa: BLE001 - a job's failure must not kill the pool
             log.exception("job %s failed", func)
-
-    def drain(self, timeout_s: float = 10.0) -> None:
-        """Wait until queued work is done (tests and shutdown)."""
-        import time
-
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._pool._work_queue.qsize() == 0 and not any(t.is_alive() for t in list(self._timers)):
-                probe = self._pool.submit(lambda: None)
-                probe.result(timeout=max(0.1, deadline - time.monotonic()))
-                if self._pool._work_queue.qsize() == 0:
-                    return
-            time.sleep(0.02)

@@ -113,13 +113,11 @@ def held_for_quiet_hours(msg: Message, deps: IntakeDeps, contact: Contact | None
     return deps.policy.quiet_until(deps.clock())
 
 
-def stale_work(uow: UnitOfWork, older_than: timedelta) -> tuple[list[int], list[int]]:
-    """Inbound messages never processed and outbound messages never sent, older than
-    `older_than`: what a lost job (Redis down, worker killed) left behind."""
-    cutoff = utcnow() - older_than
-    inbound = uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], cutoff)
-    outbound = uow.repo.messages_in_status("out", [OutboundStatus.QUEUED], cutoff)
-    return inbound, outbound
+def unprocessed_inbound(uow: UnitOfWork, older_than: timedelta) -> list[int]:
+    """Inbound messages stored but never processed, older than `older_than`: what a lost job
+    (Redis down when the webhook queued it, a worker killed) left behind. Outbound messages are
+    recovered by their lease and due time (`Repository.outbound_overdue`), not here."""
+    return uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], utcnow() - older_than)
 
 
 SEND_MESSAGE = "worker.jobs.send_message"

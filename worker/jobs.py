@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 
 from intake import cases
-from intake.outbound import held_for_quiet_hours, stale_work
+from intake.outbound import held_for_quiet_hours, unprocessed_inbound
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
@@ -166,8 +166,7 @@ def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_
     left `sending` by a worker that died: settled with the provider first, see intake.delivery)."""
     s = _get(services)
     with s.uow() as uow:
-        inbound, _ = stale_work(uow, timedelta(seconds=older_than_s))
-        # Not stale_work's outbound half: that one would re-queue a retry waiting out its back-off.
+        inbound = unprocessed_inbound(uow, timedelta(seconds=older_than_s))
         overdue = uow.repo.outbound_overdue(utcnow() - timedelta(seconds=older_than_s))
     interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s))
     for message_id in inbound:
