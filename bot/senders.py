@@ -126,6 +126,18 @@ class TelegramSender:
             raise SendError(f"telegram error: {type(exc).__name__}", transient=True) from None
 
 
+    async def _answer(self, query_id: str) -> None:
+        async with self._bot() as bot:
+            await bot.answer_callback_query(query_id)
+
+    def answer_callback(self, query_id: str) -> None:
+        """Acknowledge a button press (Telegram shows a spinner until then)."""
+        try:
+            asyncio.run(self._answer(query_id))
+        except TelegramError as exc:
+            raise SendError(f"telegram callback answer: {type(exc).__name__}", transient=False) from None
+
+
 class OutboxSender:
     """No provider: the message stays in the database, where the local simulator shows it."""
 

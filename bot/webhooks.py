@@ -105,7 +105,12 @@ def telegram_update():
     parsed = telegram_message(update)
     if parsed is not None:
         chat_id, text = parsed
-        ingest(_services(), Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
+        _, created = ingest(_services(), Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
+        if created and update.callback_query is not None:
+            try:  # stop the button's spinner; the action itself is the queued message
+                _services().queue.enqueue("worker.jobs.answer_callback", update.callback_query.id)
+            except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the webhook for it
+                log.warning("could not queue a callback answer (%s)", type(exc).__name__)
     return {"ok": True}
 
 

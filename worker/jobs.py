@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 
 from intake import cases
+from intake.ports import SendError
 from intake.outbound import held_for_quiet_hours, unprocessed_inbound
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
@@ -64,6 +65,19 @@ def _run(s, step, *args) -> list[int]:
 def process_inbound(message_id: int, services=None) -> list[int]:
     """Understand and act on one inbound message, then queue its sends."""
     return _run(_get(services), intake.process_inbound, message_id)
+
+
+def answer_callback(query_id: str, services=None) -> str:
+    """Acknowledge an official's button press. Not retried: Telegram forgets a press in seconds."""
+    sender = _get(services).senders.get("telegram")
+    if not hasattr(sender, "answer_callback"):
+        return "skipped"
+    try:
+        sender.answer_callback(query_id)
+    except SendError as exc:
+        log.info("callback answer failed (%s)", exc.code)
+        return "failed"
+    return "answered"
 
 
 def remind(appointment_id: int, starts_at_iso: str, hours: int, services=None) -> list[int]:

@@ -42,6 +42,7 @@ class FakeProviders:
     telegram_sends: list[dict] = field(default_factory=list)
     telegram_times: list[float] = field(default_factory=list)  # beside telegram_sends, when each arrived
     updates: list[dict] = field(default_factory=list)
+    callback_answers: list[str] = field(default_factory=list)
     requests: int = 0
     _in_flight: dict = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
@@ -168,6 +169,10 @@ class FakeProviders:
             if method == "getMe":
                 return 200, {"ok": True, "result": {"id": 4242, "is_bot": True, "first_name": "JSC",
                                                     "username": "jsc_test_bot"}}
+            if method == "answerCallbackQuery":
+                with self._lock:
+                    self.callback_answers.append(str(params.get("callback_query_id")))
+                return 200, {"ok": True, "result": True}
             if method == "deleteWebhook" or method == "setWebhook":
                 return 200, {"ok": True, "result": True}
             if method == "getUpdates":

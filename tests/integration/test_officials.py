@@ -330,6 +330,7 @@ def test_a_button_press_arrives_through_the_telegram_webhook(wf):
     response = client.post("/webhooks/telegram", data=json.dumps(update), content_type="application/json",
                            headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]})
     assert response.status_code == 200
+    assert [j[0] for j in wf.queue.jobs] == ["worker.jobs.process_inbound", "worker.jobs.answer_callback"]
     wf.queue.run_all(wf)
     assert the_case(wf).status == "accepted" and count(wf, Case) == 1
 
@@ -339,6 +340,8 @@ def test_buttons_go_out_through_python_telegram_bot(config, providers, places):
 
     sender = TelegramSender(TELEGRAM["telegram_bot_token"], providers.url)
     sender.send("900001", "New case", [[["Accept ✅", "acc:1"], ["Schedule 📅", "sch:1"]]])
+    sender.answer_callback("4382bfdwdsb323b2d9")
+    assert providers.callback_answers == ["4382bfdwdsb323b2d9"]
     markup = json.loads(providers.telegram_sends[0]["reply_markup"])
     assert markup == {"inline_keyboard": [[{"text": "Accept ✅", "callback_data": "acc:1"},
                                            {"text": "Schedule 📅", "callback_data": "sch:1"}]]}
