@@ -15,6 +15,7 @@ from intake.model import (
     Channel,
     Contact,
     Conversation,
+    Identity,
     Message,
     OfficialRole,
     OutboundStatus,
@@ -27,6 +28,21 @@ from intake.unit_of_work import UnitOfWork
 from nlu.types import Location
 
 log = logging.getLogger(__name__)
+
+def contact_for(uow: UnitOfWork, channel: str, address: str, language: str) -> Contact:
+    """The contact behind a channel address, created (with the identity) on first contact."""
+    identity = uow.repo.identity(channel, address)
+    if identity:
+        contact = uow.repo.contact(identity.contact_id)
+        assert contact is not None
+        return contact
+    contact = Contact(language=language)
+    uow.repo.add(contact)
+    uow.repo.flush()
+    uow.repo.add(Identity(channel=channel, address=address, contact_id=contact.id))
+    uow.repo.flush()
+    return contact
+
 
 def _unique_ref(uow: UnitOfWork) -> str:
     for _ in range(20):

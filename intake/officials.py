@@ -23,6 +23,7 @@ from intake.model import (
     CaseKind,
     CaseStatus,
     Channel,
+    Conversation,
     Official,
     OfficeKind,
     OfficialRole,
@@ -211,6 +212,15 @@ def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datet
                                      key=f"invitation:{appointment.id}", case_id=case.id, purpose="invitation")
         ids.append(out.id)
         cases.add_event(uow, case, "other_party_invited", f"official:{official.id}", appointment_id=appointment.id)
+        # Their 1 / 2 answer reaches the office like the citizen's.
+        other = cases.contact_for(uow, Channel.SMS, case.other_party_phone, "km")
+        conversation = uow.repo.conversation(other.id)
+        if conversation is None:
+            conversation = Conversation(contact_id=other.id)
+            uow.repo.add(conversation)
+        conversation.state = "awaiting_appointment_answer"
+        conversation.data = {"appointment_id": appointment.id, "party": "other_party"}
+        conversation.updated_at = deps.clock()
     for hours in deps.policy.reminder_hours:
         due = starts_at - timedelta(hours=hours)
         if due > deps.clock():

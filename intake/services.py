@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 
 from intake import dialogue, replies
-from intake.cases import add_event, confirm_case, open_case, route_case
+from intake.cases import add_event, confirm_case, contact_for, open_case, route_case
 from intake.deps import IntakeDeps
 from intake.model import (
     AppointmentStatus,
@@ -20,7 +20,6 @@ from intake.model import (
     Channel,
     Contact,
     Conversation,
-    Identity,
     InboundStatus,
     LegalQuestion,
     Message,
@@ -71,20 +70,6 @@ def record_inbound(uow: UnitOfWork, channel: str, address: str, provider_id: str
     return msg.id, True
 
 
-def _contact_for(uow: UnitOfWork, channel: str, address: str, language: str) -> Contact:
-    identity = uow.repo.identity(channel, address)
-    if identity:
-        contact = uow.repo.contact(identity.contact_id)
-        assert contact is not None
-        return contact
-    contact = Contact(language=language)
-    uow.repo.add(contact)
-    uow.repo.flush()
-    uow.repo.add(Identity(channel=channel, address=address, contact_id=contact.id))
-    uow.repo.flush()
-    return contact
-
-
 def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[int]:
     """Understand one stored inbound message and act on it: link an official, run the intake
     dialogue, open and route a case, notify the office, queue the replies. Safe to call twice:
@@ -104,7 +89,7 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     has_words = any(ch.isalpha() for ch in text)
     # Khmer first: a newcomer whose message has no words is answered in Khmer.
     first_language = replies.reply_language(understanding.language) if has_words else "km"
-    contact = _contact_for(uow, msg.channel, msg.address, first_language)
+    contact = contact_for(uow, msg.channel, msg.address, first_language)
     msg.contact_id = contact.id
     if _tells_language(text) and not contact.language_fixed:
         contact.language = replies.reply_language(understanding.language)
@@ -184,12 +169,18 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
             return reply_to(uow, msg, contact, replies.render("help", lang), key)
         case = uow.repo.case(appointment.case_id)
-        appointment.citizen_answer = "will_come" if action.yes else "cannot_come"
-        add_event(uow, case, "citizen_answer", "citizen", answer=appointment.citizen_answer)
+        other_party = action.data.get("party") == "other_party"
+        answer = "will_come" if action.yes else "cannot_come"
+        if other_party:
+            add_event(uow, case, "other_party_answer", "other_party", answer=answer)
+        else:
+            appointment.citizen_answer = answer
+            add_event(uow, case, "citizen_answer", "citizen", answer=answer)
         out = reply_to(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
         from intake.officials import when_text
 
-        body = (f"Case {case.ref}: the person {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
+        who = "the other party" if other_party else "the person"
+        body = (f"Case {case.ref}: {who} {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
                 f"{when_text(deps, appointment.starts_at, 'en')}.")
         for official in uow.repo.linked_officials(case.office_id):
             out.append(queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,

@@ -363,6 +363,11 @@ def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places
                            "Thu 03/12 09:00 at Battambang Justice Service Centre. Mediation is voluntary and free. "
                            "Reply 1 I will come, 2 I cannot come.")
     assert invite.startswith("មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង សូមអញ្ជើញអ្នក")
+    say(wf, "2", address="+85512345679")  # the other party answers
+    assert last_to(wf, "900001")[0] == f"Case {case.ref}: the other party CANNOT COME to the session Thu 03/12 09:00."
+    with wf.uow() as uow:
+        [appointment] = uow.repo.appointments_of(case.id)
+        assert appointment.citizen_answer is None  # the person's own answer is still awaited
 
 
 def test_a_victim_can_ask_for_texts_only_in_the_daytime(wf, clock):
