@@ -2,12 +2,14 @@
 
     python -m legal_info check [DIR] [--today YYYY-MM-DD]
     python -m legal_info ask "QUESTION" [--language en|km|km-Latn] [--channel sms|telegram] [--json]
-    python -m legal_info evaluate [--set heldout|dev|dev2] [--threshold X] [--sweep] [--misses]
+    python -m legal_info evaluate [--set heldout|dev|dev2|dev-oos2|DEV_FILE] [--threshold X] [--sweep] [--misses]
 
 `--set dev` measures the development questions (dev.jsonl, dev_out_of_scope.jsonl) that tuning may
 look at, and `--set dev2` the harder ones (dev2.jsonl: long, story-like questions with spelling slips,
-its off-topic questions marked `"expected": null`); the default, `heldout`, measures heldout_*.jsonl
-and out_of_scope.jsonl, which tuning must not.
+its off-topic questions marked `"expected": null`), `--set dev-oos2` the second off-topic set
+(dev_out_of_scope2.jsonl: near misses that share words with legal topics), and `--set NAME` any other
+development file `NAME.jsonl` whose name starts with "dev"; the default, `heldout`, measures
+heldout_*.jsonl and out_of_scope.jsonl, which tuning must not.
 """
 from __future__ import annotations
 
@@ -118,7 +120,19 @@ EVAL_SETS = {
     "heldout": ("heldout_*.jsonl", "out_of_scope.jsonl"),
     "dev": ("dev.jsonl", "dev_out_of_scope.jsonl"),
     "dev2": ("dev2.jsonl", None),
+    "dev-oos2": ("dev_out_of_scope2.jsonl", None),
 }
+DEV_PREFIX = "dev"  # `--set NAME` also reads a development file NAME.jsonl; held-out files are never named
+
+
+def eval_set_files(name: str, eval_dir: Path) -> tuple[str, str | None]:
+    """(question-file glob, out-of-scope file or None) of a named set or of one development file."""
+    if name in EVAL_SETS:
+        return EVAL_SETS[name]
+    if name.startswith(DEV_PREFIX) and "/" not in name and (eval_dir / f"{name}.jsonl").is_file():
+        return f"{name}.jsonl", None
+    known = ", ".join(sorted(EVAL_SETS))
+    raise SystemExit(f"unknown evaluation set {name!r}: use {known}, or the name of a dev*.jsonl file in {eval_dir}")
 
 
 def cmd_evaluate(args: argparse.Namespace, out) -> int:
@@ -127,7 +141,7 @@ def cmd_evaluate(args: argparse.Namespace, out) -> int:
     started = time.perf_counter()
     kb = KnowledgeBase.load(args.articles, threshold=args.threshold)
     load_s = time.perf_counter() - started
-    in_glob, oos_name = EVAL_SETS[args.set]
+    in_glob, oos_name = eval_set_files(args.set, eval_dir)
     heldout = [r for p in sorted(eval_dir.glob(in_glob)) for r in _read_jsonl(p)]
     oos_path = eval_dir / oos_name if oos_name else None
     oos = _read_jsonl(oos_path) if oos_path and oos_path.exists() else []
@@ -224,8 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("evaluate", help="hit@1 / hit@3 on evaluation questions, declines on out-of-scope ones")
-    p.add_argument("--set", choices=sorted(EVAL_SETS), default="heldout",
-                   help="dev, dev2: the questions used for tuning; heldout (default): the ones kept for measuring")
+    p.add_argument("--set", default="heldout",
+                   help=f"{', '.join(s for s in sorted(EVAL_SETS) if s != 'heldout')} or the name of a dev*.jsonl "
+                   "file: the questions used for tuning; heldout (default): the ones kept for measuring")
     p.add_argument("--articles", default=str(ARTICLES_DIR))
     p.add_argument("--eval-dir", default=str(EVAL_DIR))
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)

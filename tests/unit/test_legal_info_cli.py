@@ -1,6 +1,8 @@
 """The `python -m legal_info` command line: check, ask --json, evaluate."""
 import io
 import json
+
+import pytest
 import shutil
 import subprocess
 import sys
@@ -124,3 +126,14 @@ def test_evaluate_dev_set_reads_only_the_dev_files(tmp_path):
     code, out = run("evaluate", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
     assert out.splitlines()[0].startswith("set: heldout ")
     assert any(line.split()[:4] == ["all", "1", "0.000", "0.000"] for line in out.splitlines()), out
+
+
+def test_evaluate_names_any_dev_file_but_never_a_held_out_one(tmp_path):
+    oos = {"question": "which bank has a cheap motorbike loan", "language": "en", "expected": None}
+    (tmp_path / "dev_out_of_scope2.jsonl").write_text(json.dumps(oos) + "\n", encoding="utf-8")
+    (tmp_path / "heldout_a.jsonl").write_text(json.dumps(oos) + "\n", encoding="utf-8")
+    code, out = run("evaluate", "--set", "dev-oos2", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
+    assert code == 0 and out.splitlines()[0].startswith("set: dev-oos2")
+    with pytest.raises(SystemExit) as refused:
+        run("evaluate", "--set", "heldout_a", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
+    assert "unknown evaluation set 'heldout_a'" in str(refused.value)
