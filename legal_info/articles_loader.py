@@ -234,8 +234,8 @@ def validate(article: Article, known_ids: Collection[str] | None = None, today: 
         qs = article.questions.get(script, ())
         if not qs:
             err(f"questions are missing in {script}")
-        elif not 4 <= len(qs) <= 12:
-            warn(f"{len(qs)} questions in {script} (the format asks for 4-12)")
+        elif not 4 <= len(qs) <= 14:
+            warn(f"{len(qs)} questions in {script} (the format asks for 4-14)")
     for q in article.questions.get("km", ()):
         if khmer_ratio(q) < 0.5:
             err(f"km question is not in Khmer script: {q[:40]!r}")
