@@ -39,6 +39,26 @@ def upgrade_database(database_url: str) -> None:
     command.upgrade(cfg, "head")
 
 
+def recreate_database(database_url: str) -> str:
+    """Create the PostgreSQL database if missing, empty its schema and migrate it (tests and
+    benchmarks; never used on a live database)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = database_url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_database(database_url)
+    return database_url
+
+
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration."""

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from bot import create_app
 from bot.bootstrap import GazetteerPlaces, build_services
-from bot.cli import upgrade_database
+from bot.cli import recreate_database, upgrade_database
 from bot.config import Config
 from intake.directory import load_directory, parse_directory
 from nlu.gazetteer import Gazetteer
@@ -37,19 +37,7 @@ def places():
 
 def _fresh_postgres() -> str:
     """Recreate the test database's schema and migrate it."""
-    admin = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = POSTGRES_URL.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(POSTGRES_URL)
-    return POSTGRES_URL
+    return recreate_database(POSTGRES_URL)
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq import SimpleWorker
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import update
 
 from bot.bootstrap import build_services
-from bot.cli import upgrade_database
+from bot.cli import recreate_database
 from bot.config import Config
 from intake import orm
 from intake.model import Contact, utcnow
@@ -159,20 +159,8 @@ def test_a_late_worker_cannot_overwrite_what_recovery_decided(live, providers):
 # --- real processes -----------------------------------------------------------------------
 
 def _fresh_database(url: str = DATABASE_URL) -> str:
-    """A fresh, migrated database of its own (like conftest's `_fresh_postgres`)."""
-    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = url.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(url)
-    return url
+    """A fresh, migrated database of its own."""
+    return recreate_database(url)
 
 
 def _stack(tmp_path_factory, database_url: str, queue: str, extra_env: dict, extra_args: list[str]):
