@@ -122,8 +122,11 @@ def _attempt(senders: Mapping[str, Sender], claim: dict) -> str | SendError | _U
         return sender.send(claim["address"], claim["body"])
     except SendError as exc:
         return exc
-    except Exception:  # noqa: BLE001 - logged; the lease and recovery settle this message
-        log.exception("message %s: the sender failed unexpectedly; recovery will settle it", claim["id"])
+    except Exception as exc:  # noqa: BLE001 - logged; the lease and recovery settle this message
+        # The type only: a provider library's message or traceback can carry the phone number,
+        # the text or the bot token (in Telegram's URL).
+        log.error("message %s: the sender failed unexpectedly (%s); recovery will settle it",
+                  claim["id"], type(exc).__name__)
         return _Unknown()
 
 

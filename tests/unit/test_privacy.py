@@ -17,3 +17,19 @@ def test_database_errors_do_not_carry_the_statement_parameters(tmp_path):
         conn.execute(text("INSERT INTO m (body) VALUES (:b)"), {"b": "my husband beats me +85512345678"})
     assert "husband" not in str(err.value) and "+855" not in str(err.value)
     assert "hidden due to hide_parameters" in str(err.value)
+
+
+def test_an_unexpected_sender_failure_logs_no_number_text_or_token(caplog, tmp_path):
+    from intake.delivery import _attempt
+
+    class Exploding:
+        def send(self, address, body, buttons=None):
+            raise RuntimeError(f"POST https://api.telegram.org/bot123:SECRET/sendMessage to {address}: {body}")
+
+    claim = {"id": 7, "channel": "sms", "address": "+85512345678", "body": "my husband beats me", "buttons": None}
+    with caplog.at_level("DEBUG"):
+        result = _attempt({"sms": Exploding()}, claim)
+    assert type(result).__name__ == "_Unknown"
+    logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
+    assert "message 7: the sender failed unexpectedly (RuntimeError)" in caplog.text
+    assert "+855" not in logged and "husband" not in logged and "SECRET" not in logged
