@@ -134,6 +134,11 @@ def test_status_callback_updates_delivery_and_never_goes_backwards(client, servi
         assert uow.repo.outbound_by_provider_id("SMout1").status == "delivered"
     assert client.post(url, data={"MessageSid": "SMout1", "MessageStatus": "failed"}).status_code == 403
     assert signed_post(client, url, {"MessageSid": "SMout1"}).status_code == 400
+    # A callback for a message we never sent (another app on the same number) changes nothing.
+    assert signed_post(client, url, {"MessageSid": "SMunknown", "MessageStatus": "failed"}).status_code == 204
+    with services.uow() as uow:
+        assert uow.repo.outbound_by_provider_id("SMunknown") is None
+        assert uow.repo.outbound_by_provider_id("SMout1").status == "delivered"
 
 
 # ------------------------------------------------------------------ Telegram
