@@ -249,7 +249,10 @@ def test_retries_duplicates_and_telegram_pacing_across_two_workers(stack):
     assert sent_bodies(fake).count("enqueued five times") == 1 and row(s, dup).attempts == 1
     assert sorted(m["text"] for m in fake.telegram_sends) == [f"official notice {n}" for n in range(3)]
     gaps = [b - a for a, b in zip(fake.telegram_times, fake.telegram_times[1:])]
-    assert min(gaps) >= 0.95  # one message a second to a chat, though two workers raced for them
+    # One message a second to a chat, though two workers raced for them. The limiter spaces the
+    # sends; the fake sees them after HTTP and process scheduling, which on a busy two-core machine
+    # was seen to shift one arrival by 65 ms. Unpaced sends arrive milliseconds apart.
+    assert min(gaps) >= 0.8, gaps
 
 
 def test_sigkill_in_the_middle_of_a_send_still_sends_each_message_exactly_once(stack):
