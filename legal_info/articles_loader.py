@@ -36,6 +36,8 @@ MORE_SUFFIX = {
     "en": "Reply MORE for more, or ask another question.",
     "km": "ផ្ញើ MORE ដឹងបន្ថែម ឬសួរសំណួរថ្មី",
 }
+# A label is named in an SMS menu of two choices: Khmer SMS is UCS-2, 70 characters a segment.
+LABEL_MAX = {"en": 32, "km": 26}
 SHORT_BUDGET = {"en": 250, "km": 100}  # units: GSM-7 for en, UCS-2 for km
 SMS_MAX_SEGMENTS = 2
 REVIEW_MAX_AGE_YEARS = 2
@@ -87,6 +89,12 @@ class Article:
     next_office: str
     related: tuple[str, ...] = ()
     source: str = field(default="", compare=False)  # file name it came from, for "id equals file name"
+    # A few words naming the topic in a numbered menu ("reply 1 for ..."); the title if absent.
+    label: Mapping[str, str] = field(default_factory=dict)
+
+    def menu_label(self, lang: str) -> str:
+        """The topic's name for a numbered choice: its label, else its title without a final "?"."""
+        return self.label.get(lang) or self.title.get(lang, "").rstrip("?។ ")
 
     def citation_line(self) -> str:
         """All citations on one line, e.g. "Land Law (2001); Civil Code (2007), Art. 5"."""
@@ -166,6 +174,7 @@ def parse_article(text: str, source: str = "") -> Article:
         next_office=str(meta.get("next_office") or "").strip(),
         related=tuple(str(r) for r in related) if isinstance(related, list) else (str(related),),
         source=source,
+        label=_texts(meta.get("label"), LANGUAGES) if isinstance(meta.get("label"), dict) else MappingProxyType({}),
     )
 
 
@@ -230,6 +239,12 @@ def validate(article: Article, known_ids: Collection[str] | None = None, today: 
                 err(f"{part} is missing in {lang}")
             elif lang == "km" and khmer_ratio(values[lang]) < 0.5:
                 err(f"{part} in km is not written in Khmer script")
+    for lang in LANGUAGES:
+        label = article.label.get(lang, "")
+        if not label:
+            err(f"label is missing in {lang} (a few words for the numbered topic menu)")
+        elif len(label) > LABEL_MAX[lang]:
+            err(f"label in {lang} is {len(label)} characters, over {LABEL_MAX[lang]}")
     for script in QUESTION_SCRIPTS:
         qs = article.questions.get(script, ())
         if not qs:

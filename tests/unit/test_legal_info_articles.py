@@ -158,3 +158,12 @@ def test_file_without_front_matter_cannot_be_loaded():
 def test_broken_yaml_cannot_be_loaded():
     with pytest.raises(ArticleFormatError, match="not valid YAML"):
         parse_article("---\nid: [unclosed\n---\n## en\nx\n", source="bad.md")
+
+
+def test_missing_or_long_label_is_an_error_and_the_menu_falls_back_to_the_title():
+    unlabelled = variant({'label:\n  en: "Land boundary dispute"\n  km: "ជម្លោះព្រំដី"\n': ""})
+    assert any("label is missing in en" in p for p in errors(unlabelled))
+    assert unlabelled.menu_label("en") == "My neighbour moved the boundary of my land"
+    long = variant({'"Land boundary dispute"': '"' + "x" * 33 + '"'})
+    assert any("label in en is 33 characters" in p for p in errors(long))
+    assert load_article(LAND).menu_label("km") == "ជម្លោះព្រំដី"
