@@ -45,6 +45,9 @@ AWAITING_DETAILS = "awaiting_details"
 AWAITING_CONSENT = "awaiting_consent"
 AWAITING_SAFE_CONTACT = "awaiting_safe_contact"
 RESUME_PROMPT = "resume_prompt"
+# The knowledge base was not sure and offered numbered topics (set by the service when it does).
+AWAITING_TOPIC = "awaiting_topic"
+_CHOICE_DIGITS = {"1": 0, "2": 1, "3": 2, "១": 0, "២": 1, "៣": 2}
 # Questions the case workflow asks (set by the service when it sends them).
 ANSWER_STATES = {"awaiting_appointment_answer", "awaiting_follow_up", "awaiting_check_in"}
 
@@ -306,6 +309,12 @@ def step(
         return Decision([ShowArticle(m.group(1))], IDLE, {})
     if text.strip() == "open:case":
         return Decision([Reply("ask_problem")], IDLE, {})
+    if state == AWAITING_TOPIC:
+        choices = data.get("choices") or []
+        pick = _CHOICE_DIGITS.get(text.strip().strip(".)"))
+        if pick is not None and pick < len(choices):
+            return Decision([ShowArticle(choices[pick])], IDLE, {})
+        state, data = IDLE, {k: v for k, v in data.items() if k == "last_article"}  # a new message
 
     intent = understanding.intent
     danger = intent == Intent.VICTIM_PROTECTION or understanding.urgent

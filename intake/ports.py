@@ -26,9 +26,17 @@ class LegalReply(Protocol):
     related: tuple[tuple[str, str], ...]
 
 
+class LegalSuggestions(Protocol):
+    text: str
+    choices: tuple[tuple[str, str], ...]
+
+
 class LegalAnswerer(Protocol):
     def answer(self, text: str, language: str, channel: str) -> LegalReply | None:
         """An answer from the knowledge base, or None when it does not know."""
+
+    def suggestions(self, text: str, language: str, channel: str) -> LegalSuggestions | None:
+        """When `answer` declines: a reply offering likely topics by number, or None."""
 
     def more(self, article_id: str, language: str) -> list[str]:
         """The fuller answer to an article, in SMS-sized parts."""

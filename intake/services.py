@@ -133,14 +133,19 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
             outbound += reply_to(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
             answer = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
-            # the knowledge base does not know: never guess the law
-            text_out = answer.text if answer else replies.render("legal_holding", lang)
+            # Not confident: never guess the law. Offer the likely topics by number if any come close.
+            offer = deps.legal.suggestions(action.text, understanding.language, msg.channel) \
+                if deps.legal and not answer else None
+            text_out = answer.text if answer else offer.text if offer else replies.render("legal_holding", lang)
             if understanding.danger:  # a question about violence: the safety numbers go with it
                 text_out = _with_safety_line(text_out, lang)
-            outbound += _legal_reply(uow, msg, contact, text_out, answer, key)
+            outbound += _legal_reply(uow, msg, contact, text_out, answer, key, offer)
             _record_question(uow, deps, msg, contact, understanding, answer)
             if answer:
                 decision.data = dict(decision.data, last_article=answer.article_id)
+            elif offer:
+                decision.state = dialogue.AWAITING_TOPIC
+                decision.data = dict(decision.data, choices=[aid for aid, _ in offer.choices])
         elif isinstance(action, dialogue.ShowArticle):
             answer = deps.legal.article(action.article_id, lang, msg.channel) if deps.legal else None
             text_out = answer.text if answer else replies.render("help", lang)
@@ -212,12 +217,17 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
     return []
 
 
-def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, answer, key: str) -> list[int]:
-    """A legal answer; on Telegram with buttons for related questions and for opening a case."""
+def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, answer, key: str,
+                 offer=None) -> list[int]:
+    """A legal answer; on Telegram with buttons for related questions (or the offered topics) and
+    for opening a case."""
     ids = reply_to(uow, msg, contact, text, key)
-    if ids and msg.channel == Channel.TELEGRAM and answer is not None:
+    if ids and msg.channel == Channel.TELEGRAM and (answer is not None or offer is not None):
         out = uow.repo.message(ids[0])
-        rows = [[[title[:60], f"kb:{rid}"]] for rid, title in answer.related[:3]]
+        if answer is not None:
+            rows = [[[title[:60], f"kb:{rid}"]] for rid, title in answer.related[:3]]
+        else:
+            rows = [[[f"{n}) {label}"[:60], f"kb:{rid}"]] for n, (rid, label) in enumerate(offer.choices, start=1)]
         rows.append([[replies.render("open_case_button", contact.language), "open:case"]])
         out.buttons = rows
     return ids

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from intake.sms import count_segments
 from legal_info.articles_loader import Article, sms_with_suffix
@@ -30,6 +31,17 @@ _DECLINE = {
     "km": "សូមទោស ខ្ញុំមិនដឹងចម្លើយនេះច្បាស់ទេ ហើយមិនចង់ទាយ។ {office} អាចជួយបាន។ ឆ្លើយ YES ដើម្បីឱ្យយើងភ្ជាប់ ឬសួរសំណួរផ្សេង។",
 }
 
+# "Not sure" with numbered topics: the person picks one (a number), or asks a person at an office.
+_SUGGEST = {
+    "en": "I am not sure I understood. Is it about {options}? Reply with the number, or ask in other words. "
+          "A person at {office} can also help.",
+    "km": "ខ្ញុំមិនប្រាកដថាយល់ទេ។ តើជារឿង {options}? ឆ្លើយលេខ ឬសួរម្តងទៀត។ {office} ក៏អាចជួយបាន។",
+}
+_OR = {"en": " or ", "km": " ឬ "}
+_SHORT_OFFICE = {"en": "a Justice Service Centre or legal aid office", "km": "មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ ឬជំនួយផ្លូវច្បាប់"}
+# How many topics to offer: each costs SMS characters; Telegram shows them as buttons.
+SUGGESTIONS = {"sms": 2, "telegram": 3}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -46,6 +58,7 @@ class Answer:
     language: str = "en"
     related: tuple[tuple[str, str], ...] = ()
     hits: tuple[Hit, ...] = ()
+    suggestions: tuple[tuple[str, str], ...] = ()  # (article id, title) offered when not confident
 
 
 def reply_language(language: str) -> str:
@@ -57,6 +70,13 @@ def decline_text(language: str, office_name: str | None = None) -> str:
     """The honest "I don't know this one" reply, offering `office_name` (or a generic office)."""
     lang = reply_language(language)
     return _DECLINE[lang].format(office=office_name or _DEFAULT_OFFICE[lang])
+
+
+def suggest_text(suggestions: Sequence[tuple[str, str]], language: str, office_name: str | None = None) -> str:
+    """"Not sure: reply 1 for …, 2 for …", still offering a person at an office."""
+    lang = reply_language(language)
+    options = _OR[lang].join(f"{n}) {label}" for n, (_, label) in enumerate(suggestions, start=1))
+    return _SUGGEST[lang].format(options=options, office=office_name or _SHORT_OFFICE[lang])
 
 
 def _telegram_text(article: Article, lang: str) -> str:
@@ -77,7 +97,10 @@ def answer(
     lang = reply_language(language)
     hits = tuple(kb.search(text, language=language, limit=3))
     if not hits or hits[0].confidence < kb.threshold:
-        return Answer(decline_text(language, office_name), (), False, None, language, (), hits)
+        offered = kb.suggest(hits, limit=SUGGESTIONS[channel])
+        suggestions = tuple((h.article.id, h.article.menu_label(lang)) for h in offered)
+        text_out = suggest_text(suggestions, language, office_name) if suggestions else decline_text(language, office_name)
+        return Answer(text_out, (), False, None, language, (), hits, suggestions)
     article = hits[0].article
     if channel == "sms":
         body = sms_with_suffix(article.short[lang], lang)

@@ -30,6 +30,15 @@ class LegalReply:
     related: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class LegalSuggestions:
+    """Not sure enough to answer: a reply naming likely topics, and their article ids in order
+    (the person answers with a number, or a Telegram button)."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...]  # (article id, label)
+
+
 class KnowledgeBaseAnswerer:
     """Answers only when retrieval is confident; otherwise the caller says it does not know."""
 
@@ -50,6 +59,14 @@ class KnowledgeBaseAnswerer:
         article = self.kb.articles[result.article_ids[0]]
         return LegalReply(plain(result.text), article.id, article.topics[0] if article.topics else None,
                           result.related)
+
+    def suggestions(self, text: str, language: str, channel: str) -> LegalSuggestions | None:
+        """Likely topics for a question the knowledge base cannot answer with confidence, or None
+        when it can answer (use `answer`) or nothing comes close."""
+        result = answers.answer(self.kb, text, language, channel="telegram" if channel == "telegram" else "sms")
+        if result.confident or not result.suggestions:
+            return None
+        return LegalSuggestions(result.text, result.suggestions)
 
     def article(self, article_id: str, language: str, channel: str) -> LegalReply | None:
         """One article's answer by id (a related-question button), or None if unknown."""

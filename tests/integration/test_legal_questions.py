@@ -78,3 +78,74 @@ def test_answers_carry_no_markdown_markers(kb_services):
     say(kb_services, "How do I register the birth of my baby?", address="700002", channel="telegram")
     body = kb_services.senders["telegram"].sent[-1][1]
     assert "**" not in body and len(body) > 300
+
+
+@pytest.fixture
+def unsure_services(sqlite_url, places):
+    """The shipped articles with a threshold nothing reaches: every question gets the "not sure" offer."""
+    import copy
+
+    kb = copy.copy(KnowledgeBaseAnswerer.default().kb)
+    kb.threshold = 0.99
+    table = {
+        "birth": understanding("legal_information"),
+        "សំបុត្រកំណើត": understanding("legal_information", language="km"),
+        "visa": understanding("legal_information"),
+        "1": understanding("affirm"),
+    }
+    cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
+    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+                       understander=ScriptedUnderstander(table), places=places, legal=KnowledgeBaseAnswerer(kb),
+                       clock=Clock())
+    yield s
+    s.engine.dispose()
+
+
+def _article(article_id):
+    return KnowledgeBaseAnswerer.default().kb.articles[article_id]
+
+
+def test_an_unsure_answer_offers_topics_by_number_and_the_number_gets_the_answer(unsure_services):
+    from intake.sms import count_segments
+
+    sender = unsure_services.senders["sms"]
+    say(unsure_services, "How do I register the birth of my baby?")
+    offer = sender.sent[-1][1]
+    birth = _article("civil-birth-registration")
+    assert offer.startswith("I am not sure I understood.") and f"1) {birth.menu_label('en')}" in offer
+    assert "Reply with the number" in offer and "Justice Service Centre" in offer
+    assert birth.short["en"] not in offer and count_segments(offer).segments <= 2
+    say(unsure_services, "1")
+    assert sender.sent[-1][1].startswith(birth.short["en"]) and "Reply MORE" in sender.sent[-1][1]
+    say(unsure_services, "MORE")  # MORE now follows the article chosen
+    assert "Sub-decree No. 103" in " ".join(body for _, body in sender.sent[-3:])
+
+
+def test_after_an_offer_anything_but_a_number_is_a_new_message(unsure_services):
+    sender = unsure_services.senders["sms"]
+    say(unsure_services, "How do I register the birth of my baby?", address="+85512000111")
+    say(unsure_services, "7", address="+85512000111")  # not one of the choices: no article
+    assert sender.sent[-1][1] != _article("civil-birth-registration").short["en"]
+    assert not sender.sent[-1][1].startswith(_article("civil-birth-registration").short["en"][:30])
+    with unsure_services.uow() as uow:
+        identity = uow.repo.identity("sms", "+85512000111")
+        assert uow.repo.conversation(identity.contact_id).state == "idle"
+
+
+def test_a_khmer_offer_fits_three_segments_and_a_khmer_digit_picks(unsure_services):
+    from intake.sms import count_segments
+
+    sender = unsure_services.senders["sms"]
+    say(unsure_services, "ធ្វើសំបុត្រកំណើតឱ្យកូន នៅឯណា?", address="+85512000222")
+    offer = sender.sent[-1][1]
+    assert offer.startswith("ខ្ញុំមិនប្រាកដថាយល់ទេ") and count_segments(offer).segments <= 3
+    say(unsure_services, "១", address="+85512000222")
+    assert sender.sent[-1][1].startswith(_article("civil-birth-registration").short["km"])
+
+
+def test_on_telegram_the_offered_topics_are_buttons(unsure_services):
+    say(unsure_services, "How do I register the birth of my baby?", address="700009", channel="telegram")
+    sender = unsure_services.senders["telegram"]
+    buttons = sender.buttons[-1]
+    assert buttons[0] == [[f"1) {_article('civil-birth-registration').menu_label('en')}", "kb:civil-birth-registration"]]
+    assert 2 <= len(buttons) <= 4 and buttons[-1] == [["Open a case", "open:case"]]

@@ -262,6 +262,30 @@ def test_legal_question_and_status():
     assert dialogue.step(f"status {ref}", u("out_of_scope"), "idle", {}).actions == [dialogue.ShowStatus(ref)]
 
 
+
+TOPICS = {"choices": ["family-divorce", "family-child-custody"], "last_article": "land-title-registration"}
+
+
+@pytest.mark.parametrize("reply, article", [("1", "family-divorce"), ("2", "family-child-custody"),
+                                            ("២", "family-child-custody"), ("1.", "family-divorce")])
+def test_a_number_after_offered_topics_shows_that_article(reply, article):
+    d = dialogue.step(reply, u("affirm"), dialogue.AWAITING_TOPIC, dict(TOPICS))
+    assert d.actions == [dialogue.ShowArticle(article)] and d.state == "idle" and "choices" not in d.data
+
+
+def test_after_offered_topics_a_number_out_of_range_or_new_text_is_a_new_message():
+    d = dialogue.step("3", u("affirm"), dialogue.AWAITING_TOPIC, dict(TOPICS))
+    assert d.actions == [dialogue.Reply("help")] and d.state == "idle"
+    assert d.data == {"last_article": "land-title-registration"}  # MORE still follows the last answer
+    d = dialogue.step("who keeps the children", u("legal_information"), dialogue.AWAITING_TOPIC, dict(TOPICS))
+    assert d.actions == [dialogue.AnswerLegalQuestion("who keeps the children")] and "choices" not in d.data
+
+
+def test_danger_after_offered_topics_goes_to_protection():
+    d = dialogue.step("my husband is beating me now", u("victim_protection", urgent=True), dialogue.AWAITING_TOPIC,
+                      dict(TOPICS))
+    assert isinstance(d.actions[0], dialogue.OpenCase) and d.actions[0].kind == CaseKind.PROTECTION
+
 # ------------------------------------------------------------------ directory and config
 
 def test_directory_reports_every_bad_line(tmp_path: Path):

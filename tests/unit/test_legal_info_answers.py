@@ -115,8 +115,26 @@ def test_romanised_off_topic_question_is_declined_in_khmer(kb):
 def test_weak_match_is_declined_not_guessed(kb):
     strict = KnowledgeBase.load(ARTICLES, threshold=0.99)
     reply = answer(strict, "My husband hits me when he is drunk", "en")
-    assert not reply.confident and "Violence at home" not in reply.text
-    assert reply.hits[0].article.id == "domestic-violence-help"  # found, but not trusted
+    assert not reply.confident and reply.article_ids == ()
+    assert reply.hits[0].article.id == "domestic-violence-help"  # found, but not trusted:
+    article = reply.hits[0].article  # offered as a topic to choose, never answered from
+    assert reply.suggestions[0] == ("domestic-violence-help", article.menu_label("en"))
+    assert article.short["en"] not in reply.text and "1) Violence in the family" in reply.text
+    assert count_segments(reply.text).segments <= 2
+
+
+def test_the_offer_names_at_most_two_topics_on_sms_and_three_on_telegram(kb):
+    strict = KnowledgeBase.load(ARTICLES, threshold=0.99)
+    question = "my neighbour moved the boundary and I have no land title"
+    sms, telegram = answer(strict, question, "en"), answer(strict, question, "en", channel="telegram")
+    assert 1 <= len(sms.suggestions) <= 2 and len(sms.suggestions) <= len(telegram.suggestions) <= 3
+    assert [aid for aid, _ in sms.suggestions] == [aid for aid, _ in telegram.suggestions][: len(sms.suggestions)]
+    assert all(h.confidence >= 0.2 for h in sms.hits[: len(sms.suggestions)])
+
+
+def test_nothing_close_gets_the_plain_decline_not_an_offer(kb):
+    reply = answer(kb, "Who won the football match last night?", "en")
+    assert reply.suggestions == () and reply.text == decline_text("en")
 
 
 def test_unknown_channel_is_refused(kb):

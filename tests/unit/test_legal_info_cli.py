@@ -137,3 +137,12 @@ def test_evaluate_names_any_dev_file_but_never_a_held_out_one(tmp_path):
     with pytest.raises(SystemExit) as refused:
         run("evaluate", "--set", "heldout_a", "--articles", str(ARTICLES), "--eval-dir", str(tmp_path))
     assert "unknown evaluation set 'heldout_a'" in str(refused.value)
+
+
+def test_ask_json_below_the_threshold_offers_topics_but_no_answer():
+    code, out = run("ask", "my neighbour moved the boundary posts", "--json", "--articles", str(ARTICLES),
+                    "--threshold", "0.99")
+    payload = json.loads(out)
+    assert code == 0 and payload["confident"] is False
+    assert payload["suggestions"][0] == {"id": "land-boundary-dispute", "label": "Land boundary dispute"}
+    assert payload["answer"].startswith("I am not sure I understood.") and "1) Land boundary dispute" in payload["answer"]
