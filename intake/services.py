@@ -73,19 +73,46 @@ def record_inbound(uow: UnitOfWork, channel: str, address: str, provider_id: str
 def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[int]:
     """Understand one stored inbound message and act on it: link an official, run the intake
     dialogue, open and route a case, notify the office, queue the replies. Safe to call twice:
-    the second call finds the message processed and does nothing. Returns outbound ids to send."""
-    msg = uow.repo.message(message_id, lock=True)
-    if msg is None or msg.direction != "in" or msg.status == InboundStatus.PROCESSED:
+    the second call finds the message processed and does nothing. Returns outbound ids to send.
+
+    One sender's messages are handled one at a time and in the order they arrived, whichever job
+    runs first: under the sender's lock, any earlier message of theirs still waiting is handled
+    before this one (its own job then finds it done)."""
+    head = uow.repo.message(message_id)
+    if head is None or head.direction != "in" or head.status == InboundStatus.PROCESSED:
         return []
+    # Understood before the lock is taken: the NLU can be slow (its first call loads models), and
+    # on SQLite the lock is the database's single write lock.
+    understood = {head.id: _understand(uow, deps, head)}
+    uow.repo.lock_sender(head.channel, head.address)
+    outbound: list[int] = []
+    for msg in uow.repo.unprocessed_inbound_until(head.channel, head.address, head.id):
+        outbound += _process_message(uow, deps, msg, understood.get(msg.id))
+    return outbound
+
+
+def _official_text(uow: UnitOfWork, msg: Message, text: str) -> bool:
+    """Whether a message may be an official's command (these never go to the NLU)."""
+    return msg.channel == Channel.TELEGRAM and (text.startswith("/") or uow.repo.official_by_chat(msg.address) is not None)
+
+
+def _understand(uow: UnitOfWork, deps: IntakeDeps, msg: Message):
+    """The NLU's reading of a citizen's message; None for what may be an official's command."""
+    text = normalize(msg.body)[:MAX_INBOUND_CHARS]
+    return None if _official_text(uow, msg, text) else deps.understander.understand(text)
+
+
+def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understanding=None) -> list[int]:
+    """Act on one inbound message (the sender's lock is held)."""
     text = normalize(msg.body)[:MAX_INBOUND_CHARS]
 
-    if msg.channel == Channel.TELEGRAM and (text.startswith("/") or uow.repo.official_by_chat(msg.address)):
+    if _official_text(uow, msg, text):
         out = _official_command(uow, deps, msg, text)
         if out is not None:
             _mark_processed(msg)
             return out
 
-    understanding = deps.understander.understand(text)
+    understanding = understanding or deps.understander.understand(text)
     has_words = any(ch.isalpha() for ch in text)
     # Khmer first: a newcomer whose message has no words is answered in Khmer.
     first_language = replies.reply_language(understanding.language) if has_words else "km"

@@ -1,10 +1,11 @@
 """Persistence port: a unit of work wrapping one transaction, with the queries the domain needs."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Callable, Iterable
 
-from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +18,7 @@ from intake.model import (
     Contact,
     Conversation,
     Identity,
+    InboundStatus,
     Message,
     Office,
     Official,
@@ -87,6 +89,31 @@ class Repository:
         if lock:
             stmt = stmt.with_for_update()
         return self.session.scalars(stmt).first()
+
+    def lock_sender(self, channel: str, address: str) -> None:
+        """Hold off every other transaction working on this sender's messages until this one ends,
+        so that one person's messages are handled one at a time: two at once would both create a
+        first-time contact, and a later reply could overtake an earlier one. PostgreSQL: an
+        advisory lock for this address, released at commit or rollback. SQLite: the database's
+        write lock, taken now instead of at the first write (SQLite has one writer at a time)."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            digest = hashlib.blake2b(f"{channel}:{address}".encode(), digest_size=8).digest()
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": int.from_bytes(digest, "big", signed=True)})
+        elif dialect == "sqlite":
+            self.session.execute(text("UPDATE messages SET id = id WHERE 0"))
+
+    def unprocessed_inbound_until(self, channel: str, address: str, last_id: int) -> list[Message]:
+        """This sender's inbound messages not yet processed, up to and including `last_id`, oldest
+        first, read afresh from the database (another transaction may just have processed some)."""
+        return list(self.session.scalars(
+            select(Message)
+            .where(Message.direction == "in", Message.channel == channel, Message.address == address,
+                   Message.status != InboundStatus.PROCESSED, Message.id <= last_id)
+            .order_by(Message.id)
+            .execution_options(populate_existing=True)
+        ))
 
     def inbound_by_provider_id(self, channel: str, provider_id: str) -> Message | None:
         """The inbound message a provider already delivered under this id."""
