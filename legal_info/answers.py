@@ -107,7 +107,7 @@ def answer(
         related: tuple[tuple[str, str], ...] = ()
     else:
         body = _telegram_text(article, lang)
-        related = tuple((rid, kb.articles[rid].title[lang]) for rid in article.related if rid in kb.articles)
+        related = tuple((rid, kb.articles[rid].button_label(lang)) for rid in article.related if rid in kb.articles)
     return Answer(body, (article.id,), True, article.next_office, language, related, hits)
 
 

@@ -38,6 +38,7 @@ MORE_SUFFIX = {
 }
 # A label is named in an SMS menu of two choices: Khmer SMS is UCS-2, 70 characters a segment.
 LABEL_MAX = {"en": 32, "km": 26}
+BUTTON_WIDTH = 60  # characters of a Telegram button's text we show
 SHORT_BUDGET = {"en": 250, "km": 100}  # units: GSM-7 for en, UCS-2 for km
 SMS_MAX_SEGMENTS = 2
 REVIEW_MAX_AGE_YEARS = 2
@@ -95,6 +96,11 @@ class Article:
     def menu_label(self, lang: str) -> str:
         """The topic's name for a numbered choice: its label, else its title without a final "?"."""
         return self.label.get(lang) or self.title.get(lang, "").rstrip("?។ ")
+
+    def button_label(self, lang: str, width: int = BUTTON_WIDTH) -> str:
+        """The article's name on a Telegram button: its title when it fits, else its label."""
+        title = self.title.get(lang, "")
+        return title if len(title) <= width else self.menu_label(lang)
 
     def citation_line(self) -> str:
         """All citations on one line, e.g. "Land Law (2001); Civil Code (2007), Art. 5"."""

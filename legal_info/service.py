@@ -75,7 +75,7 @@ class KnowledgeBaseAnswerer:
             return None
         lang = answers.reply_language(language)
         if channel == "telegram":
-            related = tuple((rid, self.kb.articles[rid].title[lang]) for rid in article.related if rid in self.kb.articles)
+            related = tuple((rid, self.kb.articles[rid].button_label(lang)) for rid in article.related if rid in self.kb.articles)
             text = f"{article.full[lang]}\n\n{article.citation_line()}"
         else:
             related, text = (), answers.sms_with_suffix(article.short[lang], lang)

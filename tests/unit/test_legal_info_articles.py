@@ -167,3 +167,10 @@ def test_missing_or_long_label_is_an_error_and_the_menu_falls_back_to_the_title(
     long = variant({'"Land boundary dispute"': '"' + "x" * 33 + '"'})
     assert any("label in en is 33 characters" in p for p in errors(long))
     assert load_article(LAND).menu_label("km") == "ជម្លោះព្រំដី"
+
+
+def test_a_button_shows_the_title_when_it_fits_else_the_label():
+    assert load_article(LAND).button_label("en") == "My neighbour moved the boundary of my land"
+    long_title = "My neighbour moved the boundary of my land and now builds a wall on it, what can I do"
+    article = variant({"en: My neighbour moved the boundary of my land": f"en: {long_title}"})
+    assert article.button_label("en") == "Land boundary dispute" and len(long_title) > 60
