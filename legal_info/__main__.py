@@ -25,7 +25,7 @@ import json
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path

@@ -235,6 +235,8 @@ def test_retries_duplicates_and_telegram_pacing_across_two_workers(stack):
     [retried] = queue_messages(s, [("sms", "+85511000001", "first try fails")])
     s.queue.enqueue(jobs.SEND_MESSAGE, retried)
     wait_until(lambda: "first try fails" in sent_bodies(fake), 20, "the retried SMS")
+    # The fake has it before the worker has recorded the provider's answer.
+    wait_until(lambda: row(s, retried).status == "sent", 10, "the retried SMS recorded as sent")
     m = row(s, retried)
     assert m.status == "sent" and m.attempts == 2 and m.error is None
 
@@ -300,11 +302,17 @@ def test_sigkill_in_the_middle_of_a_batch_still_sends_each_message_exactly_once(
     assert s.queue.send_queue.name == QUEUE + "-b-send"
     victim = procs[0]
 
+    by_id = dict(zip(ids, bodies))
+
     def victim_mid_batch():
+        # The victim's own batch must be at the provider: its first message (the job it took) is
+        # in flight. Any in-flight request would do only if the other worker's were not possible.
         worker = next((w for w in SimpleWorker.all(queue=s.queue.send_queue) if w.pid == victim.pid), None)
-        if worker is None or worker.get_current_job_id() is None:
+        job = worker.get_current_job() if worker else None
+        if job is None or not job.args:
             return False
-        return any(time.time() - f["arrived"] < 0.5 for f in fake.in_flight())
+        body = by_id.get(job.args[0])
+        return any(f["params"].get("Body") == body and time.time() - f["arrived"] < 0.5 for f in fake.in_flight())
 
     wait_until(victim_mid_batch, 20, "the first worker to be mid-batch")
     os.killpg(victim.pid, signal.SIGKILL)
