@@ -87,6 +87,17 @@ def _default_entity_finders() -> tuple[Callable[[str], tuple], Callable[[str, da
     return find_phones, find_dates
 
 
+def _not_protection(score: IntentScore) -> float | None:
+    """How sure the classifier is that a message is not a protection case: everything its ranking
+    gives to other intents (a message it splits between a dispute and a legal question is still
+    surely not a victim's). None when the ranking does not score victim_protection; then the best
+    intent's confidence serves."""
+    victim = [p for label, p in score.ranking if label == Intent.VICTIM_PROTECTION.value]
+    if not victim:  # a ranking that does not say (or none): judge by the best intent alone
+        return None
+    return max(0.0, 1.0 - victim[0])
+
+
 def _has_letters(text: str) -> bool:
     return any(ch.isalpha() or "\u1780" <= ch <= "\u17ff" for ch in text)
 
@@ -165,7 +176,7 @@ class Understander:
             backend=backend,
         )
         negated = bool(danger.categories) and self._safe_negated(raw)
-        return self._with_danger(understanding, danger, norm, negated)
+        return self._with_danger(understanding, danger, norm, negated, _not_protection(score))
 
     def _classify(self, norm: str) -> tuple[IntentScore, str]:
         started = self.clock()
@@ -220,7 +231,7 @@ class Understander:
             return False
 
     def _with_danger(self, u: Understanding, danger: Danger, norm: str = "",
-                     negated: bool = False) -> Understanding:
+                     negated: bool = False, not_protection: float | None = None) -> Understanding:
         if not danger.categories:
             return u
         if (
@@ -239,7 +250,7 @@ class Understander:
         if (
             negated
             and u.intent != Intent.VICTIM_PROTECTION
-            and u.confidence >= NEGATED_DANGER_CONFIDENCE
+            and (u.confidence if not_protection is None else not_protection) >= NEGATED_DANGER_CONFIDENCE
         ):
             # "we argue about the land but nobody hit anyone": every danger word is denied, no
             # urgency, and the classifier is sure it is a dispute or a question. The intake

@@ -258,3 +258,30 @@ def test_an_unsure_primary_gets_a_second_opinion_and_the_surer_answer_wins():
     assert sure.understand("what is a land title").intent == Intent.LEGAL_INFORMATION
     both_unsure = make(FakeClassifier("legal_information", 0.42), FakeClassifier("dispute_mediation", 0.3))
     assert both_unsure.understand("land").intent == Intent.LEGAL_INFORMATION
+
+
+class SplitClassifier:
+    """A classifier torn between a dispute and a legal question, with some mass on protection."""
+
+    def __init__(self, victim: float):
+        self.victim = victim
+
+    def classify(self, text: str) -> IntentScore:
+        rest = 1.0 - self.victim
+        ranking = (("dispute_mediation", 0.55 * rest), ("legal_information", 0.45 * rest),
+                   ("victim_protection", self.victim))
+        return IntentScore("dispute_mediation", 0.55 * rest, ranking)
+
+
+def test_a_denial_the_classifier_splits_between_dispute_and_question_is_not_protection():
+    # Best intent only ~0.5, but 90% of the ranking says "not a protection case".
+    u = make(SplitClassifier(victim=0.1))
+    result = u.understand("we argue about the land but he never hit me", TODAY)
+    assert result.intent == Intent.DISPUTE_MEDIATION and result.urgent is False and result.danger
+    assert u.stats["safety_negated"] == 1
+
+
+def test_a_denial_with_a_third_of_the_ranking_on_protection_keeps_the_override():
+    u = make(SplitClassifier(victim=0.35))
+    result = u.understand("we argue about the land but he never hit me", TODAY)
+    assert result.intent == Intent.VICTIM_PROTECTION and u.stats["safety_negated"] == 0
