@@ -30,3 +30,13 @@ def test_a_real_question_with_tomorrow_is_still_answered(kb):
     reply = answer(kb, "The money lender says he will take my house tomorrow if I do not pay", "en")
     assert reply.confident and reply.article_ids == ("debt-collection-threats",)
     assert reply.next_office == "police"
+
+
+@pytest.mark.parametrize("language, most", [("en", 2), ("km", 3)])
+def test_an_offer_of_the_two_longest_labels_fits_the_sms_budget(kb, language, most):
+    from intake.sms import count_segments
+    from legal_info.answers import suggest_text
+
+    labels = sorted((a.menu_label(language) for a in kb.articles.values()), key=len)[-2:]
+    text = suggest_text([("a", labels[0]), ("b", labels[1])], language)
+    assert labels[0] in text and labels[1] in text and count_segments(text).segments <= most
