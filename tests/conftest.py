@@ -3,6 +3,7 @@ fakes at the composition root's seams, the Flask app and client, and the loopbac
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -114,3 +115,23 @@ def providers():
     fake = FakeProviders().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def live(config, providers, places):
+    """Services whose real Twilio and Telegram clients talk to the loopback provider fakes."""
+    cfg = replace(config, twilio_api_url=providers.url, telegram_api_url=providers.url)
+    s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
+    yield s
+    s.engine.dispose()
+
+
+def wait_until(predicate, timeout_s: float = 30.0, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy (returned), or fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

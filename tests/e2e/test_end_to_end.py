@@ -18,7 +18,7 @@ import pytest
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, _fresh_postgres
+from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, _fresh_postgres, wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,16 +29,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout_s: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

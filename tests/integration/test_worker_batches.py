@@ -20,14 +20,6 @@ from worker.sendworker import ThreadSenders, Worker
 
 
 @pytest.fixture
-def live(config, providers, places):
-    cfg = replace(config, twilio_api_url=providers.url, telegram_api_url=providers.url)
-    s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
-    yield s
-    s.engine.dispose()
-
-
-@pytest.fixture
 def pool():
     with ThreadPoolExecutor(8) as executor:
         yield executor

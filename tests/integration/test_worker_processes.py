@@ -26,8 +26,8 @@ from bot.config import Config
 from intake import orm
 from intake.model import Contact, utcnow
 from intake.outbound import queue_message
-from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO
-from tests.fakes import RecordingQueue, ScriptedUnderstander
+from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, wait_until
+from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
 from worker import jobs
 
@@ -35,16 +35,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 QUEUE = "worker-processes"
 DATABASE_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/jsc_test_workers"
-
-
-def wait_until(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def queue_messages(services, specs: list[tuple]) -> list[int]:
@@ -76,14 +66,6 @@ def backdate_attempt(services, message_id, minutes: float = 10) -> None:
 
 
 # --- recovery's rules, in process -----------------------------------------------------------
-
-@pytest.fixture
-def live(config, providers, places):
-    cfg = replace(config, twilio_api_url=providers.url, telegram_api_url=providers.url)
-    s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
-    yield s
-    s.engine.dispose()
-
 
 def test_recovery_records_an_sms_the_provider_already_has_and_does_not_resend(live, providers):
     text = "Your session is tomorrow at 9:00"
