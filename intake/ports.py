@@ -21,22 +21,16 @@ class Places(Protocol):
 
 class LegalReply(Protocol):
     text: str
-    article_id: str
+    article_id: str | None  # None: not an answer but an offer of `choices` by number
     topic: str | None
     related: tuple[tuple[str, str], ...]
-
-
-class LegalSuggestions(Protocol):
-    text: str
     choices: tuple[tuple[str, str], ...]
 
 
 class LegalAnswerer(Protocol):
     def answer(self, text: str, language: str, channel: str) -> LegalReply | None:
-        """An answer from the knowledge base, or None when it does not know."""
-
-    def suggestions(self, text: str, language: str, channel: str) -> LegalSuggestions | None:
-        """When `answer` declines: a reply offering likely topics by number, or None."""
+        """An answer from the knowledge base; when it is not sure, an offer of likely topics
+        (`article_id` None, `choices`); None when it does not know."""
 
     def more(self, article_id: str, language: str) -> list[str]:
         """The fuller answer to an article, in SMS-sized parts."""

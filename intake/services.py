@@ -91,22 +91,21 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     return outbound
 
 
-def _official_text(uow: UnitOfWork, msg: Message, text: str) -> bool:
-    """Whether a message may be an official's command (these never go to the NLU)."""
-    return msg.channel == Channel.TELEGRAM and (text.startswith("/") or uow.repo.official_by_chat(msg.address) is not None)
-
-
 def _understand(uow: UnitOfWork, deps: IntakeDeps, msg: Message):
-    """The NLU's reading of a citizen's message; None for what may be an official's command."""
+    """The NLU's reading of a citizen's message; None for what may be an official's command
+    (a Telegram command, or any message from a linked official: these never go to the NLU)."""
     text = normalize(msg.body)[:MAX_INBOUND_CHARS]
-    return None if _official_text(uow, msg, text) else deps.understander.understand(text)
+    if msg.channel == Channel.TELEGRAM and (text.startswith("/") or uow.repo.official_by_chat(msg.address)):
+        return None
+    return deps.understander.understand(text)
 
 
 def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understanding=None) -> list[int]:
-    """Act on one inbound message (the sender's lock is held)."""
+    """Act on one inbound message (the sender's lock is held). `understanding`, when given, says
+    the message was already found to be a citizen's and read by the NLU."""
     text = normalize(msg.body)[:MAX_INBOUND_CHARS]
 
-    if _official_text(uow, msg, text):
+    if understanding is None and msg.channel == Channel.TELEGRAM:
         out = _official_command(uow, deps, msg, text)
         if out is not None:
             _mark_processed(msg)
@@ -159,10 +158,10 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
         elif isinstance(action, dialogue.ShowStatus):
             outbound += reply_to(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
-            answer = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
-            # Not confident: never guess the law. Offer the likely topics by number if any come close.
-            offer = deps.legal.suggestions(action.text, understanding.language, msg.channel) \
-                if deps.legal and not answer else None
+            reply = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
+            # Not confident: never guess the law. The likely topics are offered by number if any come close.
+            answer = reply if reply is not None and reply.article_id else None
+            offer = reply if reply is not None and not reply.article_id else None
             text_out = answer.text if answer else offer.text if offer else replies.render("legal_holding", lang)
             if understanding.danger:  # a question about violence: the safety numbers go with it
                 text_out = _with_safety_line(text_out, lang)

@@ -21,22 +21,16 @@ def plain(text: str) -> str:
 
 @dataclass(frozen=True)
 class LegalReply:
-    """A confident answer, the article it came from (for MORE), its topic (for the demand
-    report) and related articles (for Telegram buttons)."""
+    """What the knowledge base says to a question. Confident: the answer, the article it came from
+    (for MORE), its topic (for the demand report) and related articles (for Telegram buttons).
+    Not confident but some articles come close: `article_id` is None and `choices` holds the
+    (article id, label) pairs the text offers by number."""
 
     text: str
-    article_id: str
+    article_id: str | None
     topic: str | None = None
     related: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class LegalSuggestions:
-    """Not sure enough to answer: a reply naming likely topics, and their article ids in order
-    (the person answers with a number, or a Telegram button)."""
-
-    text: str
-    choices: tuple[tuple[str, str], ...]  # (article id, label)
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 class KnowledgeBaseAnswerer:
@@ -52,21 +46,14 @@ class KnowledgeBaseAnswerer:
         return cls(KnowledgeBase.load(ARTICLES))
 
     def answer(self, text: str, language: str, channel: str) -> LegalReply | None:
-        """The article's answer for this channel, or None below the confidence threshold."""
+        """The article's answer for this channel; below the confidence threshold an offer of the
+        likely topics (`choices`), or None when nothing comes close."""
         result = answers.answer(self.kb, text, language, channel="telegram" if channel == "telegram" else "sms")
         if not result.confident:
-            return None
+            return LegalReply(result.text, None, choices=result.suggestions) if result.suggestions else None
         article = self.kb.articles[result.article_ids[0]]
         return LegalReply(plain(result.text), article.id, article.topics[0] if article.topics else None,
                           result.related)
-
-    def suggestions(self, text: str, language: str, channel: str) -> LegalSuggestions | None:
-        """Likely topics for a question the knowledge base cannot answer with confidence, or None
-        when it can answer (use `answer`) or nothing comes close."""
-        result = answers.answer(self.kb, text, language, channel="telegram" if channel == "telegram" else "sms")
-        if result.confident or not result.suggestions:
-            return None
-        return LegalSuggestions(result.text, result.suggestions)
 
     def article(self, article_id: str, language: str, channel: str) -> LegalReply | None:
         """One article's answer by id (a related-question button), or None if unknown."""

@@ -386,3 +386,13 @@ def test_daytime_policy():
     assert p.daytime_until(at(9, 59)) is None  # 16:59
     assert p.daytime_until(at(10)) == at(1) + timedelta(days=1)  # 17:00 -> 08:00 next day
     assert p.daytime_until(at(0)) == at(1)  # 07:00 -> 08:00 the same day
+
+
+def test_officials_commands_and_notes_never_reach_the_nlu(wf):
+    nlu = wf.deps.understander
+    official(wf, "SAMPLE-JSC-0203", "8801")
+    tg(wf, "8801", "/cases")
+    tg(wf, "8801", "called the family, the husband threatened her again")
+    assert not any("threatened" in text or text.startswith("/") for text in nlu.seen)
+    say(wf, "hello", address="8802", channel="telegram")  # a citizen on Telegram still is understood
+    assert nlu.seen[-1] == "hello"
