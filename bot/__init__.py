@@ -1,7 +1,6 @@
 """Channels: the Flask app with the Twilio and Telegram webhooks, the simulator and the admin CLI."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 
@@ -14,6 +13,7 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
 
     from bot.bootstrap import build_services
     from bot.config import Config
+    from bot.logs import configure_logging
 
     config = Config.from_env()
     if test_config:
@@ -26,9 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
     app.extensions["jsc"] = services
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The Twilio client logs every request at INFO, query strings (phone numbers) included.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    configure_logging()
 
     from bot import cli, simulator, webhooks
 

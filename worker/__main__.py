@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from bot.bootstrap import build_services
 from bot.config import Config
+from bot.logs import configure_logging
 from worker import jobs
 
 log = logging.getLogger("worker")
@@ -21,8 +22,8 @@ def _sweep(services, interval_s: float, lease_s: float, stop: threading.Event) -
     while not stop.wait(interval_s):
         try:
             jobs.recover(services, older_than_s=interval_s, lease_s=lease_s)
-        except Exception:  # noqa: BLE001 - the sweep must outlive a database hiccup
-            log.exception("recovery sweep failed")
+        except Exception as exc:  # noqa: BLE001 - the sweep must outlive a database hiccup
+            log.error("recovery sweep failed (%s)", type(exc).__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,10 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.queues or set(args.queues) - {"main", "send"}:
         parser.error("--queues takes main, send or main,send")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # The Twilio client logs every request at INFO, with its query string: recovery's lookups
-    # put phone numbers there. Its warnings still show.
-    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    configure_logging()
     config = Config.from_env()
     if args.retry_intervals:
         config = replace(config, send_retry_intervals=args.retry_intervals)

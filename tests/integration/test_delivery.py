@@ -3,6 +3,7 @@ HTTP APIs: exact requests, retries with back-off, final failure visible, opt-out
 no second copy when a send job runs twice."""
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import pytest
@@ -138,3 +139,14 @@ def test_telegram_sender_network_error_is_transient():
     with pytest.raises(SendError) as err:
         TelegramSender("1:x", "http://127.0.0.1:9", timeout_s=1).send("1", "hi")
     assert err.value.transient
+
+
+def test_sending_on_telegram_logs_neither_the_bot_token_nor_the_chat(providers, caplog):
+    """httpx, under python-telegram-bot, logs each request's URL at INFO: the token is in its path."""
+    from bot.logs import configure_logging
+
+    configure_logging()
+    caplog.set_level(logging.INFO)
+    TelegramSender(TELEGRAM["telegram_bot_token"], providers.url).send("700123", "ករណីរបស់អ្នក")
+    assert providers.telegram_sends and providers.telegram_sends[-1]["text"] == "ករណីរបស់អ្នក"
+    assert TELEGRAM["telegram_bot_token"] not in caplog.text and "700123" not in caplog.text
