@@ -39,7 +39,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 class RetryLater(Exception):
-    """Raised by `deliver` so that the job runner schedules another attempt."""
+    """A send's outcome when it failed transiently with attempts left: the job schedules another."""
 
     def __init__(self, delay_s: float | None, attempts: int | None = None):
         super().__init__(f"retry in {delay_s}s")
@@ -65,21 +65,6 @@ class SentLookup(Protocol):
 Runner = Callable[[Callable[[dict], object], list[dict]], Iterable[object]]
 
 
-def deliver(
-    uow_factory: Callable[[], UnitOfWork],
-    senders: Mapping[str, Sender],
-    message_id: int,
-    *,
-    max_attempts: int,
-) -> Delivery:
-    """Send one queued outbound message. Raises RetryLater on a transient failure that has
-    attempts left; returns what happened otherwise."""
-    outcome = deliver_batch(uow_factory, senders, [message_id], max_attempts=max_attempts)[message_id]
-    if isinstance(outcome, RetryLater):
-        raise outcome
-    return outcome
-
-
 def deliver_batch(
     uow_factory: Callable[[], UnitOfWork],
     senders: Mapping[str, Sender],
@@ -90,7 +75,7 @@ def deliver_batch(
 ) -> dict[int, Delivery | RetryLater]:
     """Send many queued outbound messages: one statement claims them all (and reads what sending
     needs), `run` sends them (a thread pool sends them at once), one transaction records them.
-    Each message keeps `deliver`'s rules; its outcome is a Delivery, or a RetryLater to schedule."""
+    Each message keeps the same rules; its outcome is a Delivery, or a RetryLater to schedule."""
     with uow_factory() as uow:
         claims = uow.repo.claim_outbound_batch(message_ids)
         uow.commit()

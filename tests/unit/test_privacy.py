@@ -33,3 +33,37 @@ def test_an_unexpected_sender_failure_logs_no_number_text_or_token(caplog, tmp_p
     logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
     assert "message 7: the sender failed unexpectedly (RuntimeError)" in caplog.text
     assert "+855" not in logged and "husband" not in logged and "SECRET" not in logged
+
+
+def leaky_job(services=None):
+    """A job failing with a library error that quotes what it was given."""
+    raise ValueError("could not send 'my husband beats me' to +85512345678")
+
+
+def test_a_failed_in_process_job_logs_its_type_not_its_message_or_traceback(caplog):
+    from bot.jobqueue import InProcessJobQueue
+
+    queue = InProcessJobQueue(lambda: None, max_workers=1)
+    with caplog.at_level("DEBUG"):
+        queue.enqueue("tests.unit.test_privacy.leaky_job")
+        queue._pool.shutdown(wait=True)
+    logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
+    assert "job tests.unit.test_privacy.leaky_job failed (ValueError)" in caplog.text
+    assert "husband" not in logged and "+855" not in logged
+
+
+def test_a_failing_place_resolver_logs_its_type_not_the_message(caplog):
+    from nlu.places import PlaceResolver
+
+    class Broken(PlaceResolver):
+        def __init__(self):  # no gazetteer needed: resolution fails at once
+            pass
+
+        def _resolve(self, text):
+            raise KeyError(text)
+
+    with caplog.at_level("DEBUG"):
+        location = Broken().resolve("my husband beats me, I live in Sangkae")
+    logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
+    assert location.province_code is None and "place resolution failed (KeyError)" in caplog.text
+    assert "husband" not in logged and "Sangkae" not in logged
