@@ -79,8 +79,14 @@ def suggest_text(suggestions: Sequence[tuple[str, str]], language: str, office_n
     return _SUGGEST[lang].format(options=options, office=office_name or _SHORT_OFFICE[lang])
 
 
-def _telegram_text(article: Article, lang: str) -> str:
+def full_text(article: Article, lang: str) -> str:
+    """The full answer with its citations: what Telegram shows, and what MORE sends in parts."""
     return f"{article.full[lang]}\n\n{_CITATION_LABEL[lang]}{article.citation_line()}"
+
+
+def related_buttons(kb: KnowledgeBase, article: Article, lang: str) -> tuple[tuple[str, str], ...]:
+    """(article id, button text) for the articles related to `article`."""
+    return tuple((rid, kb.articles[rid].button_label(lang)) for rid in article.related if rid in kb.articles)
 
 
 def answer(
@@ -106,8 +112,8 @@ def answer(
         body = sms_with_suffix(article.short[lang], lang)
         related: tuple[tuple[str, str], ...] = ()
     else:
-        body = _telegram_text(article, lang)
-        related = tuple((rid, kb.articles[rid].button_label(lang)) for rid in article.related if rid in kb.articles)
+        body = full_text(article, lang)
+        related = related_buttons(kb, article, lang)
     return Answer(body, (article.id,), True, article.next_office, language, related, hits)
 
 
@@ -180,4 +186,4 @@ def more(kb: KnowledgeBase, article_id: str, language: str) -> list[str]:
     """The full answer of an article as SMS parts (reply to MORE); KeyError for an unknown id."""
     article = kb.articles[article_id]
     lang = reply_language(language)
-    return split_sms(f"{article.full[lang]}\n\n{_CITATION_LABEL[lang]}{article.citation_line()}")
+    return split_sms(full_text(article, lang))

@@ -62,8 +62,7 @@ class KnowledgeBaseAnswerer:
             return None
         lang = answers.reply_language(language)
         if channel == "telegram":
-            related = tuple((rid, self.kb.articles[rid].button_label(lang)) for rid in article.related if rid in self.kb.articles)
-            text = f"{article.full[lang]}\n\n{article.citation_line()}"
+            related, text = answers.related_buttons(self.kb, article, lang), answers.full_text(article, lang)
         else:
             related, text = (), answers.sms_with_suffix(article.short[lang], lang)
         return LegalReply(plain(text), article.id, article.topics[0] if article.topics else None, related)

@@ -49,6 +49,7 @@ def test_telegram_gets_the_full_answer_with_related_questions_and_open_a_case(kb
     assert buttons[0][0][1].startswith("kb:") and related_id != "civil-birth-registration"
     say(kb_services, f"kb:{related_id}", address="700001", channel="telegram")
     assert sender.sent[-1][1] != body and sender.buttons[-1][-1] == [["Open a case", "open:case"]]
+    assert "\n\nLaw: " in sender.sent[-1][1]  # a related article comes with its citations, labelled
     say(kb_services, "open:case", address="700001", channel="telegram")
     assert sender.sent[-1][1] == "Tell us your problem in a few words, who it is with, and your district and province."
 
