@@ -28,7 +28,7 @@ run: db
 	@echo "  Simulator: http://$(HOST):$(PORT)/simulator   (Ctrl-C to stop)"
 	@echo "  Officials: $(FLASK) officials invite --office SAMPLE-JSC-0203 --name 'Your Name'"
 	@echo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SIMULATOR=$${SIMULATOR:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: setup services
 	$(BIN)/pytest

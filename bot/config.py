@@ -35,7 +35,7 @@ class Config:
     public_base_url: str | None = None
     timezone: str = "Asia/Phnom_Penh"
     secret_key: str = "dev-only-not-secret"
-    simulator: bool = True
+    simulator: bool = False  # no authentication: only where someone asked for it (make run does)
     queue_name: str = "default"
     # rq queue for sends (SEND_QUEUE); None sends on `queue_name`. Send workers listen on it alone.
     send_queue_name: str | None = None
@@ -79,6 +79,6 @@ class Config:
             queue_name=get("QUEUE_NAME") or base.queue_name,
             send_queue_name=get("SEND_QUEUE"),
         )
-        # The simulator has no authentication: on by default only when no provider is configured.
-        default_sim = not (cfg.sms_configured or cfg.telegram_configured)
-        return replace(cfg, simulator=_flag(get("SIMULATOR"), default_sim))
+        # The simulator has no authentication and shows every message: on only when asked for
+        # (`make run` asks), never because a provider's variable happens to be missing.
+        return replace(cfg, simulator=_flag(get("SIMULATOR"), False))

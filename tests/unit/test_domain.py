@@ -310,7 +310,9 @@ def test_directory_reports_every_bad_line(tmp_path: Path):
 def test_config_from_environment_defaults_to_embedded_mode():
     cfg = Config.from_env({})
     assert cfg.database_url.startswith("sqlite:///") and cfg.database_url.endswith("var/jsc.db")
-    assert cfg.redis_url is None and cfg.rasa_url is None and cfg.simulator is True
+    assert cfg.redis_url is None and cfg.rasa_url is None
+    assert cfg.simulator is False  # it shows every message: on only when asked for
+    assert Config.from_env({"SIMULATOR": "1"}).simulator is True
     assert cfg.twilio_api_url == "https://api.twilio.com" and cfg.timezone == "Asia/Phnom_Penh"
     live = Config.from_env({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+1",
                             "TWILIO_API_URL": "https://api.somleng.org/", "REDIS_URL": "redis://r:6379/0"})
