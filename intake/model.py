@@ -30,7 +30,7 @@ class Direction(StrEnum):
 class InboundStatus(StrEnum):
     RECEIVED = "received"  # stored, waiting to be processed
     PROCESSED = "processed"
-    FAILED = "failed"  # processing raised; kept for an admin and retried by recovery
+    FAILED = "failed"  # processing raised; kept for an admin (`messages list --status failed`)
 
 
 class OutboundStatus(StrEnum):

@@ -79,16 +79,35 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     runs first: under the sender's lock, any earlier message of theirs still waiting is handled
     before this one (its own job then finds it done)."""
     head = uow.repo.message(message_id)
-    if head is None or head.direction != "in" or head.status == InboundStatus.PROCESSED:
+    if head is None or head.direction != "in" or head.status != InboundStatus.RECEIVED:
         return []
     # Understood before the lock is taken: the NLU can be slow (its first call loads models), and
     # on SQLite the lock is the database's single write lock.
-    understood = {head.id: _understand(uow, deps, head)}
+    understood = _understand(uow, deps, head)
     uow.repo.lock_sender(head.channel, head.address)
+    pending = uow.repo.unprocessed_inbound_until(head.channel, head.address, head.id)
     outbound: list[int] = []
-    for msg in uow.repo.unprocessed_inbound_until(head.channel, head.address, head.id):
-        outbound += _process_message(uow, deps, msg, understood.get(msg.id))
+    for msg in pending:
+        # Read ahead of the lock only when nothing earlier came first: an earlier /start CODE
+        # may just have made this chat an official's.
+        outbound += _process_safely(uow, deps, msg, understood if pending == [head] else None)
     return outbound
+
+
+def _process_safely(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understanding) -> list[int]:
+    """One message in a savepoint: if handling it raises, what it did is undone, it is marked
+    failed (for an admin; the type of error logged, never its text) and the sender's later
+    messages still go ahead."""
+    scheduled = len(uow.later)
+    try:
+        with uow.session.begin_nested():
+            return _process_message(uow, deps, msg, understanding)
+    except Exception as exc:  # noqa: BLE001 - one bad message must not block its sender
+        del uow.later[scheduled:]
+        msg.status = InboundStatus.FAILED
+        msg.updated_at = utcnow()
+        log.error("inbound message %s failed (%s); marked failed", msg.id, type(exc).__name__)
+        return []
 
 
 def _understand(uow: UnitOfWork, deps: IntakeDeps, msg: Message):

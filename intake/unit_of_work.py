@@ -110,7 +110,7 @@ class Repository:
         return list(self.session.scalars(
             select(Message)
             .where(Message.direction == "in", Message.channel == channel, Message.address == address,
-                   Message.status != InboundStatus.PROCESSED, Message.id <= last_id)
+                   Message.status == InboundStatus.RECEIVED, Message.id <= last_id)
             .order_by(Message.id)
             .execution_options(populate_existing=True)
         ))

@@ -92,3 +92,37 @@ def test_two_workers_on_a_new_senders_messages_make_one_contact_and_answer_in_or
         assert uow.session.scalar(select(func.count()).select_from(Contact)) == 1
     replied_to = answered(slow, address)
     assert sorted(set(replied_to)) == ids and replied_to == sorted(replied_to)  # every message, in order
+
+
+class FailingUnderstander(ScriptedUnderstander):
+    """Fails on one message, quoting it, as a buggy library might."""
+
+    def understand(self, text):
+        if "boom" in text:
+            raise ValueError(f"cannot read {text!r} from +85512000303")
+        return super().understand(text)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def failing(request, sqlite_url, places):
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    cfg = replace(Config(), database_url=url, **TWILIO, **TELEGRAM)
+    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+                       understander=FailingUnderstander(TABLE), places=places, legal=None)
+    yield s
+    s.engine.dispose()
+
+
+def test_a_message_that_fails_is_set_aside_and_the_senders_next_message_goes_ahead(failing, caplog):
+    address = "+85512000303"
+    bad = store(failing, "boom my husband beats me", address)
+    good = store(failing, "what is mediation?", address)
+    with caplog.at_level("DEBUG"):
+        jobs.process_inbound(good, services=failing)  # the later job runs first and meets the bad one
+    assert answered(failing, address) == [good]
+    with failing.uow() as uow:
+        assert uow.repo.message(bad).status == "failed" and uow.repo.message(good).status == "processed"
+    assert jobs.process_inbound(bad, services=failing) == []  # its own job leaves it for an admin
+    assert jobs.process_inbound(store(failing, "hello", address), services=failing)  # the sender is not blocked
+    assert f"inbound message {bad} failed (ValueError)" in caplog.text
+    assert "husband" not in caplog.text and "+855" not in caplog.text
