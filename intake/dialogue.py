@@ -47,7 +47,14 @@ AWAITING_SAFE_CONTACT = "awaiting_safe_contact"
 RESUME_PROMPT = "resume_prompt"
 # The knowledge base was not sure and offered numbered topics (set by the service when it does).
 AWAITING_TOPIC = "awaiting_topic"
-_CHOICE_DIGITS = {"1": 0, "2": 1, "3": 2, "១": 0, "២": 1, "៣": 2}
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+
+
+def _number(text: str) -> int | None:
+    """A reply that is only a number (ASCII or Khmer digits), else None. Other Unicode digits
+    ("②", "²") are not numbers here: int() would refuse them."""
+    choice = text.strip().translate(_KHMER_DIGITS)
+    return int(choice) if choice.isascii() and choice.isdigit() and len(choice) <= 3 else None
 # Questions the case workflow asks (set by the service when it sends them).
 ANSWER_STATES = {"awaiting_appointment_answer", "awaiting_follow_up", "awaiting_check_in"}
 
@@ -218,9 +225,9 @@ def _location(data: dict | None) -> Location:
 def _merge(old: Location, new: Location, text: str) -> Location:
     """A place given in reply to our question, completed by what an earlier message said; a
     number picks one of the numbered candidates we offered."""
-    choice = text.strip()
-    if old.ambiguous and choice.isdigit() and 1 <= int(choice) <= len(old.ambiguous):
-        picked = old.ambiguous[int(choice) - 1]
+    choice = _number(text)
+    if old.ambiguous and choice is not None and 1 <= choice <= len(old.ambiguous):
+        picked = old.ambiguous[choice - 1]
         code = picked.code
         return Location(
             province_code=code[:2],
@@ -311,9 +318,9 @@ def step(
         return Decision([Reply("ask_problem")], IDLE, {})
     if state == AWAITING_TOPIC:
         choices = data.get("choices") or []
-        pick = _CHOICE_DIGITS.get(text.strip().strip(".)"))
-        if pick is not None and pick < len(choices):
-            return Decision([ShowArticle(choices[pick])], IDLE, {})
+        pick = _number(text.strip().strip(".)"))
+        if pick is not None and 1 <= pick <= len(choices):
+            return Decision([ShowArticle(choices[pick - 1])], IDLE, {})
         state, data = IDLE, {k: v for k, v in data.items() if k == "last_article"}  # a new message
 
     intent = understanding.intent

@@ -85,7 +85,10 @@ def handle(uow: UnitOfWork, deps, official: Official, text: str, msg_id: int) ->
         return [_say(uow, official, key, replies.render_official("official_inactive"))]
     parts = text.strip().split(":") if re.match(r"^[a-z]{2,4}:\d+", text.strip()) else None
     if parts:
-        return _button(uow, deps, official, parts, key)
+        try:
+            return _button(uow, deps, official, parts, key)
+        except ValueError:  # forged or mangled button data: a bad number or date
+            return [_say(uow, official, key, "That button has expired. Send /cases.")]
     command = text.strip().split()[0].lower() if text.strip() else ""
     if command == "/cases":
         return [_say(uow, official, key, _list_cases(uow, official))]
@@ -151,7 +154,6 @@ def _button(uow, deps, official: Official, parts: list[str], key: str) -> list[i
         office = uow.repo.office(int(parts[2]))
         if office is None or not office.active:
             return [_say(uow, official, key, "That office is not active.")]
-        case.office_id = None
         outbound = cases.reroute(uow, deps, case, office, actor=f"official:{official.id}")
         return outbound + [_say(uow, official, key, f"Case {case.ref} re-routed to {office.name_en}.")]
     return [_say(uow, official, key, "That button has expired. Send /cases.")]

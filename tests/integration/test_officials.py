@@ -396,3 +396,25 @@ def test_officials_commands_and_notes_never_reach_the_nlu(wf):
     assert not any("threatened" in text or text.startswith("/") for text in nlu.seen)
     say(wf, "hello", address="8802", channel="telegram")  # a citizen on Telegram still is understood
     assert nlu.seen[-1] == "hello"
+
+
+@pytest.mark.parametrize("data", ["rrto:{id}:x", "st:{id}:2026-13-45:0900", "st:{id}:20261301:9999"])
+def test_forged_or_mangled_button_data_gets_an_answer_not_an_error(wf, data):
+    official(wf, "SAMPLE-JSC-0203", "900001")
+    open_dispute(wf)
+    case = the_case(wf)
+    body, _ = tg(wf, "900001", data.format(id=case.id))
+    assert body == "That button has expired. Send /cases."
+    assert case.ref in tg(wf, "900001", "/cases")[0]  # and the official's next command still works
+
+
+def test_rerouting_by_button_keeps_the_previous_office_in_the_trail(wf):
+    official(wf, "SAMPLE-JSC-0203", "900001")
+    open_dispute(wf)
+    case = the_case(wf)
+    _, buttons = tg(wf, "900001", f"rr:{case.id}")
+    target = buttons[0][0][1]
+    tg(wf, "900001", target)
+    with wf.uow() as uow:
+        events = [e for e in uow.repo.case_events(case.id) if e.type == "rerouted"]
+    assert events and events[-1].detail["previous_office_id"] == case.office_id

@@ -318,3 +318,19 @@ def test_config_from_environment_defaults_to_embedded_mode():
                             "TWILIO_API_URL": "https://api.somleng.org/", "REDIS_URL": "redis://r:6379/0"})
     assert live.sms_configured and live.simulator is False and live.twilio_api_url == "https://api.somleng.org"
     assert Config.from_env({"TELEGRAM_BOT_TOKEN": "x", "SIMULATOR": "1"}).simulator is True
+
+
+@pytest.mark.parametrize("text, number", [("2", 2), ("១", 1), (" ៣ ", 3), ("②", None), ("²", None), ("two", None),
+                                          ("99999", None)])
+def test_only_ascii_or_khmer_digits_are_a_numbered_choice(text, number):
+    assert dialogue._number(text) == number
+
+
+def test_a_circled_digit_while_choosing_a_place_is_not_an_error():
+    candidates = [["district", "0208", "សង្កែ", "Sangkae"], ["district", "0711", "x", "Sangkae 2"]]
+    data = {"kind": "dispute", "location": {"province_code": None, "district_code": None, "commune_code": None,
+                                            "ambiguous": candidates}}
+    d = dialogue.step("②", u("out_of_scope"), "awaiting_location", data)  # int("②") raises
+    assert d.actions and d.state == "awaiting_location"
+    picked = dialogue.step("២", u("out_of_scope"), "awaiting_location", data)
+    assert picked.data["location"]["district_code"] == "0711" and picked.state == "awaiting_details"
