@@ -27,6 +27,7 @@ from intake.model import (
     Official,
     OfficeKind,
     OfficialRole,
+    OutboundStatus,
     utcnow,
 )
 from intake.routing import great_circle_km
@@ -210,19 +211,25 @@ def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datet
         invite = "\n".join(replies.render("invitation", lang, ref=case.ref, office=office.name(lang),
                                           when=when_text(deps, starts_at, lang), place=appointment.place)
                            for lang in ("km", "en"))
-        out = outbound.queue_message(uow, channel=Channel.SMS, address=case.other_party_phone, body=invite,
-                                     key=f"invitation:{appointment.id}", case_id=case.id, purpose="invitation")
-        ids.append(out.id)
-        cases.add_event(uow, case, "other_party_invited", f"official:{official.id}", appointment_id=appointment.id)
-        # Their 1 / 2 answer reaches the office like the citizen's.
+        # They may already know us: their STOP and "not safe to text" hold for an invitation too.
         other = cases.contact_for(uow, Channel.SMS, case.other_party_phone, "km")
-        conversation = uow.repo.conversation(other.id)
-        if conversation is None:
-            conversation = Conversation(contact_id=other.id)
-            uow.repo.add(conversation)
-        conversation.state = "awaiting_appointment_answer"
-        conversation.data = {"appointment_id": appointment.id, "party": "other_party"}
-        conversation.updated_at = deps.clock()
+        out = outbound.queue_message(uow, channel=Channel.SMS, address=case.other_party_phone, body=invite,
+                                     key=f"invitation:{appointment.id}", case_id=case.id, purpose="invitation",
+                                     contact=other)
+        cases.add_event(uow, case, "other_party_invited", f"official:{official.id}", appointment_id=appointment.id,
+                        sent=out.status == OutboundStatus.QUEUED)
+        if out.status == OutboundStatus.QUEUED:
+            ids.append(out.id)
+            # Their 1 / 2 answer reaches the office like the citizen's; a conversation of their own
+            # that is under way (their own case, a safety question) is never taken over.
+            conversation = uow.repo.conversation(other.id)
+            if conversation is None:
+                conversation = Conversation(contact_id=other.id)
+                uow.repo.add(conversation)
+            if conversation.state == "idle":
+                conversation.state = "awaiting_appointment_answer"
+                conversation.data = {"appointment_id": appointment.id, "party": "other_party"}
+                conversation.updated_at = deps.clock()
     for hours in deps.policy.reminder_hours:
         due = starts_at - timedelta(hours=hours)
         if due > deps.clock():

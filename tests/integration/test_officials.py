@@ -418,3 +418,37 @@ def test_rerouting_by_button_keeps_the_previous_office_in_the_trail(wf):
     with wf.uow() as uow:
         events = [e for e in uow.repo.case_events(case.id) if e.type == "rerouted"]
     assert events and events[-1].detail["previous_office_id"] == case.office_id
+
+
+def _dispute_naming_the_other_party(wf):
+    from dataclasses import replace as dc_replace
+
+    wf.deps.understander.table["012 345 678"] = dc_replace(understanding("out_of_scope"), phones=("+85512345679",))
+    official(wf, "SAMPLE-JSC-0203", "900001")
+    say(wf, "rice field in Sangkae")
+    say(wf, "my uncle Sok, his phone 012 345 678, I want my land back")
+    say(wf, "1")
+    with wf.uow() as uow:
+        [case] = uow.session.query(Case).filter(Case.other_party_phone == "+85512345679").all()
+        return case
+
+
+def test_an_other_party_who_sent_stop_is_not_invited(wf):
+    say(wf, "STOP", address="+85512345679")  # the other party had unsubscribed
+    case = _dispute_naming_the_other_party(wf)
+    tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")
+    assert not any(to == "+85512345679" and "invites you" in body for to, body in wf.senders["sms"].sent)
+    with wf.uow() as uow:
+        [event] = [e for e in uow.repo.case_events(case.id) if e.type == "other_party_invited"]
+        assert event.detail["sent"] is False
+
+
+def test_inviting_the_other_party_never_takes_over_their_own_conversation(wf):
+    say(wf, "my husband beats me, Sangkae", address="+85512345679")  # their own case, asked if texts are safe
+    with wf.uow() as uow:
+        before = uow.repo.conversation(uow.repo.identity("sms", "+85512345679").contact_id).state
+    case = _dispute_naming_the_other_party(wf)
+    tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")
+    with wf.uow() as uow:
+        after = uow.repo.conversation(uow.repo.identity("sms", "+85512345679").contact_id).state
+    assert before == after == "awaiting_safe_contact"
