@@ -19,7 +19,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from intake.ports import SendError
+from intake.ports import OutcomeUnknown, SendError
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,10 @@ class TwilioSender:
                 transient=transient,
                 opt_out=exc.code in TWILIO_UNSUBSCRIBED,
             ) from None
-        except requests.RequestException as exc:
+        except (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError):
+            # Sent, perhaps: Twilio has no idempotency key, so no blind retry (recovery looks first).
+            raise OutcomeUnknown() from None
+        except requests.RequestException as exc:  # refused, or no connection: it never got there
             raise SendError(f"twilio unreachable: {type(exc).__name__}", transient=True) from None
         return message.sid
 

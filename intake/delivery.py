@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping, Protocol, runtime_checkable
 
 from intake.model import Contact, OutboundStatus, utcnow
-from intake.ports import SendError, Sender
+from intake.ports import OutcomeUnknown, SendError, Sender
 from intake.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,9 @@ def _attempt(senders: Mapping[str, Sender], claim: dict) -> str | SendError | _U
         return sender.send(claim["address"], claim["body"])
     except SendError as exc:
         return exc
+    except OutcomeUnknown:
+        log.warning("message %s: no answer from the provider; recovery will ask it before any resend", claim["id"])
+        return _Unknown()
     except Exception as exc:  # noqa: BLE001 - logged; the lease and recovery settle this message
         # The type only: a provider library's message or traceback can carry the phone number,
         # the text or the bot token (in Telegram's URL).

@@ -51,6 +51,11 @@ class SendError(Exception):
         self.opt_out = opt_out
 
 
+class OutcomeUnknown(Exception):
+    """The request may have reached the provider but no answer came back (a read timeout):
+    sending again could send twice. The message is left to recovery, which asks the provider."""
+
+
 class Sender(Protocol):
     def send(self, address: str, body: str, buttons: list | None = None) -> str:
         """Send `body` to `address` (with inline buttons where the channel has them); returns the

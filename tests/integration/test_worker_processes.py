@@ -80,6 +80,27 @@ def test_recovery_records_an_sms_the_provider_already_has_and_does_not_resend(li
     assert live.queue.jobs == [] and len(providers.twilio_messages) == 2
 
 
+def test_an_sms_whose_answer_timed_out_is_settled_by_asking_twilio_not_sent_again(live, providers):
+    from bot.senders import TwilioSender
+
+    live.senders["sms"] = TwilioSender(TWILIO["twilio_account_sid"], TWILIO["twilio_auth_token"],
+                                       TWILIO["twilio_from"], providers.url, None, timeout_s=0.5)
+    providers.latency_s = 1.0  # Twilio takes the message but answers after our timeout
+    [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
+    jobs.send_message(mid, services=live)
+    assert row(live, mid).status == "sending"  # sent, perhaps: no blind retry
+    assert live.queue.jobs == []
+    providers.latency_s = 0
+    wait_until(lambda: providers.twilio_messages, 5, "Twilio to store the message")
+    with live.uow() as uow:  # the attempt's lease runs out
+        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid)
+                            .values(attempt_started_at=utcnow() - timedelta(minutes=10)))
+        uow.commit()
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    assert row(live, mid).status == "sent" and row(live, mid).provider_message_id == providers.twilio_messages[0]["sid"]
+    assert len(providers.twilio_messages) == 1
+
+
 def test_recovery_sends_again_what_the_provider_never_got(live, providers):
     [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
     backdate_attempt(live, mid)
