@@ -170,9 +170,11 @@ def recover_interrupted(
     uow_factory: Callable[[], UnitOfWork],
     senders: Mapping[str, Sender],
     lease: timedelta,
+    max_attempts: int | None = None,
 ) -> Recovery:
     """Settle outbound messages left `sending` longer than `lease` by a worker that died: record
-    those the provider already has, put the others back to `queued`."""
+    those the provider already has, put the others back to `queued` — or, once they have had
+    `max_attempts` attempts, mark them failed (a send that dies every time must not loop)."""
     now = utcnow()
     with uow_factory() as uow:
         expired = uow.repo.expired_leases(now - lease)
@@ -200,14 +202,17 @@ def recover_interrupted(
             with uow_factory() as uow:
                 taken = uow.repo.provider_ids_known(channel, candidates)
             found = next((pid for pid in candidates if pid not in taken), None)
+        exhausted = False
         with uow_factory() as uow:
             if found:
                 owned = uow.repo.finish_attempt(
                     message_id, attempts, status=OutboundStatus.SENT, provider_message_id=found, error=None
                 )
             else:
+                exhausted = max_attempts is not None and attempts >= max_attempts
                 owned = uow.repo.finish_attempt(
-                    message_id, attempts, status=OutboundStatus.QUEUED, error="interrupted: worker lost"
+                    message_id, attempts, status=OutboundStatus.FAILED if exhausted else OutboundStatus.QUEUED,
+                    error=f"interrupted {attempts} times: given up" if exhausted else "interrupted: worker lost",
                 )
             uow.commit()
         if not owned:
@@ -215,6 +220,8 @@ def recover_interrupted(
         if found:
             log.warning("message %s: worker lost after the provider accepted it; recorded, not resent", message_id)
             recorded.append(message_id)
+        elif exhausted:
+            log.error("message %s: interrupted on each of its %s attempts; marked failed", message_id, attempts)
         else:
             log.warning("message %s: worker lost mid-send; the provider has no copy, sending again", message_id)
             requeued.append(message_id)

@@ -182,7 +182,7 @@ def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_
     with s.uow() as uow:
         inbound = unprocessed_inbound(uow, timedelta(seconds=older_than_s))
         overdue = uow.repo.outbound_overdue(utcnow() - timedelta(seconds=older_than_s))
-    interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s))
+    interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s), s.max_send_attempts)
     for message_id in inbound:
         s.queue.enqueue(PROCESS_INBOUND, message_id)
     for message_id in [*overdue, *interrupted.requeued]:

@@ -111,6 +111,19 @@ def test_recovery_sends_again_what_the_provider_never_got(live, providers):
     assert row(live, mid).status == "sent"
 
 
+def test_a_send_interrupted_on_every_attempt_is_given_up_not_looped(live, providers):
+    [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
+    with live.uow() as uow:
+        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid)
+                            .values(attempts=live.max_send_attempts - 1))
+        uow.commit()
+    backdate_attempt(live, mid)  # its last attempt, and the worker died again
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    m = row(live, mid)
+    assert m.status == "failed" and m.error.startswith("interrupted") and m.attempts == live.max_send_attempts
+    assert live.queue.jobs == [] and providers.twilio_messages == []
+
+
 def test_recovery_leaves_an_attempt_inside_its_lease_alone(live, providers):
     [mid] = queue_messages(live, [("sms", "+85512345678", "hello")])
     backdate_attempt(live, mid, minutes=0.5)
