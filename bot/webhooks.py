@@ -103,14 +103,17 @@ def telegram_update():
     except Exception:  # noqa: BLE001 - malformed update: tell Telegram, store nothing
         return Response("malformed update", status=400)
     parsed = telegram_message(update)
+    created = False
     if parsed is not None:
         chat_id, text = parsed
         _, created = ingest(_services(), Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
-        if created and update.callback_query is not None:
-            try:  # stop the button's spinner; the action itself is the queued message
-                _services().queue.enqueue("worker.jobs.answer_callback", update.callback_query.id)
-            except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the webhook for it
-                log.warning("could not queue a callback answer (%s)", type(exc).__name__)
+    # Every press gets its spinner stopped, even one we do not act on (an inline message, a group,
+    # empty data); a redelivered press was answered the first time.
+    if update.callback_query is not None and (created or parsed is None):
+        try:
+            _services().queue.enqueue("worker.jobs.answer_callback", update.callback_query.id)
+        except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the webhook for it
+            log.warning("could not queue a callback answer (%s)", type(exc).__name__)
     return {"ok": True}
 
 

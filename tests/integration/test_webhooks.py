@@ -180,3 +180,13 @@ def test_telegram_photo_without_words_gets_asked_for_words(client, services):
     assert services.senders["telegram"].sent == [
         ("5550001", "យើងមិនយល់សារនេះទេ។ សូមសរសេរបញ្ហារបស់អ្នក ឬផ្ញើ HELP។")
     ]
+
+
+def test_a_button_press_we_do_not_act_on_still_gets_its_spinner_stopped(client, services):
+    """A press on a message sent inline (no chat) is not a command, but Telegram waits for an answer."""
+    update = {"update_id": 6001, "callback_query": {
+        "id": "press-inline-1", "chat_instance": "-1", "data": "acc:1", "inline_message_id": "AAA",
+        "from": {"id": 900001, "is_bot": False, "first_name": "Dara"}}}
+    assert post_update(client, update).status_code == 200
+    assert count_messages(services) == 0
+    assert [(j[0], j[1]) for j in services.queue.jobs] == [("worker.jobs.answer_callback", ("press-inline-1",))]
