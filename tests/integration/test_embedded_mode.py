@@ -14,7 +14,7 @@ from tests.conftest import load_sample_directory
 
 
 def test_a_message_is_answered_in_process_with_the_real_nlu(sqlite_url):
-    config = replace(Config.from_env({}), database_url=sqlite_url)
+    config = replace(Config.from_env({"SIMULATOR": "1"}), database_url=sqlite_url)  # as `make run` sets it
     services = build_services(config)
     assert isinstance(services.queue, InProcessJobQueue)
     assert all(isinstance(sender, OutboxSender) for sender in services.senders.values())
