@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app bot
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-fast db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker sample-directory clean
+.PHONY: setup lint run test test-fast db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker sample-directory clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ run: db
 	@echo "  Officials: $(FLASK) officials invite --office SAMPLE-JSC-0203 --name 'Your Name'"
 	@echo
 	SIMULATOR=$${SIMULATOR:-1} $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Lint: ruff (rules and formatting, settings in pyproject.toml) and shellcheck on the scripts.
+# shellcheck comes from Debian's package; it is installed when missing (as root) and skipped with a
+# warning only where it cannot be installed.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@command -v shellcheck >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -q shellcheck >/dev/null 2>&1; } || true
+	@if command -v shellcheck >/dev/null 2>&1; then shellcheck -S warning .ci/run nlu/rasa_server.sh tests/services.sh && echo "shellcheck: ok"; \
+	  else echo "shellcheck not available: scripts not checked" >&2; fi
 
 test: setup services
 	$(BIN)/pytest

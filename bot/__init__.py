@@ -1,4 +1,5 @@
 """Channels: the Flask app with the Twilio and Telegram webhooks, the simulator and the admin CLI."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,21 +3,22 @@
 Tests build services with fakes at these seams (queue, senders, understander), never by
 patching globals.
 """
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
-from typing import Callable
 
 from sqlalchemy.engine import Engine
 
 from bot.config import Config
-from intake.ports import JobQueue, LegalAnswerer, Places, Sender, Understander
+from intake.deps import IntakeDeps
 from intake.model import utcnow
 from intake.policy import Policy
-from intake.deps import IntakeDeps
+from intake.ports import JobQueue, LegalAnswerer, Places, Sender, Understander
 from intake.unit_of_work import UnitOfWork, make_engine, session_factory
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
 """Admin commands: `flask --app bot db|directory|officials|messages|telegram ...`."""
+
 from __future__ import annotations
 
 import json
@@ -82,11 +83,13 @@ def directory_load(path: Path, if_empty: bool):
         except DirectoryError as exc:
             for problem in exc.problems:
                 click.echo(problem, err=True)
-            raise click.exceptions.Exit(1)
+            raise click.exceptions.Exit(1) from None
         result = load_directory(uow, offices)
         uow.commit()
     samples = sum(1 for o in offices if o.sample)
-    click.echo(f"{len(offices)} offices: {result.added} added, {result.updated} updated, {result.deactivated} deactivated")
+    click.echo(
+        f"{len(offices)} offices: {result.added} added, {result.updated} updated, {result.deactivated} deactivated"
+    )
     if samples:
         click.echo(f"warning: {samples} offices are SAMPLE data, not the real directory", err=True)
 
@@ -96,8 +99,19 @@ def directory_list():
     """List the offices, one JSON line each."""
     with _services().uow() as uow:
         for o in uow.repo.offices(active_only=False):
-            click.echo(json.dumps({"code": o.code, "kind": o.kind, "name_en": o.name_en, "active": o.active,
-                                   "sample": o.sample, "covered_districts": o.covered_districts}, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "code": o.code,
+                        "kind": o.kind,
+                        "name_en": o.name_en,
+                        "active": o.active,
+                        "sample": o.sample,
+                        "covered_districts": o.covered_districts,
+                    },
+                    ensure_ascii=False,
+                )
+            )
 
 
 @directory_cli.command("route")
@@ -118,13 +132,24 @@ def directory_route(kind: str, district_code: str | None, commune_code: str | No
     district = district_code or commune_code[:4]
     case_kind = "protection" if kind == "protection" else "dispute"
     with services.uow() as uow:
-        decision = route(case_kind, province_code=district[:2], district_code=district, commune_code=commune_code,
-                         offices=uow.repo.offices(), centroid=places.centroid, place_name=lambda c: places.name(c, "en"))
+        decision = route(
+            case_kind,
+            province_code=district[:2],
+            district_code=district,
+            commune_code=commune_code,
+            offices=uow.repo.offices(),
+            centroid=places.centroid,
+            place_name=lambda c: places.name(c, "en"),
+        )
     if decision is None:
         click.echo(json.dumps({"office_code": None, "reason": "no active office of this kind", "distance_km": None}))
         raise click.exceptions.Exit(1)
-    click.echo(json.dumps({"office_code": decision.office.code, "reason": decision.reason,
-                           "distance_km": decision.distance_km}, ensure_ascii=False))
+    click.echo(
+        json.dumps(
+            {"office_code": decision.office.code, "reason": decision.reason, "distance_km": decision.distance_km},
+            ensure_ascii=False,
+        )
+    )
 
 
 @officials_cli.command("invite")
@@ -138,7 +163,7 @@ def officials_invite(office_code: str, name: str, role: str):
         try:
             official, code = invite_official(uow, office_code, name, role)
         except LookupError as exc:
-            raise click.ClickException(str(exc))
+            raise click.ClickException(str(exc)) from None
         uow.commit()
     username = services.config.telegram_bot_username or "<your_bot>"
     click.echo(f"official {official.id} invited to {office_code}; the code is valid for 7 days")
@@ -171,8 +196,19 @@ def messages_list(status: str):
     with _services().uow() as uow:
         rows = uow.session.scalars(select(Message).where(Message.status == status).order_by(Message.id))
         for m in rows:
-            click.echo(json.dumps({"id": m.id, "direction": m.direction, "channel": m.channel, "purpose": m.purpose,
-                                   "attempts": m.attempts, "error": m.error, "updated_at": m.updated_at.isoformat()}))
+            click.echo(
+                json.dumps(
+                    {
+                        "id": m.id,
+                        "direction": m.direction,
+                        "channel": m.channel,
+                        "purpose": m.purpose,
+                        "attempts": m.attempts,
+                        "error": m.error,
+                        "updated_at": m.updated_at.isoformat(),
+                    }
+                )
+            )
 
 
 @messages_cli.command("retry")
@@ -291,7 +327,7 @@ def reports_questions(month: str, output: Path | None):
         with _services().uow() as uow:
             text = demand_csv(month, questions_in_month(uow, month))
     except ValueError:
-        raise click.UsageError("--month must look like 2026-11")
+        raise click.UsageError("--month must look like 2026-11") from None
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}")
@@ -301,6 +337,14 @@ def reports_questions(month: str, output: Path | None):
 
 def register(app) -> None:
     """Attach the command groups to the app."""
-    for group in (db_cli, directory_cli, officials_cli, messages_cli, telegram_cli, councils_cli, reports_cli,
-                  cases_cli):
+    for group in (
+        db_cli,
+        directory_cli,
+        officials_cli,
+        messages_cli,
+        telegram_cli,
+        councils_cli,
+        reports_cli,
+        cases_cli,
+    ):
         app.cli.add_command(group)

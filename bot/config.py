@@ -1,10 +1,11 @@
 """The one place that reads the environment. Everything else receives a `Config`."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +55,7 @@ class Config:
         return bool(self.telegram_bot_token)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Config":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Build the configuration from environment variables (see README, Configuration)."""
         env = os.environ if environ is None else environ
         get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731

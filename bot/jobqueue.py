@@ -2,14 +2,15 @@
 
 Jobs are plain functions found by dotted name (`worker.jobs.send_message`) that take ids.
 """
+
 from __future__ import annotations
 
 import importlib
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Callable
 
 from intake.outbound import SEND_MESSAGE
 
@@ -37,8 +38,11 @@ class RqJobQueue:
 
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
         self.queue = Queue(queue_name, connection=self.connection)
-        self.send_queue = (Queue(send_queue_name, connection=self.connection)
-                           if send_queue_name and send_queue_name != queue_name else self.queue)
+        self.send_queue = (
+            Queue(send_queue_name, connection=self.connection)
+            if send_queue_name and send_queue_name != queue_name
+            else self.queue
+        )
 
     def queue_for(self, func: str):
         """The rq queue that runs `func`."""

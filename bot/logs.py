@@ -3,6 +3,7 @@
 Provider clients log every request at INFO with its full URL: Twilio's puts phone numbers in the
 query string (recovery's lookups), and httpx (under python-telegram-bot) puts the bot token in the
 path. Their warnings still show."""
+
 from __future__ import annotations
 
 import logging

@@ -8,12 +8,13 @@ worker processes share the limits; without Redis (embedded mode) `InProcessRateL
 same under a lock. A 429 from Telegram is still honoured separately (its retry_after becomes the
 job's delay). Timestamps come from the caller's clock: workers on several hosts need NTP.
 """
+
 from __future__ import annotations
 
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 GLOBAL_PER_SECOND = 30
 PER_CHAT_INTERVAL_S = 1.0

@@ -3,6 +3,7 @@
 Each turns the provider's answer into a provider id or a `SendError` the delivery service
 understands (transient → retried, permanent → failed, opt-out → the person is not messaged again).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -127,7 +128,6 @@ class TelegramSender:
             raise SendError(f"telegram network error: {type(exc).__name__}", transient=True) from None
         except TelegramError as exc:
             raise SendError(f"telegram error: {type(exc).__name__}", transient=True) from None
-
 
     async def _answer(self, query_id: str) -> None:
         async with self._bot() as bot:

@@ -1,6 +1,7 @@
 """The local simulator: talk to the service as a citizen (SMS or Telegram) or as an official,
 and see every message each side receives. Registered only when SIMULATOR is on (by default when
 no provider is configured): it has no authentication and must never face the internet."""
+
 from __future__ import annotations
 
 import uuid
@@ -40,12 +41,22 @@ def messages():
         out = []
         for m in rows:
             seg = count_segments(m.body) if m.channel == Channel.SMS else None
-            out.append({
-                "id": m.id, "direction": m.direction, "channel": m.channel, "address": m.address,
-                "text": m.body, "status": m.status, "purpose": m.purpose, "case_id": m.case_id,
-                "segments": seg.segments if seg else None, "encoding": seg.encoding if seg else None,
-                "error": m.error, "buttons": m.buttons,
-            })
+            out.append(
+                {
+                    "id": m.id,
+                    "direction": m.direction,
+                    "channel": m.channel,
+                    "address": m.address,
+                    "text": m.body,
+                    "status": m.status,
+                    "purpose": m.purpose,
+                    "case_id": m.case_id,
+                    "segments": seg.segments if seg else None,
+                    "encoding": seg.encoding if seg else None,
+                    "error": m.error,
+                    "buttons": m.buttons,
+                }
+            )
     return {"messages": out}
 
 

@@ -1,6 +1,7 @@
 """Provider webhooks. Each handler checks the provider's signature or secret, stores what arrived
 once (by the provider's id), queues the work and answers at once: no NLU or provider call happens
 inside the request, so Twilio's 15 s limit holds even when Redis or the NLU is slow or down."""
+
 from __future__ import annotations
 
 import hmac
@@ -11,8 +12,8 @@ from telegram import Update
 from twilio.request_validator import RequestValidator
 
 from intake import services as intake
-from intake.outbound import record_delivery_status
 from intake.model import Channel
+from intake.outbound import record_delivery_status
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,6 @@
 """Cases: opening, routing to an office, telling its officials, escalating what nobody accepts,
 and the messages the workflow starts (appointments, reminders, follow-ups, check-ins)."""
+
 from __future__ import annotations
 
 import logging
@@ -28,6 +29,7 @@ from intake.unit_of_work import UnitOfWork
 from nlu.types import Location
 
 log = logging.getLogger(__name__)
+
 
 def contact_for(uow: UnitOfWork, channel: str, address: str, language: str) -> Contact:
     """The contact behind a channel address, created (with the identity) on first contact."""
@@ -110,9 +112,17 @@ def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]
     ids = []
     body = replies.render_official("official_unplaced_protection", ref=case.ref)
     for official in uow.repo.officials_with_role(OfficialRole.ADMIN):
-        out = queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
-                            key=f"duty:{case.id}:{official.id}", official_id=official.id, case_id=case.id,
-                            purpose="case_notification", urgent=True)
+        out = queue_message(
+            uow,
+            channel=Channel.TELEGRAM,
+            address=official.telegram_chat_id,
+            body=body,
+            key=f"duty:{case.id}:{official.id}",
+            official_id=official.id,
+            case_id=case.id,
+            purpose="case_notification",
+            urgent=True,
+        )
         ids.append(out.id)
     add_event(uow, case, "duty_desk_notified", "system", officials=len(ids))
     log.warning("urgent case %s has no place yet; %s duty officials told", case.ref, len(ids))
@@ -139,8 +149,15 @@ def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason
     case.distance_km = decision.distance_km
     case.status = CaseStatus.ROUTED
     case.updated_at = utcnow()
-    add_event(uow, case, "routed", actor, office=decision.office.code, reason=case.routing_reason,
-              distance_km=decision.distance_km)
+    add_event(
+        uow,
+        case,
+        "routed",
+        actor,
+        office=decision.office.code,
+        reason=case.routing_reason,
+        distance_km=decision.distance_km,
+    )
     log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
     schedule_escalation(uow, deps, case, 1)
     return notify_office(uow, deps, case)
@@ -162,13 +179,21 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
     place, place_km = _place_line(deps, case), _place_line(deps, case, "km")
     if case.kind == CaseKind.PROTECTION:
         body = replies.render_official(
-            "official_new_protection", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
+            "official_new_protection",
+            ref=case.ref,
+            place=place,
+            place_km=place_km,
+            reason=case.routing_reason,
             urgent="URGENT / បន្ទាន់: " if case.urgent else "",
         )
     else:
         summary = "\n".join(p for p in ((case.summary or "")[:600], (case.details or "")[:400]) if p)
         body = replies.render_official(
-            "official_new_dispute", ref=case.ref, place=place, place_km=place_km, reason=case.routing_reason,
+            "official_new_dispute",
+            ref=case.ref,
+            place=place,
+            place_km=place_km,
+            reason=case.routing_reason,
             summary=summary,
         )
     from intake.officials import case_buttons
@@ -206,10 +231,20 @@ def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office
     case.escalation_level = level
     if level == 1:
         body = replies.render_official("official_reminder", ref=case.ref)
-        ids = [queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
-                             key=f"escalate:{case.id}:{office_id}:1:{o.id}", official_id=o.id, case_id=case.id,
-                             purpose="case_notification", urgent=case.urgent).id
-               for o in uow.repo.linked_officials(case.office_id)]
+        ids = [
+            queue_message(
+                uow,
+                channel=Channel.TELEGRAM,
+                address=o.telegram_chat_id,
+                body=body,
+                key=f"escalate:{case.id}:{office_id}:1:{o.id}",
+                official_id=o.id,
+                case_id=case.id,
+                purpose="case_notification",
+                urgent=case.urgent,
+            ).id
+            for o in uow.repo.linked_officials(case.office_id)
+        ]
         add_event(uow, case, "escalation_reminder", "system", officials=len(ids))
         schedule_escalation(uow, deps, case, 2)
         return ids
@@ -219,9 +254,17 @@ def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office
         body = replies.render_official("official_escalated", ref=case.ref, office=office.name_en if office else "?")
         ids = []
         for o in coordinators:
-            out = queue_message(uow, channel=Channel.TELEGRAM, address=o.telegram_chat_id, body=body,
-                                key=f"escalate:{case.id}:{office_id}:2:{o.id}", official_id=o.id, case_id=case.id,
-                                purpose="case_notification", urgent=case.urgent)
+            out = queue_message(
+                uow,
+                channel=Channel.TELEGRAM,
+                address=o.telegram_chat_id,
+                body=body,
+                key=f"escalate:{case.id}:{office_id}:2:{o.id}",
+                official_id=o.id,
+                case_id=case.id,
+                purpose="case_notification",
+                urgent=case.urgent,
+            )
             from intake.officials import case_buttons
 
             out.buttons = case_buttons(case)
@@ -255,8 +298,15 @@ def reroute(uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, r
     return notify_office(uow, deps, case)
 
 
-def message_citizen(uow: UnitOfWork, deps: IntakeDeps, case: Case, text: str, key: str, purpose: str,
-                    awaiting: tuple[str, dict] | None = None) -> list[int]:
+def message_citizen(
+    uow: UnitOfWork,
+    deps: IntakeDeps,
+    case: Case,
+    text: str,
+    key: str,
+    purpose: str,
+    awaiting: tuple[str, dict] | None = None,
+) -> list[int]:
     """Send the case's citizen a message we start (appointment, reminder, follow-up) on the channel
     they used first; respects opt-out and "not safe to text". `awaiting` sets the conversation to
     expect their 1/2 answer."""
@@ -265,8 +315,17 @@ def message_citizen(uow: UnitOfWork, deps: IntakeDeps, case: Case, text: str, ke
     if not identities:
         return []
     identity = identities[0]
-    out = queue_message(uow, channel=identity.channel, address=identity.address, body=text, key=key,
-                        contact=contact, case_id=case.id, purpose=purpose, urgent=False)
+    out = queue_message(
+        uow,
+        channel=identity.channel,
+        address=identity.address,
+        body=text,
+        key=key,
+        contact=contact,
+        case_id=case.id,
+        purpose=purpose,
+        urgent=False,
+    )
     if out.status != OutboundStatus.QUEUED:
         add_event(uow, case, "message_withheld", "system", purpose=purpose)
         return []
@@ -283,15 +342,23 @@ def message_citizen(uow: UnitOfWork, deps: IntakeDeps, case: Case, text: str, ke
 def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso: str, hours: int) -> list[int]:
     """The reminder before a session, only if that session still stands at that time."""
     appointment = uow.repo.appointment(appointment_id)
-    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED \
-            or appointment.starts_at.isoformat() != starts_at_iso:
+    if (
+        appointment is None
+        or appointment.status != AppointmentStatus.SCHEDULED
+        or appointment.starts_at.isoformat() != starts_at_iso
+    ):
         return []
     case = uow.repo.case(appointment.case_id)
     contact = uow.repo.contact(case.contact_id)
     from intake.officials import when_text
 
-    text = replies.render("reminder", contact.language, ref=case.ref, place=appointment.place,
-                          when=when_text(deps, appointment.starts_at, contact.language))
+    text = replies.render(
+        "reminder",
+        contact.language,
+        ref=case.ref,
+        place=appointment.place,
+        when=when_text(deps, appointment.starts_at, contact.language),
+    )
     ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
     if ids:
         add_event(uow, case, "reminder_sent", "system", hours_before=hours)
@@ -301,13 +368,23 @@ def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso
 def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
     """A few days after the session: was the dispute settled? (1 yes 2 no)."""
     case = uow.repo.case(case_id)
-    if case is None or case.follow_up_answer or case.status not in (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED,
-                                                                     CaseStatus.REFERRED):
+    if (
+        case is None
+        or case.follow_up_answer
+        or case.status not in (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED, CaseStatus.REFERRED)
+    ):
         return []
     contact = uow.repo.contact(case.contact_id)
     text = replies.render("follow_up", contact.language, ref=case.ref)
-    ids = message_citizen(uow, deps, case, text, f"follow-up:{case.id}", purpose="follow_up",
-                          awaiting=("awaiting_follow_up", {"case_id": case.id}))
+    ids = message_citizen(
+        uow,
+        deps,
+        case,
+        text,
+        f"follow-up:{case.id}",
+        purpose="follow_up",
+        awaiting=("awaiting_follow_up", {"case_id": case.id}),
+    )
     if ids:
         add_event(uow, case, "follow_up_sent", "system")
     return ids
@@ -319,8 +396,15 @@ def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list
     if case is None or case.status in (CaseStatus.CLOSED, CaseStatus.EVALUATED):
         return []
     contact = uow.repo.contact(case.contact_id)
-    ids = message_citizen(uow, deps, case, replies.render("check_in", contact.language), f"check-in:{case.id}:{days}",
-                          purpose="check_in", awaiting=("awaiting_check_in", {"case_id": case.id}))
+    ids = message_citizen(
+        uow,
+        deps,
+        case,
+        replies.render("check_in", contact.language),
+        f"check-in:{case.id}:{days}",
+        purpose="check_in",
+        awaiting=("awaiting_check_in", {"case_id": case.id}),
+    )
     if ids:
         add_event(uow, case, "check_in_sent", "system", day=days)
     return ids

@@ -21,15 +21,17 @@ message went out:
   worker died in the few milliseconds after Telegram accepted the message and before the
   database commit that records it. We prefer a rare duplicate to a lost message.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Mapping, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from intake.model import Contact, OutboundStatus, utcnow
-from intake.ports import OutcomeUnknown, SendError, Sender
+from intake.ports import OutcomeUnknown, Sender, SendError
 from intake.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -113,8 +115,9 @@ def _attempt(senders: Mapping[str, Sender], claim: dict) -> str | SendError | _U
     except Exception as exc:  # noqa: BLE001 - logged; the lease and recovery settle this message
         # The type only: a provider library's message or traceback can carry the phone number,
         # the text or the bot token (in Telegram's URL).
-        log.error("message %s: the sender failed unexpectedly (%s); recovery will settle it",
-                  claim["id"], type(exc).__name__)
+        log.error(
+            "message %s: the sender failed unexpectedly (%s); recovery will settle it", claim["id"], type(exc).__name__
+        )
         return _Unknown()
 
 
@@ -126,7 +129,9 @@ def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int) -> bool:
     if isinstance(result, SendError):
         retry = result.transient and attempts < max_attempts
         owned = uow.repo.finish_attempt(
-            message_id, attempts, status=OutboundStatus.QUEUED if retry else OutboundStatus.FAILED,
+            message_id,
+            attempts,
+            status=OutboundStatus.QUEUED if retry else OutboundStatus.FAILED,
             error=result.code[:300],
         )
         if owned and result.opt_out and claim["contact_id"]:
@@ -211,7 +216,9 @@ def recover_interrupted(
             else:
                 exhausted = max_attempts is not None and attempts >= max_attempts
                 owned = uow.repo.finish_attempt(
-                    message_id, attempts, status=OutboundStatus.FAILED if exhausted else OutboundStatus.QUEUED,
+                    message_id,
+                    attempts,
+                    status=OutboundStatus.FAILED if exhausted else OutboundStatus.QUEUED,
                     error=f"interrupted {attempts} times: given up" if exhausted else "interrupted: worker lost",
                 )
             uow.commit()

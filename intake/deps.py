@@ -1,13 +1,15 @@
 """What the service layer needs from the outside, bundled: ports, timing rules, a clock."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from intake.model import utcnow
 from intake.policy import Policy
 from intake.ports import LegalAnswerer, Places, Understander
+
 
 @dataclass(frozen=True)
 class IntakeDeps:

@@ -10,6 +10,7 @@ message already said; danger wins over everything (a protection case is opened a
 before any question); nothing is shared with an office without the person's consent, except a
 person at risk, whose safety comes first.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,6 +56,8 @@ def _number(text: str) -> int | None:
     ("②", "²") are not numbers here: int() would refuse them."""
     choice = text.strip().translate(_KHMER_DIGITS)
     return int(choice) if choice.isascii() and choice.isdigit() and len(choice) <= 3 else None
+
+
 # Questions the case workflow asks (set by the service when it sends them).
 ANSWER_STATES = {"awaiting_appointment_answer", "awaiting_follow_up", "awaiting_check_in"}
 
@@ -274,8 +277,11 @@ def _start_protection(text: str, location: Location) -> Decision:
     """Open and route at once; the only question is where, when we do not know, and whether
     messages to this phone are safe."""
     if _placed(location, CaseKind.PROTECTION):
-        return Decision([OpenCase(CaseKind.PROTECTION, True, text, location, then_ask="ask_safe_contact")],
-                        AWAITING_SAFE_CONTACT, {})
+        return Decision(
+            [OpenCase(CaseKind.PROTECTION, True, text, location, then_ask="ask_safe_contact")],
+            AWAITING_SAFE_CONTACT,
+            {},
+        )
     return Decision(
         [OpenCase(CaseKind.PROTECTION, True, text, location, then_ask=None), Reply("protection_safety")],
         AWAITING_LOCATION,
@@ -362,8 +368,11 @@ def step(
             if _placed(location, kind):
                 return Decision([RouteCase(location, then_ask="ask_safe_contact")], AWAITING_SAFE_CONTACT, {})
             return Decision([_ask_place(location)], AWAITING_LOCATION, dict(data, location=_location_dict(location)))
-        if _placed(location, kind) or location.province_code or location.ambiguous or intent not in (
-            Intent.DISPUTE_MEDIATION, Intent.LEGAL_INFORMATION, Intent.CASE_STATUS, Intent.GREET
+        if (
+            _placed(location, kind)
+            or location.province_code
+            or location.ambiguous
+            or intent not in (Intent.DISPUTE_MEDIATION, Intent.LEGAL_INFORMATION, Intent.CASE_STATUS, Intent.GREET)
         ):
             return _dispute_next(dict(data, location=_location_dict(location)))
 
@@ -374,9 +383,20 @@ def step(
     if state == AWAITING_CONSENT:
         if answer == "yes":
             location = _location(data.get("location"))
-            return Decision([OpenCase(CaseKind.DISPUTE, False, data.get("summary", ""), location,
-                                      details=data.get("details", ""),
-                                      other_party_phone=data.get("other_party_phone"))], IDLE, {})
+            return Decision(
+                [
+                    OpenCase(
+                        CaseKind.DISPUTE,
+                        False,
+                        data.get("summary", ""),
+                        location,
+                        details=data.get("details", ""),
+                        other_party_phone=data.get("other_party_phone"),
+                    )
+                ],
+                IDLE,
+                {},
+            )
         if answer == "no":
             return Decision([Reply("consent_declined")], IDLE, {})
         return Decision([Reply("ask_consent")], AWAITING_CONSENT, data)
@@ -384,7 +404,9 @@ def step(
     if state == AWAITING_SAFE_CONTACT and text.strip() in {"3", "៣"}:
         return Decision([SetSafeContact(True, hours="day"), Reply("safe_day")], IDLE, {})
     if state == AWAITING_SAFE_CONTACT and answer is not None:
-        return Decision([SetSafeContact(answer == "yes"), Reply("safe_yes" if answer == "yes" else "safe_no")], IDLE, {})
+        return Decision(
+            [SetSafeContact(answer == "yes"), Reply("safe_yes" if answer == "yes" else "safe_no")], IDLE, {}
+        )
 
     if intent == Intent.DISPUTE_MEDIATION:
         if open_case:

@@ -4,13 +4,14 @@ Columns: code, kind (jsc | protection | legal_aid), name_en, name_km, province_c
 district_code, lat, lon, phone, covered_districts (district codes separated by spaces or `;`),
 and optionally active (true/false) and sample (true/false).
 """
+
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable, Iterable
 
 from intake.model import Office, OfficeKind, Official, OfficialRole, hash_invite_code, new_invite_code, utcnow
 from intake.unit_of_work import UnitOfWork
@@ -116,8 +117,19 @@ def load_directory(uow: UnitOfWork, offices: Iterable[Office]) -> LoadResult:
             uow.repo.add(new)
             added += 1
             continue
-        for attr in ("kind", "name_en", "name_km", "province_code", "district_code", "lat", "lon", "phone",
-                     "covered_districts", "active", "sample"):
+        for attr in (
+            "kind",
+            "name_en",
+            "name_km",
+            "province_code",
+            "district_code",
+            "lat",
+            "lon",
+            "phone",
+            "covered_districts",
+            "active",
+            "sample",
+        ):
             setattr(current, attr, getattr(new, attr))
         updated += 1
     deactivated = 0
@@ -132,7 +144,9 @@ def load_directory(uow: UnitOfWork, offices: Iterable[Office]) -> LoadResult:
 INVITE_VALID_FOR = timedelta(days=7)
 
 
-def invite_official(uow: UnitOfWork, office_code: str, name: str, role: str = OfficialRole.OFFICIAL) -> tuple[Official, str]:
+def invite_official(
+    uow: UnitOfWork, office_code: str, name: str, role: str = OfficialRole.OFFICIAL
+) -> tuple[Official, str]:
     """Create an official and a one-time invite code (returned once, stored hashed)."""
     office = uow.repo.office_by_code(office_code)
     if office is None:

@@ -2,19 +2,20 @@
 
 SQLAlchemy maps these classes imperatively in `intake/orm.py`; nothing here knows about it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC (stored as UTC everywhere)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Channel(StrEnum):
@@ -76,9 +77,16 @@ class CaseStatus(StrEnum):
 
 OPEN_STATUSES = frozenset(CaseStatus) - {CaseStatus.CLOSED, CaseStatus.EVALUATED}
 PROTECTION_STAGES = (
-    CaseStatus.IDENTIFIED, CaseStatus.REGISTERED, CaseStatus.ASSESSED, CaseStatus.CASE_CONFERENCE,
-    CaseStatus.CASE_PLAN, CaseStatus.REFERRED, CaseStatus.SERVICE_PROVISION, CaseStatus.REINTEGRATION_FOLLOW_UP,
-    CaseStatus.CLOSED, CaseStatus.EVALUATED,
+    CaseStatus.IDENTIFIED,
+    CaseStatus.REGISTERED,
+    CaseStatus.ASSESSED,
+    CaseStatus.CASE_CONFERENCE,
+    CaseStatus.CASE_PLAN,
+    CaseStatus.REFERRED,
+    CaseStatus.SERVICE_PROVISION,
+    CaseStatus.REINTEGRATION_FOLLOW_UP,
+    CaseStatus.CLOSED,
+    CaseStatus.EVALUATED,
 )
 OUTCOMES = (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED, CaseStatus.REFERRED)
 
@@ -317,7 +325,10 @@ def parse_case_ref(text: str) -> str | None:
     `k7m 4txp` or `K7M4TXP` (a word on its own, with a digit in it)."""
     for m in _REF_PATTERN.finditer(text.upper()):
         candidate = m.group(1) + m.group(2)
-        if (all(c in REF_ALPHABET for c in candidate) and _DIGITS & set(candidate)
-                and _check_char(candidate[:6]) == candidate[6]):
+        if (
+            all(c in REF_ALPHABET for c in candidate)
+            and _DIGITS & set(candidate)
+            and _check_char(candidate[:6]) == candidate[6]
+        ):
             return f"{candidate[:3]}-{candidate[3:]}"
     return None

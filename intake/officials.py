@@ -6,6 +6,7 @@ Commands are typed (`/cases`, `/case REF`, `/schedule REF 2026-12-03 09:00 [plac
 `nx:12`). Every action checks that the official may act on the case: an official on their
 office's cases, a coordinator on every office of their province, an admin on all.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,8 @@ from intake.model import (
     CaseStatus,
     Channel,
     Conversation,
-    Official,
     OfficeKind,
+    Official,
     OfficialRole,
     OutboundStatus,
     utcnow,
@@ -36,8 +37,10 @@ from intake.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 SCHEDULE = re.compile(r"^/schedule\s+(\S+)\s+(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})(?:\s+(.+))?$", re.I)
-WEEKDAYS = {"en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-            "km": ["ច័ន្ទ", "អង្គារ", "ពុធ", "ព្រហស្បតិ៍", "សុក្រ", "សៅរ៍", "អាទិត្យ"]}
+WEEKDAYS = {
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "km": ["ច័ន្ទ", "អង្គារ", "ពុធ", "ព្រហស្បតិ៍", "សុក្រ", "សៅរ៍", "អាទិត្យ"],
+}
 
 
 def can_act(uow: UnitOfWork, official: Official, case: Case) -> bool:
@@ -64,16 +67,29 @@ def shows_narrative(uow: UnitOfWork, official: Official, case: Case) -> bool:
 def case_buttons(case: Case) -> list:
     """The inline keyboard under a case notification."""
     if case.kind == CaseKind.PROTECTION:
-        return [[["Accept ✅", f"acc:{case.id}"], ["Next stage ▶", f"nx:{case.id}"]],
-                [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]]]
-    return [[["Accept ✅", f"acc:{case.id}"], ["Schedule 📅", f"sch:{case.id}"]],
-            [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]]]
+        return [
+            [["Accept ✅", f"acc:{case.id}"], ["Next stage ▶", f"nx:{case.id}"]],
+            [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]],
+        ]
+    return [
+        [["Accept ✅", f"acc:{case.id}"], ["Schedule 📅", f"sch:{case.id}"]],
+        [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]],
+    ]
 
 
-def _say(uow: UnitOfWork, official: Official, key: str, body: str, buttons: list | None = None,
-         case_id: int | None = None) -> int:
-    out = outbound.queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
-                                 key=key, official_id=official.id, case_id=case_id, purpose="official_reply")
+def _say(
+    uow: UnitOfWork, official: Official, key: str, body: str, buttons: list | None = None, case_id: int | None = None
+) -> int:
+    out = outbound.queue_message(
+        uow,
+        channel=Channel.TELEGRAM,
+        address=official.telegram_chat_id,
+        body=body,
+        key=key,
+        official_id=official.id,
+        case_id=case_id,
+        purpose="official_reply",
+    )
     if buttons:
         out.buttons = buttons
     return out.id
@@ -114,8 +130,9 @@ def handle(uow: UnitOfWork, deps, official: Official, text: str, msg_id: int) ->
             return [_say(uow, official, key, replies.render_official("official_not_yours"))]
         return cancel_appointment(uow, deps, official, case, key)
     office = uow.repo.office(official.office_id)
-    return [_say(uow, official, key,
-                 replies.render_official("official_help", office=office.name_km if office else "?"))]
+    return [
+        _say(uow, official, key, replies.render_official("official_help", office=office.name_km if office else "?"))
+    ]
 
 
 def _button(uow, deps, official: Official, parts: list[str], key: str) -> list[int]:
@@ -130,11 +147,11 @@ def _button(uow, deps, official: Official, parts: list[str], key: str) -> list[i
         return accept(uow, deps, official, case, key)
     if action == "sch":
         days = deps.policy.working_days(deps.clock())
-        rows = [[[_day_label(d, "en"), f"sd:{case.id}:{d:%Y%m%d}"] for d in days[i:i + 3]] for i in (0, 3)]
+        rows = [[[_day_label(d, "en"), f"sd:{case.id}:{d:%Y%m%d}"] for d in days[i : i + 3]] for i in (0, 3)]
         return [_say(uow, official, key, f"Case {case.ref}: which day?", rows, case.id)]
     if action == "sd" and len(parts) == 3:
         hours = deps.policy.office_hours
-        rows = [[[h, f"st:{case.id}:{parts[2]}:{h.replace(':', '')}"] for h in hours[i:i + 3]] for i in (0, 3)]
+        rows = [[[h, f"st:{case.id}:{parts[2]}:{h.replace(':', '')}"] for h in hours[i : i + 3]] for i in (0, 3)]
         return [_say(uow, official, key, f"Case {case.ref}: what time?", rows, case.id)]
     if action == "st" and len(parts) == 4:
         local = datetime.strptime(parts[2] + parts[3], "%Y%m%d%H%M").replace(tzinfo=deps.policy.tz)
@@ -142,8 +159,10 @@ def _button(uow, deps, official: Official, parts: list[str], key: str) -> list[i
     if action == "cls":
         if case.kind == CaseKind.PROTECTION:
             return close_case(uow, deps, official, case, CaseStatus.CLOSED, key)
-        rows = [[["Resolved", f"out:{case.id}:resolved"], ["Not resolved", f"out:{case.id}:not_resolved"]],
-                [["Referred", f"out:{case.id}:referred"]]]
+        rows = [
+            [["Resolved", f"out:{case.id}:resolved"], ["Not resolved", f"out:{case.id}:not_resolved"]],
+            [["Referred", f"out:{case.id}:referred"]],
+        ]
         return [_say(uow, official, key, f"Case {case.ref}: what was the outcome?", rows, case.id)]
     if action == "out" and len(parts) == 3 and parts[2] in set(OUTCOMES):
         return close_case(uow, deps, official, case, CaseStatus(parts[2]), key)
@@ -173,13 +192,21 @@ def accept(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> l
     ids = [_say(uow, official, key, f"You accepted case {case.ref}.", case_buttons(case), case.id)]
     for other in uow.repo.linked_officials(case.office_id):
         if other.id != official.id:
-            ids.append(_say(uow, other, f"accepted:{case.id}:{other.id}",
-                            f"Case {case.ref} was accepted by {official.name}.", case_id=case.id))
+            ids.append(
+                _say(
+                    uow,
+                    other,
+                    f"accepted:{case.id}:{other.id}",
+                    f"Case {case.ref} was accepted by {official.name}.",
+                    case_id=case.id,
+                )
+            )
     return ids
 
 
-def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datetime, place: str | None,
-             key: str) -> list[int]:
+def schedule(
+    uow: UnitOfWork, deps, official: Official, case: Case, local: datetime, place: str | None, key: str
+) -> list[int]:
     """Set (or move) the mediation session, tell the citizen by SMS and plan the reminders."""
     starts_at = local.astimezone(utcnow().tzinfo)
     if starts_at <= deps.clock():
@@ -193,31 +220,71 @@ def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datet
         if old.status == AppointmentStatus.SCHEDULED:
             old.status = AppointmentStatus.CANCELLED
             moved = True
-    appointment = Appointment(case_id=case.id, starts_at=starts_at, place=place or office.name(contact.language),
-                              created_by=official.id)
+    appointment = Appointment(
+        case_id=case.id, starts_at=starts_at, place=place or office.name(contact.language), created_by=official.id
+    )
     uow.repo.add(appointment)
     uow.repo.flush()
     case.status = CaseStatus.SCHEDULED
     case.accepted_by = case.accepted_by or official.id
     case.updated_at = deps.clock()
-    cases.add_event(uow, case, "rescheduled" if moved else "scheduled", f"official:{official.id}",
-                       appointment_id=appointment.id, starts_at=starts_at.isoformat())
-    text = replies.render("appointment_moved" if moved else "appointment", contact.language, ref=case.ref,
-                          when=when_text(deps, starts_at, contact.language), place=appointment.place)
-    ids = cases.message_citizen(uow, deps, case, text, f"appointment:{appointment.id}", purpose="appointment",
-                                   awaiting=("awaiting_appointment_answer", {"appointment_id": appointment.id}))
+    cases.add_event(
+        uow,
+        case,
+        "rescheduled" if moved else "scheduled",
+        f"official:{official.id}",
+        appointment_id=appointment.id,
+        starts_at=starts_at.isoformat(),
+    )
+    text = replies.render(
+        "appointment_moved" if moved else "appointment",
+        contact.language,
+        ref=case.ref,
+        when=when_text(deps, starts_at, contact.language),
+        place=appointment.place,
+    )
+    ids = cases.message_citizen(
+        uow,
+        deps,
+        case,
+        text,
+        f"appointment:{appointment.id}",
+        purpose="appointment",
+        awaiting=("awaiting_appointment_answer", {"appointment_id": appointment.id}),
+    )
     if case.other_party_phone and not moved:
         # The other party, when the person gave their number: a neutral invitation in both languages.
-        invite = "\n".join(replies.render("invitation", lang, ref=case.ref, office=office.name(lang),
-                                          when=when_text(deps, starts_at, lang), place=appointment.place)
-                           for lang in ("km", "en"))
+        invite = "\n".join(
+            replies.render(
+                "invitation",
+                lang,
+                ref=case.ref,
+                office=office.name(lang),
+                when=when_text(deps, starts_at, lang),
+                place=appointment.place,
+            )
+            for lang in ("km", "en")
+        )
         # They may already know us: their STOP and "not safe to text" hold for an invitation too.
         other = cases.contact_for(uow, Channel.SMS, case.other_party_phone, "km")
-        out = outbound.queue_message(uow, channel=Channel.SMS, address=case.other_party_phone, body=invite,
-                                     key=f"invitation:{appointment.id}", case_id=case.id, purpose="invitation",
-                                     contact=other)
-        cases.add_event(uow, case, "other_party_invited", f"official:{official.id}", appointment_id=appointment.id,
-                        sent=out.status == OutboundStatus.QUEUED)
+        out = outbound.queue_message(
+            uow,
+            channel=Channel.SMS,
+            address=case.other_party_phone,
+            body=invite,
+            key=f"invitation:{appointment.id}",
+            case_id=case.id,
+            purpose="invitation",
+            contact=other,
+        )
+        cases.add_event(
+            uow,
+            case,
+            "other_party_invited",
+            f"official:{official.id}",
+            appointment_id=appointment.id,
+            sent=out.status == OutboundStatus.QUEUED,
+        )
         if out.status == OutboundStatus.QUEUED:
             ids.append(out.id)
             # Their 1 / 2 answer reaches the office like the citizen's; a conversation of their own
@@ -234,8 +301,10 @@ def schedule(uow: UnitOfWork, deps, official: Official, case: Case, local: datet
         due = starts_at - timedelta(hours=hours)
         if due > deps.clock():
             uow.later.append(("worker.jobs.remind", (appointment.id, starts_at.isoformat(), hours), due))
-    confirm = (f"Case {case.ref}: session {when_text(deps, starts_at, 'en')} at {appointment.place}. "
-               f"The citizen has been told{'' if ids else ' (they cannot receive SMS: call them)'}.")
+    confirm = (
+        f"Case {case.ref}: session {when_text(deps, starts_at, 'en')} at {appointment.place}. "
+        f"The citizen has been told{'' if ids else ' (they cannot receive SMS: call them)'}."
+    )
     return ids + [_say(uow, official, key, confirm, case_id=case.id)]
 
 
@@ -249,8 +318,12 @@ def cancel_appointment(uow: UnitOfWork, deps, official: Official, case: Case, ke
         a.status = AppointmentStatus.CANCELLED
         cases.add_event(uow, case, "session_cancelled", f"official:{official.id}", appointment_id=a.id)
     case.status = CaseStatus.ACCEPTED
-    text = replies.render("appointment_cancelled", contact.language, ref=case.ref,
-                          when=when_text(deps, current[0].starts_at, contact.language))
+    text = replies.render(
+        "appointment_cancelled",
+        contact.language,
+        ref=case.ref,
+        when=when_text(deps, current[0].starts_at, contact.language),
+    )
     ids = cases.message_citizen(uow, deps, case, text, f"appointment-cancel:{current[0].id}", purpose="appointment")
     return ids + [_say(uow, official, key, f"Session for case {case.ref} cancelled; the citizen was told.")]
 
@@ -262,8 +335,13 @@ def close_case(uow: UnitOfWork, deps, official: Official, case: Case, outcome: C
             a.status = AppointmentStatus.HELD
     case.status = outcome
     case.updated_at = deps.clock()
-    cases.add_event(uow, case, "outcome" if outcome != CaseStatus.CLOSED else "closed", f"official:{official.id}",
-                       outcome=str(outcome))
+    cases.add_event(
+        uow,
+        case,
+        "outcome" if outcome != CaseStatus.CLOSED else "closed",
+        f"official:{official.id}",
+        outcome=str(outcome),
+    )
     if case.kind == CaseKind.DISPUTE:
         due = deps.clock() + timedelta(days=deps.policy.dispute_follow_up_days)
         uow.later.append(("worker.jobs.follow_up", (case.id,), due))
@@ -282,8 +360,7 @@ def next_stage(uow: UnitOfWork, deps, official: Official, case: Case, key: str) 
     if nxt == CaseStatus.REINTEGRATION_FOLLOW_UP:
         for days in deps.policy.protection_follow_up_days:
             uow.later.append(("worker.jobs.check_in", (case.id, days), deps.clock() + timedelta(days=days)))
-    return [_say(uow, official, key, f"Case {case.ref}: stage {nxt.replace('_', ' ')}.",
-                 case_buttons(case), case.id)]
+    return [_say(uow, official, key, f"Case {case.ref}: stage {nxt.replace('_', ' ')}.", case_buttons(case), case.id)]
 
 
 def _reroute_choices(uow, deps, official: Official, case: Case, key: str) -> list[int]:
@@ -315,8 +392,10 @@ def _show_case(uow: UnitOfWork, deps, official: Official, text: str) -> str:
     if case is None or not can_act(uow, official, case):
         return replies.render_official("official_not_yours")
     office = uow.repo.office(case.office_id) if case.office_id else None
-    lines = [f"Case {case.ref} · {case.kind}{' · URGENT' if case.urgent else ''} · {case.status.replace('_', ' ')}",
-             f"Office: {office.name_en if office else '-'} ({case.routing_reason or '-'})"]
+    lines = [
+        f"Case {case.ref} · {case.kind}{' · URGENT' if case.urgent else ''} · {case.status.replace('_', ' ')}",
+        f"Office: {office.name_en if office else '-'} ({case.routing_reason or '-'})",
+    ]
     if shows_narrative(uow, official, case):
         if case.summary:
             lines.append(f"Story: {case.summary[:600]}")

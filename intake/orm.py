@@ -2,9 +2,10 @@
 
 The same schema runs on PostgreSQL and SQLite; Alembic migrations in `migrations/` create it.
 """
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import (
     JSON,
@@ -38,7 +39,6 @@ metadata = MetaData(
 )
 
 
-
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone otherwise)."""
 
@@ -52,7 +52,7 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 

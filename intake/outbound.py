@@ -1,12 +1,13 @@
 """Outbound messages: queued once under an idempotency key, held back when the person opted out
 or said texts are unsafe, and updated by the providers' delivery callbacks."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from intake.deps import IntakeDeps
-from intake.ports import JobQueue
 from intake.model import Channel, Contact, InboundStatus, Message, OutboundStatus, utcnow
+from intake.ports import JobQueue
 from intake.unit_of_work import UnitOfWork
 
 OPT_OUT_EXEMPT = {"stop_confirmation"}
@@ -57,7 +58,9 @@ def queue_message(
     return msg
 
 
-def reply_to(uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = "reply") -> list[int]:
+def reply_to(
+    uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = "reply"
+) -> list[int]:
     """Answer an inbound message on its channel; [] when nothing may be sent (opted out)."""
     out = queue_message(
         uow,
@@ -82,7 +85,12 @@ TWILIO_STATUS = {
 }
 
 
-_STATUS_RANK = {OutboundStatus.SENT: 1, OutboundStatus.DELIVERED: 2, OutboundStatus.UNDELIVERED: 2, OutboundStatus.FAILED: 2}
+_STATUS_RANK = {
+    OutboundStatus.SENT: 1,
+    OutboundStatus.DELIVERED: 2,
+    OutboundStatus.UNDELIVERED: 2,
+    OutboundStatus.FAILED: 2,
+}
 
 
 def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None) -> bool:

@@ -1,4 +1,5 @@
 """Timing rules of the case workflow, and time in Cambodia. Plain values, set from the config."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """What the domain needs from the outside world, as protocols. Adapters live in `bot/`."""
+
 from __future__ import annotations
 
 from typing import Protocol

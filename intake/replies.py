@@ -4,6 +4,7 @@ Replies to citizens are SMS-sized (tests list each template's segments in each l
 template that can reach a citizen's phone after the first reply names violence, abuse or the
 nature of a case: someone else may read a shared phone.
 """
+
 from __future__ import annotations
 
 TEMPLATES: dict[str, dict[str, str]] = {

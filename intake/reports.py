@@ -1,25 +1,35 @@
 """The monthly demand report: legal questions by topic, commune and language (JSC function:
 assessing the demand for legal information). Counts only; no text, no phone numbers."""
+
 from __future__ import annotations
 
 import csv
 import io
 from collections import Counter
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from intake.model import LegalQuestion
 from intake.unit_of_work import UnitOfWork
 
-COLUMNS = ["month", "province_code", "district_code", "commune_code", "topic", "language", "asked_by",
-           "questions", "answered"]
+COLUMNS = [
+    "month",
+    "province_code",
+    "district_code",
+    "commune_code",
+    "topic",
+    "language",
+    "asked_by",
+    "questions",
+    "answered",
+]
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """UTC bounds of a 'YYYY-MM' month (the report's month)."""
-    start = datetime.strptime(month, "%Y-%m").replace(tzinfo=timezone.utc)
+    start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
     end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
     return start, end
 
@@ -27,9 +37,9 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 def questions_in_month(uow: UnitOfWork, month: str) -> list[LegalQuestion]:
     """Every legal question asked in a month."""
     start, end = month_bounds(month)
-    return list(uow.session.scalars(
-        select(LegalQuestion).where(LegalQuestion.asked_at >= start, LegalQuestion.asked_at < end)
-    ))
+    return list(
+        uow.session.scalars(select(LegalQuestion).where(LegalQuestion.asked_at >= start, LegalQuestion.asked_at < end))
+    )
 
 
 def demand_csv(month: str, questions: Iterable[LegalQuestion]) -> str:
@@ -37,8 +47,14 @@ def demand_csv(month: str, questions: Iterable[LegalQuestion]) -> str:
     asked: Counter = Counter()
     answered: Counter = Counter()
     for q in questions:
-        key = (q.province_code or "", q.district_code or "", q.commune_code or "", q.topic or "unanswered",
-               q.language, "commune_council" if q.by_council else "citizen")
+        key = (
+            q.province_code or "",
+            q.district_code or "",
+            q.commune_code or "",
+            q.topic or "unanswered",
+            q.language,
+            "commune_council" if q.by_council else "citizen",
+        )
         asked[key] += 1
         answered[key] += int(q.answered)
     out = io.StringIO()

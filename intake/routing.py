@@ -1,9 +1,10 @@
 """Which office takes a case: the one that covers the place, else the nearest one of its kind."""
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from intake.model import CaseKind, Office, OfficeKind
 

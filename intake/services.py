@@ -5,6 +5,7 @@ carries out the decision (cases in `intake/cases.py`, sends in `intake/outbound.
 commands in `intake/officials.py`). Functions take a unit of work and the ports they need and
 return the ids of the messages to send; callers commit and enqueue.
 """
+
 from __future__ import annotations
 
 import logging
@@ -15,7 +16,6 @@ from intake.cases import add_event, confirm_case, contact_for, open_case, route_
 from intake.deps import IntakeDeps
 from intake.model import (
     AppointmentStatus,
-    
     CaseStatus,
     Channel,
     Contact,
@@ -144,8 +144,14 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
         uow.repo.add(conversation)
     stale = conversation.state != dialogue.IDLE and utcnow() - conversation.updated_at > STALE_AFTER
 
-    decision = dialogue.step(text, understanding, conversation.state, dict(conversation.data or {}),
-                             open_case=_recent_open_case(uow, contact), stale=stale)
+    decision = dialogue.step(
+        text,
+        understanding,
+        conversation.state,
+        dict(conversation.data or {}),
+        open_case=_recent_open_case(uow, contact),
+        stale=stale,
+    )
     outbound: list[int] = []
     for n, action in enumerate(decision.actions):
         lang = contact.language
@@ -164,7 +170,9 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
             contact.safe_hours = action.hours
             log.info("contact %s: safe to message %s (%s)", contact.id, action.safe, action.hours or "any time")
         elif isinstance(action, dialogue.SetLanguage):
-            contact.language = ("en" if contact.language == "km" else "km") if action.language == "toggle" else action.language
+            contact.language = (
+                ("en" if contact.language == "km" else "km") if action.language == "toggle" else action.language
+            )
             contact.language_fixed = True
         elif isinstance(action, dialogue.OpenCase):
             case, ids = open_case(uow, deps, contact, action, msg)
@@ -230,12 +238,23 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         from intake.officials import when_text
 
         who = "the other party" if other_party else "the person"
-        body = (f"Case {case.ref}: {who} {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
-                f"{when_text(deps, appointment.starts_at, 'en')}.")
+        body = (
+            f"Case {case.ref}: {who} {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
+            f"{when_text(deps, appointment.starts_at, 'en')}."
+        )
         for official in uow.repo.linked_officials(case.office_id):
-            out.append(queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
-                                     key=f"answer:{msg.id}:{official.id}", official_id=official.id,
-                                     case_id=case.id, purpose="case_notification").id)
+            out.append(
+                queue_message(
+                    uow,
+                    channel=Channel.TELEGRAM,
+                    address=official.telegram_chat_id,
+                    body=body,
+                    key=f"answer:{msg.id}:{official.id}",
+                    official_id=official.id,
+                    case_id=case.id,
+                    purpose="case_notification",
+                ).id
+            )
         return out
     if action.question == "awaiting_follow_up":
         case = uow.repo.case(action.data.get("case_id", 0))
@@ -255,15 +274,24 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         if not action.yes and case.office_id:
             body = replies.render_official("official_check_in_help", ref=case.ref)
             for official in uow.repo.linked_officials(case.office_id):
-                out.append(queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
-                                         key=f"check-in-help:{msg.id}:{official.id}", official_id=official.id,
-                                         case_id=case.id, purpose="case_notification", urgent=True).id)
+                out.append(
+                    queue_message(
+                        uow,
+                        channel=Channel.TELEGRAM,
+                        address=official.telegram_chat_id,
+                        body=body,
+                        key=f"check-in-help:{msg.id}:{official.id}",
+                        official_id=official.id,
+                        case_id=case.id,
+                        purpose="case_notification",
+                        urgent=True,
+                    ).id
+                )
         return out
     return []
 
 
-def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, answer, key: str,
-                 offer=None) -> list[int]:
+def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, answer, key: str, offer=None) -> list[int]:
     """A legal answer; on Telegram with buttons for related questions (or the offered topics) and
     for opening a case."""
     ids = reply_to(uow, msg, contact, text, key)
@@ -282,18 +310,20 @@ def _record_question(uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: C
     """Count the question for the demand report: topic, place, language — never its text."""
     loc = understanding.location
     commune = loc.commune_code or (contact.commune_code if contact.role == "commune_council" else None)
-    uow.repo.add(LegalQuestion(
-        channel=msg.channel,
-        language=str(understanding.language),
-        answered=answer is not None,
-        article_id=answer.article_id if answer else None,
-        topic=answer.topic if answer else None,
-        commune_code=commune,
-        district_code=loc.district_code or (commune[:4] if commune else None),
-        province_code=loc.province_code or (commune[:2] if commune else None),
-        by_council=contact.role == "commune_council",
-        asked_at=deps.clock(),
-    ))
+    uow.repo.add(
+        LegalQuestion(
+            channel=msg.channel,
+            language=str(understanding.language),
+            answered=answer is not None,
+            article_id=answer.article_id if answer else None,
+            topic=answer.topic if answer else None,
+            commune_code=commune,
+            district_code=loc.district_code or (commune[:4] if commune else None),
+            province_code=loc.province_code or (commune[:2] if commune else None),
+            by_council=contact.role == "commune_council",
+            asked_at=deps.clock(),
+        )
+    )
 
 
 def _with_safety_line(text: str, lang: str) -> str:
@@ -329,15 +359,29 @@ def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, 
     if case.office_id:
         body = replies.render_official("official_case_update", ref=case.ref)
         for official in uow.repo.linked_officials(case.office_id):
-            out = queue_message(uow, channel=Channel.TELEGRAM, address=official.telegram_chat_id, body=body,
-                                key=f"update:{msg.id}:{official.id}", official_id=official.id, case_id=case.id,
-                                purpose="case_notification", urgent=case.urgent)
+            out = queue_message(
+                uow,
+                channel=Channel.TELEGRAM,
+                address=official.telegram_chat_id,
+                body=body,
+                key=f"update:{msg.id}:{official.id}",
+                official_id=official.id,
+                case_id=case.id,
+                purpose="case_notification",
+                urgent=case.urgent,
+            )
             outbound.append(out.id)
     return outbound
 
 
-def _route_open_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, conversation: Conversation,
-                     action: dialogue.RouteCase, msg: Message) -> list[int]:
+def _route_open_case(
+    uow: UnitOfWork,
+    deps: IntakeDeps,
+    contact: Contact,
+    conversation: Conversation,
+    action: dialogue.RouteCase,
+    msg: Message,
+) -> list[int]:
     """The place of an already-open (protection) case has arrived: route it and confirm."""
     case = uow.repo.case(conversation.case_id) if conversation.case_id else None
     if case is None:
@@ -391,13 +435,15 @@ def _link_official(uow: UnitOfWork, msg: Message, code: str) -> list[int]:
     if official is None or (official.invite_expires_at and official.invite_expires_at < now):
         log.info("invite code refused for a telegram chat")
         body = replies.render_official("official_bad_code")
-        out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
-                            purpose="official_reply")
+        out = queue_message(
+            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose="official_reply"
+        )
         return [out.id]
     if not official.active:
         body = replies.render_official("official_inactive")
-        out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
-                            purpose="official_reply")
+        out = queue_message(
+            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose="official_reply"
+        )
         return [out.id]
     previous = uow.repo.official_by_chat(msg.address)
     if previous is not None and previous.id != official.id:
@@ -410,6 +456,13 @@ def _link_official(uow: UnitOfWork, msg: Message, code: str) -> list[int]:
     office = uow.repo.office(official.office_id)
     log.info("official %s linked telegram for office %s", official.id, office.code if office else "?")
     body = replies.render_official("official_linked", office=office.name_km if office else "?")
-    out = queue_message(uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key,
-                        official_id=official.id, purpose="official_reply")
+    out = queue_message(
+        uow,
+        channel=Channel.TELEGRAM,
+        address=msg.address,
+        body=body,
+        key=key,
+        official_id=official.id,
+        purpose="official_reply",
+    )
     return [out.id]

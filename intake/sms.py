@@ -4,6 +4,7 @@ GSM-7 carries 160 characters in one segment and 153 in each part of a longer mes
 from the extension table count twice); anything outside GSM-7, Khmer included, goes as UCS-2:
 70 characters, or 67 a part. UCS-2 counts UTF-16 code units, so an emoji counts twice.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,9 +1,10 @@
 """Persistence port: a unit of work wrapping one transaction, with the queries the domain needs."""
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Callable, Iterable
 
 from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.engine import Engine
@@ -33,8 +34,9 @@ def make_engine(database_url: str) -> Engine:
     from exceptions and logs: they hold message texts and phone numbers, which must never reach
     a log, a failed job's traceback in Redis or an error report."""
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"timeout": 30, "check_same_thread": False},
-                               hide_parameters=True)
+        engine = create_engine(
+            database_url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -78,9 +80,7 @@ class Repository:
 
     def conversation(self, contact_id: int) -> Conversation | None:
         """The contact's conversation, if one was started."""
-        return self.session.scalars(
-            select(Conversation).where(Conversation.contact_id == contact_id)
-        ).first()
+        return self.session.scalars(select(Conversation).where(Conversation.contact_id == contact_id)).first()
 
     # Messages
     def message(self, message_id: int, *, lock: bool = False) -> Message | None:
@@ -99,21 +99,29 @@ class Repository:
         dialect = self.session.get_bind().dialect.name
         if dialect == "postgresql":
             digest = hashlib.blake2b(f"{channel}:{address}".encode(), digest_size=8).digest()
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                 {"key": int.from_bytes(digest, "big", signed=True)})
+            self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)}
+            )
         elif dialect == "sqlite":
             self.session.execute(text("UPDATE messages SET id = id WHERE 0"))
 
     def unprocessed_inbound_until(self, channel: str, address: str, last_id: int) -> list[Message]:
         """This sender's inbound messages not yet processed, up to and including `last_id`, oldest
         first, read afresh from the database (another transaction may just have processed some)."""
-        return list(self.session.scalars(
-            select(Message)
-            .where(Message.direction == "in", Message.channel == channel, Message.address == address,
-                   Message.status == InboundStatus.RECEIVED, Message.id <= last_id)
-            .order_by(Message.id)
-            .execution_options(populate_existing=True)
-        ))
+        return list(
+            self.session.scalars(
+                select(Message)
+                .where(
+                    Message.direction == "in",
+                    Message.channel == channel,
+                    Message.address == address,
+                    Message.status == InboundStatus.RECEIVED,
+                    Message.id <= last_id,
+                )
+                .order_by(Message.id)
+                .execution_options(populate_existing=True)
+            )
+        )
 
     def inbound_by_provider_id(self, channel: str, provider_id: str) -> Message | None:
         """The inbound message a provider already delivered under this id."""
@@ -161,12 +169,17 @@ class Repository:
         ids = list(message_ids)
         if not ids:
             return []
-        messages = list(self.session.scalars(
-            select(Message).where(Message.id.in_(ids), Message.status == OutboundStatus.QUEUED).order_by(Message.id)
-        ))
+        messages = list(
+            self.session.scalars(
+                select(Message).where(Message.id.in_(ids), Message.status == OutboundStatus.QUEUED).order_by(Message.id)
+            )
+        )
         contact_ids = {m.contact_id for m in messages if m.contact_id is not None}
-        contacts = {c.id: c for c in self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))} \
-            if contact_ids else {}
+        contacts = (
+            {c.id: c for c in self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))}
+            if contact_ids
+            else {}
+        )
         return [(m, contacts.get(m.contact_id)) for m in messages]
 
     def claim_outbound_batch(self, message_ids: Iterable[int]) -> list[dict]:
@@ -180,8 +193,13 @@ class Repository:
         rows = self.session.execute(
             update(orm.messages)
             .where(m.id.in_(ids), m.status == OutboundStatus.QUEUED)
-            .values(status=OutboundStatus.SENDING, updated_at=now, attempts=m.attempts + 1,
-                    attempt_started_at=now, next_attempt_at=None)
+            .values(
+                status=OutboundStatus.SENDING,
+                updated_at=now,
+                attempts=m.attempts + 1,
+                attempt_started_at=now,
+                next_attempt_at=None,
+            )
             .returning(m.id, m.channel, m.address, m.body, m.attempts, m.buttons, m.contact_id)
         )
         return sorted((dict(row._mapping) for row in rows), key=lambda r: r["id"])
@@ -361,17 +379,13 @@ class Repository:
 
     def case_events(self, case_id: int) -> list[CaseEvent]:
         """A case's events, oldest first."""
-        return list(
-            self.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
-        )
+        return list(self.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
 
     def open_cases(self) -> list[Case]:
         """Every case not closed, oldest first."""
         from intake.model import OPEN_STATUSES
 
-        return list(
-            self.session.scalars(select(Case).where(Case.status.in_(list(OPEN_STATUSES))).order_by(Case.id))
-        )
+        return list(self.session.scalars(select(Case).where(Case.status.in_(list(OPEN_STATUSES))).order_by(Case.id)))
 
     def appointment(self, appointment_id: int) -> Appointment | None:
         """An appointment by id."""
@@ -386,15 +400,14 @@ class Repository:
     def officials_of_province(self, province_code: str, role: str) -> list[Official]:
         """Active, linked officials of a role whose office is in a province (coordinators)."""
         return [
-            o for o in self.officials_with_role(role)
+            o
+            for o in self.officials_with_role(role)
             if (office := self.office(o.office_id)) is not None and office.province_code == province_code
         ]
 
     def cases_of_contact(self, contact_id: int) -> list[Case]:
         """A contact's cases, newest first."""
-        return list(
-            self.session.scalars(select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc()))
-        )
+        return list(self.session.scalars(select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc())))
 
 
 class UnitOfWork:
@@ -405,7 +418,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self.repo: Repository
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.repo = Repository(self.session)
         # Jobs the transaction wants run later: (dotted function, args, due UTC datetime). The

@@ -18,6 +18,7 @@ written in the same way as dev3 by other hands and measured once, when it was ad
 Besides hit@1 / hit@3, it reports for the in-scope questions that fall below the threshold how often
 the right article is among the numbered topics the service would offer instead of an answer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,10 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Sequence
 
 from legal_info.answers import CHANNELS, SUGGESTIONS, answer
 from legal_info.articles_loader import ArticleFormatError, article_paths, is_error, load_article, validate
@@ -188,7 +189,10 @@ def cmd_evaluate(args: argparse.Namespace, out) -> int:
 
     th = kb.threshold
     missing = sorted({r["expected"] for r, _ in in_scope if r["expected"] not in kb.articles})
-    print(f"set: {args.set}   articles: {len(kb.articles)}   questions: {len(in_scope)}   out-of-scope: {len(out_scope)}", file=out)
+    print(
+        f"set: {args.set}   articles: {len(kb.articles)}   questions: {len(in_scope)}   out-of-scope: {len(out_scope)}",
+        file=out,
+    )
     print(f"threshold: {th:.2f}", file=out)
     if missing:
         print(f"expected ids not in the knowledge base ({len(missing)}): {', '.join(missing)}", file=out)
@@ -202,8 +206,11 @@ def cmd_evaluate(args: argparse.Namespace, out) -> int:
     below = [i for i, (r, h) in enumerate(results) if r.get("expected") and top_conf(h) < th]
     if below:
         right = sum(1 for i in below if results[i][0]["expected"] in offered[i])
-        print(f"declined in scope: {len(below)}; the right topic among the {SUGGESTIONS['sms']} offered: "
-              f"{right}/{len(below)} = {right / len(below):.3f}", file=out)
+        print(
+            f"declined in scope: {len(below)}; the right topic among the {SUGGESTIONS['sms']} offered: "
+            f"{right}/{len(below)} = {right / len(below):.3f}",
+            file=out,
+        )
     oos_declined = [i for i, (r, h) in enumerate(results) if not r.get("expected") and top_conf(h) < th]
     if oos_declined:
         given = sum(1 for i in oos_declined if offered[i])
@@ -260,9 +267,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("evaluate", help="hit@1 / hit@3 on evaluation questions, declines on out-of-scope ones")
-    p.add_argument("--set", default="heldout",
-                   help=f"{', '.join(s for s in sorted(EVAL_SETS) if s != 'heldout')} or the name of a dev*.jsonl "
-                   "file: the questions used for tuning; heldout (default): the ones kept for measuring")
+    p.add_argument(
+        "--set",
+        default="heldout",
+        help=f"{', '.join(s for s in sorted(EVAL_SETS) if s != 'heldout')} or the name of a dev*.jsonl "
+        "file: the questions used for tuning; heldout (default): the ones kept for measuring",
+    )
     p.add_argument("--articles", default=str(ARTICLES_DIR))
     p.add_argument("--eval-dir", default=str(EVAL_DIR))
     p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)

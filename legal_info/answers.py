@@ -5,11 +5,12 @@ Khmer (the articles have no romanised answer text, and Khmer script reads better
 romanisation). Below the knowledge base's threshold the reply says honestly that we do not know and
 offers a person at an office instead: it never answers from a weak match.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from intake.sms import count_segments
 from legal_info.articles_loader import Article, sms_with_suffix
@@ -34,7 +35,7 @@ _DECLINE = {
 # "Not sure" with numbered topics: the person picks one (a number), or asks a person at an office.
 _SUGGEST = {
     "en": "I am not sure I understood. Is it about {options}? Reply with the number, or ask in other words. "
-          "A person at {office} can also help.",
+    "A person at {office} can also help.",
     "km": "ខ្ញុំមិនប្រាកដថាយល់ទេ។ តើជារឿង {options}? ឆ្លើយលេខ ឬសួរម្តងទៀត។ {office} ក៏អាចជួយបាន។",
 }
 _OR = {"en": " or ", "km": " ឬ "}
@@ -73,7 +74,7 @@ def decline_text(language: str, office_name: str | None = None) -> str:
 
 
 def suggest_text(suggestions: Sequence[tuple[str, str]], language: str, office_name: str | None = None) -> str:
-    """"Not sure: reply 1 for …, 2 for …", still offering a person at an office."""
+    """ "Not sure: reply 1 for …, 2 for …", still offering a person at an office."""
     lang = reply_language(language)
     options = _OR[lang].join(f"{n}) {label}" for n, (_, label) in enumerate(suggestions, start=1))
     return _SUGGEST[lang].format(options=options, office=office_name or _SHORT_OFFICE[lang])
@@ -105,7 +106,9 @@ def answer(
     if not hits or hits[0].confidence < kb.threshold:
         offered = kb.suggest(hits, limit=SUGGESTIONS[channel])
         suggestions = tuple((h.article.id, h.article.menu_label(lang)) for h in offered)
-        text_out = suggest_text(suggestions, language, office_name) if suggestions else decline_text(language, office_name)
+        text_out = (
+            suggest_text(suggestions, language, office_name) if suggestions else decline_text(language, office_name)
+        )
         return Answer(text_out, (), False, None, language, (), hits, suggestions)
     article = hits[0].article
     if channel == "sms":
@@ -152,7 +155,9 @@ def _hard_split(piece: str, budget: int) -> list[str]:
             while cut > 1 and _units(current[:cut]) > budget:
                 cut -= 1
             # Do not cut before a combining mark or a subscript: it would split a Khmer cluster.
-            while cut > 1 and (is_khmer_char(current[cut]) and not current[cut].isalpha() or current[cut - 1] == "\u17d2"):
+            while cut > 1 and (
+                is_khmer_char(current[cut]) and not current[cut].isalpha() or current[cut - 1] == "\u17d2"
+            ):
                 cut -= 1
             parts.append(current[:cut])
             current = current[cut:]

@@ -5,14 +5,16 @@ An article is one file `<id>.md`: YAML front matter between `---` lines, then th
 lenient about missing fields so that `validate` can name every problem at once; it only raises
 `ArticleFormatError` when the file cannot be read as an article at all.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Collection, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -26,8 +28,19 @@ NEXT_OFFICES = frozenset(
 )
 TOPICS = frozenset(
     {
-        "land", "family", "inheritance", "domestic-violence", "trafficking", "juvenile-justice", "mediation",
-        "courts", "legal-aid", "civil-documents", "labour", "debt", "children",
+        "land",
+        "family",
+        "inheritance",
+        "domestic-violence",
+        "trafficking",
+        "juvenile-justice",
+        "mediation",
+        "courts",
+        "legal-aid",
+        "civil-documents",
+        "labour",
+        "debt",
+        "children",
     }
 )
 # The line added under every SMS answer. The Khmer one is kept to 33 UCS-2 units so that a 100-unit

@@ -7,12 +7,13 @@ and word pairs) with a linear SVM, one class per article. Its decision values be
 with a softmax whose temperature (`TEMPERATURE`) was set on the development sets. Training takes
 about 0.1 s a script for 44 articles, so it happens when the knowledge base is built; nothing is cached on disk.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from typing import Callable, Sequence
 
 from nlu.khmer import normalize
 
@@ -30,8 +31,9 @@ def _pairs(words: list[str]) -> list[str]:
 class QuestionRanker:
     """A linear classifier over article ids for one script; build it with `train`."""
 
-    def __init__(self, char_vectorizer, word_vectorizer, model, words: Callable[[str], list[str]],
-                 chars: Callable[[str], str]):
+    def __init__(
+        self, char_vectorizer, word_vectorizer, model, words: Callable[[str], list[str]], chars: Callable[[str], str]
+    ):
         self._char_vectorizer = char_vectorizer
         self._word_vectorizer = word_vectorizer
         self._model = model
@@ -46,7 +48,7 @@ class QuestionRanker:
         words: Callable[[str], list[str]],
         chars: Callable[[str], str] = lambda text: normalize(text).lower(),
         example_words: Sequence[list[str]] | None = None,
-    ) -> "QuestionRanker | None":
+    ) -> QuestionRanker | None:
         """Fit on (text, article id) pairs; None when fewer than two articles have examples.
 
         `words` analyses questions into words; `example_words`, if given, are the examples' words
@@ -63,11 +65,13 @@ class QuestionRanker:
 
         texts = [text for text, _, _ in kept]
         labels = [label for _, label, _ in kept]
-        char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True,
-                                          preprocessor=chars, dtype=np.float32)
+        char_vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, preprocessor=chars, dtype=np.float32
+        )
         word_vectorizer = TfidfVectorizer(analyzer=_pairs, sublinear_tf=True, dtype=np.float32)
-        features = hstack([char_vectorizer.fit_transform(texts),
-                           word_vectorizer.fit_transform([w for _, _, w in kept])]).tocsr()
+        features = hstack(
+            [char_vectorizer.fit_transform(texts), word_vectorizer.fit_transform([w for _, _, w in kept])]
+        ).tocsr()
         model = LinearSVC(C=SVM_C)
         model.fit(features, labels)
         return cls(char_vectorizer, word_vectorizer, model, words, chars)
@@ -76,8 +80,9 @@ class QuestionRanker:
         """Raw SVM decision value of every article for `text`."""
         from scipy.sparse import hstack
 
-        features = hstack([self._char_vectorizer.transform([text]),
-                           self._word_vectorizer.transform([self._words(text)])]).tocsr()
+        features = hstack(
+            [self._char_vectorizer.transform([text]), self._word_vectorizer.transform([self._words(text)])]
+        ).tocsr()
         values = self._model.decision_function(features)[0]
         if len(self.labels) == 2:  # a binary SVM gives one value, for the second label
             values = [-values, values]

@@ -16,16 +16,17 @@ n-grams tell the articles apart, where the lexical scores weigh every shared wor
 confidence is the weighted sum of the lexical score and that probability (RANKER_WEIGHT), scaled by
 the same evidence factor, and `DEFAULT_THRESHOLD` is where the service stops trusting it.
 """
+
 from __future__ import annotations
 
 import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from legal_info.articles_loader import Article, load_articles
 from legal_info.ranker import QuestionRanker
@@ -192,8 +193,20 @@ _KM_LATN_STOP = frozenset(romanised_key(w) for w in _KM_LATN_STOP_RAW)
 _KM_CONSONANT_CLASS = {
     ch: cls
     for chars, cls in (
-        ("កខគឃ", "k"), ("ង", "N"), ("ចឆជឈ", "c"), ("ញ", "Y"), ("ដឋឌឍតថទធ", "t"), ("ណន", "n"), ("បពផភ", "p"),
-        ("ម", "m"), ("យ", "y"), ("រ", "r"), ("លឡ", "l"), ("វ", "w"), ("សឝឞ", "s"), ("ហ", "h"),
+        ("កខគឃ", "k"),
+        ("ង", "N"),
+        ("ចឆជឈ", "c"),
+        ("ញ", "Y"),
+        ("ដឋឌឍតថទធ", "t"),
+        ("ណន", "n"),
+        ("បពផភ", "p"),
+        ("ម", "m"),
+        ("យ", "y"),
+        ("រ", "r"),
+        ("លឡ", "l"),
+        ("វ", "w"),
+        ("សឝឞ", "s"),
+        ("ហ", "h"),
     )
     for ch in chars
 }
@@ -210,8 +223,14 @@ def latin_skeleton(word: str) -> str:
     """Consonant classes of a romanised Khmer word, comparable with `khmer_skeleton`: sombot -> smpt."""
     w = re.sub(r"[^a-z]", "", word.lower())
     for pattern, cls in (
-        (r"ng", "N"), (r"nh|ny|gn", "Y"), (r"chh|ch|j", "c"), (r"kh|g|q", "k"), (r"ph|b", "p"), (r"th|d", "t"),
-        (r"sh|z", "s"), (r"v", "w"),
+        (r"ng", "N"),
+        (r"nh|ny|gn", "Y"),
+        (r"chh|ch|j", "c"),
+        (r"kh|g|q", "k"),
+        (r"ph|b", "p"),
+        (r"th|d", "t"),
+        (r"sh|z", "s"),
+        (r"v", "w"),
     ):
         w = re.sub(pattern, cls, w)
     w = re.sub(r"(?<=[aeiou])h$", "", w)  # a final h is a vowel sound (pteah), not a consonant
@@ -219,7 +238,7 @@ def latin_skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", w)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _article_tokens(text: str) -> tuple[str, ...]:
     # Article texts are tokenized for several indexes and the rankers, and Khmer segmentation is slow.
     # Only article texts come here (cleared once the knowledge base is built), never people's messages.
@@ -312,7 +331,9 @@ class _Index:
         grams = _grams(whole, self.script)
         return _Doc(article, qvecs, (Counter(whole), Counter(grams)), (len(whole), len(grams)))
 
-    def _bm25(self, terms: set[str], counts: Mapping[str, int], length: int, avg: float, idf: Mapping[str, float]) -> float:
+    def _bm25(
+        self, terms: set[str], counts: Mapping[str, int], length: int, avg: float, idf: Mapping[str, float]
+    ) -> float:
         """BM25 of the query terms in one document, divided by the best any document could score."""
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / (avg or 1.0))
         got = best = 0.0
@@ -362,7 +383,10 @@ class _Index:
         out = []
         for doc in self.docs:
             best_q = max(
-                (WORD_WEIGHT * _cosine(qw, vw) + (1 - WORD_WEIGHT) * _cosine(qg, vg) for vw, vg in doc.question_vectors),
+                (
+                    WORD_WEIGHT * _cosine(qw, vw) + (1 - WORD_WEIGHT) * _cosine(qg, vg)
+                    for vw, vg in doc.question_vectors
+                ),
                 default=0.0,
             )
             whole = WORD_WEIGHT * self._bm25(set(words), doc.counts[0], doc.lengths[0], self._avg[0], self._idf_w) + (
@@ -435,14 +459,14 @@ class KnowledgeBase:
         }
 
     @classmethod
-    def load(cls, directory: Path | str, threshold: float = DEFAULT_THRESHOLD) -> "KnowledgeBase":
+    def load(cls, directory: Path | str, threshold: float = DEFAULT_THRESHOLD) -> KnowledgeBase:
         """Read and index every article in `directory`."""
         articles = load_articles(Path(directory))
         log.info("knowledge base loaded: %d articles from %s", len(articles), directory)
         return cls(articles, threshold=threshold)
 
     @classmethod
-    def from_articles(cls, articles: Sequence[Article], threshold: float = DEFAULT_THRESHOLD) -> "KnowledgeBase":
+    def from_articles(cls, articles: Sequence[Article], threshold: float = DEFAULT_THRESHOLD) -> KnowledgeBase:
         """Index articles that are already parsed (tests, or content from elsewhere)."""
         return cls(articles, threshold=threshold)
 

@@ -1,4 +1,5 @@
 """The knowledge base behind the intake's `LegalAnswerer` port."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ class KnowledgeBaseAnswerer:
 
     @classmethod
     @lru_cache(maxsize=1)
-    def default(cls) -> "KnowledgeBaseAnswerer":
+    def default(cls) -> KnowledgeBaseAnswerer:
         """The shipped articles, loaded once per process."""
         return cls(KnowledgeBase.load(ARTICLES))
 
@@ -52,8 +53,7 @@ class KnowledgeBaseAnswerer:
         if not result.confident:
             return LegalReply(result.text, None, choices=result.suggestions) if result.suggestions else None
         article = self.kb.articles[result.article_ids[0]]
-        return LegalReply(plain(result.text), article.id, article.topics[0] if article.topics else None,
-                          result.related)
+        return LegalReply(plain(result.text), article.id, article.topics[0] if article.topics else None, result.related)
 
     def article(self, article_id: str, language: str, channel: str) -> LegalReply | None:
         """One article's answer by id (a related-question button), or None if unknown."""

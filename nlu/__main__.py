@@ -6,6 +6,7 @@ evaluate  scores the classifiers (raw) and the full Understander (with the safet
           by side (Rasa is reported as unavailable when it does not answer), per language and
           overall, plus place accuracy and the safety detector's recall / false alarms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,6 +31,7 @@ TARGETS = {"macro_f1": 0.90, "victim_recall": 0.97, "province": 0.95, "district"
 
 # --- parse ---------------------------------------------------------------------------------------
 
+
 def understanding_json(text: str, u: Understanding) -> dict[str, Any]:
     """The JSON line `parse` writes for one message."""
     loc = u.location
@@ -44,8 +46,7 @@ def understanding_json(text: str, u: Understanding) -> dict[str, Any]:
             "province_code": loc.province_code,
             "district_code": loc.district_code,
             "commune_code": loc.commune_code,
-            "ambiguous": [{"level": c.level, "code": c.code, "name_latin": c.name_latin}
-                          for c in loc.ambiguous],
+            "ambiguous": [{"level": c.level, "code": c.code, "name_latin": c.name_latin} for c in loc.ambiguous],
         },
         "backend": u.backend,
     }
@@ -74,6 +75,7 @@ def _parse(args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> int:
 
 # --- metrics -------------------------------------------------------------------------------------
 
+
 def collapse(intent: str) -> str:
     """The three main intents as themselves, every other intent as "other"."""
     return intent if intent in MAIN_INTENTS else "other"
@@ -94,8 +96,12 @@ def classification_report(gold: list[str], pred: list[str]) -> dict[str, Any]:
         precision = tp / predicted if predicted else 0.0
         recall = tp / actual if actual else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_class[c] = {"precision": round(precision, 4), "recall": round(recall, 4),
-                        "f1": round(f1, 4), "support": actual}
+        per_class[c] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": actual,
+        }
     present = [c for c in CLASSES if per_class[c]["support"]]
     macro = sum(per_class[c]["f1"] for c in present) / len(present) if present else 0.0
     n = len(g)
@@ -104,7 +110,9 @@ def classification_report(gold: list[str], pred: list[str]) -> dict[str, Any]:
         "accuracy": round(sum(a == b for a, b in zip(g, p)) / n, 4) if n else 0.0,
         "macro_f1": round(macro, 4),
         "per_intent": per_class,
-        "victim_recall": per_class["victim_protection"]["recall"] if per_class["victim_protection"]["support"] else None,
+        "victim_recall": per_class["victim_protection"]["recall"]
+        if per_class["victim_protection"]["support"]
+        else None,
         "confusion": confusion,
     }
 
@@ -117,8 +125,9 @@ def calibration(gold: list[str], pred: list[str], conf: list[float], bins: int =
     buckets: dict[int, list[tuple[float, bool]]] = defaultdict(list)
     for g, p, c in zip(gold, pred, conf):
         buckets[min(int(c * bins), bins - 1)].append((c, g == p))
-    ece = sum(abs(sum(c for c, _ in b) / len(b) - sum(ok for _, ok in b) / len(b)) * len(b) / n
-              for b in buckets.values())
+    ece = sum(
+        abs(sum(c for c, _ in b) / len(b) - sum(ok for _, ok in b) / len(b)) * len(b) / n for b in buckets.values()
+    )
     out: dict[str, Any] = {"ece": round(ece, 4), "mean_confidence": round(sum(conf) / n, 4)}
     for t in (0.5, 0.8):
         sel = [g == p for g, p, c in zip(gold, pred, conf) if c >= t]
@@ -139,8 +148,10 @@ def _score_backend(examples, classify, understand) -> dict[str, Any]:
     raw = [classify(normalize(ex.text)) for ex in examples]
     full = [understand(ex.text) for ex in examples]
     result: dict[str, Any] = {"available": True}
-    for kind, preds in (("raw", [(s.intent, s.confidence) for s in raw]),
-                        ("understander", [(u.intent.value, u.confidence) for u in full])):
+    for kind, preds in (
+        ("raw", [(s.intent, s.confidence) for s in raw]),
+        ("understander", [(u.intent.value, u.confidence) for u in full]),
+    ):
         per_lang = {}
         for lang, pairs in _by_language(examples, preds).items():
             gold = [ex.intent for ex, _ in pairs]
@@ -250,6 +261,7 @@ def _rasa_backend(examples, rasa_url, embedded, resolver) -> dict[str, Any]:
 
 # --- text output ---------------------------------------------------------------------------------
 
+
 def _fmt(v: Any) -> str:
     if v is None:
         return "-"
@@ -261,16 +273,16 @@ def _fmt(v: Any) -> str:
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     cells = [headers] + [[_fmt(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
-             for r in cells]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
 def render(report: dict[str, Any]) -> str:
     """The evaluation report as plain-text tables."""
-    out = [f"held-out: {report['n']} examples from {', '.join(report['heldout_files']) or 'nothing'} "
-           f"{report['languages']}"]
+    out = [
+        f"held-out: {report['n']} examples from {', '.join(report['heldout_files']) or 'nothing'} {report['languages']}"
+    ]
     if report.get("error"):
         return "\n".join(out + [report["error"]])
     cols: list[tuple[str, dict | None]] = []
@@ -282,7 +294,7 @@ def render(report: dict[str, Any]) -> str:
     langs = [lang for lang in LANGUAGES + ("all",) if lang in report["backends"]["embedded"]["raw"]]
     for lang in langs:
         rows: list[list[Any]] = []
-        get = lambda col, *keys: _dig(col, lang, *keys)  # noqa: E731
+        get = lambda col, *keys, lang=lang: _dig(col, lang, *keys)  # noqa: E731
         for c in CLASSES:
             for m in ("precision", "recall", "f1"):
                 rows.append([f"{c} {m}"] + [get(col, "per_intent", c, m) for _, col in cols])
@@ -297,24 +309,41 @@ def render(report: dict[str, Any]) -> str:
         if col is None:
             continue
         conf = col["all"]["confusion"]
-        out += ["", f"confusion matrix, {name} (rows = expected, columns = predicted)",
-                _table(["expected"] + list(CLASSES), [[a] + [conf[a][b] for b in CLASSES] for a in CLASSES])]
+        out += [
+            "",
+            f"confusion matrix, {name} (rows = expected, columns = predicted)",
+            _table(["expected"] + list(CLASSES), [[a] + [conf[a][b] for b in CLASSES] for a in CLASSES]),
+        ]
     places = report.get("places", {})
     rows = []
     for lang in langs:
         for level in ("province", "district", "commune"):
             p = places.get(lang, {}).get(level, {})
             rows.append([f"{lang} {level}", p.get("n"), p.get("accuracy"), p.get("spurious")])
-    out += ["", "places (held-out texts that name the unit)",
-            _table(["language level", "n", "accuracy", "spurious when none named"], rows)]
+    out += [
+        "",
+        "places (held-out texts that name the unit)",
+        _table(["language level", "n", "accuracy", "spurious when none named"], rows),
+    ]
     rows = []
     for lang in langs:
         s = report["safety"][lang]
-        rows.append([lang, s["victim_n"], s["victim_recall"], s["victim_urgent"],
-                     s["false_alarm_dispute_mediation"], s["false_alarm_legal_information"],
-                     s["false_alarm_other"]])
-    out += ["", "safety detector alone",
-            _table(["language", "victims", "recall", "urgent", "alarm dispute", "alarm legal", "alarm other"], rows)]
+        rows.append(
+            [
+                lang,
+                s["victim_n"],
+                s["victim_recall"],
+                s["victim_urgent"],
+                s["false_alarm_dispute_mediation"],
+                s["false_alarm_legal_information"],
+                s["false_alarm_other"],
+            ]
+        )
+    out += [
+        "",
+        "safety detector alone",
+        _table(["language", "victims", "recall", "urgent", "alarm dispute", "alarm legal", "alarm other"], rows),
+    ]
     return "\n".join(out)
 
 
@@ -341,7 +370,7 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO
     """Entry point of `python -m nlu`; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m nlu", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="understand JSON lines {\"text\": ...} from stdin")
+    p = sub.add_parser("parse", help='understand JSON lines {"text": ...} from stdin')
     p.add_argument("--backend", choices=("rasa", "embedded"), default="embedded")
     p.add_argument("--rasa-url", default=None, help=f"Rasa server (default {DEFAULT_RASA_URL})")
     e = sub.add_parser("evaluate", help="score both backends on nlu/eval/heldout_*.jsonl")

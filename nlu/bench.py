@@ -8,6 +8,7 @@ The Khmer word-segmentation cache is cleared before every timed call (unless --w
 real traffic rarely repeats a message and the cycled held-out texts would otherwise flatter the
 figures. Single process, single thread; each row is warmed up first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ def _clear_caches() -> None:
         clear()
 
 
-def measure(fn: Callable[[str], Any], messages: list[str], warm_cache: bool = False, warmup: int = 20) -> dict[str, Any]:
+def measure(
+    fn: Callable[[str], Any], messages: list[str], warm_cache: bool = False, warmup: int = 20
+) -> dict[str, Any]:
     """p50 / p99 latency in milliseconds and messages per second of `fn` over `messages`."""
     for text in messages[:warmup]:
         fn(text)
@@ -102,11 +105,15 @@ def render(result: dict[str, Any]) -> str:
         if r.get("available") is False:
             lines.append(f"{name:<10} unavailable (no answer from {r['url']})")
             continue
-        lines.append(f"{name:<10} {r['n']:>6} {r['p50_ms']:>9.3f} {r['p99_ms']:>9.3f} {r['mean_ms']:>9.3f} "
-                     f"{r['msgs_per_s']:>9.1f}")
+        lines.append(
+            f"{name:<10} {r['n']:>6} {r['p50_ms']:>9.3f} {r['p99_ms']:>9.3f} {r['mean_ms']:>9.3f} "
+            f"{r['msgs_per_s']:>9.1f}"
+        )
     extra = result["rows"]["embedded"].get("startup_s")
-    lines.append(f"embedded start-up (classifier + places + first message): {extra} s; "
-                 f"segmentation cache {'kept' if result['warm_cache'] else 'cleared before every call'}")
+    lines.append(
+        f"embedded start-up (classifier + places + first message): {extra} s; "
+        f"segmentation cache {'kept' if result['warm_cache'] else 'cleared before every call'}"
+    )
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ CACHE_THRESHOLD_S the fitted model is pickled under `var/cache/` keyed by a hash
 files, the scikit-learn version and MODEL_VERSION, so later processes load it instead (about
 0.1 s for the pickle, plus importing scikit-learn; the first training takes a few seconds).
 """
+
 from __future__ import annotations
 
 import logging
@@ -62,10 +63,18 @@ def _build_pipeline(smallest_class: int = 5):
 
     features = FeatureUnion(
         [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                      lowercase=False, min_df=1, dtype=_float32())),
-            ("words", TfidfVectorizer(analyzer=words, sublinear_tf=True, lowercase=False,
-                                      min_df=1, dtype=_float32())),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(2, 5),
+                    sublinear_tf=True,
+                    lowercase=False,
+                    min_df=1,
+                    dtype=_float32(),
+                ),
+            ),
+            ("words", TfidfVectorizer(analyzer=words, sublinear_tf=True, lowercase=False, min_df=1, dtype=_float32())),
         ]
     )
     if smallest_class >= 10:
@@ -73,8 +82,9 @@ def _build_pipeline(smallest_class: int = 5):
         # five times faster to fit (see the module docstring for the measured calibration).
         # ensemble=False: one SVM fitted on all the data, calibrated on 5-fold out-of-fold scores;
         # a fifth of the prediction time of the 5-model ensemble, better calibrated, same F1.
-        model = CalibratedClassifierCV(LinearSVC(C=1.0, class_weight="balanced"),
-                                       cv=min(5, smallest_class), method="sigmoid", ensemble=False)
+        model = CalibratedClassifierCV(
+            LinearSVC(C=1.0, class_weight="balanced"), cv=min(5, smallest_class), method="sigmoid", ensemble=False
+        )
     else:  # too few examples of some intent to cross-validate a calibration (small test sets)
         model = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced")
     return Pipeline([("features", features), ("model", model)])
@@ -109,8 +119,12 @@ class EmbeddedClassifier:
         return cls(pipeline, key)
 
     @classmethod
-    def from_files(cls, paths: list[Path] | None = None, cache_dir: Path | None = CACHE_DIR,
-                   cache_threshold_s: float = CACHE_THRESHOLD_S) -> EmbeddedClassifier:
+    def from_files(
+        cls,
+        paths: list[Path] | None = None,
+        cache_dir: Path | None = CACHE_DIR,
+        cache_threshold_s: float = CACHE_THRESHOLD_S,
+    ) -> EmbeddedClassifier:
         """Load the cached model for these training files, or train it (and cache it if slow)."""
         paths = training_files() if paths is None else paths
         if not paths:
@@ -138,8 +152,11 @@ class EmbeddedClassifier:
         x = self._features.transform([prepared])
         if x.nnz == 0:
             ranking = tuple((label, 0.0) for label in self.labels if label != Intent.OUT_OF_SCOPE)
-            return IntentScore(Intent.OUT_OF_SCOPE.value, NO_FEATURE_CONFIDENCE,
-                               ((Intent.OUT_OF_SCOPE.value, NO_FEATURE_CONFIDENCE),) + ranking)
+            return IntentScore(
+                Intent.OUT_OF_SCOPE.value,
+                NO_FEATURE_CONFIDENCE,
+                ((Intent.OUT_OF_SCOPE.value, NO_FEATURE_CONFIDENCE),) + ranking,
+            )
         probs = self._model.predict_proba(x)[0]
         order = probs.argsort()[::-1]
         ranking = tuple((self.labels[i], round(float(probs[i]), 4)) for i in order)

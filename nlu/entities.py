@@ -5,6 +5,7 @@ by an 8- or 9-digit national number), so amounts, dates and hotline short codes 
 Dates are read day-first, as Cambodia writes them; a date given without a year is taken in the year
 that puts it closest to `today`, and a weekday name means its next occurrence after `today`.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,30 +66,102 @@ def find_phones(text: str) -> tuple[str, ...]:
 # Dates ----------------------------------------------------------------------------------------
 
 MONTHS_EN = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
     "dec": 12,
 }
 MONTHS_KM = {
-    "មករា": 1, "កុម្ភៈ": 2, "កុម្ភះ": 2, "កុម្ភ": 2, "មីនា": 3, "មេសា": 4, "ឧសភា": 5, "មិថុនា": 6,
-    "កក្កដា": 7, "សីហា": 8, "កញ្ញា": 9, "តុលា": 10, "វិច្ឆិកា": 11, "ធ្នូ": 12,
+    "មករា": 1,
+    "កុម្ភៈ": 2,
+    "កុម្ភះ": 2,
+    "កុម្ភ": 2,
+    "មីនា": 3,
+    "មេសា": 4,
+    "ឧសភា": 5,
+    "មិថុនា": 6,
+    "កក្កដា": 7,
+    "សីហា": 8,
+    "កញ្ញា": 9,
+    "តុលា": 10,
+    "វិច្ឆិកា": 11,
+    "ធ្នូ": 12,
 }
 WEEKDAYS_EN = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
     "sunday": 6,
 }
 # After "ថ្ងៃ" (day), which these words need: ច័ន្ទ is also the moon, អាទិត្យ the sun and a week.
 WEEKDAYS_KM = {
-    "ច័ន្ទ": 0, "ចន្ទ": 0, "អង្គារ": 1, "ពុធ": 2, "ពុទ្ធ": 2, "ព្រហស្បតិ៍": 3, "ព្រហស្បត្តិ៍": 3,
-    "ព្រហស្បតិ": 3, "សុក្រ": 4, "សៅរ៍": 5, "សៅរ": 5, "សៅ": 5, "អាទិត្យ": 6,
+    "ច័ន្ទ": 0,
+    "ចន្ទ": 0,
+    "អង្គារ": 1,
+    "ពុធ": 2,
+    "ពុទ្ធ": 2,
+    "ព្រហស្បតិ៍": 3,
+    "ព្រហស្បត្តិ៍": 3,
+    "ព្រហស្បតិ": 3,
+    "សុក្រ": 4,
+    "សៅរ៍": 5,
+    "សៅរ": 5,
+    "សៅ": 5,
+    "អាទិត្យ": 6,
 }
 # Romanised after "thngai"/"tngai" (day); "sok", "put" and "sau" are ordinary words alone.
 WEEKDAYS_LATN = {
-    "chan": 0, "chhan": 0, "jan": 0, "angkear": 1, "angkea": 1, "angkar": 1, "ongkea": 1,
-    "put": 2, "puth": 2, "pot": 2, "pud": 2, "prohoah": 3, "prohas": 3, "prohos": 3,
-    "prohous": 3, "prohoas": 3, "prohorsbotei": 3, "sok": 4, "sokr": 4, "sukr": 4, "sau": 5,
-    "sao": 5, "sav": 5, "saur": 5, "atit": 6, "aatit": 6, "atith": 6, "atek": 6,
+    "chan": 0,
+    "chhan": 0,
+    "jan": 0,
+    "angkear": 1,
+    "angkea": 1,
+    "angkar": 1,
+    "ongkea": 1,
+    "put": 2,
+    "puth": 2,
+    "pot": 2,
+    "pud": 2,
+    "prohoah": 3,
+    "prohas": 3,
+    "prohos": 3,
+    "prohous": 3,
+    "prohoas": 3,
+    "prohorsbotei": 3,
+    "sok": 4,
+    "sokr": 4,
+    "sukr": 4,
+    "sau": 5,
+    "sao": 5,
+    "sav": 5,
+    "saur": 5,
+    "atit": 6,
+    "aatit": 6,
+    "atith": 6,
+    "atek": 6,
 }
 _DAY_WORD_LATN = r"(?:thngai|thnai|tngai|thgnai|thngay|tngay|ngai)"
 
@@ -125,13 +198,9 @@ _DAY_MONTH_KM = re.compile(
     rf"(?:ថ្ងៃ\s*)?(?:ទី\s*)?(\d{{1,2}})\s*(?:ខែ\s*)?({_KM_MONTH_NAMES})(?:\s*(?:ឆ្នាំ\s*)?(\d{{4}}))?"
 )
 _WEEKDAY_EN = re.compile(r"\b(?:next\s+|this\s+|on\s+)?(" + "|".join(WEEKDAYS_EN) + r")\b", re.I)
-_WEEKDAY_KM = re.compile(
-    r"ថ្ងៃ\s*(" + "|".join(sorted(WEEKDAYS_KM, key=len, reverse=True)) + r")"
-)
+_WEEKDAY_KM = re.compile(r"ថ្ងៃ\s*(" + "|".join(sorted(WEEKDAYS_KM, key=len, reverse=True)) + r")")
 _WEEKDAY_LATN = re.compile(
-    rf"\b{_DAY_WORD_LATN}\s*("
-    + "|".join(sorted(WEEKDAYS_LATN, key=len, reverse=True))
-    + r")\b",
+    rf"\b{_DAY_WORD_LATN}\s*(" + "|".join(sorted(WEEKDAYS_LATN, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
 
@@ -195,8 +264,7 @@ def find_dates(text: str, today: date) -> tuple[date, ...]:
     for pattern, days in _RELATIVE_RE:
         for m in pattern.finditer(text):
             add(m.start(), m.end(), today + timedelta(days=days))
-    for pattern, table in ((_WEEKDAY_EN, WEEKDAYS_EN), (_WEEKDAY_KM, WEEKDAYS_KM),
-                           (_WEEKDAY_LATN, WEEKDAYS_LATN)):
+    for pattern, table in ((_WEEKDAY_EN, WEEKDAYS_EN), (_WEEKDAY_KM, WEEKDAYS_KM), (_WEEKDAY_LATN, WEEKDAYS_LATN)):
         for m in pattern.finditer(text):
             add(m.start(), m.end(), _next_weekday(today, table[m[1].lower()]))
 

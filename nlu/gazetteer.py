@@ -4,6 +4,7 @@ Codes are NCDD strings: province 2 digits, district 4, commune 6, village 8, eac
 parent's code. Provinces, districts and communes load eagerly (about 4,000 rows, a few tens of
 milliseconds); the 14,761 villages load on first use because most messages never name one.
 """
+
 from __future__ import annotations
 
 import csv

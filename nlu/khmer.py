@@ -8,6 +8,7 @@ needs words goes through `tokenize`.
 This module must stay importable from the Rasa environment (Python 3.10): standard library and
 khmer-nltk only, nothing from the rest of the project.
 """
+
 from __future__ import annotations
 
 import logging

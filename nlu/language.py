@@ -15,6 +15,7 @@ likely reads:
    the language of most users, so that a reply to "?" is in Khmer script; Latin text with no
    evidence either way (a name, "ok") → `en` if an English word was seen, else `km-Latn`.
 """
+
 from __future__ import annotations
 
 import re

@@ -15,6 +15,7 @@ When a name belongs to several units the ones consistent with the other places n
 several remain, the location carries them as `ambiguous` and leaves that level unset so the
 dialogue can ask.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,43 +51,108 @@ UNIT_WORDS_KM = {  # word → (level, the unit_latin it names)
     "ភូមិ": ("village", "phum"),
 }
 UNIT_KIND_LATIN = {
-    "khaet": "khaet", "khet": "khaet", "khett": "khaet", "khaett": "khaet",
-    "srok": "srok", "srock": "srok", "krong": "krong", "municipality": "krong", "city": "krong",
-    "town": "krong", "khan": "khan", "khum": "khum", "khom": "khum", "sangkat": "sangkat",
+    "khaet": "khaet",
+    "khet": "khaet",
+    "khett": "khaet",
+    "khaett": "khaet",
+    "srok": "srok",
+    "srock": "srok",
+    "krong": "krong",
+    "municipality": "krong",
+    "city": "krong",
+    "town": "krong",
+    "khan": "khan",
+    "khum": "khum",
+    "khom": "khum",
+    "sangkat": "sangkat",
     "quarter": "sangkat",
 }
 UNIT_WORDS_LATIN = {
-    "khaet": "province", "khet": "province", "khett": "province", "khaett": "province",
-    "province": "province", "provincial": "province", "prov": "province", "capital": "province",
-    "reachtheani": "province", "theani": "province",
-    "srok": "district", "srock": "district", "district": "district", "krong": "district",
-    "khan": "district", "municipality": "district", "city": "district", "town": "district",
+    "khaet": "province",
+    "khet": "province",
+    "khett": "province",
+    "khaett": "province",
+    "province": "province",
+    "provincial": "province",
+    "prov": "province",
+    "capital": "province",
+    "reachtheani": "province",
+    "theani": "province",
+    "srok": "district",
+    "srock": "district",
+    "district": "district",
+    "krong": "district",
+    "khan": "district",
+    "municipality": "district",
+    "city": "district",
+    "town": "district",
     "section": "district",
-    "khum": "commune", "khom": "commune", "sangkat": "commune", "commune": "commune",
+    "khum": "commune",
+    "khom": "commune",
+    "sangkat": "commune",
+    "commune": "commune",
     "quarter": "commune",
-    "phum": "village", "phoum": "village", "phoom": "village", "village": "village",
+    "phum": "village",
+    "phoum": "village",
+    "phoom": "village",
+    "village": "village",
 }
 
 # Token spellings that mean the same word in place names; applied to names and messages alike.
 TOKEN_ALIASES = {
-    "kg": "kampong", "kpg": "kampong", "kompong": "kampong", "kampung": "kampong",
-    "kumpong": "kampong", "kampong": "kampong",  # not "kompung": that is កំពុង "currently"
-    "phnum": "phnom", "pnom": "phnom", "phnom": "phnom",
-    "st": "stung", "stueng": "stung", "steung": "stung", "stoeng": "stung", "stung": "stung",
-    "o": "ou", "oo": "ou",
-    "tuol": "tuol", "toul": "tuol", "tol": "tuol",
+    "kg": "kampong",
+    "kpg": "kampong",
+    "kompong": "kampong",
+    "kampung": "kampong",
+    "kumpong": "kampong",
+    "kampong": "kampong",  # not "kompung": that is កំពុង "currently"
+    "phnum": "phnom",
+    "pnom": "phnom",
+    "phnom": "phnom",
+    "st": "stung",
+    "stueng": "stung",
+    "steung": "stung",
+    "stoeng": "stung",
+    "stung": "stung",
+    "o": "ou",
+    "oo": "ou",
+    "tuol": "tuol",
+    "toul": "tuol",
+    "tol": "tuol",
 }
 # Substring rewrites after the words are joined, longest first, so "Boeung", "Beung" and "Boeng"
 # all become "bung" and "Preaek", "Praek" and "Prek" become "prek".
 _SKELETON_RULES = (
-    ("oeu", "u"), ("eu", "u"), ("ue", "u"), ("oe", "u"),
-    ("eae", "e"), ("ea", "e"), ("ae", "e"),
-    ("uo", "o"), ("ou", "o"), ("ao", "o"), ("oa", "o"), ("ei", "ey"), ("aa", "a"),
+    ("oeu", "u"),
+    ("eu", "u"),
+    ("ue", "u"),
+    ("oe", "u"),
+    ("eae", "e"),
+    ("ea", "e"),
+    ("ae", "e"),
+    ("uo", "o"),
+    ("ou", "o"),
+    ("ao", "o"),
+    ("oa", "o"),
+    ("ei", "ey"),
+    ("aa", "a"),
 )
 # "Boeng Kak Ti Pir" is written "Boeung Kak 2" as often as not.
 _NUMBER_WORDS = {
-    "muoy": "1", "mouy": "1", "moy": "1", "muy": "1", "pir": "2", "pi": "2", "bei": "3", "bey": "3",
-    "buon": "4", "boun": "4", "pram": "5", "prammuoy": "6", "prampir": "7", "prambei": "8",
+    "muoy": "1",
+    "mouy": "1",
+    "moy": "1",
+    "muy": "1",
+    "pir": "2",
+    "pi": "2",
+    "bei": "3",
+    "bey": "3",
+    "buon": "4",
+    "boun": "4",
+    "pram": "5",
+    "prammuoy": "6",
+    "prampir": "7",
+    "prambei": "8",
     "prambuon": "9",
 }
 
@@ -130,9 +196,19 @@ STOPWORDS_LATIN = frozenset(
 # "neak phum" is a villager and "me phum" a village chief: "phum" there is no unit word.
 NOT_UNIT_BEFORE_PHUM = frozenset({"neak", "nak", "me", "mae", "mephum", "knong", "chas"})
 ENGLISH_UNIT_WORDS = frozenset(
-    {"province", "provincial", "capital", "district", "municipality", "city", "town", "section",
-     "commune",
-     "quarter", "village"}
+    {
+        "province",
+        "provincial",
+        "capital",
+        "district",
+        "municipality",
+        "city",
+        "town",
+        "section",
+        "commune",
+        "quarter",
+        "village",
+    }
 )
 # Single-syllable Khmer names and everyday words that are also unit names: alone they need a unit
 # word or a named parent, like the weak Latin names above.
@@ -419,9 +495,7 @@ class PlaceResolver:
                     negative = NEGATIVE_PREFIX_KM.get(text[start:end], ())
                     if any(text.endswith(p, 0, start) for p in negative) and not unit_level:
                         break
-                    mentions.append(
-                        _Mention("km", start, end, tuple(entries), 1.0, unit_level, unit_kind)
-                    )
+                    mentions.append(_Mention("km", start, end, tuple(entries), 1.0, unit_level, unit_kind))
                     break
         return mentions
 
@@ -442,8 +516,14 @@ class PlaceResolver:
         # commune Phum Thmei) still wins.
         end, entries, self_named = best
         return _Mention(
-            "km", start - len("ភូមិ"), end, tuple(entries), 1.0, "village",
-            village=True, self_named=self_named,
+            "km",
+            start - len("ភូមិ"),
+            end,
+            tuple(entries),
+            1.0,
+            "village",
+            village=True,
+            self_named=self_named,
         )
 
     def _scan_latin(self, tokens: list[str]) -> list[_Mention]:
@@ -451,9 +531,7 @@ class PlaceResolver:
         index = self._index
         n = len(tokens)
         for i in range(n):
-            if UNIT_WORDS_LATIN.get(tokens[i]) == "village" and not (
-                i > 0 and tokens[i - 1] in NOT_UNIT_BEFORE_PHUM
-            ):
+            if UNIT_WORDS_LATIN.get(tokens[i]) == "village" and not (i > 0 and tokens[i - 1] in NOT_UNIT_BEFORE_PHUM):
                 village = self._match_village_latin(tokens, i)
                 if village:
                     mentions.append(village)
@@ -548,9 +626,7 @@ class PlaceResolver:
                 return _Mention("latn", i, j, tuple(entries), 1.0, "village", village=True)
             entries = lookup(tokens[i:j])
             if entries:
-                return _Mention(
-                    "latn", i, j, tuple(entries), 1.0, "village", village=True, self_named=True
-                )
+                return _Mention("latn", i, j, tuple(entries), 1.0, "village", village=True, self_named=True)
         if tokens[i] == "village":  # "Ou Thum village"
             for begin in range(max(0, i - MAX_NAME_TOKENS), i):
                 entries = lookup(tokens[begin:i])
@@ -620,6 +696,7 @@ class PlaceResolver:
     @staticmethod
     def _by_support(m: _Mention, others: list[_Mention]) -> list[_Entry]:
         """Candidates most consistent with the other places named; weak names need a parent."""
+
         def support(e: _Entry) -> int:
             return sum(any(_compatible(e.code, o.code) for o in other.candidates) for other in others)
 
@@ -656,9 +733,7 @@ class PlaceResolver:
         anchor: str | None = None
         ambiguous: list[tuple[_Entry, float]] = []
         if definite:
-            counts = {
-                e.code: sum(_compatible(e.code, o.code) for o, _ in definite) for e, _ in definite
-            }
+            counts = {e.code: sum(_compatible(e.code, o.code) for o, _ in definite) for e, _ in definite}
             best = max(counts.values())
             leaders = sorted({c for c, n in counts.items() if n == best}, key=len, reverse=True)
             if all(_compatible(leaders[0], c) for c in leaders):

@@ -4,12 +4,14 @@ The app treats Rasa as optional: when it is slow or down, `RasaClient.classify` 
 `NLUUnavailable` and the caller falls back to the embedded classifier. The breaker keeps a
 down server from adding a timeout to every message.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import requests
 
@@ -48,7 +50,7 @@ class CircuitBreaker:
 
     @property
     def state(self) -> str:
-        """"closed", "open", or "half_open" (open and the pause is over, so a trial may run)."""
+        """ "closed", "open", or "half_open" (open and the pause is over, so a trial may run)."""
         with self._lock:
             return self._current_state()
 
@@ -82,9 +84,7 @@ class CircuitBreaker:
         with self._lock:
             self._failures += 1
             self._trial_started = None
-            if self._state == HALF_OPEN or (
-                self._state == CLOSED and self._failures >= self.failures_to_open
-            ):
+            if self._state == HALF_OPEN or (self._state == CLOSED and self._failures >= self.failures_to_open):
                 self._opened_at = self._clock()
                 self._transition(OPEN)
             elif self._state == OPEN:
@@ -98,8 +98,12 @@ class CircuitBreaker:
 
     def _transition(self, new_state: str) -> None:
         if new_state == OPEN:
-            log.warning("rasa circuit %s -> open after %d consecutive failures; retry in %.0f s",
-                        self._state, self._failures, self.reset_after_s)
+            log.warning(
+                "rasa circuit %s -> open after %d consecutive failures; retry in %.0f s",
+                self._state,
+                self._failures,
+                self.reset_after_s,
+            )
         else:
             log.info("rasa circuit %s -> %s", self._state, new_state)
         self._state = new_state

@@ -22,14 +22,15 @@ Steps of `Understander.understand`:
 5. Places (the injected resolver), phones and dates (`nlu.entities`), language
    (`nlu.language.detect_language`). A failure in any of these leaves that field empty.
 """
+
 from __future__ import annotations
 
 import logging
 import re
 import time
 from collections import Counter
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -132,8 +133,8 @@ class Understander:
         self._negated = negated
         # The primary is "rasa" when there is a fallback (build_understander's shape), else the
         # embedded classifier on its own; a classifier may name itself with a `name` attribute.
-        self.primary_name = primary_name or getattr(primary, "name", None) or (
-            "rasa" if fallback is not None else "embedded"
+        self.primary_name = (
+            primary_name or getattr(primary, "name", None) or ("rasa" if fallback is not None else "embedded")
         )
         self.fallback_name = f"{getattr(fallback, 'name', 'embedded')}-fallback"
         self.stats: Counter[str] = Counter()
@@ -149,8 +150,7 @@ class Understander:
             log.error("understand failed (%s); answering out_of_scope", exc.__class__.__name__)
             danger = self._safe_danger(text if isinstance(text, str) else "")
             return self._with_danger(
-                Understanding(intent=Intent.OUT_OF_SCOPE, confidence=0.0, language=Language.KHMER,
-                              backend="none"),
+                Understanding(intent=Intent.OUT_OF_SCOPE, confidence=0.0, language=Language.KHMER, backend="none"),
                 danger,
             )
 
@@ -196,8 +196,7 @@ class Understander:
             return score, self.primary_name
         except Exception as exc:
             if self._unavailable is not None and isinstance(exc, self._unavailable):
-                log.warning("%s unavailable (%s); using the fallback", self.primary_name,
-                            exc.__class__.__name__)
+                log.warning("%s unavailable (%s); using the fallback", self.primary_name, exc.__class__.__name__)
             else:
                 self.stats["primary_error"] += 1
                 log.error("%s failed (%s); using the fallback", self.primary_name, exc.__class__.__name__)
@@ -230,8 +229,14 @@ class Understander:
             log.error("negation check failed (%s)", exc.__class__.__name__)
             return False
 
-    def _with_danger(self, u: Understanding, danger: Danger, norm: str = "",
-                     negated: bool = False, not_protection: float | None = None) -> Understanding:
+    def _with_danger(
+        self,
+        u: Understanding,
+        danger: Danger,
+        norm: str = "",
+        negated: bool = False,
+        not_protection: float | None = None,
+    ) -> Understanding:
         if not danger.categories:
             return u
         if (
@@ -314,5 +319,4 @@ def build_understander(rasa_url: str | None, timeout_s: float = 2.0) -> Understa
         return Understander(embedded, None, resolver, primary_name="embedded")
     from nlu.rasa_client import RasaClient
 
-    return Understander(RasaClient(rasa_url, timeout_s=timeout_s), embedded, resolver,
-                        primary_name="rasa")
+    return Understander(RasaClient(rasa_url, timeout_s=timeout_s), embedded, resolver, primary_name="rasa")

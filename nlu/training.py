@@ -4,6 +4,7 @@ Training files: `nlu/data/*.yml`, each `version: "3.1"` with an `nlu:` list of
 `- intent: NAME` / `examples: |` blocks whose lines start with "- ". Held-out files:
 `nlu/eval/heldout_*.jsonl`, never read by training.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -89,9 +90,7 @@ def load_training_file(path: Path) -> list[Example]:
         intent = str(item["intent"]).strip()
         if intent not in _INTENTS:
             raise TrainingDataError(f"{path.name}: unknown intent {intent!r}")
-        examples.extend(
-            Example(text, intent) for text in _examples_block(item.get("examples"), path, intent) if text
-        )
+        examples.extend(Example(text, intent) for text in _examples_block(item.get("examples"), path, intent) if text)
     return examples
 
 

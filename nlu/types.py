@@ -1,4 +1,5 @@
 """Value objects that the NLU hands to the rest of the service (no I/O, no framework)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

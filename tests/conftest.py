@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database (SQLite file, or the machine's PostgreSQL), services with
 fakes at the composition root's seams, the Flask app and client, and the loopback providers."""
+
 from __future__ import annotations
 
 import os
@@ -93,8 +94,9 @@ def senders():
 
 @pytest.fixture
 def services(config, understander, senders, places):
-    s = build_services(config, queue=RecordingQueue(), senders=senders, understander=understander, places=places,
-                       legal=None)
+    s = build_services(
+        config, queue=RecordingQueue(), senders=senders, understander=understander, places=places, legal=None
+    )
     load_sample_directory(s)
     yield s
     s.engine.dispose()

@@ -2,6 +2,7 @@
 
 `--queues send --send-concurrency 16` makes a send worker: it listens on the send queue alone
 (SEND_QUEUE), never loads the NLU, and sends up to 16 messages at once (worker.sendworker)."""
+
 from __future__ import annotations
 
 import argparse
@@ -30,19 +31,41 @@ def main(argv: list[str] | None = None) -> int:
     """Run a worker until stopped."""
     parser = argparse.ArgumentParser(prog="python -m worker")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
-    parser.add_argument("--sweep-interval", type=float, default=60.0,
-                        help="seconds between recovery sweeps; also how overdue a queued send must be")
-    parser.add_argument("--lease", type=float, default=jobs.DEFAULT_LEASE_S,
-                        help="seconds a claimed send may stay `sending` before recovery settles it")
-    parser.add_argument("--retry-intervals", type=lambda v: tuple(int(x) for x in v.split(",")),
-                        help="send back-off in seconds, comma-separated (default 10,30,120,600,1800)")
-    parser.add_argument("--queues", type=lambda v: [q.strip() for q in v.split(",") if q.strip()],
-                        default=["main", "send"],
-                        help="main, send or main,send (default): the intake's jobs, the sends, or both")
-    parser.add_argument("--send-concurrency", type=int, default=1,
-                        help="sends in flight at once; above 1, send jobs run in batches on that many threads")
-    parser.add_argument("--send-batch", type=int, default=None,
-                        help="send jobs taken off the queue together (default twice the concurrency)")
+    parser.add_argument(
+        "--sweep-interval",
+        type=float,
+        default=60.0,
+        help="seconds between recovery sweeps; also how overdue a queued send must be",
+    )
+    parser.add_argument(
+        "--lease",
+        type=float,
+        default=jobs.DEFAULT_LEASE_S,
+        help="seconds a claimed send may stay `sending` before recovery settles it",
+    )
+    parser.add_argument(
+        "--retry-intervals",
+        type=lambda v: tuple(int(x) for x in v.split(",")),
+        help="send back-off in seconds, comma-separated (default 10,30,120,600,1800)",
+    )
+    parser.add_argument(
+        "--queues",
+        type=lambda v: [q.strip() for q in v.split(",") if q.strip()],
+        default=["main", "send"],
+        help="main, send or main,send (default): the intake's jobs, the sends, or both",
+    )
+    parser.add_argument(
+        "--send-concurrency",
+        type=int,
+        default=1,
+        help="sends in flight at once; above 1, send jobs run in batches on that many threads",
+    )
+    parser.add_argument(
+        "--send-batch",
+        type=int,
+        default=None,
+        help="send jobs taken off the queue together (default twice the concurrency)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 0 when a worker is registered in Redis")
     args = parser.parse_args(argv)
     if not args.queues or set(args.queues) - {"main", "send"}:
@@ -68,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     wanted = ([queue.queue] if "main" in args.queues else []) + ([queue.send_queue] if "send" in args.queues else [])
     queues = [q for i, q in enumerate(wanted) if q.name not in {p.name for p in wanted[:i]}]
     if "main" in args.queues:
-        services.deps  # load the NLU and gazetteer once, before the first job
+        _ = services.deps  # load the NLU and gazetteer once, before the first job
     stop = threading.Event()
     if not args.burst:
         jobs.recover(services, older_than_s=0, lease_s=args.lease)
@@ -77,8 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     # the database pool are reused (a forked work horse would share pooled connections unsafely).
     # Maintenance every minute rather than rq's ten: that is when a worker takes over the
     # scheduler lock of one that died, so delayed retries do not wait ten minutes for it.
-    worker = Worker(queues, connection=queue.connection, maintenance_interval=60, services=services,
-                    send_concurrency=args.send_concurrency, batch_size=args.send_batch)
+    worker = Worker(
+        queues,
+        connection=queue.connection,
+        maintenance_interval=60,
+        services=services,
+        send_concurrency=args.send_concurrency,
+        batch_size=args.send_batch,
+    )
     try:
         worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
     finally:

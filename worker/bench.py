@@ -18,6 +18,7 @@ Lateness is arrival at the fake minus the due second; rq's scheduler releases du
 second, so up to a second of it is the scheduler's resolution. Uses its own database (jsc_bench)
 and Redis db 14, both wiped: `--database-url`, `--redis-url` to change them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +42,9 @@ def bare_send(url: str, to: str, body: str) -> None:
     """The baseline job: one POST to the (fake) Twilio API with requests, nothing else."""
     import requests
 
-    requests.post(url, data={"To": to, "From": FROM, "Body": body}, auth=(ACCOUNT_SID, AUTH_TOKEN),
-                  timeout=10).raise_for_status()
+    requests.post(
+        url, data={"To": to, "From": FROM, "Body": body}, auth=(ACCOUNT_SID, AUTH_TOKEN), timeout=10
+    ).raise_for_status()
 
 
 @dataclass
@@ -108,8 +110,10 @@ class Bench:
         from rq import Worker
 
         logs = open(os.devnull, "w") if not self.args.verbose else None
-        procs = [subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=logs, stderr=subprocess.STDOUT,
-                                  start_new_session=True) for _ in range(count)]
+        procs = [
+            subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True)
+            for _ in range(count)
+        ]
         self.procs += procs
         deadline = time.monotonic() + 60
         while len(Worker.all(queue=queue)) < count:
@@ -148,28 +152,39 @@ class Bench:
 
         from intake import orm
 
-        now = datetime.now(timezone.utc)
-        rows = [{
-            "direction": "out", "channel": "sms", "address": f"+8551{i % 10_000_000:07d}",
-            "body": f"{tag} {i}: your mediation session is tomorrow at 9:00", "status": "queued",
-            "idempotency_key": f"{tag}-{i}", "purpose": "reminder",
-            # urgent: the benchmark measures dispatch, not the quiet-hours policy (21:00-07:00)
-            "urgent": True, "attempts": 0, "created_at": now, "updated_at": now,
-            "next_attempt_at": datetime.fromtimestamp(due[i], timezone.utc),
-        } for i in range(n)]
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "direction": "out",
+                "channel": "sms",
+                "address": f"+8551{i % 10_000_000:07d}",
+                "body": f"{tag} {i}: your mediation session is tomorrow at 9:00",
+                "status": "queued",
+                "idempotency_key": f"{tag}-{i}",
+                "purpose": "reminder",
+                # urgent: the benchmark measures dispatch, not the quiet-hours policy (21:00-07:00)
+                "urgent": True,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+                "next_attempt_at": datetime.fromtimestamp(due[i], UTC),
+            }
+            for i in range(n)
+        ]
         with self.engine.begin() as conn:
             for start in range(0, n, 2000):
-                conn.execute(insert(orm.messages), rows[start:start + 2000])
-            found = conn.execute(select(orm.messages.c.id, orm.messages.c.body)
-                                 .where(orm.messages.c.idempotency_key.like(f"{tag}-%")))
+                conn.execute(insert(orm.messages), rows[start : start + 2000])
+            found = conn.execute(
+                select(orm.messages.c.id, orm.messages.c.body).where(orm.messages.c.idempotency_key.like(f"{tag}-%"))
+            )
             return {body: mid for mid, body in found}
 
     def _schedule(self, queue, func: str, jobs: list[tuple[tuple, int]]) -> None:
         for start in range(0, len(jobs), 1000):
             with self.redis.pipeline() as pipe:
-                for args, due in jobs[start:start + 1000]:
+                for args, due in jobs[start : start + 1000]:
                     job = queue.create_job(func, args=args, result_ttl=0)
-                    queue.schedule_job(job, datetime.fromtimestamp(due, timezone.utc), pipeline=pipe)
+                    queue.schedule_job(job, datetime.fromtimestamp(due, UTC), pipeline=pipe)
                 pipe.execute()
 
     def run(self, name: str, tag: str, n: int, per_second: int | None, bare: bool) -> Result:
@@ -178,8 +193,11 @@ class Bench:
         bodies = [f"{tag} {i}: your mediation session is tomorrow at 9:00" for i in range(n)]
         if bare:
             url = f"{self.fake.url}/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
-            self._schedule(self.bare_queue, "worker.bench.bare_send",
-                           [((url, f"+8551{i:07d}", bodies[i]), due[i]) for i in range(n)])
+            self._schedule(
+                self.bare_queue,
+                "worker.bench.bare_send",
+                [((url, f"+8551{i:07d}", bodies[i]), due[i]) for i in range(n)],
+            )
         else:
             ids = self._insert(tag, n, due)
             self._schedule(self.queue, "worker.jobs.send_message", [((ids[bodies[i]],), due[i]) for i in range(n)])
@@ -201,9 +219,17 @@ class Bench:
             arrivals.setdefault(r["body"], r["at"])
         late = [arrivals[b] - due[index[b]] for b in arrivals]
         span = (max(arrivals.values()) - first) if arrivals else float("nan")
-        return Result(name, n, len(arrivals), len(records) - len(arrivals), n - len(arrivals),
-                      len(arrivals) / span if arrivals and span > 0 else float("nan"),
-                      percentile(late, 50), percentile(late, 99), max(late, default=float("nan")))
+        return Result(
+            name,
+            n,
+            len(arrivals),
+            len(records) - len(arrivals),
+            n - len(arrivals),
+            len(arrivals) / span if arrivals and span > 0 else float("nan"),
+            percentile(late, 50),
+            percentile(late, 99),
+            max(late, default=float("nan")),
+        )
 
 
 def print_table(results: list[Result]) -> None:
@@ -212,8 +238,10 @@ def print_table(results: list[Result]) -> None:
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r.name:<44} {r.n:>6} {r.throughput:>8.0f} {r.p50:>7.2f} {r.p99:>7.2f} {r.max_late:>7.2f} "
-              f"{r.duplicates:>5} {r.lost:>5}")
+        print(
+            f"{r.name:<44} {r.n:>6} {r.throughput:>8.0f} {r.p50:>7.2f} {r.p99:>7.2f} {r.max_late:>7.2f} "
+            f"{r.duplicates:>5} {r.lost:>5}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,10 +253,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spread", type=int, default=10, help="seconds the paced run lasts")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--send-concurrency", type=int, default=64, help="sends in flight per send worker")
-    parser.add_argument("--latency", type=float, default=0.2,
-                        help="seconds the fake holds each request in the second half (0: skip it)")
-    parser.add_argument("--latency-n", type=int, default=200,
-                        help="messages for the one-at-a-time runs with latency (they manage ~1/latency a second)")
+    parser.add_argument(
+        "--latency", type=float, default=0.2, help="seconds the fake holds each request in the second half (0: skip it)"
+    )
+    parser.add_argument(
+        "--latency-n",
+        type=int,
+        default=200,
+        help="messages for the one-at-a-time runs with latency (they manage ~1/latency a second)",
+    )
     parser.add_argument("--database-url", default=default_db.rsplit("/", 1)[0] + "/jsc_bench")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--skip-forking-baseline", action="store_true", help="rq's default worker (slow)")
@@ -249,8 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         bench.fake.latency_s = latency
         results.append(bench.run(name, tag, count, None, bare=bare))
         if with_paced:
-            results.append(bench.run(f"  same, {rate}/s due over {args.spread} s", f"{tag}-paced", paced, rate,
-                                     bare=bare))
+            results.append(
+                bench.run(f"  same, {rate}/s due over {args.spread} s", f"{tag}-paced", paced, rate, bare=bare)
+            )
 
     try:
         print(f"{n} reminders due together, {w} workers each; fake providers at {bench.fake.url}", flush=True)

@@ -3,19 +3,20 @@
 Each takes an optional `services` (the embedded queue passes its own); under rq they use the
 services the worker process built at start (`configure`), or build them from the environment.
 """
+
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
 from intake import cases
-from intake.ports import SendError
-from intake.outbound import held_for_quiet_hours, unprocessed_inbound
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
-from intake.policy import Policy
 from intake.model import Channel, utcnow
+from intake.outbound import held_for_quiet_hours, unprocessed_inbound
+from intake.policy import Policy
+from intake.ports import SendError
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,9 @@ def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) 
                 continue
         ready.append(msg.id)
     _defer_many(s, held)
-    results = deliver_batch(s.uow, senders if senders is not None else s.senders, ready,
-                            max_attempts=s.max_send_attempts, run=run)
+    results = deliver_batch(
+        s.uow, senders if senders is not None else s.senders, ready, max_attempts=s.max_send_attempts, run=run
+    )
     intervals = s.config.send_retry_intervals
     retries: dict[int, float] = {}
     for message_id, result in results.items():
@@ -190,6 +192,9 @@ def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_
     if inbound or overdue or interrupted.recorded or interrupted.requeued:
         log.warning(
             "recovered %s inbound and %s outbound messages; %s interrupted sends recorded, %s sent again",
-            len(inbound), len(overdue), len(interrupted.recorded), len(interrupted.requeued),
+            len(inbound),
+            len(overdue),
+            len(interrupted.recorded),
+            len(interrupted.requeued),
         )
     return len(inbound), len(overdue) + len(interrupted.requeued)

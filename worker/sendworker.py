@@ -15,6 +15,7 @@ second; `Scheduler` releases all that are due, four times a second, so 1,000 rem
 second do not fall behind before a worker sees them. Both subclasses use rq 2.12's internals
 (pinned in requirements.txt).
 """
+
 from __future__ import annotations
 
 import logging
@@ -103,9 +104,13 @@ class Worker(SimpleWorker):
     def _start_scheduler(self, burst=False, logging_level="INFO", date_format=None, log_format=None):
         """rq's `_start_scheduler` with `Scheduler` in place of RQScheduler."""
         kwargs = {k: v for k, v in {"date_format": date_format, "log_format": log_format}.items() if v}
-        self.scheduler = Scheduler(self.queues, connection=self.connection,
-                                   logging_level=logging_level if logging_level is not None else self.log.level,
-                                   serializer=self.serializer, **kwargs)
+        self.scheduler = Scheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            serializer=self.serializer,
+            **kwargs,
+        )
         self.scheduler.acquire_locks()
         if self.scheduler.acquired_locks:
             if burst:
@@ -127,8 +132,13 @@ class Worker(SimpleWorker):
             pipe.lpop(queue.key, self.batch_size - 1)
             self.set_current_job_id(job.id, pipeline=pipe)
             _, more, _ = pipe.execute()
-        others = [j for j in Job.fetch_many([i.decode() for i in more or []], connection=self.connection,
-                                            serializer=self.serializer) if j is not None]
+        others = [
+            j
+            for j in Job.fetch_many(
+                [i.decode() for i in more or []], connection=self.connection, serializer=self.serializer
+            )
+            if j is not None
+        ]
         batch = [job] + [j for j in others if j.func_name == jobs.SEND_MESSAGE]
         message_ids = list(dict.fromkeys(j.args[0] for j in batch))
         try:
@@ -139,8 +149,9 @@ class Worker(SimpleWorker):
             log.info("send batch of %s: %s", len(message_ids), ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
         except Exception as exc:  # noqa: BLE001 - the worker lives on; recovery settles these messages
             # The type only, as in intake.delivery: a traceback may carry numbers or tokens.
-            log.error("send batch of %s failed (%s); recovery will settle its messages",
-                      len(message_ids), type(exc).__name__)
+            log.error(
+                "send batch of %s failed (%s); recovery will settle its messages", len(message_ids), type(exc).__name__
+            )
         finally:
             with self.connection.pipeline() as pipe:
                 for j in batch:
@@ -156,4 +167,3 @@ class Worker(SimpleWorker):
         if self._pool is not None:
             self._pool.shutdown(wait=True)
         super().teardown()
-

@@ -7,10 +7,11 @@ The app uses the same two functions, so Rasa sees words the way the rest of the 
 Used in config.yml as `nlu.rasa_addons.khmer_tokenizer.KhmerTokenizer`; the repo root must be on
 PYTHONPATH (nlu/rasa_server.sh and nlu/Dockerfile see to it).
 """
+
 from __future__ import annotations
 
 import difflib
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,14 +23,14 @@ from rasa.shared.nlu.training_data.message import Message
 from nlu.khmer import normalize, token_spans
 
 
-def _char_spans(original: str, normalised: str) -> List[Tuple[int, int]]:
+def _char_spans(original: str, normalised: str) -> list[tuple[int, int]]:
     """For each character of `normalised`, the span of `original` it came from.
 
     normalize() only deletes invisible characters, reorders marks inside a cluster, maps digits,
     expands a few deprecated letters and collapses spaces, so a character diff aligns the two
     closely; a replaced run is spread evenly over the original run it stands for.
     """
-    spans: List[Tuple[int, int]] = [(0, 0)] * len(normalised)
+    spans: list[tuple[int, int]] = [(0, 0)] * len(normalised)
     matcher = difflib.SequenceMatcher(None, original, normalised, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         width = j2 - j1
@@ -43,7 +44,7 @@ def _char_spans(original: str, normalised: str) -> List[Tuple[int, int]]:
     return spans
 
 
-def khmer_tokens(text: str) -> List[Token]:
+def khmer_tokens(text: str) -> list[Token]:
     """Rasa tokens for `text`: normalised words whose start/end index into `text` itself."""
     normalised = normalize(text)
     spans = token_spans(normalised)
@@ -56,7 +57,7 @@ def khmer_tokens(text: str) -> List[Token]:
     if normalised == text:  # what the app sends: offsets are already right
         return [Token(word, start, end) for word, start, end in spans]
     chars = _char_spans(text, normalised)
-    tokens: List[Token] = []
+    tokens: list[Token] = []
     for word, start, end in spans:
         start = min(start, len(chars) - 1)
         end = max(min(end, len(chars)), start + 1)
@@ -66,14 +67,12 @@ def khmer_tokens(text: str) -> List[Token]:
     return tokens
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class KhmerTokenizer(Tokenizer):
     """Tokenizer for Khmer script, romanised Khmer and English in one model."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Returns the component's default config (the keys every Rasa tokenizer reads)."""
         return {
             # Flag to check whether to split intents
@@ -87,7 +86,7 @@ class KhmerTokenizer(Tokenizer):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         """Every language code: one model serves Khmer, romanised Khmer and English."""
         return None
 
@@ -97,7 +96,7 @@ class KhmerTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -106,7 +105,7 @@ class KhmerTokenizer(Tokenizer):
         token_spans("ខ្ញុំ")
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Tokenizes the text of the provided attribute of the incoming message."""
         text = message.get(attribute)
         return self._apply_token_pattern(khmer_tokens(text))

@@ -1,4 +1,5 @@
 """Test doubles handed in at the composition root's seams (never patched in)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

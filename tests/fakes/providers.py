@@ -7,6 +7,7 @@ recovery can ask "did this go out?". Each record carries `at` (epoch seconds whe
 and `in_flight()` shows requests held by `latency_s` (a test kills a worker in the middle of one).
 Run standalone with `python -m tests.fakes.providers --port 8099` (the benchmark and manual runs).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode
@@ -48,7 +49,7 @@ class FakeProviders:
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> "FakeProviders":
+    def start(self) -> FakeProviders:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -157,18 +158,35 @@ class FakeProviders:
                 return failure.status, failure.body
             with self._lock:
                 sid = f"SM{len(self.twilio_messages) + 1:032d}"
-                record = {"sid": sid, "account_sid": m["sid"], "to": params.get("To"), "from": params.get("From"),
-                          "body": params.get("Body"), "status_callback": params.get("StatusCallback"),
-                          "authorization": headers.get("Authorization", ""), "at": time.time()}
+                record = {
+                    "sid": sid,
+                    "account_sid": m["sid"],
+                    "to": params.get("To"),
+                    "from": params.get("From"),
+                    "body": params.get("Body"),
+                    "status_callback": params.get("StatusCallback"),
+                    "authorization": headers.get("Authorization", ""),
+                    "at": time.time(),
+                }
                 self.twilio_messages.append(record)
-            return 201, {"sid": sid, "account_sid": m["sid"], "to": record["to"], "from": record["from"],
-                         "body": record["body"], "status": "queued", "num_segments": "1",
-                         "date_created": "Thu, 26 Nov 2026 10:00:00 +0000", "uri": path}
+            return 201, {
+                "sid": sid,
+                "account_sid": m["sid"],
+                "to": record["to"],
+                "from": record["from"],
+                "body": record["body"],
+                "status": "queued",
+                "num_segments": "1",
+                "date_created": "Thu, 26 Nov 2026 10:00:00 +0000",
+                "uri": path,
+            }
         if m := TELEGRAM_METHOD.match(path):
             method = m["method"]
             if method == "getMe":
-                return 200, {"ok": True, "result": {"id": 4242, "is_bot": True, "first_name": "JSC",
-                                                    "username": "jsc_test_bot"}}
+                return 200, {
+                    "ok": True,
+                    "result": {"id": 4242, "is_bot": True, "first_name": "JSC", "username": "jsc_test_bot"},
+                }
             if method == "answerCallbackQuery":
                 with self._lock:
                     self.callback_answers.append(str(params.get("callback_query_id")))
@@ -186,19 +204,29 @@ class FakeProviders:
                     return failure.status, failure.body
                 with self._lock:
                     message_id = len(self.telegram_sends) + 1
-                    record = {"chat_id": str(params.get("chat_id")), "text": params.get("text"),
-                              "token": m["token"], "reply_markup": params.get("reply_markup")}
+                    record = {
+                        "chat_id": str(params.get("chat_id")),
+                        "text": params.get("text"),
+                        "token": m["token"],
+                        "reply_markup": params.get("reply_markup"),
+                    }
                     self.telegram_sends.append(record)
                     self.telegram_times.append(time.time())
-                return 200, {"ok": True, "result": {"message_id": message_id, "date": int(time.time()),
-                                                    "chat": {"id": int(record["chat_id"]), "type": "private"},
-                                                    "text": record["text"]}}
+                return 200, {
+                    "ok": True,
+                    "result": {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "chat": {"id": int(record["chat_id"]), "type": "private"},
+                        "text": record["text"],
+                    },
+                }
             return 404, {"ok": False, "error_code": 404, "description": f"Not Found: method {method}"}
         return 404, {"code": 20404, "message": "not found", "status": 404}
 
     @staticmethod
     def _rfc2822(epoch: float) -> str:
-        return format_datetime(datetime.fromtimestamp(int(epoch), timezone.utc))
+        return format_datetime(datetime.fromtimestamp(int(epoch), UTC))
 
     @staticmethod
     def _day(value: str) -> str:
@@ -213,9 +241,12 @@ class FakeProviders:
         account = TWILIO_CREATE.match(path)["sid"]
         get = lambda name: (query.get(name) or [None])[0]  # noqa: E731
         to, from_ = get("To"), get("From")
-        rows = [r for r in reversed(records) if r["account_sid"] == account
-                and (to is None or r["to"] == to) and (from_ is None or r["from"] == from_)]
-        day = lambda r: datetime.fromtimestamp(r["at"], timezone.utc).strftime("%Y-%m-%d")  # noqa: E731
+        rows = [
+            r
+            for r in reversed(records)
+            if r["account_sid"] == account and (to is None or r["to"] == to) and (from_ is None or r["from"] == from_)
+        ]
+        day = lambda r: datetime.fromtimestamp(r["at"], UTC).strftime("%Y-%m-%d")  # noqa: E731
         if get("DateSent"):
             rows = [r for r in rows if day(r) == self._day(get("DateSent"))]
         if get("DateSent>"):
@@ -224,22 +255,43 @@ class FakeProviders:
             rows = [r for r in rows if day(r) <= self._day(get("DateSent<"))]
         size = min(int(get("PageSize") or 50), 1000)
         page = int(get("Page") or 0)
-        chunk = rows[page * size:(page + 1) * size]
+        chunk = rows[page * size : (page + 1) * size]
         filters = {k: v[0] for k, v in query.items() if k not in {"Page", "PageSize", "PageToken"}}
         uri = lambda p: f"{path}?{urlencode({**filters, 'PageSize': size, 'Page': p})}"  # noqa: E731
-        messages = [{
-            "sid": r["sid"], "account_sid": r["account_sid"], "api_version": "2010-04-01", "body": r["body"],
-            "to": r["to"], "from": r["from"], "status": "sent", "direction": "outbound-api",
-            "date_created": self._rfc2822(r["at"]), "date_updated": self._rfc2822(r["at"]),
-            "date_sent": self._rfc2822(r["at"]), "num_segments": "1", "num_media": "0", "error_code": None,
-            "error_message": None, "price": None, "price_unit": "USD", "messaging_service_sid": None,
-            "uri": f"/2010-04-01/Accounts/{account}/Messages/{r['sid']}.json",
-            "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{r['sid']}/Media.json"},
-        } for r in chunk]
+        messages = [
+            {
+                "sid": r["sid"],
+                "account_sid": r["account_sid"],
+                "api_version": "2010-04-01",
+                "body": r["body"],
+                "to": r["to"],
+                "from": r["from"],
+                "status": "sent",
+                "direction": "outbound-api",
+                "date_created": self._rfc2822(r["at"]),
+                "date_updated": self._rfc2822(r["at"]),
+                "date_sent": self._rfc2822(r["at"]),
+                "num_segments": "1",
+                "num_media": "0",
+                "error_code": None,
+                "error_message": None,
+                "price": None,
+                "price_unit": "USD",
+                "messaging_service_sid": None,
+                "uri": f"/2010-04-01/Accounts/{account}/Messages/{r['sid']}.json",
+                "subresource_uris": {"media": f"/2010-04-01/Accounts/{account}/Messages/{r['sid']}/Media.json"},
+            }
+            for r in chunk
+        ]
         more = (page + 1) * size < len(rows)
         return 200, {
-            "messages": messages, "page": page, "page_size": size, "start": page * size,
-            "end": page * size + max(len(chunk) - 1, 0), "uri": uri(page), "first_page_uri": uri(0),
+            "messages": messages,
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": page * size + max(len(chunk) - 1, 0),
+            "uri": uri(page),
+            "first_page_uri": uri(0),
             "next_page_uri": uri(page + 1) if more else None,
             "previous_page_uri": uri(page - 1) if page > 0 else None,
         }

@@ -1,5 +1,6 @@
 """Admin commands and the schema: re-routing with a reason, Telegram polling, migrations that
 match the models on PostgreSQL."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -31,8 +32,17 @@ def test_an_admin_reroutes_a_case_with_a_reason(services, understander):
     open_dispute(services)
     case = the_case(services)
     runner = create_app(services=services).test_cli_runner()
-    result = runner.invoke(args=["cases", "reroute", case.ref, "--office", "SAMPLE-JSC-1202",
-                                 "--reason", "the land is registered in Phnom Penh"])
+    result = runner.invoke(
+        args=[
+            "cases",
+            "reroute",
+            case.ref,
+            "--office",
+            "SAMPLE-JSC-1202",
+            "--reason",
+            "the land is registered in Phnom Penh",
+        ]
+    )
     assert result.exit_code == 0 and f"case {case.ref} re-routed to SAMPLE-JSC-1202; 1 officials told" in result.output
     services.queue.run_all(services)
     moved = the_case(services)
@@ -50,10 +60,25 @@ def test_telegram_polling_feeds_updates_into_the_same_pipeline(config, providers
     s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
     load_sample_directory(s)
     providers.updates = [
-        {"update_id": 700, "message": {"message_id": 1, "date": 1795687200, "text": "hello",
-                                       "chat": {"id": 5550009, "type": "private", "first_name": "A"}}},
-        {"update_id": 701, "edited_message": {"message_id": 1, "date": 1795687200, "edit_date": 1795687201,
-                                              "text": "hello!", "chat": {"id": 5550009, "type": "private"}}},
+        {
+            "update_id": 700,
+            "message": {
+                "message_id": 1,
+                "date": 1795687200,
+                "text": "hello",
+                "chat": {"id": 5550009, "type": "private", "first_name": "A"},
+            },
+        },
+        {
+            "update_id": 701,
+            "edited_message": {
+                "message_id": 1,
+                "date": 1795687200,
+                "edit_date": 1795687201,
+                "text": "hello!",
+                "chat": {"id": 5550009, "type": "private"},
+            },
+        },
     ]
     runner = create_app(services=s).test_cli_runner()
     for _ in range(2):  # a restart re-reads the same updates: still one message

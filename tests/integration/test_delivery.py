@@ -1,6 +1,7 @@
 """Sending through the real twilio and python-telegram-bot clients to loopback fakes of their
 HTTP APIs: exact requests, retries with back-off, final failure visible, opt-out on block, and
 no second copy when a send job runs twice."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,8 @@ from bot import create_app
 from bot.bootstrap import build_services
 from bot.senders import TelegramSender, TwilioSender
 from intake.model import Contact, Message
-from intake.ports import SendError
 from intake.outbound import queue_message
+from intake.ports import SendError
 from tests.conftest import TELEGRAM, TWILIO
 from tests.fakes import RecordingQueue, ScriptedUnderstander
 from worker import jobs
@@ -21,8 +22,9 @@ from worker import jobs
 
 @pytest.fixture
 def live(config, providers, places):
-    cfg = replace(config, twilio_api_url=providers.url, telegram_api_url=providers.url,
-                  public_base_url="https://jsc.example.org")
+    cfg = replace(
+        config, twilio_api_url=providers.url, telegram_api_url=providers.url, public_base_url="https://jsc.example.org"
+    )
     s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
     yield s
     s.engine.dispose()
@@ -108,15 +110,23 @@ def test_unreachable_gateway_is_transient(config):
 def test_telegram_goes_out_through_python_telegram_bot(live, providers):
     mid = queue(live, channel="telegram", address="900001", body="ករណីថ្មី K7M-4TXP")
     assert jobs.send_message(mid, services=live) == "sent"
-    assert providers.telegram_sends == [{"chat_id": "900001", "text": "ករណីថ្មី K7M-4TXP",
-                                         "token": TELEGRAM["telegram_bot_token"], "reply_markup": None}]
+    assert providers.telegram_sends == [
+        {"chat_id": "900001", "text": "ករណីថ្មី K7M-4TXP", "token": TELEGRAM["telegram_bot_token"], "reply_markup": None}
+    ]
     assert message(live, mid).provider_message_id == "1"
 
 
 def test_telegram_429_honours_retry_after(live, providers):
-    providers.fail_next("telegram", 429, body={"ok": False, "error_code": 429,
-                                               "description": "Too Many Requests: retry after 7",
-                                               "parameters": {"retry_after": 7}})
+    providers.fail_next(
+        "telegram",
+        429,
+        body={
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 7",
+            "parameters": {"retry_after": 7},
+        },
+    )
     mid = queue(live, channel="telegram", address="900001", body="hello")
     assert jobs.send_message(mid, services=live) == "retrying"
     assert live.queue.jobs == [("worker.jobs.send_message", (mid,), 7.0)]
@@ -125,8 +135,9 @@ def test_telegram_429_honours_retry_after(live, providers):
 
 
 def test_a_blocked_bot_opts_the_person_out(live, providers):
-    providers.fail_next("telegram", 403, body={"ok": False, "error_code": 403,
-                                               "description": "Forbidden: bot was blocked by the user"})
+    providers.fail_next(
+        "telegram", 403, body={"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+    )
     mid = queue(live, channel="telegram", address="700001", body="hello")
     assert jobs.send_message(mid, services=live) == "failed"
     with live.uow() as uow:

@@ -1,5 +1,6 @@
 """Property test: random text and random keyword sequences through the real NLU and the intake
 pipeline never raise, always get a reply, and no reply is longer than three SMS segments."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,12 +17,26 @@ from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender
 
 KEYWORDS = ["STOP", "START", "HELP", "MORE", "stop", "ឈប់", "ជំនួយ", "status K7M-4TXP", "1", "2", "yes", "no"]
-PHRASES = ["my neighbour moved my land boundary", "ប្តីខ្ញុំវាយខ្ញុំ", "knhom rous nov srok Sangkae",
-           "Battambang", "ខេត្តបាត់ដំបង", "what is a land title?", "help me now he has a knife", "😀", ""]
+PHRASES = [
+    "my neighbour moved my land boundary",
+    "ប្តីខ្ញុំវាយខ្ញុំ",
+    "knhom rous nov srok Sangkae",
+    "Battambang",
+    "ខេត្តបាត់ដំបង",
+    "what is a land title?",
+    "help me now he has a knife",
+    "😀",
+    "",
+]
 KHMER = st.text(alphabet=st.characters(min_codepoint=0x1780, max_codepoint=0x17FF), max_size=80)
 ANY = st.text(max_size=300)
-MESSAGE = st.one_of(st.sampled_from(KEYWORDS), st.sampled_from(PHRASES), KHMER, ANY,
-                    st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=120))
+MESSAGE = st.one_of(
+    st.sampled_from(KEYWORDS),
+    st.sampled_from(PHRASES),
+    KHMER,
+    ANY,
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=120),
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +47,14 @@ def nlu():
 @pytest.fixture
 def pipeline(sqlite_url, places, nlu):
     cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=nlu, places=places, legal=None)
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=nlu,
+        places=places,
+        legal=None,
+    )
     load_sample_directory(s)
     yield s
     s.engine.dispose()

@@ -1,5 +1,6 @@
 """Embedded mode, as `make run` starts it: no Redis, no providers, no Rasa. Jobs run on threads
 in the web process and messages land in the local outbox."""
+
 from __future__ import annotations
 
 import time
@@ -20,9 +21,10 @@ def test_a_message_is_answered_in_process_with_the_real_nlu(sqlite_url):
     assert all(isinstance(sender, OutboxSender) for sender in services.senders.values())
     load_sample_directory(services)
     client = create_app(services=services).test_client()
-    sent = client.post("/simulator/api/messages", json={
-        "channel": "sms", "address": "+85512345678",
-        "text": "ប្តីខ្ញុំវាយខ្ញុំរាល់ថ្ងៃ ខ្ញុំនៅស្រុកសង្កែ ខេត្តបាត់ដំបង"})
+    sent = client.post(
+        "/simulator/api/messages",
+        json={"channel": "sms", "address": "+85512345678", "text": "ប្តីខ្ញុំវាយខ្ញុំរាល់ថ្ងៃ ខ្ញុំនៅស្រុកសង្កែ ខេត្តបាត់ដំបង"},
+    )
     assert sent.status_code == 201
     deadline = time.monotonic() + 30
     replies = []

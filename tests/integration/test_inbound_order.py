@@ -1,5 +1,6 @@
 """One sender's messages are handled one at a time and in the order they arrived, whichever job
 runs first and however many run at once (on SQLite and on PostgreSQL)."""
+
 from __future__ import annotations
 
 import threading
@@ -33,8 +34,14 @@ class SlowUnderstander(ScriptedUnderstander):
 def slow(request, sqlite_url, places):
     url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     cfg = replace(Config(), database_url=url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=SlowUnderstander(TABLE), places=places, legal=None)
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=SlowUnderstander(TABLE),
+        places=places,
+        legal=None,
+    )
     load_sample_directory(s)
     yield s
     s.engine.dispose()
@@ -51,7 +58,8 @@ def answered(s, address: str) -> list[int]:
     """The inbound message each reply to `address` answers, in the order the replies were queued."""
     with s.uow() as uow:
         keys = uow.session.scalars(
-            select(Message.idempotency_key).where(Message.direction == "out", Message.address == address)
+            select(Message.idempotency_key)
+            .where(Message.direction == "out", Message.address == address)
             .order_by(Message.id)
         ).all()
     return [int(k.split(":")[1]) for k in keys]
@@ -107,8 +115,14 @@ class FailingUnderstander(ScriptedUnderstander):
 def failing(request, sqlite_url, places):
     url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     cfg = replace(Config(), database_url=url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=FailingUnderstander(TABLE), places=places, legal=None)
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=FailingUnderstander(TABLE),
+        places=places,
+        legal=None,
+    )
     yield s
     s.engine.dispose()
 

@@ -1,9 +1,10 @@
 """Legal questions end to end: Telegram answers with related-question buttons, commune councils,
 and the monthly demand report."""
+
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,7 +18,7 @@ from tests.integration.test_pipeline import say
 
 
 class Clock:
-    now = datetime(2026, 11, 20, 3, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
     def __call__(self):
         return self.now
@@ -31,9 +32,15 @@ def kb_services(sqlite_url, places):
         "visa": understanding("legal_information"),
     }
     cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=ScriptedUnderstander(table), places=places, legal=KnowledgeBaseAnswerer.default(),
-                       clock=Clock())
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander(table),
+        places=places,
+        legal=KnowledgeBaseAnswerer.default(),
+        clock=Clock(),
+    )
     load_sample_directory(s)
     yield s
     s.engine.dispose()
@@ -95,9 +102,15 @@ def unsure_services(sqlite_url, places):
         "1": understanding("affirm"),
     }
     cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=ScriptedUnderstander(table), places=places, legal=KnowledgeBaseAnswerer(kb),
-                       clock=Clock())
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander(table),
+        places=places,
+        legal=KnowledgeBaseAnswerer(kb),
+        clock=Clock(),
+    )
     yield s
     s.engine.dispose()
 
@@ -148,5 +161,7 @@ def test_on_telegram_the_offered_topics_are_buttons(unsure_services):
     say(unsure_services, "How do I register the birth of my baby?", address="700009", channel="telegram")
     sender = unsure_services.senders["telegram"]
     buttons = sender.buttons[-1]
-    assert buttons[0] == [[f"1) {_article('civil-birth-registration').menu_label('en')}", "kb:civil-birth-registration"]]
+    assert buttons[0] == [
+        [f"1) {_article('civil-birth-registration').menu_label('en')}", "kb:civil-birth-registration"]
+    ]
     assert 2 <= len(buttons) <= 4 and buttons[-1] == [["Open a case", "open:case"]]

@@ -1,10 +1,11 @@
 """Officials on Telegram and the case workflow: buttons, accept, schedule, remind, close, follow up,
 escalate; with a controlled clock and the jobs each step schedules."""
+
 from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -28,7 +29,7 @@ class Clock:
     """Time that tests move by hand. Starts on Wednesday 25 November 2026, 10:00 in Phnom Penh."""
 
     def __init__(self):
-        self.now = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -42,8 +43,15 @@ def clock():
 @pytest.fixture
 def wf(sqlite_url, places, clock):
     cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=ScriptedUnderstander(TABLE), places=places, legal=None, clock=clock)
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander(TABLE),
+        places=places,
+        legal=None,
+        clock=clock,
+    )
     load_sample_directory(s)
     yield s
     s.engine.dispose()
@@ -90,8 +98,10 @@ def test_a_new_case_reaches_the_office_with_action_buttons(wf):
     body, buttons = last_to(wf, "900001")
     case = the_case(wf)
     assert body.startswith(f"វិវាទថ្មី {case.ref}")
-    assert buttons == [[["Accept ✅", f"acc:{case.id}"], ["Schedule 📅", f"sch:{case.id}"]],
-                       [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]]]
+    assert buttons == [
+        [["Accept ✅", f"acc:{case.id}"], ["Schedule 📅", f"sch:{case.id}"]],
+        [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]],
+    ]
 
 
 def test_one_official_accepts_and_the_others_see_who(wf):
@@ -147,13 +157,18 @@ def test_scheduling_tells_the_citizen_plans_reminders_and_their_answer_reaches_t
     open_dispute(wf)
     case = the_case(wf)
     confirm = tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")[0]
-    assert confirm == (f"Case {case.ref}: session Thu 03/12 09:00 at Battambang Justice Service Centre. "
-                       "The citizen has been told.")
-    assert wf.senders["sms"].sent[-1] == ("+85512345678", (
-        f"Case {case.ref}: mediation on Thu 03/12 09:00 at Battambang Justice Service Centre. "
-        "Reply 1 I will come, 2 I cannot come."))
+    assert confirm == (
+        f"Case {case.ref}: session Thu 03/12 09:00 at Battambang Justice Service Centre. The citizen has been told."
+    )
+    assert wf.senders["sms"].sent[-1] == (
+        "+85512345678",
+        (
+            f"Case {case.ref}: mediation on Thu 03/12 09:00 at Battambang Justice Service Centre. "
+            "Reply 1 I will come, 2 I cannot come."
+        ),
+    )
     reminders = [j for j in wf.queue.delayed if j[0] == "worker.jobs.remind"]
-    starts = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)
+    starts = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
     assert [(j[1][2], j[2]) for j in reminders] == [
         (24, (starts - timedelta(hours=24) - clock.now).total_seconds()),
         (2, (starts - timedelta(hours=2) - clock.now).total_seconds()),
@@ -163,8 +178,9 @@ def test_scheduling_tells_the_citizen_plans_reminders_and_their_answer_reaches_t
     assert last_to(wf, "900001")[0] == f"Case {case.ref}: the person WILL COME to the session Thu 03/12 09:00."
     clock.now = starts - timedelta(hours=24)
     run_delayed(wf, "worker.jobs.remind")
-    assert wf.senders["sms"].sent[-1][1] == (f"Reminder, case {case.ref}: mediation Thu 03/12 09:00 at "
-                                             "Battambang Justice Service Centre.")
+    assert wf.senders["sms"].sent[-1][1] == (
+        f"Reminder, case {case.ref}: mediation Thu 03/12 09:00 at Battambang Justice Service Centre."
+    )
     assert the_case(wf).status == "scheduled"
 
 
@@ -175,8 +191,14 @@ def test_scheduling_by_buttons(wf):
     body, days = tg(wf, "900001", f"sch:{case.id}")
     assert body == f"Case {case.ref}: which day?"
     assert days[0][0] == ["Thu 26/11", f"sd:{case.id}:20261126"]  # working days after Wed 25
-    assert [d[0] for row in days for d in row][:6] == ["Thu 26/11", "Fri 27/11", "Mon 30/11", "Tue 01/12",
-                                                       "Wed 02/12", "Thu 03/12"]
+    assert [d[0] for row in days for d in row][:6] == [
+        "Thu 26/11",
+        "Fri 27/11",
+        "Mon 30/11",
+        "Tue 01/12",
+        "Wed 02/12",
+        "Thu 03/12",
+    ]
     body, times = tg(wf, "900001", f"sd:{case.id}:20261201")
     assert times[0][1] == ["09:00", f"st:{case.id}:20261201:0900"]
     body, _ = tg(wf, "900001", f"st:{case.id}:20261201:0900")
@@ -190,7 +212,11 @@ def test_a_moved_session_cancels_the_old_reminders_at_send_time(wf, clock):
     tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")
     old = wf.queue.take_delayed("worker.jobs.remind")
     tg(wf, "900001", f"/schedule {case.ref} 2026-12-04 14:00 Commune hall")
-    assert wf.senders["sms"].sent[-1][1].startswith(f"Case {case.ref}: NEW time for mediation: Fri 04/12 14:00 at Commune hall")
+    assert (
+        wf.senders["sms"]
+        .sent[-1][1]
+        .startswith(f"Case {case.ref}: NEW time for mediation: Fri 04/12 14:00 at Commune hall")
+    )
     sent_before = len(wf.senders["sms"].sent)
     for func, args, _ in old:  # the old reminders still fire, and re-check
         wf.queue.enqueue(func, *args)
@@ -198,7 +224,10 @@ def test_a_moved_session_cancels_the_old_reminders_at_send_time(wf, clock):
     assert len(wf.senders["sms"].sent) == sent_before
     cancelled = tg(wf, "900001", f"/cancel {case.ref}")[0]
     assert cancelled == f"Session for case {case.ref} cancelled; the citizen was told."
-    assert wf.senders["sms"].sent[-1][1] == f"Case {case.ref}: the session on Fri 04/12 14:00 is cancelled. The office will contact you."
+    assert (
+        wf.senders["sms"].sent[-1][1]
+        == f"Case {case.ref}: the session on Fri 04/12 14:00 is cancelled. The office will contact you."
+    )
 
 
 def test_an_outcome_brings_a_follow_up_and_the_answer_is_recorded(wf, clock):
@@ -206,7 +235,10 @@ def test_an_outcome_brings_a_follow_up_and_the_answer_is_recorded(wf, clock):
     open_dispute(wf)
     case = the_case(wf)
     body, outcomes = tg(wf, "900001", f"cls:{case.id}")
-    assert body == f"Case {case.ref}: what was the outcome?" and outcomes[0][0] == ["Resolved", f"out:{case.id}:resolved"]
+    assert body == f"Case {case.ref}: what was the outcome?" and outcomes[0][0] == [
+        "Resolved",
+        f"out:{case.id}:resolved",
+    ]
     assert tg(wf, "900001", f"out:{case.id}:resolved")[0] == f"Case {case.ref}: resolved recorded."
     [(_, args, delay)] = [j for j in wf.queue.delayed if j[0] == "worker.jobs.follow_up"]
     assert delay == 3 * 86400
@@ -231,14 +263,19 @@ def test_a_case_nobody_accepts_is_escalated_step_by_step(wf, clock):
     assert last_to(wf, "900001")[0].endswith(f"Reminder: case {case.ref} is waiting to be accepted.")
     run_delayed(wf, "worker.jobs.escalate")
     body, buttons = last_to(wf, "900030")
-    assert body.endswith(f"Case {case.ref} at Battambang Justice Service Centre has not been accepted. Please follow up.")
+    assert body.endswith(
+        f"Case {case.ref} at Battambang Justice Service Centre has not been accepted. Please follow up."
+    )
     assert buttons[0][0] == ["Accept ✅", f"acc:{case.id}"]
     run_delayed(wf, "worker.jobs.escalate")
     moved = the_case(wf)
     with wf.uow() as uow:
         assert uow.repo.office(moved.office_id).code == "SAMPLE-JSC-0106"
         assert [e.type for e in uow.repo.case_events(moved.id)][-3:] == [
-            "escalation_reminder", "escalated_to_coordinator", "rerouted"]
+            "escalation_reminder",
+            "escalated_to_coordinator",
+            "rerouted",
+        ]
     assert moved.routing_reason == "escalated: not accepted"
     assert last_to(wf, "900040")[0].startswith(f"វិវាទថ្មី {case.ref}")
 
@@ -262,8 +299,15 @@ def test_protection_case_moves_through_the_case_management_stages_with_discreet_
     case = the_case(wf)
     tg(wf, "900021", f"acc:{case.id}")
     stages = [tg(wf, "900021", f"nx:{case.id}")[0].split("stage ")[1] for _ in range(7)]
-    assert stages == ["registered.", "assessed.", "case conference.", "case plan.", "referred.",
-                      "service provision.", "reintegration follow up."]
+    assert stages == [
+        "registered.",
+        "assessed.",
+        "case conference.",
+        "case plan.",
+        "referred.",
+        "service provision.",
+        "reintegration follow up.",
+    ]
     check_ins = [j for j in wf.queue.delayed if j[0] == "worker.jobs.check_in"]
     assert [j[1][1] for j in check_ins] == [7, 30, 90]
     clock.now += timedelta(days=7)
@@ -271,7 +315,9 @@ def test_protection_case_moves_through_the_case_management_stages_with_discreet_
     text = wf.senders["sms"].sent[-1][1]
     assert text == "Hello, this is the support service. How are you? Reply 1 all right, 2 I need help."
     say(wf, "2")
-    assert last_to(wf, "900021")[0].endswith(f"URGENT: case {case.ref}: the person answered the check-in that they need help.")
+    assert last_to(wf, "900021")[0].endswith(
+        f"URGENT: case {case.ref}: the person answered the check-in that they need help."
+    )
 
 
 def test_no_check_in_goes_to_a_phone_that_is_not_safe(wf, clock):
@@ -294,7 +340,7 @@ def test_reminders_wait_for_the_morning_but_replies_do_not(wf, clock):
     open_dispute(wf)
     case = the_case(wf)
     tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")
-    clock.now = datetime(2026, 11, 25, 15, 30, tzinfo=timezone.utc)  # 22:30 in Phnom Penh
+    clock.now = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)  # 22:30 in Phnom Penh
     sent = len(wf.senders["sms"].sent)
     for func, args, _ in wf.queue.take_delayed("worker.jobs.remind")[:1]:
         wf.queue.enqueue(func, *args)
@@ -308,7 +354,7 @@ def test_reminders_wait_for_the_morning_but_replies_do_not(wf, clock):
 
 def test_quiet_hours_policy():
     p = Policy()
-    at = lambda h, m=0: datetime(2026, 11, 25, h, m, tzinfo=timezone.utc)  # UTC; Phnom Penh is +7  # noqa: E731
+    at = lambda h, m=0: datetime(2026, 11, 25, h, m, tzinfo=UTC)  # UTC; Phnom Penh is +7  # noqa: E731
     assert p.quiet_until(at(3)) is None  # 10:00
     assert p.quiet_until(at(13, 59)) is None  # 20:59
     assert p.quiet_until(at(14)) == at(0) + timedelta(days=1)  # 21:00 -> 07:00 next day
@@ -322,13 +368,27 @@ def test_a_button_press_arrives_through_the_telegram_webhook(wf):
     open_dispute(wf)
     case = the_case(wf)
     client = create_app(services=wf).test_client()
-    update = {"update_id": 5001, "callback_query": {
-        "id": "4382bfdwdsb323b2d9", "chat_instance": "-1234", "data": f"acc:{case.id}",
-        "from": {"id": 900001, "is_bot": False, "first_name": "Dara"},
-        "message": {"message_id": 77, "date": 1795687200, "text": "new case",
-                    "chat": {"id": 900001, "type": "private", "first_name": "Dara"}}}}
-    response = client.post("/webhooks/telegram", data=json.dumps(update), content_type="application/json",
-                           headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]})
+    update = {
+        "update_id": 5001,
+        "callback_query": {
+            "id": "4382bfdwdsb323b2d9",
+            "chat_instance": "-1234",
+            "data": f"acc:{case.id}",
+            "from": {"id": 900001, "is_bot": False, "first_name": "Dara"},
+            "message": {
+                "message_id": 77,
+                "date": 1795687200,
+                "text": "new case",
+                "chat": {"id": 900001, "type": "private", "first_name": "Dara"},
+            },
+        },
+    }
+    response = client.post(
+        "/webhooks/telegram",
+        data=json.dumps(update),
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]},
+    )
     assert response.status_code == 200
     assert [j[0] for j in wf.queue.jobs] == ["worker.jobs.process_inbound", "worker.jobs.answer_callback"]
     wf.queue.run_all(wf)
@@ -343,8 +403,11 @@ def test_buttons_go_out_through_python_telegram_bot(config, providers, places):
     sender.answer_callback("4382bfdwdsb323b2d9")
     assert providers.callback_answers == ["4382bfdwdsb323b2d9"]
     markup = json.loads(providers.telegram_sends[0]["reply_markup"])
-    assert markup == {"inline_keyboard": [[{"text": "Accept ✅", "callback_data": "acc:1"},
-                                           {"text": "Schedule 📅", "callback_data": "sch:1"}]]}
+    assert markup == {
+        "inline_keyboard": [
+            [{"text": "Accept ✅", "callback_data": "acc:1"}, {"text": "Schedule 📅", "callback_data": "sch:1"}]
+        ]
+    }
 
 
 def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places):
@@ -359,9 +422,11 @@ def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places
     assert case.other_party_phone == "+85512345679"
     tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")
     [invite] = [body for to, body in wf.senders["sms"].sent if to == "+85512345679"]
-    assert invite.endswith(f"Battambang Justice Service Centre invites you to a mediation session (case {case.ref}) on "
-                           "Thu 03/12 09:00 at Battambang Justice Service Centre. Mediation is voluntary and free. "
-                           "Reply 1 I will come, 2 I cannot come.")
+    assert invite.endswith(
+        f"Battambang Justice Service Centre invites you to a mediation session (case {case.ref}) on "
+        "Thu 03/12 09:00 at Battambang Justice Service Centre. Mediation is voluntary and free. "
+        "Reply 1 I will come, 2 I cannot come."
+    )
     assert invite.startswith("មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង សូមអញ្ជើញអ្នក")
     say(wf, "2", address="+85512345679")  # the other party answers
     assert last_to(wf, "900001")[0] == f"Case {case.ref}: the other party CANNOT COME to the session Thu 03/12 09:00."
@@ -373,7 +438,10 @@ def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places
 def test_a_victim_can_ask_for_texts_only_in_the_daytime(wf, clock):
     say(wf, "my husband beats me, Sangkae")
     say(wf, "3")
-    assert wf.senders["sms"].sent[-1][1] == "Thank you. We will text you first only between 8am and 5pm. In danger call 117."
+    assert (
+        wf.senders["sms"].sent[-1][1]
+        == "Thank you. We will text you first only between 8am and 5pm. In danger call 117."
+    )
     with wf.uow() as uow:
         contact = uow.repo.contact(the_case(wf).contact_id)
         assert (contact.safe_to_sms, contact.safe_hours) == (True, "day")
@@ -381,7 +449,7 @@ def test_a_victim_can_ask_for_texts_only_in_the_daytime(wf, clock):
 
 def test_daytime_policy():
     p = Policy()
-    at = lambda h, m=0: datetime(2026, 11, 25, h, m, tzinfo=timezone.utc)  # noqa: E731  (UTC; local = +7)
+    at = lambda h, m=0: datetime(2026, 11, 25, h, m, tzinfo=UTC)  # noqa: E731  (UTC; local = +7)
     assert p.daytime_until(at(1)) is None  # 08:00 local
     assert p.daytime_until(at(9, 59)) is None  # 16:59
     assert p.daytime_until(at(10)) == at(1) + timedelta(days=1)  # 17:00 -> 08:00 next day

@@ -1,5 +1,6 @@
 """The pipeline on a real database (SQLite and PostgreSQL): inbound → NLU → intake → routing →
 officials told → citizen answered; idempotent, with exact replies."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,8 +24,7 @@ TABLE = {
     "boundary": understanding("dispute_mediation"),
     "Sangkae": understanding("out_of_scope", **SANGKAE),
     "beats me": understanding("victim_protection", urgent=True),
-    "ប្តីខ្ញុំវាយ": understanding("victim_protection", language="km", urgent=True, province_code="02",
-                              district_code="0208"),
+    "ប្តីខ្ញុំវាយ": understanding("victim_protection", language="km", urgent=True, province_code="02", district_code="0208"),
     "what is": understanding("legal_information"),
 }
 
@@ -34,8 +34,14 @@ def pipeline(request, sqlite_url, places):
     url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     cfg = replace(Config(), database_url=url, **TWILIO, **TELEGRAM)
     senders = {"sms": RecordingSender(), "telegram": RecordingSender()}
-    s = build_services(cfg, queue=RecordingQueue(), senders=senders, understander=ScriptedUnderstander(TABLE),
-                       places=places, legal=None)
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders=senders,
+        understander=ScriptedUnderstander(TABLE),
+        places=places,
+        legal=None,
+    )
     load_sample_directory(s)
     yield s
     s.engine.dispose()
@@ -76,16 +82,26 @@ def only_case(services) -> Case:
 
 def test_a_dispute_by_sms_becomes_a_routed_case_with_the_office_told(pipeline):
     link_official(pipeline, "SAMPLE-JSC-0203", "900001")
-    assert pipeline.senders["telegram"].sent == [("900001", "អ្នកបានភ្ជាប់ជាមួយ មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។\n"
-                                                            "You are linked to មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង. New cases for your office will reach you here.")]
-    say(pipeline, "My neighbour moved the boundary of my rice field, I live in Sangkae district, Battambang",
-        sid="SMabc")
+    assert pipeline.senders["telegram"].sent == [
+        (
+            "900001",
+            "អ្នកបានភ្ជាប់ជាមួយ មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។\n"
+            "You are linked to មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង. New cases for your office will reach you here.",
+        )
+    ]
+    say(
+        pipeline,
+        "My neighbour moved the boundary of my rice field, I live in Sangkae district, Battambang",
+        sid="SMabc",
+    )
     assert pipeline.senders["sms"].sent[-1][1] == (
-        "What would you like to happen? For example: the boundary restored, the debt repaid.")
+        "What would you like to happen? For example: the boundary restored, the debt repaid."
+    )
     say(pipeline, "I want the boundary put back where it was")
     assert pipeline.senders["sms"].sent[-1][1] == (
         "May we share your case with the Justice Service Centre, and may they call you on this number? "
-        "Reply 1 yes, 2 no.")
+        "Reply 1 yes, 2 no."
+    )
     assert count(pipeline, Case) == 0  # nothing is shared before consent
     say(pipeline, "1")
     case = only_case(pipeline)
@@ -139,9 +155,11 @@ def test_a_victim_gets_safety_first_then_an_urgent_protection_case(pipeline):
         assert uow.repo.office(case.office_id).code == "SAMPLE-DOSVY-02"
     assert case.routing_reason == "covers Sangkae District"
     citizen = pipeline.senders["sms"].sent[-1][1]
-    assert citizen == (f"Reference {case.ref}. Battambang Social Affairs Dept. has been told and will contact you. "
-                       "In danger now: call 117. Children: 1280. Is it safe for us to text this phone? "
-                       "Reply 1 yes, 2 no, 3 only 8am-5pm.")
+    assert citizen == (
+        f"Reference {case.ref}. Battambang Social Affairs Dept. has been told and will contact you. "
+        "In danger now: call 117. Children: 1280. Is it safe for us to text this phone? "
+        "Reply 1 yes, 2 no, 3 only 8am-5pm."
+    )
     say(pipeline, "2")
     assert pipeline.senders["sms"].sent[-1][1] == "We will not text you first. The office may call. In danger call 117."
     with pipeline.uow() as uow:
@@ -166,15 +184,20 @@ def test_a_khmer_victim_is_answered_in_khmer(pipeline):
 def test_empty_or_emoji_text_gets_a_helpful_reply(pipeline, text):
     say(pipeline, text)
     reply = pipeline.senders["sms"].sent[-1][1]
-    assert reply in ("យើងមិនយល់សារនេះទេ។ សូមសរសេរបញ្ហារបស់អ្នក ឬផ្ញើ HELP។",
-                     "សេវាយុត្តិធម៌៖ សូមប្រាប់បញ្ហារបស់អ្នក និងស្រុក ខេត្តដែលអ្នករស់នៅ។ គ្រោះថ្នាក់ ហៅប៉ូលិស ១១៧។")
+    assert reply in (
+        "យើងមិនយល់សារនេះទេ។ សូមសរសេរបញ្ហារបស់អ្នក ឬផ្ញើ HELP។",
+        "សេវាយុត្តិធម៌៖ សូមប្រាប់បញ្ហារបស់អ្នក និងស្រុក ខេត្តដែលអ្នករស់នៅ។ គ្រោះថ្នាក់ ហៅប៉ូលិស ១១៧។",
+    )
     assert count(pipeline, Case) == 0
 
 
 def test_a_4000_character_message_is_handled_and_kept_whole(pipeline):
     text = "the boundary " + "x" * 3990
     say(pipeline, text)
-    assert pipeline.senders["sms"].sent[-1][1] == "Which district and province do you live in? For example: Sangkae, Battambang."
+    assert (
+        pipeline.senders["sms"].sent[-1][1]
+        == "Which district and province do you live in? For example: Sangkae, Battambang."
+    )
     with pipeline.uow() as uow:
         assert max(len(m.body) for m in uow.session.scalars(select(Message))) == len(text)
 
@@ -194,10 +217,15 @@ def test_status_shows_only_the_senders_own_case(pipeline):
     open_dispute(pipeline)
     ref = only_case(pipeline).ref
     say(pipeline, f"status {ref}")
-    assert pipeline.senders["sms"].sent[-1][1] == f"Case {ref}: sent to the office. Office: Battambang Justice Service Centre."
+    assert (
+        pipeline.senders["sms"].sent[-1][1]
+        == f"Case {ref}: sent to the office. Office: Battambang Justice Service Centre."
+    )
     say(pipeline, f"status {ref}", address="+85598765432")
     assert pipeline.senders["sms"].sent[-1] == (
-        "+85598765432", "We could not find that case number on this phone. Check the number and try again.")
+        "+85598765432",
+        "We could not find that case number on this phone. Check the number and try again.",
+    )
 
 
 def test_invite_codes_are_one_time_and_deactivated_officials_are_refused(pipeline):
@@ -206,9 +234,13 @@ def test_invite_codes_are_one_time_and_deactivated_officials_are_refused(pipelin
         uow.commit()
     say(pipeline, f"/start {code}", address="900010", channel="telegram")
     say(pipeline, f"/start {code}", address="900011", channel="telegram")
-    assert pipeline.senders["telegram"].sent[-1] == ("900011", (
-        "លេខកូដអញ្ជើញនេះមិនត្រឹមត្រូវ ឬផុតកំណត់។ សូមសុំលេខកូដថ្មីពីអ្នកគ្រប់គ្រង។\n"
-        "This invitation code is not valid or has expired. Ask your administrator for a new one."))
+    assert pipeline.senders["telegram"].sent[-1] == (
+        "900011",
+        (
+            "លេខកូដអញ្ជើញនេះមិនត្រឹមត្រូវ ឬផុតកំណត់។ សូមសុំលេខកូដថ្មីពីអ្នកគ្រប់គ្រង។\n"
+            "This invitation code is not valid or has expired. Ask your administrator for a new one."
+        ),
+    )
     with pipeline.uow() as uow:
         uow.repo.official(official.id).active = False
         uow.commit()
@@ -232,8 +264,14 @@ def test_a_legal_question_is_answered_from_the_knowledge_base_and_more_follows(s
 
     table = {"birth": understanding("legal_information"), "visa": understanding("legal_information")}
     cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=ScriptedUnderstander(table), places=places, legal=KnowledgeBaseAnswerer.default())
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander(table),
+        places=places,
+        legal=KnowledgeBaseAnswerer.default(),
+    )
     say(s, "How do I register the birth of my baby?")
     first = s.senders["sms"].sent[-1][1]
     assert first.startswith("Register a birth at the commune or sangkat office where the baby was born")
@@ -246,8 +284,9 @@ def test_a_legal_question_is_answered_from_the_knowledge_base_and_more_follows(s
     assert all(count_segments(p).segments <= 3 for p in parts)
     # A question the knowledge base cannot answer gets an honest holding reply, not a guess.
     say(s, "can I get a visa for Japan")
-    assert s.senders["sms"].sent[-1][1] == ("Thank you for your question. To talk to a Justice Service Centre, "
-                                            "tell us your district and province.")
+    assert s.senders["sms"].sent[-1][1] == (
+        "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province."
+    )
     s.engine.dispose()
 
 
@@ -257,9 +296,13 @@ def test_writing_again_about_the_same_matter_joins_the_open_case(pipeline):
     ref = only_case(pipeline).ref
     say(pipeline, "rice field: the neighbour moved the fence again")
     assert count(pipeline, Case) == 1
-    assert pipeline.senders["sms"].sent[-1][1] == f"Thank you. We added this to your case {ref}; the office has been told."
-    assert pipeline.senders["telegram"].sent[-1] == ("900001", f"ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមកម្តងទៀត។\n"
-                                                              f"Case {ref}: the person wrote again. See the case record.")
+    assert (
+        pipeline.senders["sms"].sent[-1][1] == f"Thank you. We added this to your case {ref}; the office has been told."
+    )
+    assert pipeline.senders["telegram"].sent[-1] == (
+        "900001",
+        f"ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមកម្តងទៀត។\nCase {ref}: the person wrote again. See the case record.",
+    )
 
 
 def test_lang_switches_the_reply_language_and_sticks(pipeline):
@@ -277,8 +320,9 @@ def test_a_person_who_said_texts_are_unsafe_gets_only_answers(pipeline):
 
     with pipeline.uow() as uow:
         contact = uow.repo.contact(case.contact_id)
-        reminder = queue_message(uow, channel="sms", address="+85512345678", body="reminder", key="r1",
-                                 contact=contact, purpose="reminder")
+        reminder = queue_message(
+            uow, channel="sms", address="+85512345678", body="reminder", key="r1", contact=contact, purpose="reminder"
+        )
         uow.commit()
     assert reminder.status == "suppressed"
 
@@ -290,9 +334,14 @@ def test_an_abstract_question_about_violence_law_gets_the_answer_with_safety_num
 
     legal_with_danger = dc_replace(understanding("legal_information"), danger=("violence",))
     cfg = replace(Config(), database_url=sqlite_url, **TWILIO, **TELEGRAM)
-    s = build_services(cfg, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": RecordingSender()},
-                       understander=ScriptedUnderstander({"law": legal_with_danger}), places=places,
-                       legal=KnowledgeBaseAnswerer.default())
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander({"law": legal_with_danger}),
+        places=places,
+        legal=KnowledgeBaseAnswerer.default(),
+    )
     say(s, "What does the law say about domestic violence?")
     reply = s.senders["sms"].sent[-1][1]
     assert reply.endswith("In danger: Police 117, children 1280 (free).")

@@ -5,6 +5,7 @@ Needs the server at RASA_URL (default http://127.0.0.1:5005): `nlu/rasa_server.s
 a dead server fails the tests. The stop/start test runs last in this file and restarts the
 server in a `finally`, so tests in later files still find it.
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,7 @@ def test_server_normalises_khmer_itself(rasa_url):
     # As phones type it: the vowel ើ as two parts (េ + ី), zero-width spaces.
     messy = "ត\u17c1\u17b8\u200bធ្វ\u17c1\u17b8ប័ណ្ណ\u200bកម្មសិទ្ធិដីយ៉ាងម៉េច"
     answers = [
-        requests.post(f"{rasa_url}/model/parse", json={"text": text}, timeout=5).json()
-        for text in (clean, messy)
+        requests.post(f"{rasa_url}/model/parse", json={"text": text}, timeout=5).json() for text in (clean, messy)
     ]
 
     assert answers[1]["intent"]["name"] == answers[0]["intent"]["name"]
@@ -83,8 +83,11 @@ def _managed_port(url: str) -> str | None:
     if parsed.hostname not in ("127.0.0.1", "localhost") or not parsed.port:
         return None
     status = subprocess.run(
-        [str(SCRIPT), "status"], env={**os.environ, "RASA_PORT": str(parsed.port)},
-        capture_output=True, text=True, timeout=30,
+        [str(SCRIPT), "status"],
+        env={**os.environ, "RASA_PORT": str(parsed.port)},
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     return str(parsed.port) if status.stdout.startswith("running:") else None
 

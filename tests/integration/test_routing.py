@@ -1,5 +1,6 @@
 """Routing over the real gazetteer and the sample directory: every district reaches an office of
 each kind, and a case goes to the covering office or the truly nearest one."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,15 @@ def test_every_district_routes_to_the_covering_or_truly_nearest_office(services,
     candidates = [o for o in offices if o.kind == office_kind]
     problems = []
     for unit in districts(gazetteer):
-        decision = route(kind, province_code=unit.code[:2], district_code=unit.code, commune_code=None,
-                         offices=offices, centroid=gazetteer.centroid, place_name=lambda c: c)
+        decision = route(
+            kind,
+            province_code=unit.code[:2],
+            district_code=unit.code,
+            commune_code=None,
+            offices=offices,
+            centroid=gazetteer.centroid,
+            place_name=lambda c: c,
+        )
         if decision is None or decision.office.kind != office_kind:
             problems.append(f"{unit.code}: no {office_kind} office")
             continue
@@ -51,19 +59,33 @@ def test_protection_cases_stay_in_their_province_with_the_sample_directory(servi
     with services.uow() as uow:
         offices = uow.repo.offices()
     for unit in districts(gazetteer):
-        decision = route("protection", province_code=unit.code[:2], district_code=unit.code, commune_code=None,
-                         offices=offices, centroid=gazetteer.centroid, place_name=lambda c: c)
+        decision = route(
+            "protection",
+            province_code=unit.code[:2],
+            district_code=unit.code,
+            commune_code=None,
+            offices=offices,
+            centroid=gazetteer.centroid,
+            place_name=lambda c: c,
+        )
         assert decision.office.province_code == unit.code[:2], unit.code
 
 
 def test_route_command_prints_the_choice_as_one_json_line(app):
     runner = app.test_cli_runner()
     covered = runner.invoke(args=["directory", "route", "--kind", "jsc", "--district", "0503"])
-    assert json.loads(covered.output) == {"office_code": "SAMPLE-JSC-0503", "reason": "covers Kong Pisei District",
-                                          "distance_km": None}
+    assert json.loads(covered.output) == {
+        "office_code": "SAMPLE-JSC-0503",
+        "reason": "covers Kong Pisei District",
+        "distance_km": None,
+    }
     nearest = json.loads(runner.invoke(args=["directory", "route", "--kind", "jsc", "--commune", "020801"]).output)
-    assert nearest["office_code"] == "SAMPLE-JSC-0203" and nearest["reason"] == f"nearest: {nearest['distance_km']:.0f} km"
-    protection = json.loads(runner.invoke(args=["directory", "route", "--kind", "protection", "--district", "0208"]).output)
+    assert (
+        nearest["office_code"] == "SAMPLE-JSC-0203" and nearest["reason"] == f"nearest: {nearest['distance_km']:.0f} km"
+    )
+    protection = json.loads(
+        runner.invoke(args=["directory", "route", "--kind", "protection", "--district", "0208"]).output
+    )
     assert protection == {"office_code": "SAMPLE-DOSVY-02", "reason": "covers Sangkae District", "distance_km": None}
     bad = runner.invoke(args=["directory", "route", "--kind", "jsc", "--district", "9999"])
     assert bad.exit_code != 0 and "unknown place code 9999" in bad.output

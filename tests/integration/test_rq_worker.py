@@ -1,4 +1,5 @@
 """The same pipeline on real Redis with rq: jobs found by dotted name, run by a real worker."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -18,8 +19,9 @@ from worker import jobs
 @pytest.fixture
 def redis_services(config, providers, places):
     Redis.from_url(REDIS_URL).flushdb()
-    cfg = replace(config, redis_url=REDIS_URL, twilio_api_url=providers.url, telegram_api_url=providers.url,
-                  queue_name="test")
+    cfg = replace(
+        config, redis_url=REDIS_URL, twilio_api_url=providers.url, telegram_api_url=providers.url, queue_name="test"
+    )
     table = {"rice": understanding("dispute_mediation", province_code="02", district_code="0208")}
     s = build_services(cfg, understander=ScriptedUnderstander(table), places=places, legal=None)
     load_sample_directory(s)

@@ -1,5 +1,6 @@
 """The local simulator: messages injected as a provider would deliver them, every message shown
 with its SMS segments and its buttons."""
+
 from __future__ import annotations
 
 from tests.fakes import understanding
@@ -9,8 +10,10 @@ def test_simulator_runs_a_conversation_and_shows_what_each_side_receives(client,
     understander.table["rice field"] = understanding("dispute_mediation", province_code="02", district_code="0208")
     page = client.get("/simulator")
     assert page.status_code == 200 and b"Citizen \xc2\xb7 SMS" in page.data
-    response = client.post("/simulator/api/messages", json={"channel": "sms", "address": "+85512345678",
-                                                             "text": "rice field problem with my neighbour"})
+    response = client.post(
+        "/simulator/api/messages",
+        json={"channel": "sms", "address": "+85512345678", "text": "rice field problem with my neighbour"},
+    )
     assert response.status_code == 201
     services.queue.run_all(services)
     messages = client.get("/simulator/api/messages").get_json()["messages"]
@@ -21,7 +24,9 @@ def test_simulator_runs_a_conversation_and_shows_what_each_side_receives(client,
 
 
 def test_simulator_rejects_bad_input_with_a_clear_answer(client):
-    assert client.post("/simulator/api/messages", json={"channel": "fax", "address": "1", "text": "x"}).status_code == 400
+    assert (
+        client.post("/simulator/api/messages", json={"channel": "fax", "address": "1", "text": "x"}).status_code == 400
+    )
     bad = client.post("/simulator/api/messages", json={"channel": "telegram", "address": "bob", "text": "x"})
     assert bad.status_code == 400 and "numeric chat id" in bad.get_json()["error"]
 
@@ -32,6 +37,12 @@ def test_simulator_is_absent_when_providers_are_configured(services):
     from bot import create_app
     from bot.bootstrap import build_services
 
-    live = build_services(replace(services.config, simulator=False), queue=services.queue, senders=services.senders,
-                          understander=services.deps.understander, places=services.deps.places, legal=None)
+    live = build_services(
+        replace(services.config, simulator=False),
+        queue=services.queue,
+        senders=services.senders,
+        understander=services.deps.understander,
+        places=services.deps.places,
+        legal=None,
+    )
     assert create_app(services=live).test_client().get("/simulator").status_code == 404

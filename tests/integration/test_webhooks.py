@@ -1,5 +1,6 @@
 """Webhooks from real-shaped fixtures: Twilio form posts signed with Twilio's own RequestValidator,
 Telegram Update JSON with the secret header; forged, missing, malformed and duplicate deliveries."""
+
 from __future__ import annotations
 
 import json
@@ -45,11 +46,11 @@ def telegram_update(name: str, **changes) -> dict:
 
 def post_update(client, update: dict, secret: str | None = TELEGRAM["telegram_webhook_secret"]):
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    return client.post("/webhooks/telegram", data=json.dumps(update), headers=headers,
-                       content_type="application/json")
+    return client.post("/webhooks/telegram", data=json.dumps(update), headers=headers, content_type="application/json")
 
 
 # ------------------------------------------------------------------ Twilio
+
 
 def test_signed_sms_is_stored_once_and_queued(client, services):
     response = signed_post(client, SMS_URL, twilio_form())
@@ -94,9 +95,14 @@ def test_duplicate_delivery_is_one_message_and_one_job(client, services):
 
 
 def test_public_base_url_is_the_url_that_twilio_signed(services):
-    behind_proxy = build_services(replace(services.config, public_base_url="https://jsc.example.org"),
-                                  queue=RecordingQueue(), senders=services.senders,
-                                  understander=ScriptedUnderstander({}), places=services.deps.places, legal=None)
+    behind_proxy = build_services(
+        replace(services.config, public_base_url="https://jsc.example.org"),
+        queue=RecordingQueue(),
+        senders=services.senders,
+        understander=ScriptedUnderstander({}),
+        places=services.deps.places,
+        legal=None,
+    )
     client = create_app(services=behind_proxy).test_client()
     public = "https://jsc.example.org/webhooks/twilio/sms"
     assert signed_post(client, SMS_URL, twilio_form(), sign_url=public).status_code == 200
@@ -104,16 +110,27 @@ def test_public_base_url_is_the_url_that_twilio_signed(services):
 
 
 def test_no_auth_token_configured_refuses_every_sms(services):
-    bare = build_services(replace(services.config, twilio_auth_token=None), queue=RecordingQueue(),
-                          senders=services.senders, understander=ScriptedUnderstander({}),
-                          places=services.deps.places, legal=None)
+    bare = build_services(
+        replace(services.config, twilio_auth_token=None),
+        queue=RecordingQueue(),
+        senders=services.senders,
+        understander=ScriptedUnderstander({}),
+        places=services.deps.places,
+        legal=None,
+    )
     client = create_app(services=bare).test_client()
     assert signed_post(client, SMS_URL, twilio_form()).status_code == 403
 
 
 def test_redis_down_still_answers_and_the_message_waits_for_recovery(services):
-    down = build_services(services.config, queue=FailingQueue(), senders=services.senders,
-                          understander=services.deps.understander, places=services.deps.places, legal=None)
+    down = build_services(
+        services.config,
+        queue=FailingQueue(),
+        senders=services.senders,
+        understander=services.deps.understander,
+        places=services.deps.places,
+        legal=None,
+    )
     client = create_app(services=down).test_client()
     assert signed_post(client, SMS_URL, twilio_form()).status_code == 200
     assert count_messages(services) == 1
@@ -124,8 +141,17 @@ def test_redis_down_still_answers_and_the_message_waits_for_recovery(services):
 
 def test_status_callback_updates_delivery_and_never_goes_backwards(client, services):
     with services.uow() as uow:
-        uow.repo.add(Message(direction="out", channel="sms", address="+85512345678", body="hi", status="sent",
-                             provider_message_id="SMout1", idempotency_key="k1"))
+        uow.repo.add(
+            Message(
+                direction="out",
+                channel="sms",
+                address="+85512345678",
+                body="hi",
+                status="sent",
+                provider_message_id="SMout1",
+                idempotency_key="k1",
+            )
+        )
         uow.commit()
     url = "http://localhost/webhooks/twilio/status"
     assert signed_post(client, url, {"MessageSid": "SMout1", "MessageStatus": "delivered"}).status_code == 204
@@ -143,6 +169,7 @@ def test_status_callback_updates_delivery_and_never_goes_backwards(client, servi
 
 # ------------------------------------------------------------------ Telegram
 
+
 def test_telegram_message_is_stored_once_per_update_id(client, services):
     update = telegram_update("telegram_private_text.json")
     for _ in range(2):
@@ -159,16 +186,22 @@ def test_telegram_without_the_secret_is_403(client, services, secret):
     assert count_messages(services) == 0
 
 
-@pytest.mark.parametrize("body", ["not json", json.dumps({"message": {}}), json.dumps([1, 2]),
-                                  json.dumps({"update_id": "12"})])
+@pytest.mark.parametrize(
+    "body", ["not json", json.dumps({"message": {}}), json.dumps([1, 2]), json.dumps({"update_id": "12"})]
+)
 def test_telegram_malformed_update_is_400(client, services, body):
-    response = client.post("/webhooks/telegram", data=body, content_type="application/json",
-                           headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]})
+    response = client.post(
+        "/webhooks/telegram",
+        data=body,
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]},
+    )
     assert response.status_code == 400 and count_messages(services) == 0
 
 
-@pytest.mark.parametrize("fixture", ["telegram_edited_message.json", "telegram_group_message.json",
-                                     "telegram_my_chat_member.json"])
+@pytest.mark.parametrize(
+    "fixture", ["telegram_edited_message.json", "telegram_group_message.json", "telegram_my_chat_member.json"]
+)
 def test_telegram_updates_we_do_not_handle_are_200_and_ignored(client, services, fixture):
     assert post_update(client, telegram_update(fixture)).status_code == 200
     assert count_messages(services) == 0
@@ -177,16 +210,21 @@ def test_telegram_updates_we_do_not_handle_are_200_and_ignored(client, services,
 def test_telegram_photo_without_words_gets_asked_for_words(client, services):
     assert post_update(client, telegram_update("telegram_private_photo.json")).status_code == 200
     services.queue.run_all(services)
-    assert services.senders["telegram"].sent == [
-        ("5550001", "យើងមិនយល់សារនេះទេ។ សូមសរសេរបញ្ហារបស់អ្នក ឬផ្ញើ HELP។")
-    ]
+    assert services.senders["telegram"].sent == [("5550001", "យើងមិនយល់សារនេះទេ។ សូមសរសេរបញ្ហារបស់អ្នក ឬផ្ញើ HELP។")]
 
 
 def test_a_button_press_we_do_not_act_on_still_gets_its_spinner_stopped(client, services):
     """A press on a message sent inline (no chat) is not a command, but Telegram waits for an answer."""
-    update = {"update_id": 6001, "callback_query": {
-        "id": "press-inline-1", "chat_instance": "-1", "data": "acc:1", "inline_message_id": "AAA",
-        "from": {"id": 900001, "is_bot": False, "first_name": "Dara"}}}
+    update = {
+        "update_id": 6001,
+        "callback_query": {
+            "id": "press-inline-1",
+            "chat_instance": "-1",
+            "data": "acc:1",
+            "inline_message_id": "AAA",
+            "from": {"id": 900001, "is_bot": False, "first_name": "Dara"},
+        },
+    }
     assert post_update(client, update).status_code == 200
     assert count_messages(services) == 0
     assert [(j[0], j[1]) for j in services.queue.jobs] == [("worker.jobs.answer_callback", ("press-inline-1",))]

@@ -2,11 +2,12 @@
 statement, sent at once on a thread pool through the real Twilio client to the loopback fake,
 recorded in one transaction, each with the single send's rules (exactly once, back-off, quiet
 hours); and the send worker itself on real Redis, fed by the send queue."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
@@ -34,9 +35,9 @@ def test_a_batch_sends_each_message_once_concurrently_and_records_each_sid(live,
     texts = [f"Your session is tomorrow at 9:00 ({n})" for n in range(8)]
     ids = queue_messages(live, [("sms", f"+8551200000{n}", t) for n, t in enumerate(texts)])
     senders = ThreadSenders(live.senders_factory)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     outcomes = jobs.send_batch(ids + ids[:3], live, senders=senders, run=pool.map)  # three ids twice
-    elapsed = (datetime.now(timezone.utc) - started).total_seconds()
+    elapsed = (datetime.now(UTC) - started).total_seconds()
     assert outcomes == {i: "sent" for i in ids}
     assert bodies(providers) == sorted(texts)
     assert elapsed < 0.3 * 8 / 2  # at once, not one after another (8 x 0.3 s)
@@ -74,23 +75,30 @@ def test_a_sender_that_breaks_leaves_its_message_to_recovery_and_records_the_res
 
 
 def test_quiet_hours_hold_a_reminder_in_a_batch_without_loading_the_nlu(config, providers, places):
-    night = datetime(2026, 11, 26, 15, 30, tzinfo=timezone.utc)  # 22:30 in Phnom Penh
+    night = datetime(2026, 11, 26, 15, 30, tzinfo=UTC)  # 22:30 in Phnom Penh
     cfg = replace(config, twilio_api_url=providers.url)
-    s = build_services(cfg, queue=RecordingQueue(), understander=None, places=places, legal=None,
-                       clock=lambda: night)
+    s = build_services(cfg, queue=RecordingQueue(), understander=None, places=places, legal=None, clock=lambda: night)
     s.understander_factory = lambda: pytest.fail("a send must not build the NLU")
     try:
-        from intake.outbound import queue_message
         from intake.model import Contact
+        from intake.outbound import queue_message
 
         with s.uow() as uow:
             contact = Contact(language="en")
             uow.repo.add(contact)
             uow.repo.flush()
-            reminder = queue_message(uow, channel="sms", address="+85512000003", body="Session tomorrow 9:00",
-                                     key="r1", contact=contact, purpose="reminder").id
-            reply = queue_message(uow, channel="sms", address="+85512000003", body="Thank you", key="a1",
-                                  contact=contact, purpose="reply").id
+            reminder = queue_message(
+                uow,
+                channel="sms",
+                address="+85512000003",
+                body="Session tomorrow 9:00",
+                key="r1",
+                contact=contact,
+                purpose="reminder",
+            ).id
+            reply = queue_message(
+                uow, channel="sms", address="+85512000003", body="Thank you", key="a1", contact=contact, purpose="reply"
+            ).id
             uow.commit()
         assert jobs.send_batch([reminder, reply], s) == {reminder: "deferred", reply: "sent"}
         [(func, args, delay)] = s.queue.jobs
@@ -103,8 +111,9 @@ def test_quiet_hours_hold_a_reminder_in_a_batch_without_loading_the_nlu(config, 
 @pytest.fixture
 def redis_services(config, providers, places):
     Redis.from_url(REDIS_URL).flushdb()
-    cfg = replace(config, redis_url=REDIS_URL, twilio_api_url=providers.url, queue_name="test",
-                  send_queue_name="test-send")
+    cfg = replace(
+        config, redis_url=REDIS_URL, twilio_api_url=providers.url, queue_name="test", send_queue_name="test-send"
+    )
     s = build_services(cfg, understander=ScriptedUnderstander({}), places=places, legal=None)
     jobs.configure(s)
     yield s

@@ -4,6 +4,7 @@ is killed with SIGKILL; then the same with two send workers (their own queue, ba
 concurrently), one killed mid-batch. Before that, recovery's rules one by one, in process: what the provider
 already has is recorded and not resent; what it never got is sent again; a live attempt is left
 alone; a retry waiting out its back-off is not re-queued early."""
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,17 @@ def queue_messages(services, specs: list[tuple]) -> list[int]:
         uow.repo.add(contact)
         uow.repo.flush()
         for channel, address, body, *key in specs:
-            ids.append(queue_message(uow, channel=channel, address=address, body=body, key=(key or [body])[0],
-                                     contact=contact, purpose="reply").id)
+            ids.append(
+                queue_message(
+                    uow,
+                    channel=channel,
+                    address=address,
+                    body=body,
+                    key=(key or [body])[0],
+                    contact=contact,
+                    purpose="reply",
+                ).id
+            )
         uow.commit()
     return ids
 
@@ -60,12 +70,16 @@ def backdate_attempt(services, message_id, minutes: float = 10) -> None:
     """As if the worker that claimed the message died `minutes` ago."""
     with services.uow() as uow:
         uow.repo.claim_outbound(message_id)
-        uow.session.execute(update(orm.messages).where(orm.messages.c.id == message_id)
-                            .values(attempt_started_at=utcnow() - timedelta(minutes=minutes)))
+        uow.session.execute(
+            update(orm.messages)
+            .where(orm.messages.c.id == message_id)
+            .values(attempt_started_at=utcnow() - timedelta(minutes=minutes))
+        )
         uow.commit()
 
 
 # --- recovery's rules, in process -----------------------------------------------------------
+
 
 def test_recovery_records_an_sms_the_provider_already_has_and_does_not_resend(live, providers):
     text = "Your session is tomorrow at 9:00"
@@ -83,8 +97,14 @@ def test_recovery_records_an_sms_the_provider_already_has_and_does_not_resend(li
 def test_an_sms_whose_answer_timed_out_is_settled_by_asking_twilio_not_sent_again(live, providers):
     from bot.senders import TwilioSender
 
-    live.senders["sms"] = TwilioSender(TWILIO["twilio_account_sid"], TWILIO["twilio_auth_token"],
-                                       TWILIO["twilio_from"], providers.url, None, timeout_s=0.5)
+    live.senders["sms"] = TwilioSender(
+        TWILIO["twilio_account_sid"],
+        TWILIO["twilio_auth_token"],
+        TWILIO["twilio_from"],
+        providers.url,
+        None,
+        timeout_s=0.5,
+    )
     providers.latency_s = 1.0  # Twilio takes the message but answers after our timeout
     [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
     jobs.send_message(mid, services=live)
@@ -93,8 +113,11 @@ def test_an_sms_whose_answer_timed_out_is_settled_by_asking_twilio_not_sent_agai
     providers.latency_s = 0
     wait_until(lambda: providers.twilio_messages, 5, "Twilio to store the message")
     with live.uow() as uow:  # the attempt's lease runs out
-        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid)
-                            .values(attempt_started_at=utcnow() - timedelta(minutes=10)))
+        uow.session.execute(
+            update(orm.messages)
+            .where(orm.messages.c.id == mid)
+            .values(attempt_started_at=utcnow() - timedelta(minutes=10))
+        )
         uow.commit()
     assert jobs.recover(live, older_than_s=60) == (0, 0)
     assert row(live, mid).status == "sent" and row(live, mid).provider_message_id == providers.twilio_messages[0]["sid"]
@@ -114,8 +137,9 @@ def test_recovery_sends_again_what_the_provider_never_got(live, providers):
 def test_a_send_interrupted_on_every_attempt_is_given_up_not_looped(live, providers):
     [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
     with live.uow() as uow:
-        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid)
-                            .values(attempts=live.max_send_attempts - 1))
+        uow.session.execute(
+            update(orm.messages).where(orm.messages.c.id == mid).values(attempts=live.max_send_attempts - 1)
+        )
         uow.commit()
     backdate_attempt(live, mid)  # its last attempt, and the worker died again
     assert jobs.recover(live, older_than_s=60) == (0, 0)
@@ -156,8 +180,9 @@ def test_a_retry_waiting_out_its_back_off_is_not_requeued_early(live, providers)
     live.queue.jobs.clear()
     assert jobs.recover(live, older_than_s=0) == (0, 0)  # due in 10 s: not lost, just waiting
     with live.uow() as uow:
-        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid)
-                            .values(next_attempt_at=utcnow() - timedelta(minutes=5)))
+        uow.session.execute(
+            update(orm.messages).where(orm.messages.c.id == mid).values(next_attempt_at=utcnow() - timedelta(minutes=5))
+        )
         uow.commit()
     assert jobs.recover(live, older_than_s=60) == (0, 1)  # its job was lost: queued again
 
@@ -173,6 +198,7 @@ def test_a_late_worker_cannot_overwrite_what_recovery_decided(live, providers):
 
 
 # --- real processes -----------------------------------------------------------------------
+
 
 def _fresh_database(url: str = DATABASE_URL) -> str:
     """A fresh, migrated database of its own."""
@@ -200,14 +226,40 @@ def _stack(tmp_path_factory, database_url: str, queue: str, extra_env: dict, ext
     env.pop("RASA_URL", None)
     logs = tmp_path_factory.mktemp("workers")
     # Short lease and sweep so that recovery happens within the test; one-second back-off.
-    cmd = [str(BIN / "python"), "-m", "worker", "--sweep-interval", "1", "--lease", "4", "--retry-intervals", "1,1,1",
-           *extra_args]
+    cmd = [
+        str(BIN / "python"),
+        "-m",
+        "worker",
+        "--sweep-interval",
+        "1",
+        "--lease",
+        "4",
+        "--retry-intervals",
+        "1,1,1",
+        *extra_args,
+    ]
     # Each worker in its own process group: SIGKILL to the group takes its rq scheduler child too,
     # as when a machine or container dies.
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(logs / f"worker{i}.log", "w"),
-                              stderr=subprocess.STDOUT, start_new_session=True) for i in range(2)]
-    cfg = replace(Config(), database_url=database_url, redis_url=REDIS_URL, queue_name=queue,
-                  send_queue_name=extra_env.get("SEND_QUEUE"), **TWILIO, **TELEGRAM)
+    procs = [
+        subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=open(logs / f"worker{i}.log", "w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for i in range(2)
+    ]
+    cfg = replace(
+        Config(),
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        queue_name=queue,
+        send_queue_name=extra_env.get("SEND_QUEUE"),
+        **TWILIO,
+        **TELEGRAM,
+    )
     services = build_services(cfg, understander=ScriptedUnderstander({}), legal=None)
     try:
         queue = services.queue.send_queue
@@ -236,8 +288,13 @@ def stack(tmp_path_factory):
 @pytest.fixture(scope="module")
 def send_stack(tmp_path_factory):
     """Two send workers: their own queue, batches of up to eight sent four at a time."""
-    yield from _stack(tmp_path_factory, DATABASE_URL + "_batches", QUEUE + "-b", {"SEND_QUEUE": QUEUE + "-b-send"},
-                      ["--queues", "send", "--send-concurrency", "4"])
+    yield from _stack(
+        tmp_path_factory,
+        DATABASE_URL + "_batches",
+        QUEUE + "-b",
+        {"SEND_QUEUE": QUEUE + "-b-send"},
+        ["--queues", "send", "--send-concurrency", "4"],
+    )
 
 
 def sent_bodies(fake) -> list[str]:

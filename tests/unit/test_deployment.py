@@ -1,4 +1,5 @@
 """docker-compose.yml and the README's promises, checked by reading the files (no Docker here)."""
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,20 @@ from bot.config import Config
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_VARS = {"DATABASE_URL", "REDIS_URL", "RASA_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM",
-            "TWILIO_API_URL", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_URL",
-            "PUBLIC_BASE_URL", "SECRET_KEY"}
+APP_VARS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "RASA_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "TWILIO_API_URL",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TELEGRAM_API_URL",
+    "PUBLIC_BASE_URL",
+    "SECRET_KEY",
+}
 
 
 def test_compose_has_every_service_with_a_health_check():

@@ -1,4 +1,5 @@
 """The domain without Flask, Telegram or a database: references, routing, dialogue, directory, SMS."""
+
 from __future__ import annotations
 
 import itertools
@@ -14,8 +15,8 @@ from intake.routing import great_circle_km, route
 from intake.sms import count_segments
 from nlu.types import Intent, Language, Location, PlaceCandidate, Understanding
 
-
 # ------------------------------------------------------------------ references
+
 
 def test_case_refs_are_short_unambiguous_and_self_checking():
     refs = {new_case_ref() for _ in range(2000)}
@@ -33,10 +34,10 @@ def test_check_character_catches_every_single_typo_and_neighbour_swap():
     for i in range(7):
         for c in REF_ALPHABET:
             if c != ref[i]:
-                assert parse_case_ref(ref[:i] + c + ref[i + 1:]) is None
+                assert parse_case_ref(ref[:i] + c + ref[i + 1 :]) is None
     for i in range(6):
         if ref[i] != ref[i + 1]:
-            swapped = ref[:i] + ref[i + 1] + ref[i] + ref[i + 2:]
+            swapped = ref[:i] + ref[i + 1] + ref[i] + ref[i + 2 :]
             assert parse_case_ref(swapped) is None
 
 
@@ -48,33 +49,48 @@ def test_ref_is_found_in_messy_text():
 
 
 def test_ordinary_words_are_never_taken_for_a_reference():
-    words = ("knhom chong deng pi robiab chos sombot kamnaet oy kon tver yang mech prapon kamnaet "
-             "chhnam kanhchak sangkat chamkar dambang srae ampil kampong speu").split()
-    texts = [" ".join(words[i:i + n]) for n in (1, 2, 3) for i in range(len(words))]
+    words = (
+        "knhom chong deng pi robiab chos sombot kamnaet oy kon tver yang mech prapon kamnaet "
+        "chhnam kanhchak sangkat chamkar dambang srae ampil kampong speu"
+    ).split()
+    texts = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words))]
     assert [t for t in texts if parse_case_ref(t)] == []
 
 
 # ------------------------------------------------------------------ routing
 
+
 def office(code, kind, province, district, lat, lon, covered=(), active=True):
-    return Office(code=code, kind=kind, name_en=code, name_km=code, province_code=province, district_code=district,
-                  lat=lat, lon=lon, covered_districts=list(covered), active=active, id=hash(code) % 1000)
+    return Office(
+        code=code,
+        kind=kind,
+        name_en=code,
+        name_km=code,
+        province_code=province,
+        district_code=district,
+        lat=lat,
+        lon=lon,
+        covered_districts=list(covered),
+        active=active,
+        id=hash(code) % 1000,
+    )
 
 
 POINTS = {"0208": (13.15, 103.25), "0203": (13.09, 103.20), "02": (13.0, 103.1), "020801": (13.16, 103.26)}
+
+
 def make_offices():
     return [
-    office("JSC-BTB", "jsc", "02", "0203", 13.09, 103.20, covered=["0203"]),
-    office("JSC-FAR", "jsc", "12", "1202", 11.57, 104.92, covered=["1202"]),
-    office("DOSVY-02", "protection", "02", "0203", 13.09, 103.20, covered=["0203", "0208"]),
-    office("DOSVY-12", "protection", "12", "1202", 11.57, 104.92, covered=["1202"]),
+        office("JSC-BTB", "jsc", "02", "0203", 13.09, 103.20, covered=["0203"]),
+        office("JSC-FAR", "jsc", "12", "1202", 11.57, 104.92, covered=["1202"]),
+        office("DOSVY-02", "protection", "02", "0203", 13.09, 103.20, covered=["0203", "0208"]),
+        office("DOSVY-12", "protection", "12", "1202", 11.57, 104.92, covered=["1202"]),
     ]
 
 
 def do_route(kind, offices=None, **codes):
     codes = {"province_code": None, "district_code": None, "commune_code": None} | codes
-    return route(kind, offices=offices or make_offices(), centroid=POINTS.get, place_name=lambda c: f"<{c}>",
-                 **codes)
+    return route(kind, offices=offices or make_offices(), centroid=POINTS.get, place_name=lambda c: f"<{c}>", **codes)
 
 
 def test_dispute_goes_to_the_covering_jsc():
@@ -112,12 +128,24 @@ def test_great_circle_distance_phnom_penh_to_battambang():
 
 # ------------------------------------------------------------------ SMS segments
 
+
 @pytest.mark.parametrize(
     "text, encoding, segments",
-    [("", "GSM-7", 0), ("a" * 160, "GSM-7", 1), ("a" * 161, "GSM-7", 2), ("a" * 306, "GSM-7", 2),
-     ("a" * 307, "GSM-7", 3), ("€" * 80, "GSM-7", 1), ("€" * 81, "GSM-7", 2), ("ក" * 70, "UCS-2", 1),
-     ("ក" * 71, "UCS-2", 2), ("ក" * 134, "UCS-2", 2), ("ក" * 135, "UCS-2", 3), ("😀" * 35, "UCS-2", 1),
-     ("a" * 69 + "“", "UCS-2", 1)],
+    [
+        ("", "GSM-7", 0),
+        ("a" * 160, "GSM-7", 1),
+        ("a" * 161, "GSM-7", 2),
+        ("a" * 306, "GSM-7", 2),
+        ("a" * 307, "GSM-7", 3),
+        ("€" * 80, "GSM-7", 1),
+        ("€" * 81, "GSM-7", 2),
+        ("ក" * 70, "UCS-2", 1),
+        ("ក" * 71, "UCS-2", 2),
+        ("ក" * 134, "UCS-2", 2),
+        ("ក" * 135, "UCS-2", 3),
+        ("😀" * 35, "UCS-2", 1),
+        ("a" * 69 + "“", "UCS-2", 1),
+    ],
 )
 def test_segments(text, encoding, segments):
     count = count_segments(text)
@@ -125,6 +153,7 @@ def test_segments(text, encoding, segments):
 
 
 # ------------------------------------------------------------------ dialogue
+
 
 def u(intent, urgent=False, **loc):
     return Understanding(Intent(intent), 0.9, Language.ENGLISH, urgent=urgent, location=Location(**loc))
@@ -154,12 +183,19 @@ def test_a_full_first_message_needs_only_consent():
 
 
 def test_a_dispute_asks_only_what_is_missing_in_order():
-    d = run([("someone took my land", u("dispute_mediation")),
-             ("Sangkae, Battambang", u("out_of_scope", **SANGKAE)),
-             ("my cousin Dara, I want my land back", u("dispute_mediation")),
-             ("បាទ", u("out_of_scope"))])
-    assert [x.actions for x in d[:3]] == [[dialogue.Reply("ask_location")], [dialogue.Reply("ask_details")],
-                                          [dialogue.Reply("ask_consent")]]
+    d = run(
+        [
+            ("someone took my land", u("dispute_mediation")),
+            ("Sangkae, Battambang", u("out_of_scope", **SANGKAE)),
+            ("my cousin Dara, I want my land back", u("dispute_mediation")),
+            ("បាទ", u("out_of_scope")),
+        ]
+    )
+    assert [x.actions for x in d[:3]] == [
+        [dialogue.Reply("ask_location")],
+        [dialogue.Reply("ask_details")],
+        [dialogue.Reply("ask_consent")],
+    ]
     opened = d[3].actions[0]
     assert opened.summary == "someone took my land" and opened.details == "my cousin Dara, I want my land back"
 
@@ -170,55 +206,81 @@ def test_a_named_relation_means_we_ask_only_what_they_want():
 
 
 def test_declining_consent_shares_nothing():
-    d = run([("my neighbour's cows eat my rice, I want payment", u("dispute_mediation", **SANGKAE)),
-             ("2", u("deny"))])
+    d = run([("my neighbour's cows eat my rice, I want payment", u("dispute_mediation", **SANGKAE)), ("2", u("deny"))])
     assert d[1].actions == [dialogue.Reply("consent_declined")] and d[1].state == "idle"
 
 
 def test_an_unclear_consent_answer_asks_again():
-    d = run([("my neighbour's cows eat my rice, I want payment", u("dispute_mediation", **SANGKAE)),
-             ("maybe later", u("out_of_scope"))])
+    d = run(
+        [
+            ("my neighbour's cows eat my rice, I want payment", u("dispute_mediation", **SANGKAE)),
+            ("maybe later", u("out_of_scope")),
+        ]
+    )
     assert d[1].actions == [dialogue.Reply("ask_consent")] and d[1].state == "awaiting_consent"
 
 
 def test_province_alone_asks_for_the_district_of_that_province():
-    d = run([("land problem in Battambang", u("dispute_mediation", province_code="02")),
-             ("Sangkae", u("out_of_scope", **SANGKAE))])
+    d = run(
+        [
+            ("land problem in Battambang", u("dispute_mediation", province_code="02")),
+            ("Sangkae", u("out_of_scope", **SANGKAE)),
+        ]
+    )
     assert d[0].actions == [dialogue.Reply("ask_district", {"province_code": "02"})]
     assert d[1].actions == [dialogue.Reply("ask_details")]
 
 
 def test_an_ambiguous_place_gets_a_numbered_choice_and_a_number_picks_it():
-    cands = (PlaceCandidate("district", "2107", "សំរោង", "Samraong"),
-             PlaceCandidate("district", "2204", "សំរោង", "Samraong"))
-    d = run([("land dispute with my neighbour, I want it fixed, in Samraong", u("dispute_mediation", ambiguous=cands)),
-             ("2", u("out_of_scope"))])
+    cands = (
+        PlaceCandidate("district", "2107", "សំរោង", "Samraong"),
+        PlaceCandidate("district", "2204", "សំរោង", "Samraong"),
+    )
+    d = run(
+        [
+            ("land dispute with my neighbour, I want it fixed, in Samraong", u("dispute_mediation", ambiguous=cands)),
+            ("2", u("out_of_scope")),
+        ]
+    )
     assert d[0].actions == [dialogue.Reply("ask_which_place", {"choices": "1) Samraong, 2) Samraong"})]
     assert d[1].actions == [dialogue.Reply("ask_consent")]
     assert d[1].data["location"]["district_code"] == "2204"
 
 
 def test_a_victim_with_no_place_gets_a_case_at_once_and_safety_first():
-    d = run([("my husband beats me", u("victim_protection", urgent=True)),
-             ("Sangkae Battambang", u("out_of_scope", **SANGKAE)),
-             ("2", u("deny"))])
+    d = run(
+        [
+            ("my husband beats me", u("victim_protection", urgent=True)),
+            ("Sangkae Battambang", u("out_of_scope", **SANGKAE)),
+            ("2", u("deny")),
+        ]
+    )
     opened, safety = d[0].actions
     assert isinstance(opened, dialogue.OpenCase) and opened.kind == CaseKind.PROTECTION and opened.urgent
     assert safety == dialogue.Reply("protection_safety") and d[0].state == "awaiting_location"
-    assert d[1].actions == [dialogue.RouteCase(Location(province_code="02", district_code="0208"),
-                                               then_ask="ask_safe_contact")]
+    assert d[1].actions == [
+        dialogue.RouteCase(Location(province_code="02", district_code="0208"), then_ask="ask_safe_contact")
+    ]
     assert d[2].actions == [dialogue.SetSafeContact(False), dialogue.Reply("safe_no")]
 
 
 def test_a_victim_with_a_place_is_routed_at_once_and_asked_about_the_phone():
     [d] = run([("he has a knife, I am in Sangkae", u("victim_protection", urgent=True, **SANGKAE))])
-    assert d.actions == [dialogue.OpenCase(CaseKind.PROTECTION, True, "he has a knife, I am in Sangkae",
-                                           Location(**SANGKAE), then_ask="ask_safe_contact")]
+    assert d.actions == [
+        dialogue.OpenCase(
+            CaseKind.PROTECTION,
+            True,
+            "he has a knife, I am in Sangkae",
+            Location(**SANGKAE),
+            then_ask="ask_safe_contact",
+        )
+    ]
 
 
 def test_danger_in_the_middle_of_a_dispute_turns_it_into_protection():
-    d = run([("land problem", u("dispute_mediation")),
-             ("now he threatens to kill me", u("dispute_mediation", urgent=True))])
+    d = run(
+        [("land problem", u("dispute_mediation")), ("now he threatens to kill me", u("dispute_mediation", urgent=True))]
+    )
     assert d[1].actions[0].kind == CaseKind.PROTECTION and d[1].actions[1] == dialogue.Reply("protection_safety")
 
 
@@ -240,12 +302,20 @@ def test_a_conversation_left_for_days_can_be_resumed_or_restarted():
     assert restarted.actions == [dialogue.Reply("cancelled")] and restarted.state == "idle"
 
 
-@pytest.mark.parametrize("text, expected", [("STOP", dialogue.SetOptOut(True)), (" stop. ", dialogue.SetOptOut(True)),
-                                            ("ឈប់", dialogue.SetOptOut(True)), ("START", dialogue.SetOptOut(False)),
-                                            ("LANG EN", dialogue.SetLanguage("en")),
-                                            ("lang km", dialogue.SetLanguage("km")), ("LANG", dialogue.SetLanguage("toggle")),
-                                            ("cancel", dialogue.Reply("cancelled")),
-                                            ("បោះបង់", dialogue.Reply("cancelled"))])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("STOP", dialogue.SetOptOut(True)),
+        (" stop. ", dialogue.SetOptOut(True)),
+        ("ឈប់", dialogue.SetOptOut(True)),
+        ("START", dialogue.SetOptOut(False)),
+        ("LANG EN", dialogue.SetLanguage("en")),
+        ("lang km", dialogue.SetLanguage("km")),
+        ("LANG", dialogue.SetLanguage("toggle")),
+        ("cancel", dialogue.Reply("cancelled")),
+        ("បោះបង់", dialogue.Reply("cancelled")),
+    ],
+)
 def test_keywords_work_in_any_state(text, expected):
     d = dialogue.step(text, u("dispute_mediation"), "awaiting_consent", {"kind": "dispute"})
     assert d.actions[0] == expected
@@ -256,18 +326,21 @@ def test_emoji_only_gets_a_helpful_reply():
 
 
 def test_legal_question_and_status():
-    assert isinstance(dialogue.step("what is a land title", u("legal_information"), "idle", {}).actions[0],
-                      dialogue.AnswerLegalQuestion)
+    assert isinstance(
+        dialogue.step("what is a land title", u("legal_information"), "idle", {}).actions[0],
+        dialogue.AnswerLegalQuestion,
+    )
     ref = new_case_ref()
     assert dialogue.step(f"status {ref}", u("out_of_scope"), "idle", {}).actions == [dialogue.ShowStatus(ref)]
-
 
 
 TOPICS = {"choices": ["family-divorce", "family-child-custody"], "last_article": "land-title-registration"}
 
 
-@pytest.mark.parametrize("reply, article", [("1", "family-divorce"), ("2", "family-child-custody"),
-                                            ("២", "family-child-custody"), ("1.", "family-divorce")])
+@pytest.mark.parametrize(
+    "reply, article",
+    [("1", "family-divorce"), ("2", "family-child-custody"), ("២", "family-child-custody"), ("1.", "family-divorce")],
+)
 def test_a_number_after_offered_topics_shows_that_article(reply, article):
     d = dialogue.step(reply, u("affirm"), dialogue.AWAITING_TOPIC, dict(TOPICS))
     assert d.actions == [dialogue.ShowArticle(article)] and d.state == "idle" and "choices" not in d.data
@@ -282,11 +355,14 @@ def test_after_offered_topics_a_number_out_of_range_or_new_text_is_a_new_message
 
 
 def test_danger_after_offered_topics_goes_to_protection():
-    d = dialogue.step("my husband is beating me now", u("victim_protection", urgent=True), dialogue.AWAITING_TOPIC,
-                      dict(TOPICS))
+    d = dialogue.step(
+        "my husband is beating me now", u("victim_protection", urgent=True), dialogue.AWAITING_TOPIC, dict(TOPICS)
+    )
     assert isinstance(d.actions[0], dialogue.OpenCase) and d.actions[0].kind == CaseKind.PROTECTION
 
+
 # ------------------------------------------------------------------ directory and config
+
 
 def test_directory_reports_every_bad_line(tmp_path: Path):
     f = tmp_path / "d.csv"
@@ -314,22 +390,32 @@ def test_config_from_environment_defaults_to_embedded_mode():
     assert cfg.simulator is False  # it shows every message: on only when asked for
     assert Config.from_env({"SIMULATOR": "1"}).simulator is True
     assert cfg.twilio_api_url == "https://api.twilio.com" and cfg.timezone == "Asia/Phnom_Penh"
-    live = Config.from_env({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t", "TWILIO_FROM": "+1",
-                            "TWILIO_API_URL": "https://api.somleng.org/", "REDIS_URL": "redis://r:6379/0"})
+    live = Config.from_env(
+        {
+            "TWILIO_ACCOUNT_SID": "AC1",
+            "TWILIO_AUTH_TOKEN": "t",
+            "TWILIO_FROM": "+1",
+            "TWILIO_API_URL": "https://api.somleng.org/",
+            "REDIS_URL": "redis://r:6379/0",
+        }
+    )
     assert live.sms_configured and live.simulator is False and live.twilio_api_url == "https://api.somleng.org"
     assert Config.from_env({"TELEGRAM_BOT_TOKEN": "x", "SIMULATOR": "1"}).simulator is True
 
 
-@pytest.mark.parametrize("text, number", [("2", 2), ("១", 1), (" ៣ ", 3), ("②", None), ("²", None), ("two", None),
-                                          ("99999", None)])
+@pytest.mark.parametrize(
+    "text, number", [("2", 2), ("១", 1), (" ៣ ", 3), ("②", None), ("²", None), ("two", None), ("99999", None)]
+)
 def test_only_ascii_or_khmer_digits_are_a_numbered_choice(text, number):
     assert dialogue._number(text) == number
 
 
 def test_a_circled_digit_while_choosing_a_place_is_not_an_error():
     candidates = [["district", "0208", "សង្កែ", "Sangkae"], ["district", "0711", "x", "Sangkae 2"]]
-    data = {"kind": "dispute", "location": {"province_code": None, "district_code": None, "commune_code": None,
-                                            "ambiguous": candidates}}
+    data = {
+        "kind": "dispute",
+        "location": {"province_code": None, "district_code": None, "commune_code": None, "ambiguous": candidates},
+    }
     d = dialogue.step("②", u("out_of_scope"), "awaiting_location", data)  # int("②") raises
     assert d.actions and d.state == "awaiting_location"
     picked = dialogue.step("២", u("out_of_scope"), "awaiting_location", data)

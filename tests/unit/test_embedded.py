@@ -1,4 +1,5 @@
 """The embedded classifier: trains on Rasa YAML, caches on disk, gives meaningful confidences."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,13 @@ def test_training_file_is_read_into_examples():
     assert len(examples) == 26
     assert examples[0].text == "what does the law say about inheritance"
     assert examples[0].intent == "legal_information"
-    assert {e.intent for e in examples} == {"legal_information", "dispute_mediation", "victim_protection",
-                                            "greet", "out_of_scope"}
+    assert {e.intent for e in examples} == {
+        "legal_information",
+        "dispute_mediation",
+        "victim_protection",
+        "greet",
+        "out_of_scope",
+    }
 
 
 def test_unknown_intent_is_refused_with_the_file_name():

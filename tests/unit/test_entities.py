@@ -1,4 +1,5 @@
 """Phone numbers and dates as users type them, with a fixed `today` (Thursday 26 November 2026)."""
+
 from __future__ import annotations
 
 from datetime import date

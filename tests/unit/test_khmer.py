@@ -1,4 +1,5 @@
 """The Khmer normaliser and tokenizer shared by the app and the Rasa component."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,17 +11,20 @@ from nlu.khmer import khmer_ratio, normalize, token_spans, tokenize
 COENG, RO, TA = "\u17d2", "\u179a", "\u178f"
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("ខ្ញុំ\u200bរស់នៅ", "ខ្ញុំរស់នៅ"),  # zero-width space removed
-    ("\ufeffខ្ញុំ\u200c\u200d", "ខ្ញុំ"),  # BOM, ZWNJ, ZWJ removed
-    ("លេខ ០១២ ៣៤៥ ៦៧៨", "លេខ 012 345 678"),  # Khmer digits to ASCII
-    ("  many   spaces\n\tand lines ", "many spaces and lines"),
-    ("ក" + COENG + RO + COENG + TA, "ក" + COENG + TA + COENG + RO),  # subscript RO goes last
-    ("\u17c1\u17b8", "\u17be"),  # a vowel typed as two parts becomes one
-    ("\u17c1\u17b6", "\u17c4"),
-    ("\u17a3", "\u17a2"),  # deprecated independent vowel
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ខ្ញុំ\u200bរស់នៅ", "ខ្ញុំរស់នៅ"),  # zero-width space removed
+        ("\ufeffខ្ញុំ\u200c\u200d", "ខ្ញុំ"),  # BOM, ZWNJ, ZWJ removed
+        ("លេខ ០១២ ៣៤៥ ៦៧៨", "លេខ 012 345 678"),  # Khmer digits to ASCII
+        ("  many   spaces\n\tand lines ", "many spaces and lines"),
+        ("ក" + COENG + RO + COENG + TA, "ក" + COENG + TA + COENG + RO),  # subscript RO goes last
+        ("\u17c1\u17b8", "\u17be"),  # a vowel typed as two parts becomes one
+        ("\u17c1\u17b6", "\u17c4"),
+        ("\u17a3", "\u17a2"),  # deprecated independent vowel
+        ("", ""),
+    ],
+)
 def test_normalize(raw, expected):
     assert normalize(raw) == expected
 

@@ -1,4 +1,5 @@
 """Language detection: Khmer script, romanised Khmer or English, with defaults for short text."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The replies a person receives: SMS with the MORE line, MORE parts, Telegram, honest declines."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Loading knowledge-base articles and the problems `validate` reports."""
+
 from datetime import date
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def test_short_english_answer_with_curly_quotes_is_an_error():
 
 
 def test_short_khmer_answer_over_100_units_is_an_error():
-    a = variant({"សម្រុះសម្រួលឥតគិតថ្លៃ។\"": "សម្រុះសម្រួលឥតគិតថ្លៃ។ ការសម្រុះសម្រួលស្ម័គ្រចិត្ត។\""})
+    a = variant({'សម្រុះសម្រួលឥតគិតថ្លៃ។"': 'សម្រុះសម្រួលឥតគិតថ្លៃ។ ការសម្រុះសម្រួលស្ម័គ្រចិត្ត។"'})
     errs = errors(a)
     assert any(e.startswith("error: short km is") and "over the budget of 100" in e for e in errs)
     assert "error: short km with the MORE line takes 3 SMS segments (max 2)" in errs

@@ -1,12 +1,13 @@
 """The `python -m legal_info` command line: check, ask --json, evaluate."""
+
 import io
 import json
-
-import pytest
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from legal_info.__main__ import main
 
@@ -24,7 +25,10 @@ def test_check_passes_on_valid_articles_and_lists_warnings():
     code, out = run("check", str(ARTICLES), "--today", "2026-11-26")
     assert code == 0
     lines = out.splitlines()
-    assert "land-boundary-dispute.md: warning: legal_review is false: no qualified lawyer has reviewed this article yet" in lines
+    assert (
+        "land-boundary-dispute.md: warning: legal_review is false: no qualified lawyer has reviewed this article yet"
+        in lines
+    )
     assert lines[-1] == f"checked 4 articles in {ARTICLES}: 0 errors, 4 warnings"
 
 
@@ -50,7 +54,10 @@ def test_check_exit_code_from_the_real_entry_point(tmp_path):
     shutil.copy(ARTICLES / "land-boundary-dispute.md", tmp_path)  # its related article is missing
     proc = subprocess.run(
         [sys.executable, "-m", "legal_info", "check", str(tmp_path), "--today", "2026-11-26"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     assert "land-boundary-dispute.md: error: related article 'land-title-registration' does not exist" in proc.stdout
@@ -81,8 +88,16 @@ def test_ask_json_declines_an_off_topic_question():
 
 
 def test_ask_plain_text_over_telegram_lists_related():
-    code, out = run("ask", "My neighbour put his fence posts inside my rice field", "--language", "en",
-                    "--channel", "telegram", "--articles", str(ARTICLES))
+    code, out = run(
+        "ask",
+        "My neighbour put his fence posts inside my rice field",
+        "--language",
+        "en",
+        "--channel",
+        "telegram",
+        "--articles",
+        str(ARTICLES),
+    )
     assert code == 0
     assert out.startswith("Boundary quarrels are common")
     assert "Related: How to get a title for my land [land-title-registration]" in out
@@ -111,7 +126,11 @@ def test_evaluate_without_files_fails(tmp_path):
 
 def test_evaluate_dev_set_reads_only_the_dev_files(tmp_path):
     dev = {"question": "kon khnhom ot mean sambot kamnert", "language": "km-Latn", "expected": "birth-registration"}
-    wrong = {"question": "kon khnhom ot mean sambot kamnert", "language": "km-Latn", "expected": "land-boundary-dispute"}
+    wrong = {
+        "question": "kon khnhom ot mean sambot kamnert",
+        "language": "km-Latn",
+        "expected": "land-boundary-dispute",
+    }
     (tmp_path / "dev.jsonl").write_text(json.dumps(dev) + "\n", encoding="utf-8")
     (tmp_path / "heldout_a.jsonl").write_text(json.dumps(wrong) + "\n", encoding="utf-8")
     (tmp_path / "dev_out_of_scope.jsonl").write_text(
@@ -140,9 +159,12 @@ def test_evaluate_names_any_dev_file_but_never_a_held_out_one(tmp_path):
 
 
 def test_ask_json_below_the_threshold_offers_topics_but_no_answer():
-    code, out = run("ask", "my neighbour moved the boundary posts", "--json", "--articles", str(ARTICLES),
-                    "--threshold", "0.99")
+    code, out = run(
+        "ask", "my neighbour moved the boundary posts", "--json", "--articles", str(ARTICLES), "--threshold", "0.99"
+    )
     payload = json.loads(out)
     assert code == 0 and payload["confident"] is False
     assert payload["suggestions"][0] == {"id": "land-boundary-dispute", "label": "Land boundary dispute"}
-    assert payload["answer"].startswith("I am not sure I understood.") and "1) Land boundary dispute" in payload["answer"]
+    assert (
+        payload["answer"].startswith("I am not sure I understood.") and "1) Land boundary dispute" in payload["answer"]
+    )

@@ -1,5 +1,6 @@
 """The supervised ranker: learnt from example questions, it ranks reworded questions and stays
 out of the way when there is nothing to learn from."""
+
 from pathlib import Path
 
 from legal_info.articles_loader import load_articles
@@ -26,7 +27,11 @@ def test_a_reworded_question_gets_the_highest_probability():
 
 
 def test_romanised_spelling_variants_are_learnt_from_character_ngrams():
-    examples = [("pdey knhom vay knhom", "violence"), ("sombot kamnaet kon", "birth"), ("robong dei jit khang", "boundary")]
+    examples = [
+        ("pdey knhom vay knhom", "violence"),
+        ("sombot kamnaet kon", "birth"),
+        ("robong dei jit khang", "boundary"),
+    ]
     ranker = QuestionRanker.train(examples, lambda text: _words(text, "km-Latn"))
     probability = ranker.probabilities("bdey khnhom vay")
     assert max(probability, key=probability.get) == "violence"

@@ -1,4 +1,5 @@
 """Finding the right fixture article from Khmer, romanised Khmer and English questions."""
+
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,14 @@ def test_default_threshold_is_used():
 
 @pytest.mark.parametrize(
     "spellings",
-    [("knhom", "khnhom", "khnom"), ("dei", "dey"), ("bdey", "pdey"), ("ey", "avey"), ("tver", "twer"), ("sour", "suor")],
+    [
+        ("knhom", "khnhom", "khnom"),
+        ("dei", "dey"),
+        ("bdey", "pdey"),
+        ("ey", "avey"),
+        ("tver", "twer"),
+        ("sour", "suor"),
+    ],
 )
 def test_romanised_spellings_share_one_key(spellings):
     assert len({romanised_key(s) for s in spellings}) == 1

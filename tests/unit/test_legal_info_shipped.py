@@ -1,4 +1,5 @@
 """The shipped knowledge base: off-topic messages that share one word with an article are declined."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """`python -m nlu parse` and `python -m nlu evaluate`: output shape, through main(argv)."""
+
 from __future__ import annotations
 
 import io
@@ -48,8 +49,9 @@ def test_parse_with_rasa_down_answers_from_the_fallback():
 
 
 def test_evaluate_json_has_both_backends_languages_and_places():
-    code, out = run(["evaluate", "--json", "--rasa-url", "http://127.0.0.1:9",
-                     "--heldout", str(FIXTURES / "heldout_fixture.jsonl")])
+    code, out = run(
+        ["evaluate", "--json", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(FIXTURES / "heldout_fixture.jsonl")]
+    )
     report = json.loads(out)
     assert code == 0 and report["n"] == 5
     assert report["backends"]["rasa"]["available"] is False
@@ -66,7 +68,9 @@ def test_evaluate_json_has_both_backends_languages_and_places():
 
 
 def test_evaluate_text_output_shows_rasa_unavailable():
-    code, out = run(["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(FIXTURES / "heldout_fixture.jsonl")])
+    code, out = run(
+        ["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(FIXTURES / "heldout_fixture.jsonl")]
+    )
     assert code == 0
     assert "rasa (unavailable: server did not answer)" in out
     assert "macro-F1" in out and "confusion matrix, embedded +safety" in out

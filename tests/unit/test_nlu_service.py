@@ -1,4 +1,5 @@
 """The Understander facade: fallback, safety override, places, entities and garbage, with fakes."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -48,8 +49,13 @@ def test_primary_answer_is_used_with_places_phones_dates_and_language():
     u = make(FakeClassifier("dispute_mediation", 0.8), FakeClassifier("legal_information"))
     result = u.understand("my neighbour moved the boundary, call me on 012 345 678 on 12/03/2026", TODAY)
     assert result == Understanding(
-        intent=Intent.DISPUTE_MEDIATION, confidence=0.8, language=Language.ENGLISH,
-        location=BATTAMBANG, phones=("+85512345678",), dates=(date(2026, 3, 12),), backend="rasa",
+        intent=Intent.DISPUTE_MEDIATION,
+        confidence=0.8,
+        language=Language.ENGLISH,
+        location=BATTAMBANG,
+        phones=("+85512345678",),
+        dates=(date(2026, 3, 12),),
+        backend="rasa",
     )
     assert u.stats["rasa"] == 1 and u.stats["fallback"] == 0
 
@@ -148,8 +154,12 @@ def test_failing_place_resolver_leaves_location_empty():
 
 
 def test_ambiguous_places_are_passed_through():
-    loc = Location(ambiguous=(PlaceCandidate("district", "0201", "បាណន់", "Banan"),
-                              PlaceCandidate("commune", "150101", "x", "Banan")))
+    loc = Location(
+        ambiguous=(
+            PlaceCandidate("district", "0201", "បាណន់", "Banan"),
+            PlaceCandidate("commune", "150101", "x", "Banan"),
+        )
+    )
     assert make(resolver=FakeResolver(loc)).understand("Banan", TODAY).location == loc
 
 
@@ -184,33 +194,42 @@ def test_build_understander_with_a_dead_rasa_falls_back():
     assert u.stats["fallback"] == 1
 
 
-@pytest.mark.parametrize("text", [
-    "What does the law say about domestic violence?",
-    "តើច្បាប់និយាយអ្វីខ្លះអំពីអំពើហិង្សាក្នុងគ្រួសារ?",
-    "chbab niyeay ey pi ampeu hingsa knong kruosar?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What does the law say about domestic violence?",
+        "តើច្បាប់និយាយអ្វីខ្លះអំពីអំពើហិង្សាក្នុងគ្រួសារ?",
+        "chbab niyeay ey pi ampeu hingsa knong kruosar?",
+    ],
+)
 def test_a_confident_abstract_question_about_violence_law_stays_legal_with_the_danger_noted(text):
     u = make(FakeClassifier("legal_information", 0.85)).understand(text)
     assert u.intent == Intent.LEGAL_INFORMATION and not u.urgent and u.danger
 
 
-@pytest.mark.parametrize("text, classifier", [
-    ("What does the law say if my husband beats me?", ("legal_information", 0.9)),
-    ("ប្តីខ្ញុំវាយខ្ញុំ ច្បាប់និយាយអ្វី?", ("legal_information", 0.9)),
-    ("What does the law say about domestic violence?", ("legal_information", 0.5)),
-    ("he is coming now with a knife, what does the law say?", ("legal_information", 0.95)),
-])
+@pytest.mark.parametrize(
+    "text, classifier",
+    [
+        ("What does the law say if my husband beats me?", ("legal_information", 0.9)),
+        ("ប្តីខ្ញុំវាយខ្ញុំ ច្បាប់និយាយអ្វី?", ("legal_information", 0.9)),
+        ("What does the law say about domestic violence?", ("legal_information", 0.5)),
+        ("he is coming now with a knife, what does the law say?", ("legal_information", 0.95)),
+    ],
+)
 def test_anyone_in_the_sentence_low_confidence_or_urgency_keeps_the_override(text, classifier):
     u = make(FakeClassifier(*classifier)).understand(text)
     assert u.intent == Intent.VICTIM_PROTECTION
 
 
-@pytest.mark.parametrize("text, categories", [
-    ("we argue about the land but he never hit me", ("violence",)),
-    ("ot mean vay te, kre chlos pi ruong prom dei", ("violence",)),
-    ("គ្មានអ្នកណាវាយទេ យើងឈ្លោះគ្នារឿងដី", ("violence",)),
-    ("បងប្រុសខ្ញុំយកដីមរតក គាត់មិនបានគំរាមខ្ញុំទេ", ("threat",)),
-])
+@pytest.mark.parametrize(
+    "text, categories",
+    [
+        ("we argue about the land but he never hit me", ("violence",)),
+        ("ot mean vay te, kre chlos pi ruong prom dei", ("violence",)),
+        ("គ្មានអ្នកណាវាយទេ យើងឈ្លោះគ្នារឿងដី", ("violence",)),
+        ("បងប្រុសខ្ញុំយកដីមរតក គាត់មិនបានគំរាមខ្ញុំទេ", ("threat",)),
+    ],
+)
 def test_a_denied_danger_with_a_confident_dispute_answer_stays_a_dispute(text, categories):
     u = make(FakeClassifier("dispute_mediation", 0.8))
     result = u.understand(text, TODAY)
@@ -219,20 +238,23 @@ def test_a_denied_danger_with_a_confident_dispute_answer_stays_a_dispute(text, c
     assert u.stats["safety_negated"] == 1 and u.stats["safety_override"] == 0
 
 
-@pytest.mark.parametrize("text, classifier", [
-    # a denial, but the classifier is unsure or says protection
-    ("we argue about the land but he never hit me", ("dispute_mediation", 0.69)),
-    ("ot mean vay te, kre chlos pi ruong prom dei", ("victim_protection", 0.95)),
-    # victims writing with negations, even when a classifier is sure it is a dispute
-    ("he said he will not stop hitting me", ("dispute_mediation", 0.95)),
-    ("I can't go home, he beats me", ("dispute_mediation", 0.95)),
-    ("mos he min oy knhom chenh pi phteah", ("dispute_mediation", 0.95)),
-    ("bdey knhom min chhob vay knhom te", ("stop", 0.95)),
-    ("ប្តីខ្ញុំមិនឈប់វាយខ្ញុំទេ", ("stop", 0.95)),
-    ("គាត់មិនទាន់វាយខ្ញុំទេ តែគាត់គំរាមរាល់ថ្ងៃ", ("dispute_mediation", 0.95)),
-    # a denial with urgency
-    ("nobody hit me, please help, he is coming now", ("dispute_mediation", 0.95)),
-])
+@pytest.mark.parametrize(
+    "text, classifier",
+    [
+        # a denial, but the classifier is unsure or says protection
+        ("we argue about the land but he never hit me", ("dispute_mediation", 0.69)),
+        ("ot mean vay te, kre chlos pi ruong prom dei", ("victim_protection", 0.95)),
+        # victims writing with negations, even when a classifier is sure it is a dispute
+        ("he said he will not stop hitting me", ("dispute_mediation", 0.95)),
+        ("I can't go home, he beats me", ("dispute_mediation", 0.95)),
+        ("mos he min oy knhom chenh pi phteah", ("dispute_mediation", 0.95)),
+        ("bdey knhom min chhob vay knhom te", ("stop", 0.95)),
+        ("ប្តីខ្ញុំមិនឈប់វាយខ្ញុំទេ", ("stop", 0.95)),
+        ("គាត់មិនទាន់វាយខ្ញុំទេ តែគាត់គំរាមរាល់ថ្ងៃ", ("dispute_mediation", 0.95)),
+        # a denial with urgency
+        ("nobody hit me, please help, he is coming now", ("dispute_mediation", 0.95)),
+    ],
+)
 def test_uncertain_denials_and_victims_with_negations_keep_the_override(text, classifier):
     u = make(FakeClassifier(*classifier))
     result = u.understand(text, TODAY)
@@ -268,8 +290,11 @@ class SplitClassifier:
 
     def classify(self, text: str) -> IntentScore:
         rest = 1.0 - self.victim
-        ranking = (("dispute_mediation", 0.55 * rest), ("legal_information", 0.45 * rest),
-                   ("victim_protection", self.victim))
+        ranking = (
+            ("dispute_mediation", 0.55 * rest),
+            ("legal_information", 0.45 * rest),
+            ("victim_protection", self.victim),
+        )
         return IntentScore("dispute_mediation", 0.55 * rest, ranking)
 
 

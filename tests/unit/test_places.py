@@ -1,5 +1,6 @@
 """Place-name resolution against the real gazetteer: every unit by its names, duplicates, variants,
 place-free sentences and garbage."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -78,9 +79,7 @@ ALL = PROVINCES + DISTRICTS + COMMUNES
 KM_NAMES = _by_key(ALL, lambda u: km_key(u.name_km))
 # Any spelling of a bigger unit (UNGEGN, MEF, ISO...) may shadow a commune's official name.
 KM_SPELLINGS = _by_every_spelling(ALL, lambda u: (u.name_km, u.name_mef_km, *u.variants_km), km_key)
-LATIN_SPELLINGS = _by_every_spelling(
-    ALL, lambda u: (u.name_latin, u.name_mef_en, *u.variants_latin), latin_key
-)
+LATIN_SPELLINGS = _by_every_spelling(ALL, lambda u: (u.name_latin, u.name_mef_en, *u.variants_latin), latin_key)
 
 
 def higher_namesake(unit: AdminUnit, table: dict[str, list[AdminUnit]], key: str) -> list[AdminUnit]:
@@ -92,9 +91,7 @@ def higher_namesake(unit: AdminUnit, table: dict[str, list[AdminUnit]], key: str
 def km_is_weak(unit: AdminUnit) -> bool:
     """One syllable, an everyday word, or "ភូមិ…" (village …): not a place without a unit word."""
     key = km_key(unit.name_km)
-    return unit.level != "province" and (
-        len(key) <= 3 or key in COMMON_KM or (key.startswith("ភូមិ") and len(key) > 4)
-    )
+    return unit.level != "province" and (len(key) <= 3 or key in COMMON_KM or (key.startswith("ភូមិ") and len(key) > 4))
 
 
 def latin_is_weak(unit: AdminUnit) -> bool:
@@ -296,9 +293,7 @@ def test_every_duplicate_commune_name_is_settled_by_its_district(resolver):
             # Unit words misused (a Sangkat called Khum, a Krong called Srok) still work, unless a
             # same-named Khum in a same-named Srok exists ("Khum Samraong Srok Samraong").
             loc = resolver.resolve(f"Khum {unit.name_latin} Srok {district.name_latin}")
-            rivals = {
-                u.code for u in units if GAZ.unit(u.parent_code).name_latin == district.name_latin
-            }
+            rivals = {u.code for u in units if GAZ.unit(u.parent_code).name_latin == district.name_latin}
             if not (resolves_to(loc, unit) or loc.commune_code in rivals):
                 failures.append(("misused unit words", unit.code, loc.as_dict()))
             bare = resolver.resolve(f"Khum {unit.name_latin}")
@@ -585,7 +580,10 @@ def test_gazetteer_counts_and_links():
 def test_gazetteer_units_and_centroids():
     unit = GAZ.unit("0102")
     assert (unit.level, unit.parent_code, unit.name_km, unit.name_latin) == (
-        "district", "01", "មង្គលបូរី", "Mongkol Borey"
+        "district",
+        "01",
+        "មង្គលបូរី",
+        "Mongkol Borey",
     )
     assert GAZ.unit("99") is None and GAZ.centroid("99") is None
     lat, lon = GAZ.centroid("12")

@@ -1,4 +1,5 @@
 """No message text or phone number in the errors a database failure produces."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """RasaClient and CircuitBreaker against a loopback fake of Rasa's HTTP API."""
+
 from __future__ import annotations
 
 import json

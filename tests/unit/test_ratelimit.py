@@ -1,5 +1,6 @@
 """Telegram's limits (30 a second per bot, 1 a second per chat), in one process and shared through
 Redis, and the send job re-queueing itself instead of sleeping when a chat's slot is taken."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,12 +9,12 @@ import pytest
 from redis import Redis
 
 from bot.bootstrap import build_services
+from bot.ratelimit import InProcessRateLimiter, RateLimiter
 from intake.model import Contact
 from intake.outbound import queue_message
 from tests.conftest import REDIS_URL
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from worker import jobs
-from bot.ratelimit import InProcessRateLimiter, RateLimiter
 
 
 class Clock:
@@ -76,17 +77,26 @@ def test_workers_sharing_redis_share_the_limits(redis):
 def test_a_throttled_telegram_send_requeues_itself_with_the_wait(config, places):
     sender = RecordingSender()
     clock = Clock()
-    s = build_services(config, queue=RecordingQueue(), senders={"sms": RecordingSender(), "telegram": sender},
-                       understander=ScriptedUnderstander({}), places=places, legal=None,
-                       rate_limiter=InProcessRateLimiter(clock))
+    s = build_services(
+        config,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": sender},
+        understander=ScriptedUnderstander({}),
+        places=places,
+        legal=None,
+        rate_limiter=InProcessRateLimiter(clock),
+    )
     ids = []
     with s.uow() as uow:
         contact = Contact(language="en")
         uow.repo.add(contact)
         uow.repo.flush()
         for n in range(2):
-            ids.append(queue_message(uow, channel="telegram", address="900001", body=f"part {n}", key=f"k{n}",
-                                     contact=contact).id)
+            ids.append(
+                queue_message(
+                    uow, channel="telegram", address="900001", body=f"part {n}", key=f"k{n}", contact=contact
+                ).id
+            )
         uow.commit()
     assert jobs.send_message(ids[0], services=s) == "sent"
     clock.t += 0.25
@@ -103,8 +113,9 @@ def test_a_throttled_telegram_send_requeues_itself_with_the_wait(config, places)
 
 
 def test_redis_deployments_get_the_shared_limiter(config, places):
-    s = build_services(replace(config, redis_url=REDIS_URL), understander=ScriptedUnderstander({}), places=places,
-                       legal=None)
+    s = build_services(
+        replace(config, redis_url=REDIS_URL), understander=ScriptedUnderstander({}), places=places, legal=None
+    )
     assert isinstance(s.rate_limiter, RateLimiter)
     embedded = build_services(config, understander=ScriptedUnderstander({}), places=places, legal=None)
     assert isinstance(embedded.rate_limiter, InProcessRateLimiter)

@@ -1,4 +1,5 @@
 """Every reply template, in each language, within the SMS budget; printed as a table."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,9 +20,13 @@ PARAMS = {
     "urgent": "",
     "when": "ព្រហស្បតិ៍ 03/12 09:00",
 }
-EN_PARAMS = PARAMS | {"office": "Saen Monourom Justice Service Centre", "province": "Banteay Meanchey Province",
-                      "status": "accepted by the office", "when": "Thu 03/12 09:00",
-                      "place": "Saen Monourom Justice Service Centre"}
+EN_PARAMS = PARAMS | {
+    "office": "Saen Monourom Justice Service Centre",
+    "province": "Banteay Meanchey Province",
+    "status": "accepted by the office",
+    "when": "Thu 03/12 09:00",
+    "place": "Saen Monourom Justice Service Centre",
+}
 PARAMS["place"] = "មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងសែនមនោរម្យ"
 CITIZEN = sorted(k for k in TEMPLATES if not k.startswith("official_"))
 
@@ -44,8 +49,19 @@ def test_citizen_replies_never_take_more_than_three_segments(key, lang):
     assert 1 <= segments(key, lang) <= 3
 
 
-@pytest.mark.parametrize("key", ["help", "ask_location", "stopped", "empty", "status_unknown", "dispute_opened",
-                                 "protection_opened", "protection_safety"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "help",
+        "ask_location",
+        "stopped",
+        "empty",
+        "status_unknown",
+        "dispute_opened",
+        "protection_opened",
+        "protection_safety",
+    ],
+)
 def test_english_replies_fit_one_segment(key):
     assert segments(key, "en") == 1
 

@@ -2,6 +2,7 @@
 
 The sentences here were written for these tests (none is copied from the training or held-out sets).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -186,9 +187,13 @@ def test_a_stated_age_under_18_makes_a_child():
 
 
 def test_confinement_and_cut_off_from_family_with_the_person_in_between():
-    for text in ("he doesn't let me leave the house", "she never lets me go home",
-                 "they took my phone and won't let me call my family",
-                 "ថៅកែមិនឲ្យយើងត្រឡប់មកផ្ទះវិញ", "ប្តីមិនឲ្យខ្ញុំចេញពីផ្ទះ"):
+    for text in (
+        "he doesn't let me leave the house",
+        "she never lets me go home",
+        "they took my phone and won't let me call my family",
+        "ថៅកែមិនឲ្យយើងត្រឡប់មកផ្ទះវិញ",
+        "ប្តីមិនឲ្យខ្ញុំចេញពីផ្ទះ",
+    ):
         assert "trafficking" in assess_danger(text).categories, text
     assert "child_at_risk" in assess_danger("my uncle forces my little cousin to beg at the market").categories
     assert assess_danger("my ex won't let me see my children on Sundays").categories == ()
