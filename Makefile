@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app bot
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup lint run test test-fast db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker sample-directory clean
+.PHONY: setup lint run test test-fast db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker chaos sample-directory clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-nlu: setup
 
 bench-worker: setup services
 	$(BIN)/python -m worker.bench
+
+# Fault injection on private PostgreSQL / Redis servers (never the shared ones): see tests/chaos.py.
+chaos: setup
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
 
 sample-directory: setup
 	$(BIN)/python data/directory/build_sample.py
