@@ -10,10 +10,8 @@ from intake.deps import IntakeDeps
 from intake.model import (
     AppointmentStatus,
     Case,
-    CaseEvent,
     CaseKind,
     CaseStatus,
-    Channel,
     Contact,
     Conversation,
     Identity,
@@ -21,9 +19,8 @@ from intake.model import (
     OfficialRole,
     OutboundStatus,
     new_case_ref,
-    utcnow,
 )
-from intake.outbound import queue_message, reply_to
+from intake.outbound import notify_officials, queue_message, reply_to
 from intake.routing import great_circle_km, route
 from intake.unit_of_work import UnitOfWork
 from nlu.types import Location
@@ -54,11 +51,6 @@ def _unique_ref(uow: UnitOfWork) -> str:
     raise RuntimeError("could not find a free case reference")
 
 
-def add_event(uow: UnitOfWork, case: Case, type_: str, actor: str, **detail) -> None:
-    """Append to the case's audit trail."""
-    uow.repo.add(CaseEvent(case_id=case.id, type=type_, actor=actor, detail=detail))
-
-
 def open_case(
     uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action: dialogue.OpenCase, inbound: Message
 ) -> tuple[Case, list[int]]:
@@ -80,7 +72,7 @@ def open_case(
     )
     uow.repo.add(case)
     uow.repo.flush()
-    add_event(uow, case, "opened", "citizen", channel=inbound.channel, message_id=inbound.id)
+    uow.repo.add(case.event("opened", "citizen", deps.clock(), channel=inbound.channel, message_id=inbound.id))
     inbound.case_id = case.id
     log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
     if case.kind == CaseKind.PROTECTION and not case.province_code:
@@ -109,22 +101,15 @@ def confirm_case(uow: UnitOfWork, inbound: Message, contact: Contact, case: Case
 
 def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
     """Tell the active admins (the national duty desk) about an urgent case with no place yet."""
-    ids = []
-    body = replies.render_official("official_unplaced_protection", ref=case.ref)
-    for official in uow.repo.officials_with_role(OfficialRole.ADMIN):
-        out = queue_message(
-            uow,
-            channel=Channel.TELEGRAM,
-            address=official.telegram_chat_id,
-            body=body,
-            key=f"duty:{case.id}:{official.id}",
-            official_id=official.id,
-            case_id=case.id,
-            purpose="case_notification",
-            urgent=True,
-        )
-        ids.append(out.id)
-    add_event(uow, case, "duty_desk_notified", "system", officials=len(ids))
+    ids = notify_officials(
+        uow,
+        uow.repo.officials_with_role(OfficialRole.ADMIN),
+        body=replies.render_official("official_unplaced_protection", ref=case.ref),
+        key_prefix=f"duty:{case.id}",
+        case_id=case.id,
+        urgent=True,
+    )
+    uow.repo.add(case.event("duty_desk_notified", "system", deps.clock(), officials=len(ids)))
     log.warning("urgent case %s has no place yet; %s duty officials told", case.ref, len(ids))
     return ids
 
@@ -140,24 +125,12 @@ def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason
         centroid=deps.places.centroid,
         place_name=lambda code: deps.places.name(code, "en"),
     )
+    now = deps.clock()
     if decision is None:
-        add_event(uow, case, "unrouted", actor, reason="no office of this kind or no place")
+        uow.repo.add(case.event("unrouted", actor, now, reason="no office of this kind or no place"))
         log.warning("case %s could not be routed", case.ref)
         return []
-    case.office_id = decision.office.id
-    case.routing_reason = reason_prefix + decision.reason
-    case.distance_km = decision.distance_km
-    case.status = CaseStatus.ROUTED
-    case.updated_at = utcnow()
-    add_event(
-        uow,
-        case,
-        "routed",
-        actor,
-        office=decision.office.code,
-        reason=case.routing_reason,
-        distance_km=decision.distance_km,
-    )
+    uow.repo.add(case.route(decision.office, reason_prefix + decision.reason, decision.distance_km, actor, now))
     log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
     schedule_escalation(uow, deps, case, 1)
     return notify_office(uow, deps, case)
@@ -175,7 +148,6 @@ def _place_line(deps: IntakeDeps, case: Case, language: str = "en") -> str:
 
 def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
     """Tell every linked official of the case's office. Protection cases carry no narrative."""
-    ids = []
     place, place_km = _place_line(deps, case), _place_line(deps, case, "km")
     if case.kind == CaseKind.PROTECTION:
         body = replies.render_official(
@@ -198,21 +170,15 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
         )
     from intake.officials import case_buttons
 
-    for official in uow.repo.linked_officials(case.office_id):
-        out = queue_message(
-            uow,
-            channel=Channel.TELEGRAM,
-            address=official.telegram_chat_id,
-            body=body,
-            key=f"notify:{case.id}:{case.office_id}:{official.id}",
-            official_id=official.id,
-            case_id=case.id,
-            purpose="case_notification",
-            urgent=case.urgent,
-        )
-        out.buttons = case_buttons(case)
-        ids.append(out.id)
-    return ids
+    return notify_officials(
+        uow,
+        uow.repo.linked_officials(case.office_id),
+        body=body,
+        key_prefix=f"notify:{case.id}:{case.office_id}",
+        case_id=case.id,
+        urgent=case.urgent,
+        buttons=case_buttons(case),
+    )
 
 
 def schedule_escalation(uow: UnitOfWork, deps: IntakeDeps, case: Case, level: int) -> None:
@@ -228,55 +194,42 @@ def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office
     case = uow.repo.case(case_id)
     if case is None or case.accepted_by or case.status not in (CaseStatus.ROUTED,) or case.office_id != office_id:
         return []
-    case.escalation_level = level
+    case.escalate(level)
+    now = deps.clock()
     if level == 1:
-        body = replies.render_official("official_reminder", ref=case.ref)
-        ids = [
-            queue_message(
-                uow,
-                channel=Channel.TELEGRAM,
-                address=o.telegram_chat_id,
-                body=body,
-                key=f"escalate:{case.id}:{office_id}:1:{o.id}",
-                official_id=o.id,
-                case_id=case.id,
-                purpose="case_notification",
-                urgent=case.urgent,
-            ).id
-            for o in uow.repo.linked_officials(case.office_id)
-        ]
-        add_event(uow, case, "escalation_reminder", "system", officials=len(ids))
+        ids = notify_officials(
+            uow,
+            uow.repo.linked_officials(case.office_id),
+            body=replies.render_official("official_reminder", ref=case.ref),
+            key_prefix=f"escalate:{case.id}:{office_id}:1",
+            case_id=case.id,
+            urgent=case.urgent,
+        )
+        uow.repo.add(case.event("escalation_reminder", "system", now, officials=len(ids)))
         schedule_escalation(uow, deps, case, 2)
         return ids
     if level == 2:
         office = uow.repo.office(case.office_id)
         coordinators = uow.repo.officials_of_province(office.province_code, OfficialRole.COORDINATOR) if office else []
-        body = replies.render_official("official_escalated", ref=case.ref, office=office.name_en if office else "?")
-        ids = []
-        for o in coordinators:
-            out = queue_message(
-                uow,
-                channel=Channel.TELEGRAM,
-                address=o.telegram_chat_id,
-                body=body,
-                key=f"escalate:{case.id}:{office_id}:2:{o.id}",
-                official_id=o.id,
-                case_id=case.id,
-                purpose="case_notification",
-                urgent=case.urgent,
-            )
-            from intake.officials import case_buttons
+        from intake.officials import case_buttons
 
-            out.buttons = case_buttons(case)
-            ids.append(out.id)
-        add_event(uow, case, "escalated_to_coordinator", "system", coordinators=len(ids))
+        ids = notify_officials(
+            uow,
+            coordinators,
+            body=replies.render_official("official_escalated", ref=case.ref, office=office.name_en if office else "?"),
+            key_prefix=f"escalate:{case.id}:{office_id}:2",
+            case_id=case.id,
+            urgent=case.urgent,
+            buttons=case_buttons(case),
+        )
+        uow.repo.add(case.event("escalated_to_coordinator", "system", now, coordinators=len(ids)))
         schedule_escalation(uow, deps, case, 3)
         return ids
     # level 3: the next nearest office of the same kind
     current = uow.repo.office(case.office_id)
     others = [o for o in uow.repo.offices(current.kind if current else None) if o.id != case.office_id]
     if not others or current is None:
-        add_event(uow, case, "escalation_exhausted", "system")
+        uow.repo.add(case.event("escalation_exhausted", "system", now))
         return []
     nearest = min(others, key=lambda o: (great_circle_km((current.lat, current.lon), (o.lat, o.lon)), o.code))
     return reroute(uow, deps, case, nearest, actor="system", reason="escalated: not accepted")
@@ -284,15 +237,7 @@ def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office
 
 def reroute(uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, reason: str = "re-routed") -> list[int]:
     """Move a case to another office, with the reason, and tell that office."""
-    previous = case.office_id
-    case.office_id = office.id
-    case.routing_reason = reason
-    case.distance_km = None
-    case.status = CaseStatus.ROUTED
-    case.accepted_by = None
-    case.escalation_level = 0
-    case.updated_at = deps.clock()
-    add_event(uow, case, "rerouted", actor, office=office.code, previous_office_id=previous, reason=reason)
+    uow.repo.add(case.reroute(office, reason, actor, deps.clock()))
     log.info("case %s re-routed to %s (%s)", case.ref, office.code, reason)
     schedule_escalation(uow, deps, case, 1)
     return notify_office(uow, deps, case)
@@ -327,7 +272,7 @@ def message_citizen(
         urgent=False,
     )
     if out.status != OutboundStatus.QUEUED:
-        add_event(uow, case, "message_withheld", "system", purpose=purpose)
+        uow.repo.add(case.event("message_withheld", "system", deps.clock(), purpose=purpose))
         return []
     if awaiting:
         conversation = uow.repo.conversation(contact.id)
@@ -361,7 +306,7 @@ def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso
     )
     ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
     if ids:
-        add_event(uow, case, "reminder_sent", "system", hours_before=hours)
+        uow.repo.add(case.event("reminder_sent", "system", deps.clock(), hours_before=hours))
     return ids
 
 
@@ -386,7 +331,7 @@ def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
         awaiting=("awaiting_follow_up", {"case_id": case.id}),
     )
     if ids:
-        add_event(uow, case, "follow_up_sent", "system")
+        uow.repo.add(case.event("follow_up_sent", "system", deps.clock()))
     return ids
 
 
@@ -406,5 +351,5 @@ def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list
         awaiting=("awaiting_check_in", {"case_id": case.id}),
     )
     if ids:
-        add_event(uow, case, "check_in_sent", "system", day=days)
+        uow.repo.add(case.event("check_in_sent", "system", deps.clock(), day=days))
     return ids

@@ -91,6 +91,11 @@ PROTECTION_STAGES = (
 OUTCOMES = (CaseStatus.RESOLVED, CaseStatus.NOT_RESOLVED, CaseStatus.REFERRED)
 
 
+class FollowUpAnswer(StrEnum):
+    SETTLED = "settled"
+    NOT_SETTLED = "not_settled"
+
+
 class AppointmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
@@ -248,6 +253,119 @@ class Case:
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
     id: int | None = None
+
+    # State changes. Each one changes status, accepted_by, escalation_level and updated_at together
+    # and returns the event for the case's audit trail, which the caller stores. Nothing else
+    # assigns these fields.
+
+    def event(self, type_: str, actor: str, now: datetime, **detail) -> CaseEvent:
+        """An entry for the audit trail that changes nothing else (a note, a message sent)."""
+        assert self.id is not None, "a case gets its id before its first event"
+        return CaseEvent(case_id=self.id, type=type_, actor=actor, detail=detail, at=now)
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now
+
+    def route(self, office: Office, reason: str, distance_km: float | None, actor: str, now: datetime) -> CaseEvent:
+        """Sent to an office by the routing rules."""
+        self.office_id, self.routing_reason, self.distance_km = office.id, reason, distance_km
+        self.status = CaseStatus.ROUTED
+        self._touch(now)
+        return self.event("routed", actor, now, office=office.code, reason=reason, distance_km=distance_km)
+
+    def reroute(self, office: Office, reason: str, actor: str, now: datetime) -> CaseEvent:
+        """Moved to another office by hand or by escalation: nobody there has accepted it yet."""
+        previous = self.office_id
+        self.office_id, self.routing_reason, self.distance_km = office.id, reason, None
+        self.status = CaseStatus.ROUTED
+        self.accepted_by = None
+        self.escalation_level = 0
+        self._touch(now)
+        return self.event("rerouted", actor, now, office=office.code, previous_office_id=previous, reason=reason)
+
+    def escalate(self, level: int) -> None:
+        """Nobody accepted it in time: the escalation step reached (the step writes its own event,
+        with how many were told). Not a change the citizen made: `updated_at` stays."""
+        self.escalation_level = level
+
+    def accept(self, official_id: int, now: datetime) -> CaseEvent:
+        """An official takes the case: protection cases enter the case management stages."""
+        self.accepted_by = official_id
+        self.status = CaseStatus.IDENTIFIED if self.kind == CaseKind.PROTECTION else CaseStatus.ACCEPTED
+        self._touch(now)
+        return self.event("accepted", f"official:{official_id}", now)
+
+    def schedule(
+        self, official_id: int, appointment: Appointment, earlier: list[Appointment], now: datetime
+    ) -> CaseEvent:
+        """A mediation session is set, or moved (the `earlier` ones still scheduled are cancelled);
+        scheduling also accepts an unaccepted case."""
+        moved = False
+        for old in earlier:
+            if old.status == AppointmentStatus.SCHEDULED and old is not appointment:
+                old.status = AppointmentStatus.CANCELLED
+                moved = True
+        self.status = CaseStatus.SCHEDULED
+        self.accepted_by = self.accepted_by or official_id
+        self._touch(now)
+        return self.event(
+            "rescheduled" if moved else "scheduled",
+            f"official:{official_id}",
+            now,
+            appointment_id=appointment.id,
+            starts_at=appointment.starts_at.isoformat(),
+        )
+
+    def cancel_sessions(self, official_id: int, appointments: list[Appointment], now: datetime) -> list[CaseEvent]:
+        """The scheduled sessions are called off: the case is back to accepted."""
+        events = []
+        for appointment in appointments:
+            appointment.status = AppointmentStatus.CANCELLED
+            events.append(
+                self.event("session_cancelled", f"official:{official_id}", now, appointment_id=appointment.id)
+            )
+        self.status = CaseStatus.ACCEPTED
+        self._touch(now)
+        return events
+
+    def close(self, outcome: CaseStatus, official_id: int, appointments: list[Appointment], now: datetime) -> CaseEvent:
+        """An outcome (resolved, not resolved, referred) or, for protection cases, closed; the
+        sessions whose time has come count as held."""
+        for appointment in appointments:
+            if appointment.status == AppointmentStatus.SCHEDULED and appointment.starts_at <= now:
+                appointment.status = AppointmentStatus.HELD
+        self.status = outcome
+        self._touch(now)
+        return self.event(
+            "outcome" if outcome != CaseStatus.CLOSED else "closed",
+            f"official:{official_id}",
+            now,
+            outcome=str(outcome),
+        )
+
+    def advance_stage(self, official_id: int, now: datetime) -> CaseEvent:
+        """The next coordinated case management stage (protection cases); working on a case
+        accepts it."""
+        stages = list(PROTECTION_STAGES)
+        current = self.status if self.status in stages else None
+        nxt = stages[0] if current is None else stages[min(stages.index(current) + 1, len(stages) - 1)]
+        self.status = nxt
+        self.accepted_by = self.accepted_by or official_id
+        self._touch(now)
+        return self.event("stage", f"official:{official_id}", now, stage=str(nxt))
+
+    def record_follow_up(self, settled: bool, now: datetime) -> CaseEvent:
+        """The citizen's answer to "was it settled?": the case is closed either way."""
+        self.follow_up_answer = FollowUpAnswer.SETTLED if settled else FollowUpAnswer.NOT_SETTLED
+        self.status = CaseStatus.CLOSED
+        self._touch(now)
+        return self.event("follow_up_answer", "citizen", now, answer=self.follow_up_answer)
+
+    def add_message(self, message: Message, now: datetime) -> CaseEvent:
+        """The citizen wrote again about the same matter: the message joins the case."""
+        message.case_id = self.id
+        self._touch(now)
+        return self.event("citizen_message", "citizen", now, message_id=message.id)
 
 
 @dataclass(eq=False)

@@ -17,7 +17,6 @@ from intake import cases, outbound, replies
 from intake.model import (
     OPEN_STATUSES,
     OUTCOMES,
-    PROTECTION_STAGES,
     Appointment,
     AppointmentStatus,
     Case,
@@ -184,24 +183,18 @@ def accept(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> l
     if case.accepted_by:
         who = uow.repo.official(case.accepted_by)
         return [_say(uow, official, key, f"Case {case.ref} was already accepted by {who.name if who else '?'}.")]
-    case.accepted_by = official.id
-    case.status = CaseStatus.IDENTIFIED if case.kind == CaseKind.PROTECTION else CaseStatus.ACCEPTED
-    case.updated_at = deps.clock()
-    cases.add_event(uow, case, "accepted", f"official:{official.id}")
+    uow.repo.add(case.accept(official.id, deps.clock()))
     log.info("case %s accepted by official %s", case.ref, official.id)
     ids = [_say(uow, official, key, f"You accepted case {case.ref}.", case_buttons(case), case.id)]
-    for other in uow.repo.linked_officials(case.office_id):
-        if other.id != official.id:
-            ids.append(
-                _say(
-                    uow,
-                    other,
-                    f"accepted:{case.id}:{other.id}",
-                    f"Case {case.ref} was accepted by {official.name}.",
-                    case_id=case.id,
-                )
-            )
-    return ids
+    return ids + outbound.notify_officials(
+        uow,
+        uow.repo.linked_officials(case.office_id),
+        body=f"Case {case.ref} was accepted by {official.name}.",
+        key_prefix=f"accepted:{case.id}",
+        case_id=case.id,
+        purpose="official_reply",
+        exclude=official.id,
+    )
 
 
 def schedule(
@@ -215,27 +208,14 @@ def schedule(
         return [_say(uow, official, key, "Sessions are scheduled for disputes only.")]
     office = uow.repo.office(case.office_id)
     contact = uow.repo.contact(case.contact_id)
-    moved = False
-    for old in uow.repo.appointments_of(case.id):
-        if old.status == AppointmentStatus.SCHEDULED:
-            old.status = AppointmentStatus.CANCELLED
-            moved = True
+    earlier = uow.repo.appointments_of(case.id)
+    moved = any(a.status == AppointmentStatus.SCHEDULED for a in earlier)
     appointment = Appointment(
         case_id=case.id, starts_at=starts_at, place=place or office.name(contact.language), created_by=official.id
     )
     uow.repo.add(appointment)
     uow.repo.flush()
-    case.status = CaseStatus.SCHEDULED
-    case.accepted_by = case.accepted_by or official.id
-    case.updated_at = deps.clock()
-    cases.add_event(
-        uow,
-        case,
-        "rescheduled" if moved else "scheduled",
-        f"official:{official.id}",
-        appointment_id=appointment.id,
-        starts_at=starts_at.isoformat(),
-    )
+    uow.repo.add(case.schedule(official.id, appointment, earlier, deps.clock()))
     text = replies.render(
         "appointment_moved" if moved else "appointment",
         contact.language,
@@ -277,13 +257,14 @@ def schedule(
             purpose="invitation",
             contact=other,
         )
-        cases.add_event(
-            uow,
-            case,
-            "other_party_invited",
-            f"official:{official.id}",
-            appointment_id=appointment.id,
-            sent=out.status == OutboundStatus.QUEUED,
+        uow.repo.add(
+            case.event(
+                "other_party_invited",
+                f"official:{official.id}",
+                deps.clock(),
+                appointment_id=appointment.id,
+                sent=out.status == OutboundStatus.QUEUED,
+            )
         )
         if out.status == OutboundStatus.QUEUED:
             ids.append(out.id)
@@ -314,10 +295,8 @@ def cancel_appointment(uow: UnitOfWork, deps, official: Official, case: Case, ke
     if not current:
         return [_say(uow, official, key, f"Case {case.ref} has no session scheduled.")]
     contact = uow.repo.contact(case.contact_id)
-    for a in current:
-        a.status = AppointmentStatus.CANCELLED
-        cases.add_event(uow, case, "session_cancelled", f"official:{official.id}", appointment_id=a.id)
-    case.status = CaseStatus.ACCEPTED
+    for event in case.cancel_sessions(official.id, current, deps.clock()):
+        uow.repo.add(event)
     text = replies.render(
         "appointment_cancelled",
         contact.language,
@@ -330,18 +309,7 @@ def cancel_appointment(uow: UnitOfWork, deps, official: Official, case: Case, ke
 
 def close_case(uow: UnitOfWork, deps, official: Official, case: Case, outcome: CaseStatus, key: str) -> list[int]:
     """Record the outcome; disputes get a follow-up question a few days later."""
-    for a in uow.repo.appointments_of(case.id):
-        if a.status == AppointmentStatus.SCHEDULED and a.starts_at <= deps.clock():
-            a.status = AppointmentStatus.HELD
-    case.status = outcome
-    case.updated_at = deps.clock()
-    cases.add_event(
-        uow,
-        case,
-        "outcome" if outcome != CaseStatus.CLOSED else "closed",
-        f"official:{official.id}",
-        outcome=str(outcome),
-    )
+    uow.repo.add(case.close(outcome, official.id, uow.repo.appointments_of(case.id), deps.clock()))
     if case.kind == CaseKind.DISPUTE:
         due = deps.clock() + timedelta(days=deps.policy.dispute_follow_up_days)
         uow.later.append(("worker.jobs.follow_up", (case.id,), due))
@@ -350,13 +318,8 @@ def close_case(uow: UnitOfWork, deps, official: Official, case: Case, outcome: C
 
 def next_stage(uow: UnitOfWork, deps, official: Official, case: Case, key: str) -> list[int]:
     """Move a protection case to the next coordinated case management stage."""
-    stages = list(PROTECTION_STAGES)
-    current = case.status if case.status in stages else None
-    nxt = stages[0] if current is None else stages[min(stages.index(current) + 1, len(stages) - 1)]
-    case.status = nxt
-    case.accepted_by = case.accepted_by or official.id
-    case.updated_at = deps.clock()
-    cases.add_event(uow, case, "stage", f"official:{official.id}", stage=str(nxt))
+    uow.repo.add(case.advance_stage(official.id, deps.clock()))
+    nxt = case.status
     if nxt == CaseStatus.REINTEGRATION_FOLLOW_UP:
         for days in deps.policy.protection_follow_up_days:
             uow.later.append(("worker.jobs.check_in", (case.id, days), deps.clock() + timedelta(days=days)))

@@ -3,10 +3,11 @@ or said texts are unsafe, and updated by the providers' delivery callbacks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from intake.deps import IntakeDeps
-from intake.model import Channel, Contact, InboundStatus, Message, OutboundStatus, utcnow
+from intake.model import Channel, Contact, InboundStatus, Message, Official, OutboundStatus, utcnow
 from intake.ports import JobQueue
 from intake.unit_of_work import UnitOfWork
 
@@ -56,6 +57,41 @@ def queue_message(
     uow.repo.add(msg)
     uow.repo.flush()
     return msg
+
+
+def notify_officials(
+    uow: UnitOfWork,
+    officials: Iterable[Official],
+    *,
+    body: str,
+    key_prefix: str,
+    case_id: int | None,
+    purpose: str = "case_notification",
+    urgent: bool = False,
+    buttons: list | None = None,
+    exclude: int | None = None,
+) -> list[int]:
+    """Tell each of `officials` (but `exclude`) on Telegram, once each: the idempotency key is
+    `key_prefix:official id`. Returns the outbound ids."""
+    ids = []
+    for official in officials:
+        if official.id == exclude:
+            continue
+        out = queue_message(
+            uow,
+            channel=Channel.TELEGRAM,
+            address=official.telegram_chat_id,
+            body=body,
+            key=f"{key_prefix}:{official.id}",
+            official_id=official.id,
+            case_id=case_id,
+            purpose=purpose,
+            urgent=urgent,
+        )
+        if buttons:
+            out.buttons = buttons
+        ids.append(out.id)
+    return ids
 
 
 def reply_to(

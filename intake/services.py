@@ -12,7 +12,7 @@ import logging
 from datetime import timedelta
 
 from intake import dialogue, replies
-from intake.cases import add_event, confirm_case, contact_for, open_case, route_case
+from intake.cases import confirm_case, contact_for, open_case, route_case
 from intake.deps import IntakeDeps
 from intake.model import (
     AppointmentStatus,
@@ -26,7 +26,7 @@ from intake.model import (
     hash_invite_code,
     utcnow,
 )
-from intake.outbound import queue_message, reply_to
+from intake.outbound import notify_officials, queue_message, reply_to
 from intake.sms import count_segments
 from intake.unit_of_work import IntegrityError, UnitOfWork
 from nlu.khmer import normalize
@@ -230,10 +230,10 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         other_party = action.data.get("party") == "other_party"
         answer = "will_come" if action.yes else "cannot_come"
         if other_party:
-            add_event(uow, case, "other_party_answer", "other_party", answer=answer)
+            uow.repo.add(case.event("other_party_answer", "other_party", deps.clock(), answer=answer))
         else:
             appointment.citizen_answer = answer
-            add_event(uow, case, "citizen_answer", "citizen", answer=answer)
+            uow.repo.add(case.event("citizen_answer", "citizen", deps.clock(), answer=answer))
         out = reply_to(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
         from intake.officials import when_text
 
@@ -242,51 +242,30 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
             f"Case {case.ref}: {who} {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
             f"{when_text(deps, appointment.starts_at, 'en')}."
         )
-        for official in uow.repo.linked_officials(case.office_id):
-            out.append(
-                queue_message(
-                    uow,
-                    channel=Channel.TELEGRAM,
-                    address=official.telegram_chat_id,
-                    body=body,
-                    key=f"answer:{msg.id}:{official.id}",
-                    official_id=official.id,
-                    case_id=case.id,
-                    purpose="case_notification",
-                ).id
-            )
-        return out
+        return out + notify_officials(
+            uow, uow.repo.linked_officials(case.office_id), body=body, key_prefix=f"answer:{msg.id}", case_id=case.id
+        )
     if action.question == "awaiting_follow_up":
         case = uow.repo.case(action.data.get("case_id", 0))
         if case is None or case.contact_id != contact.id:
             return []
-        case.follow_up_answer = "settled" if action.yes else "not_settled"
-        case.status = CaseStatus.CLOSED
-        case.updated_at = deps.clock()
-        add_event(uow, case, "follow_up_answer", "citizen", answer=case.follow_up_answer)
+        uow.repo.add(case.record_follow_up(action.yes, deps.clock()))
         return reply_to(uow, msg, contact, replies.render("thanks_follow_up", lang), key)
     if action.question == "awaiting_check_in":
         case = uow.repo.case(action.data.get("case_id", 0))
         if case is None or case.contact_id != contact.id:
             return []
-        add_event(uow, case, "check_in_answer", "citizen", needs_help=not action.yes)
+        uow.repo.add(case.event("check_in_answer", "citizen", deps.clock(), needs_help=not action.yes))
         out = reply_to(uow, msg, contact, replies.render("check_in_ok" if action.yes else "check_in_help", lang), key)
         if not action.yes and case.office_id:
-            body = replies.render_official("official_check_in_help", ref=case.ref)
-            for official in uow.repo.linked_officials(case.office_id):
-                out.append(
-                    queue_message(
-                        uow,
-                        channel=Channel.TELEGRAM,
-                        address=official.telegram_chat_id,
-                        body=body,
-                        key=f"check-in-help:{msg.id}:{official.id}",
-                        official_id=official.id,
-                        case_id=case.id,
-                        purpose="case_notification",
-                        urgent=True,
-                    ).id
-                )
+            out += notify_officials(
+                uow,
+                uow.repo.linked_officials(case.office_id),
+                body=replies.render_official("official_check_in_help", ref=case.ref),
+                key_prefix=f"check-in-help:{msg.id}",
+                case_id=case.id,
+                urgent=True,
+            )
         return out
     return []
 
@@ -352,25 +331,17 @@ def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, 
     """A second message about the same matter joins the open case instead of opening another."""
     case = uow.repo.case_by_ref(ref)
     assert case is not None and case.contact_id == contact.id
-    msg.case_id = case.id
-    case.updated_at = utcnow()
-    add_event(uow, case, "citizen_message", "citizen", message_id=msg.id)
+    uow.repo.add(case.add_message(msg, utcnow()))
     outbound = reply_to(uow, msg, contact, replies.render("added_to_case", contact.language, ref=case.ref), key)
     if case.office_id:
-        body = replies.render_official("official_case_update", ref=case.ref)
-        for official in uow.repo.linked_officials(case.office_id):
-            out = queue_message(
-                uow,
-                channel=Channel.TELEGRAM,
-                address=official.telegram_chat_id,
-                body=body,
-                key=f"update:{msg.id}:{official.id}",
-                official_id=official.id,
-                case_id=case.id,
-                purpose="case_notification",
-                urgent=case.urgent,
-            )
-            outbound.append(out.id)
+        outbound += notify_officials(
+            uow,
+            uow.repo.linked_officials(case.office_id),
+            body=replies.render_official("official_case_update", ref=case.ref),
+            key_prefix=f"update:{msg.id}",
+            case_id=case.id,
+            urgent=case.urgent,
+        )
     return outbound
 
 
@@ -389,7 +360,7 @@ def _route_open_case(
     loc = action.location
     case.province_code, case.district_code, case.commune_code = loc.province_code, loc.district_code, loc.commune_code
     msg.case_id = case.id
-    add_event(uow, case, "place_given", "citizen", message_id=msg.id)
+    uow.repo.add(case.event("place_given", "citizen", deps.clock(), message_id=msg.id))
     outbound = route_case(uow, deps, case, actor="system")
     return outbound + confirm_case(uow, msg, contact, case, action.then_ask)
 
