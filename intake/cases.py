@@ -1,21 +1,30 @@
 """Cases: opening, routing to an office, telling its officials, escalating what nobody accepts,
-and the messages the workflow starts (appointments, reminders, follow-ups, check-ins)."""
+what officials do to a case (accept, schedule, cancel, close, next stage, re-route: the same
+functions for Telegram and any other front end), and the messages the workflow starts
+(appointments, reminders, follow-ups, check-ins)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from intake import dialogue, replies
 from intake.deps import IntakeDeps
 from intake.model import (
+    Appointment,
     AppointmentStatus,
     Case,
     CaseKind,
     CaseStatus,
+    Channel,
     Contact,
     Conversation,
     Identity,
     Message,
+    Office,
+    OfficeKind,
+    Official,
     OfficialRole,
     OutboundStatus,
     new_case_ref,
@@ -56,6 +65,7 @@ def open_case(
 ) -> tuple[Case, list[int]]:
     """Open a case from the dialogue's decision, route it, tell the office, answer the citizen."""
     loc: Location = action.location
+    now = deps.clock()
     case = Case(
         ref=_unique_ref(uow),
         kind=action.kind,
@@ -69,10 +79,12 @@ def open_case(
         summary=action.summary,
         details=action.details or None,
         other_party_phone=action.other_party_phone,
+        created_at=now,
+        updated_at=now,
     )
     uow.repo.add(case)
     uow.repo.flush()
-    uow.repo.add(case.event("opened", "citizen", deps.clock(), channel=inbound.channel, message_id=inbound.id))
+    uow.repo.add(case.event("opened", "citizen", now, channel=inbound.channel, message_id=inbound.id))
     inbound.case_id = case.id
     log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
     if case.kind == CaseKind.PROTECTION and not case.province_code:
@@ -168,8 +180,6 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
             reason=case.routing_reason,
             summary=summary,
         )
-    from intake.officials import case_buttons
-
     return notify_officials(
         uow,
         uow.repo.linked_officials(case.office_id),
@@ -177,7 +187,7 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
         key_prefix=f"notify:{case.id}:{case.office_id}",
         case_id=case.id,
         urgent=case.urgent,
-        buttons=case_buttons(case),
+        buttons=replies.case_buttons(case),
     )
 
 
@@ -211,8 +221,6 @@ def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office
     if level == 2:
         office = uow.repo.office(case.office_id)
         coordinators = uow.repo.officials_of_province(office.province_code, OfficialRole.COORDINATOR) if office else []
-        from intake.officials import case_buttons
-
         ids = notify_officials(
             uow,
             coordinators,
@@ -220,7 +228,7 @@ def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office
             key_prefix=f"escalate:{case.id}:{office_id}:2",
             case_id=case.id,
             urgent=case.urgent,
-            buttons=case_buttons(case),
+            buttons=replies.case_buttons(case),
         )
         uow.repo.add(case.event("escalated_to_coordinator", "system", now, coordinators=len(ids)))
         schedule_escalation(uow, deps, case, 3)
@@ -295,14 +303,12 @@ def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso
         return []
     case = uow.repo.case(appointment.case_id)
     contact = uow.repo.contact(case.contact_id)
-    from intake.officials import when_text
-
     text = replies.render(
         "reminder",
         contact.language,
         ref=case.ref,
         place=appointment.place,
-        when=when_text(deps, appointment.starts_at, contact.language),
+        when=replies.when_text(deps.policy, appointment.starts_at, contact.language),
     )
     ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
     if ids:
@@ -328,7 +334,7 @@ def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
         text,
         f"follow-up:{case.id}",
         purpose="follow_up",
-        awaiting=("awaiting_follow_up", {"case_id": case.id}),
+        awaiting=(dialogue.AWAITING_FOLLOW_UP, {"case_id": case.id}),
     )
     if ids:
         uow.repo.add(case.event("follow_up_sent", "system", deps.clock()))
@@ -348,8 +354,243 @@ def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list
         replies.render("check_in", contact.language),
         f"check-in:{case.id}:{days}",
         purpose="check_in",
-        awaiting=("awaiting_check_in", {"case_id": case.id}),
+        awaiting=(dialogue.AWAITING_CHECK_IN, {"case_id": case.id}),
     )
     if ids:
         uow.repo.add(case.event("check_in_sent", "system", deps.clock(), day=days))
     return ids
+
+
+# What officials do to a case: the same functions serve Telegram (`intake.officials`) and any
+# other front end. Each checks that the official may act on the case, changes it through the
+# model's transitions, queues what others must hear, and returns what to tell the official.
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an official's action did: the messages queued for others (the citizen, colleagues),
+    and the official template (`reply`, `params`) that tells the acting official the result;
+    `show_case_buttons` when the case's buttons belong under that answer."""
+
+    outbound: list[int]
+    reply: str
+    params: dict = field(default_factory=dict)
+    show_case_buttons: bool = False
+
+
+def can_act(uow: UnitOfWork, official: Official, case: Case) -> bool:
+    """Officials see only their own office's cases; coordinators their province's; admins all."""
+    if not official.active:
+        return False
+    if official.role == OfficialRole.ADMIN:
+        return True
+    if official.role == OfficialRole.COORDINATOR:
+        own = uow.repo.office(official.office_id)
+        office = uow.repo.office(case.office_id) if case.office_id else None
+        return bool(own and office and own.province_code == office.province_code)
+    return case.office_id is not None and case.office_id == official.office_id
+
+
+def shows_narrative(uow: UnitOfWork, official: Official, case: Case) -> bool:
+    """A protection case's words are shown only to the protection office's own caseworkers."""
+    if case.kind != CaseKind.PROTECTION:
+        return True
+    office = uow.repo.office(official.office_id)
+    return official.role == OfficialRole.OFFICIAL and office is not None and office.kind == OfficeKind.PROTECTION
+
+
+NOT_YOURS = ActionResult([], "official_not_yours")
+
+
+def accept_case(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case) -> ActionResult:
+    """One official accepts; the others of the office hear who did."""
+    if not can_act(uow, official, case):
+        return NOT_YOURS
+    if case.accepted_by:
+        who = uow.repo.official(case.accepted_by)
+        return ActionResult([], "official_already_accepted", {"ref": case.ref, "name": who.name if who else "?"})
+    uow.repo.add(case.accept(official.id, deps.clock()))
+    log.info("case %s accepted by official %s", case.ref, official.id)
+    told = notify_officials(
+        uow,
+        uow.repo.linked_officials(case.office_id),
+        body=replies.render_official("official_accepted_by", ref=case.ref, name=official.name),
+        key_prefix=f"accepted:{case.id}",
+        case_id=case.id,
+        purpose="official_reply",
+        exclude=official.id,
+    )
+    return ActionResult(told, "official_you_accepted", {"ref": case.ref}, show_case_buttons=True)
+
+
+def schedule_session(
+    uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case, local: datetime, place: str | None
+) -> ActionResult:
+    """Set (or move) the mediation session at `local` (an aware time), tell the citizen, invite
+    the other party when the person gave their number, and plan the reminders."""
+    if not can_act(uow, official, case):
+        return NOT_YOURS
+    now = deps.clock()
+    starts_at = local.astimezone(UTC)
+    if starts_at <= now:
+        return ActionResult([], "official_time_passed")
+    if case.kind != CaseKind.DISPUTE:
+        return ActionResult([], "official_disputes_only")
+    office = uow.repo.office(case.office_id)
+    contact = uow.repo.contact(case.contact_id)
+    earlier = uow.repo.appointments_of(case.id)
+    moved = any(a.status == AppointmentStatus.SCHEDULED for a in earlier)
+    appointment = Appointment(
+        case_id=case.id, starts_at=starts_at, place=place or office.name(contact.language), created_by=official.id
+    )
+    uow.repo.add(appointment)
+    uow.repo.flush()
+    uow.repo.add(case.schedule(official.id, appointment, earlier, now))
+    text = replies.render(
+        "appointment_moved" if moved else "appointment",
+        contact.language,
+        ref=case.ref,
+        when=replies.when_text(deps.policy, starts_at, contact.language),
+        place=appointment.place,
+    )
+    ids = message_citizen(
+        uow,
+        deps,
+        case,
+        text,
+        f"appointment:{appointment.id}",
+        purpose="appointment",
+        awaiting=(dialogue.AWAITING_APPOINTMENT_ANSWER, {"appointment_id": appointment.id}),
+    )
+    if case.other_party_phone and not moved:
+        ids += _invite_other_party(uow, deps, official, case, office, appointment)
+    for hours in deps.policy.reminder_hours:
+        due = starts_at - timedelta(hours=hours)
+        if due > now:
+            uow.later.append(("worker.jobs.remind", (appointment.id, starts_at.isoformat(), hours), due))
+    return ActionResult(
+        ids,
+        "official_scheduled" if ids else "official_scheduled_no_sms",
+        {"ref": case.ref, "place": appointment.place, **replies.when_params(deps.policy, starts_at)},
+    )
+
+
+def _invite_other_party(
+    uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case, office: Office, appointment: Appointment
+) -> list[int]:
+    """The other party, when the person gave their number: a neutral invitation in both languages."""
+    assert case.other_party_phone is not None
+    invite = "\n".join(
+        replies.render(
+            "invitation",
+            lang,
+            ref=case.ref,
+            office=office.name(lang),
+            when=replies.when_text(deps.policy, appointment.starts_at, lang),
+            place=appointment.place,
+        )
+        for lang in ("km", "en")
+    )
+    # They may already know us: their STOP and "not safe to text" hold for an invitation too.
+    other = contact_for(uow, Channel.SMS, case.other_party_phone, "km")
+    out = queue_message(
+        uow,
+        channel=Channel.SMS,
+        address=case.other_party_phone,
+        body=invite,
+        key=f"invitation:{appointment.id}",
+        case_id=case.id,
+        purpose="invitation",
+        contact=other,
+    )
+    sent = out.status == OutboundStatus.QUEUED
+    uow.repo.add(
+        case.event(
+            "other_party_invited", f"official:{official.id}", deps.clock(), appointment_id=appointment.id, sent=sent
+        )
+    )
+    if not sent:
+        return []
+    # Their 1 / 2 answer reaches the office like the citizen's; a conversation of their own that is
+    # under way (their own case, a safety question) is never taken over.
+    conversation = uow.repo.conversation(other.id)
+    if conversation is None:
+        conversation = Conversation(contact_id=other.id)
+        uow.repo.add(conversation)
+    if conversation.state == dialogue.IDLE:
+        conversation.state = dialogue.AWAITING_APPOINTMENT_ANSWER
+        conversation.data = {"appointment_id": appointment.id, "party": "other_party"}
+        conversation.updated_at = deps.clock()
+    return [out.id]
+
+
+def cancel_session(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case) -> ActionResult:
+    """Cancel the scheduled session and tell the citizen."""
+    if not can_act(uow, official, case):
+        return NOT_YOURS
+    current = [a for a in uow.repo.appointments_of(case.id) if a.status == AppointmentStatus.SCHEDULED]
+    if not current:
+        return ActionResult([], "official_no_session", {"ref": case.ref})
+    contact = uow.repo.contact(case.contact_id)
+    for event in case.cancel_sessions(official.id, current, deps.clock()):
+        uow.repo.add(event)
+    text = replies.render(
+        "appointment_cancelled",
+        contact.language,
+        ref=case.ref,
+        when=replies.when_text(deps.policy, current[0].starts_at, contact.language),
+    )
+    ids = message_citizen(uow, deps, case, text, f"appointment-cancel:{current[0].id}", purpose="appointment")
+    return ActionResult(ids, "official_session_cancelled", {"ref": case.ref})
+
+
+def close_case(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case, outcome: CaseStatus) -> ActionResult:
+    """Record the outcome; disputes get a follow-up question a few days later."""
+    if not can_act(uow, official, case):
+        return NOT_YOURS
+    now = deps.clock()
+    uow.repo.add(case.close(outcome, official.id, uow.repo.appointments_of(case.id), now))
+    if case.kind == CaseKind.DISPUTE:
+        uow.later.append(
+            ("worker.jobs.follow_up", (case.id,), now + timedelta(days=deps.policy.dispute_follow_up_days))
+        )
+    return ActionResult([], "official_outcome_recorded", {"ref": case.ref, **replies.status_params(outcome)})
+
+
+def advance_stage(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case) -> ActionResult:
+    """Move a protection case to the next coordinated case management stage; discreet check-ins
+    are planned when it reaches reintegration and follow-up."""
+    if not can_act(uow, official, case):
+        return NOT_YOURS
+    now = deps.clock()
+    uow.repo.add(case.advance_stage(official.id, now))
+    if case.status == CaseStatus.REINTEGRATION_FOLLOW_UP:
+        for days in deps.policy.protection_follow_up_days:
+            uow.later.append(("worker.jobs.check_in", (case.id, days), now + timedelta(days=days)))
+    return ActionResult(
+        [], "official_stage", {"ref": case.ref, **replies.status_params(case.status, "stage")}, show_case_buttons=True
+    )
+
+
+def reroute_options(uow: UnitOfWork, case: Case, limit: int = 4) -> list[Office]:
+    """The other active offices of the case's kind, nearest to its current office first."""
+    current = uow.repo.office(case.office_id) if case.office_id else None
+    kind = current.kind if current else (OfficeKind.PROTECTION if case.kind == CaseKind.PROTECTION else OfficeKind.JSC)
+    others = [o for o in uow.repo.offices(kind) if o.id != case.office_id]
+    if current:
+        origin = (current.lat, current.lon)
+        others.sort(key=lambda o: great_circle_km(origin, (o.lat, o.lon)))
+    return others[:limit]
+
+
+def reroute_case(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case, office_id: int) -> ActionResult:
+    """An official sends the case to another office; that office's officials are told."""
+    if not can_act(uow, official, case):
+        return NOT_YOURS
+    office = uow.repo.office(office_id)
+    if office is None or not office.active:
+        return ActionResult([], "official_office_inactive")
+    ids = reroute(uow, deps, case, office, actor=f"official:{official.id}")
+    return ActionResult(
+        ids, "official_rerouted", {"ref": case.ref, "office": office.name_en, "office_km": office.name_km}
+    )

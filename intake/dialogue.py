@@ -59,7 +59,11 @@ def _number(text: str) -> int | None:
 
 
 # Questions the case workflow asks (set by the service when it sends them).
-ANSWER_STATES = {"awaiting_appointment_answer", "awaiting_follow_up", "awaiting_check_in"}
+# Waiting for a 1 / 2 answer to a question the workflow asked (set by `intake.cases`).
+AWAITING_APPOINTMENT_ANSWER = "awaiting_appointment_answer"
+AWAITING_FOLLOW_UP = "awaiting_follow_up"
+AWAITING_CHECK_IN = "awaiting_check_in"
+ANSWER_STATES = {AWAITING_APPOINTMENT_ANSWER, AWAITING_FOLLOW_UP, AWAITING_CHECK_IN}
 
 
 @dataclass(frozen=True)

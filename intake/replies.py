@@ -7,6 +7,12 @@ nature of a case: someone else may read a shared phone.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from intake import callbacks
+from intake.model import Case, CaseKind
+from intake.policy import Policy
+
 TEMPLATES: dict[str, dict[str, str]] = {
     "help": {
         "en": "Justice line: tell us your problem and your district and province, or ask a legal question. "
@@ -222,6 +228,132 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "{urgent}New protection case {ref} in {place}. Routed: {reason}. Contact the person discreetly.",
         "km": "{urgent}ករណីការពារថ្មី {ref} នៅ{place_km}។",
     },
+    # Officials' replies and questions while they work a case.
+    "official_button_expired": {
+        "en": "That button has expired. Send /cases.",
+        "km": "ប៊ូតុងនេះផុតសុពលភាពហើយ។ សូមផ្ញើ /cases។",
+    },
+    "official_schedule_usage": {
+        "en": "Use: /schedule REF 2026-12-03 09:00 [place]",
+        "km": "របៀបប្រើ៖ /schedule លេខករណី 2026-12-03 09:00 [ទីកន្លែង]",
+    },
+    "official_bad_time": {
+        "en": "That date or time does not exist.",
+        "km": "គ្មានកាលបរិច្ឆេទ ឬម៉ោងនេះទេ។",
+    },
+    "official_case_closed": {
+        "en": "Case {ref} is already closed.",
+        "km": "ករណី {ref} បានបិទរួចហើយ។",
+    },
+    "official_which_day": {"en": "Case {ref}: which day?", "km": "ករណី {ref}៖ ជួបថ្ងៃណា?"},
+    "official_which_time": {"en": "Case {ref}: what time?", "km": "ករណី {ref}៖ ជួបម៉ោងប៉ុន្មាន?"},
+    "official_which_outcome": {
+        "en": "Case {ref}: what was the outcome?",
+        "km": "ករណី {ref}៖ តើលទ្ធផលយ៉ាងដូចម្តេច?",
+    },
+    "official_which_office": {
+        "en": "Case {ref}: re-route to which office?",
+        "km": "ករណី {ref}៖ ផ្ទេរទៅការិយាល័យណា?",
+    },
+    "official_office_inactive": {
+        "en": "That office is not active.",
+        "km": "ការិយាល័យនោះមិនសកម្មទេ។",
+    },
+    "official_rerouted": {
+        "en": "Case {ref} re-routed to {office}.",
+        "km": "ករណី {ref} ត្រូវបានផ្ទេរទៅ {office_km}។",
+    },
+    "official_you_accepted": {
+        "en": "You accepted case {ref}.",
+        "km": "អ្នកបានទទួលយកករណី {ref}។",
+    },
+    "official_accepted_by": {
+        "en": "Case {ref} was accepted by {name}.",
+        "km": "ករណី {ref} ត្រូវបាន {name} ទទួលយក។",
+    },
+    "official_already_accepted": {
+        "en": "Case {ref} was already accepted by {name}.",
+        "km": "ករណី {ref} ត្រូវបាន {name} ទទួលយករួចហើយ។",
+    },
+    "official_time_passed": {
+        "en": "That time has already passed.",
+        "km": "ពេលវេលានោះកន្លងផុតទៅហើយ។",
+    },
+    "official_disputes_only": {
+        "en": "Sessions are scheduled for disputes only.",
+        "km": "ការជួបសម្រុះសម្រួលកំណត់បានសម្រាប់តែករណីវិវាទប៉ុណ្ណោះ។",
+    },
+    "official_scheduled": {
+        "en": "Case {ref}: session {when} at {place}. The citizen has been told.",
+        "km": "ករណី {ref}៖ ការជួប {when_km} នៅ{place}។ ពលរដ្ឋបានទទួលដំណឹងហើយ។",
+    },
+    "official_scheduled_no_sms": {
+        "en": "Case {ref}: session {when} at {place}. The citizen has been told (they cannot receive SMS: call them).",
+        "km": "ករណី {ref}៖ ការជួប {when_km} នៅ{place}។ ពលរដ្ឋមិនអាចទទួលសារបានទេ៖ សូមទូរស័ព្ទទៅគាត់។",
+    },
+    "official_no_session": {
+        "en": "Case {ref} has no session scheduled.",
+        "km": "ករណី {ref} មិនទាន់មានការណាត់ជួបទេ។",
+    },
+    "official_session_cancelled": {
+        "en": "Session for case {ref} cancelled; the citizen was told.",
+        "km": "ការជួបសម្រាប់ករណី {ref} ត្រូវបានលុបចោល ហើយពលរដ្ឋបានទទួលដំណឹងហើយ។",
+    },
+    "official_outcome_recorded": {
+        "en": "Case {ref}: {outcome} recorded.",
+        "km": "ករណី {ref}៖ បានកត់ត្រាលទ្ធផល «{outcome_km}»។",
+    },
+    "official_stage": {
+        "en": "Case {ref}: stage {stage}.",
+        "km": "ករណី {ref}៖ ដំណាក់កាល «{stage_km}»។",
+    },
+    "official_no_open_cases": {"en": "No open cases.", "km": "មិនមានករណីកំពុងដំណើរការទេ។"},
+    "official_open_cases": {"en": "Open cases, oldest first:", "km": "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន៖"},
+    "official_will_come": {
+        "en": "Case {ref}: {who} WILL COME to the session {when}.",
+        "km": "ករណី {ref}៖ {who_km}នឹងមកការជួប {when_km}។",
+    },
+    "official_cannot_come": {
+        "en": "Case {ref}: {who} CANNOT COME to the session {when}.",
+        "km": "ករណី {ref}៖ {who_km}មិនអាចមកការជួប {when_km} បានទេ។",
+    },
+    # Labels: buttons and the headings of /case (Khmer · English on one line).
+    "official_button_accept": {"en": "Accept ✅", "km": "ទទួលយក"},
+    "official_button_schedule": {"en": "Schedule 📅", "km": "កំណត់ពេលជួប"},
+    "official_button_reroute": {"en": "Re-route ↪", "km": "ផ្ទេរ"},
+    "official_button_close": {"en": "Close ✖", "km": "បិទ"},
+    "official_button_next_stage": {"en": "Next stage ▶", "km": "ដំណាក់កាលបន្ទាប់"},
+    "official_button_resolved": {"en": "Resolved", "km": "ដោះស្រាយបាន"},
+    "official_button_not_resolved": {"en": "Not resolved", "km": "ដោះស្រាយមិនបាន"},
+    "official_button_referred": {"en": "Referred", "km": "បញ្ជូនបន្ត"},
+    "official_label_case": {"en": "Case", "km": "ករណី"},
+    "official_label_office": {"en": "Office", "km": "ការិយាល័យ"},
+    "official_label_story": {"en": "Story", "km": "សាច់រឿង"},
+    "official_label_details": {"en": "Details", "km": "ព័ត៌មានលម្អិត"},
+    "official_label_timeline": {"en": "Timeline", "km": "ប្រវត្តិករណី"},
+    "official_party_person": {"en": "the person", "km": "អ្នកដាក់ពាក្យ"},
+    "official_party_other": {"en": "the other party", "km": "ភាគីម្ខាងទៀត"},
+}
+
+# Case statuses and stages as officials read them (English: the status with spaces).
+STATUS_WORDS_KM: dict[str, str] = {
+    "identified": "បានកំណត់អត្តសញ្ញាណ",
+    "registered": "បានចុះបញ្ជី",
+    "assessed": "បានវាយតម្លៃ",
+    "case_conference": "សន្និសីទករណី",
+    "case_plan": "ផែនការករណី",
+    "referred": "បានបញ្ជូនបន្ត",
+    "service_provision": "ការផ្តល់សេវា",
+    "reintegration_follow_up": "សមាហរណកម្ម និងការតាមដាន",
+    "closed": "បានបិទ",
+    "evaluated": "បានវាយតម្លៃលទ្ធផល",
+    "resolved": "បានដោះស្រាយ",
+    "not_resolved": "មិនបានដោះស្រាយ",
+}
+
+WEEKDAYS = {
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "km": ["ច័ន្ទ", "អង្គារ", "ពុធ", "ព្រហស្បតិ៍", "សុក្រ", "សៅរ៍", "អាទិត្យ"],
 }
 
 STATUS_WORDS: dict[str, dict[str, str]] = {
@@ -245,3 +377,54 @@ def render(key: str, language: str, **params: object) -> str:
 def render_official(key: str, **params: object) -> str:
     """A message to officials: Khmer line first, English below."""
     return f"{TEMPLATES[key]['km'].format(**params)}\n{TEMPLATES[key]['en'].format(**params)}".strip()
+
+
+def render_label(key: str) -> str:
+    """A button label or heading for officials: Khmer · English."""
+    return f"{TEMPLATES[key]['km']} · {TEMPLATES[key]['en']}"
+
+
+def status_params(status: str, name: str = "outcome") -> dict[str, str]:
+    """A status or stage for an official template: `{name}` in English, `{name}_km` in Khmer."""
+    return {name: status.replace("_", " "), f"{name}_km": STATUS_WORDS_KM.get(status, status.replace("_", " "))}
+
+
+def when_text(policy: Policy, moment: datetime, lang: str) -> str:
+    """'Wed 03/12 09:00' on Cambodian clocks, weekday in the reader's language."""
+    local = policy.local(moment)
+    return f"{WEEKDAYS[reply_language(lang)][local.weekday()]} {local:%d/%m %H:%M}"
+
+
+def when_params(policy: Policy, moment: datetime) -> dict[str, str]:
+    """A session's time for an official template: `{when}` in English, `{when_km}` in Khmer."""
+    return {"when": when_text(policy, moment, "en"), "when_km": when_text(policy, moment, "km")}
+
+
+def day_label(day: datetime) -> str:
+    """A day button: 'ព្រហស្បតិ៍ Thu 26/11'."""
+    return f"{WEEKDAYS['km'][day.weekday()]} {WEEKDAYS['en'][day.weekday()]} {day:%d/%m}"
+
+
+def case_buttons(case: Case) -> list:
+    """The inline keyboard under a case notification."""
+    accept = [render_label("official_button_accept"), callbacks.data(callbacks.ACCEPT, case.id)]
+    reroute = [render_label("official_button_reroute"), callbacks.data(callbacks.REROUTE, case.id)]
+    close = [render_label("official_button_close"), callbacks.data(callbacks.CLOSE, case.id)]
+    if case.kind == CaseKind.PROTECTION:
+        return [
+            [accept, [render_label("official_button_next_stage"), callbacks.data(callbacks.NEXT_STAGE, case.id)]],
+            [reroute, close],
+        ]
+    return [
+        [accept, [render_label("official_button_schedule"), callbacks.data(callbacks.SCHEDULE, case.id)]],
+        [reroute, close],
+    ]
+
+
+def outcome_buttons(case: Case) -> list:
+    """The outcomes a dispute can close with."""
+
+    def button(outcome: str) -> list[str]:
+        return [render_label(f"official_button_{outcome}"), callbacks.data(callbacks.OUTCOME, case.id, outcome)]
+
+    return [[button("resolved"), button("not_resolved")], [button("referred")]]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from intake import dialogue, replies
+from intake import dialogue, officials, replies
 from intake.cases import confirm_case, contact_for, open_case, route_case
 from intake.deps import IntakeDeps
 from intake.model import (
@@ -222,7 +222,7 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
 def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action, msg: Message, key: str) -> list[int]:
     """A 1/2 answer to a question we asked: will you come, was it settled, are you safe."""
     lang = contact.language
-    if action.question == "awaiting_appointment_answer":
+    if action.question == dialogue.AWAITING_APPOINTMENT_ANSWER:
         appointment = uow.repo.appointment(action.data.get("appointment_id", 0))
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
             return reply_to(uow, msg, contact, replies.render("help", lang), key)
@@ -235,23 +235,24 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
             appointment.citizen_answer = answer
             uow.repo.add(case.event("citizen_answer", "citizen", deps.clock(), answer=answer))
         out = reply_to(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
-        from intake.officials import when_text
-
-        who = "the other party" if other_party else "the person"
-        body = (
-            f"Case {case.ref}: {who} {'WILL COME' if action.yes else 'CANNOT COME'} to the session "
-            f"{when_text(deps, appointment.starts_at, 'en')}."
+        who = "official_party_other" if other_party else "official_party_person"
+        body = replies.render_official(
+            "official_will_come" if action.yes else "official_cannot_come",
+            ref=case.ref,
+            who=replies.TEMPLATES[who]["en"],
+            who_km=replies.TEMPLATES[who]["km"],
+            **replies.when_params(deps.policy, appointment.starts_at),
         )
         return out + notify_officials(
             uow, uow.repo.linked_officials(case.office_id), body=body, key_prefix=f"answer:{msg.id}", case_id=case.id
         )
-    if action.question == "awaiting_follow_up":
+    if action.question == dialogue.AWAITING_FOLLOW_UP:
         case = uow.repo.case(action.data.get("case_id", 0))
         if case is None or case.contact_id != contact.id:
             return []
         uow.repo.add(case.record_follow_up(action.yes, deps.clock()))
         return reply_to(uow, msg, contact, replies.render("thanks_follow_up", lang), key)
-    if action.question == "awaiting_check_in":
+    if action.question == dialogue.AWAITING_CHECK_IN:
         case = uow.repo.case(action.data.get("case_id", 0))
         if case is None or case.contact_id != contact.id:
             return []
@@ -388,8 +389,6 @@ def _status_text(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str |
 
 def _official_command(uow: UnitOfWork, deps: IntakeDeps, msg: Message, text: str) -> list[int] | None:
     """Handle /start CODE and messages from linked officials; None when it is a citizen's."""
-    from intake import officials
-
     parts = text.split()
     official = uow.repo.official_by_chat(msg.address)
     if parts and parts[0].lower().startswith("/start") and len(parts) >= 2:

@@ -99,8 +99,8 @@ def test_a_new_case_reaches_the_office_with_action_buttons(wf):
     case = the_case(wf)
     assert body.startswith(f"វិវាទថ្មី {case.ref}")
     assert buttons == [
-        [["Accept ✅", f"acc:{case.id}"], ["Schedule 📅", f"sch:{case.id}"]],
-        [["Re-route ↪", f"rr:{case.id}"], ["Close ✖", f"cls:{case.id}"]],
+        [["ទទួលយក · Accept ✅", f"acc:{case.id}"], ["កំណត់ពេលជួប · Schedule 📅", f"sch:{case.id}"]],
+        [["ផ្ទេរ · Re-route ↪", f"rr:{case.id}"], ["បិទ · Close ✖", f"cls:{case.id}"]],
     ]
 
 
@@ -110,9 +110,13 @@ def test_one_official_accepts_and_the_others_see_who(wf):
     open_dispute(wf)
     case = the_case(wf)
     body, _ = tg(wf, "900001", f"acc:{case.id}")
-    assert body == f"You accepted case {case.ref}."
-    assert last_to(wf, "900002")[0] == f"Case {case.ref} was accepted by Sok Dara."
-    assert tg(wf, "900002", f"acc:{case.id}")[0] == f"Case {case.ref} was already accepted by Sok Dara."
+    assert body == f"អ្នកបានទទួលយកករណី {case.ref}។\nYou accepted case {case.ref}."
+    assert last_to(wf, "900002")[0] == (
+        f"ករណី {case.ref} ត្រូវបាន Sok Dara ទទួលយក។\nCase {case.ref} was accepted by Sok Dara."
+    )
+    assert tg(wf, "900002", f"acc:{case.id}")[0] == (
+        f"ករណី {case.ref} ត្រូវបាន Sok Dara ទទួលយករួចហើយ។\nCase {case.ref} was already accepted by Sok Dara."
+    )
     assert the_case(wf).status == "accepted"
 
 
@@ -128,7 +132,7 @@ def test_an_official_of_another_office_is_refused(wf):
     assert tg(wf, "900009", f"/case {case.ref}")[0] == refused
     assert tg(wf, "900010", f"acc:{case.id}")[0] == refused
     assert the_case(wf).accepted_by is None
-    assert tg(wf, "900011", f"acc:{case.id}")[0] == f"You accepted case {case.ref}."
+    assert tg(wf, "900011", f"acc:{case.id}")[0] == f"អ្នកបានទទួលយកករណី {case.ref}។\nYou accepted case {case.ref}."
 
 
 def test_cases_and_case_show_the_office_queue_and_a_timeline(wf, clock):
@@ -136,10 +140,17 @@ def test_cases_and_case_show_the_office_queue_and_a_timeline(wf, clock):
     open_dispute(wf)
     case = the_case(wf)
     listing = tg(wf, "900001", "/cases")[0]
-    assert listing.splitlines() == ["Open cases, oldest first:", f"{case.ref} · dispute · routed · 0 d"]
+    assert listing.splitlines() == [
+        "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន៖",
+        "Open cases, oldest first:",
+        f"{case.ref} · dispute · routed · 0 d",
+    ]
     detail = tg(wf, "900001", f"/case {case.ref}")[0]
-    assert detail.startswith(f"Case {case.ref} · dispute · routed\nOffice: Battambang Justice Service Centre (nearest:")
-    assert "Story: rice field in Sangkae" in detail and "Timeline:" in detail and "opened (citizen)" in detail
+    assert detail.startswith(
+        f"ករណី · Case {case.ref} · dispute · routed\nការិយាល័យ · Office: Battambang Justice Service Centre (nearest:"
+    )
+    assert "សាច់រឿង · Story: rice field in Sangkae" in detail and "ប្រវត្តិករណី · Timeline:" in detail
+    assert "opened (citizen)" in detail
 
 
 def test_protection_narrative_is_shown_only_to_the_protection_office_caseworkers(wf):
@@ -149,7 +160,8 @@ def test_protection_narrative_is_shown_only_to_the_protection_office_caseworkers
     case = the_case(wf)
     assert "Story: my husband beats me" in tg(wf, "900021", f"/case {case.ref}")[0]
     coordinator_view = tg(wf, "900022", f"/case {case.ref}")[0]
-    assert coordinator_view.startswith(f"Case {case.ref} · protection · URGENT") and "husband" not in coordinator_view
+    assert coordinator_view.startswith(f"ករណី · Case {case.ref} · protection · URGENT")
+    assert "husband" not in coordinator_view
 
 
 def test_scheduling_tells_the_citizen_plans_reminders_and_their_answer_reaches_the_office(wf, clock):
@@ -158,6 +170,8 @@ def test_scheduling_tells_the_citizen_plans_reminders_and_their_answer_reaches_t
     case = the_case(wf)
     confirm = tg(wf, "900001", f"/schedule {case.ref} 2026-12-03 09:00")[0]
     assert confirm == (
+        f"ករណី {case.ref}៖ ការជួប ព្រហស្បតិ៍ 03/12 09:00 នៅBattambang Justice Service Centre។ "
+        "ពលរដ្ឋបានទទួលដំណឹងហើយ។\n"
         f"Case {case.ref}: session Thu 03/12 09:00 at Battambang Justice Service Centre. The citizen has been told."
     )
     assert wf.senders["sms"].sent[-1] == (
@@ -175,7 +189,10 @@ def test_scheduling_tells_the_citizen_plans_reminders_and_their_answer_reaches_t
     ]
     say(wf, "1")
     assert wf.senders["sms"].sent[-1][1] == "Thank you. The office knows you will come."
-    assert last_to(wf, "900001")[0] == f"Case {case.ref}: the person WILL COME to the session Thu 03/12 09:00."
+    assert last_to(wf, "900001")[0] == (
+        f"ករណី {case.ref}៖ អ្នកដាក់ពាក្យនឹងមកការជួប ព្រហស្បតិ៍ 03/12 09:00។\n"
+        f"Case {case.ref}: the person WILL COME to the session Thu 03/12 09:00."
+    )
     clock.now = starts - timedelta(hours=24)
     run_delayed(wf, "worker.jobs.remind")
     assert wf.senders["sms"].sent[-1][1] == (
@@ -189,20 +206,22 @@ def test_scheduling_by_buttons(wf):
     open_dispute(wf)
     case = the_case(wf)
     body, days = tg(wf, "900001", f"sch:{case.id}")
-    assert body == f"Case {case.ref}: which day?"
-    assert days[0][0] == ["Thu 26/11", f"sd:{case.id}:20261126"]  # working days after Wed 25
+    assert body == f"ករណី {case.ref}៖ ជួបថ្ងៃណា?\nCase {case.ref}: which day?"
+    assert days[0][0] == ["ព្រហស្បតិ៍ Thu 26/11", f"sd:{case.id}:20261126"]  # working days after Wed 25
     assert [d[0] for row in days for d in row][:6] == [
-        "Thu 26/11",
-        "Fri 27/11",
-        "Mon 30/11",
-        "Tue 01/12",
-        "Wed 02/12",
-        "Thu 03/12",
+        "ព្រហស្បតិ៍ Thu 26/11",
+        "សុក្រ Fri 27/11",
+        "ច័ន្ទ Mon 30/11",
+        "អង្គារ Tue 01/12",
+        "ពុធ Wed 02/12",
+        "ព្រហស្បតិ៍ Thu 03/12",
     ]
     body, times = tg(wf, "900001", f"sd:{case.id}:20261201")
+    assert body == f"ករណី {case.ref}៖ ជួបម៉ោងប៉ុន្មាន?\nCase {case.ref}: what time?"
     assert times[0][1] == ["09:00", f"st:{case.id}:20261201:0900"]
     body, _ = tg(wf, "900001", f"st:{case.id}:20261201:0900")
-    assert body.startswith(f"Case {case.ref}: session Tue 01/12 09:00")
+    assert body.startswith(f"ករណី {case.ref}៖ ការជួប អង្គារ 01/12 09:00")
+    assert f"\nCase {case.ref}: session Tue 01/12 09:00" in body
 
 
 def test_a_moved_session_cancels_the_old_reminders_at_send_time(wf, clock):
@@ -223,7 +242,10 @@ def test_a_moved_session_cancels_the_old_reminders_at_send_time(wf, clock):
     wf.queue.run_all(wf)
     assert len(wf.senders["sms"].sent) == sent_before
     cancelled = tg(wf, "900001", f"/cancel {case.ref}")[0]
-    assert cancelled == f"Session for case {case.ref} cancelled; the citizen was told."
+    assert cancelled == (
+        f"ការជួបសម្រាប់ករណី {case.ref} ត្រូវបានលុបចោល ហើយពលរដ្ឋបានទទួលដំណឹងហើយ។\n"
+        f"Session for case {case.ref} cancelled; the citizen was told."
+    )
     assert (
         wf.senders["sms"].sent[-1][1]
         == f"Case {case.ref}: the session on Fri 04/12 14:00 is cancelled. The office will contact you."
@@ -235,11 +257,11 @@ def test_an_outcome_brings_a_follow_up_and_the_answer_is_recorded(wf, clock):
     open_dispute(wf)
     case = the_case(wf)
     body, outcomes = tg(wf, "900001", f"cls:{case.id}")
-    assert body == f"Case {case.ref}: what was the outcome?" and outcomes[0][0] == [
-        "Resolved",
-        f"out:{case.id}:resolved",
-    ]
-    assert tg(wf, "900001", f"out:{case.id}:resolved")[0] == f"Case {case.ref}: resolved recorded."
+    assert body == f"ករណី {case.ref}៖ តើលទ្ធផលយ៉ាងដូចម្តេច?\nCase {case.ref}: what was the outcome?"
+    assert outcomes[0][0] == ["ដោះស្រាយបាន · Resolved", f"out:{case.id}:resolved"]
+    assert tg(wf, "900001", f"out:{case.id}:resolved")[0] == (
+        f"ករណី {case.ref}៖ បានកត់ត្រាលទ្ធផល «បានដោះស្រាយ»។\nCase {case.ref}: resolved recorded."
+    )
     [(_, args, delay)] = [j for j in wf.queue.delayed if j[0] == "worker.jobs.follow_up"]
     assert delay == 3 * 86400
     clock.now += timedelta(days=3)
@@ -266,7 +288,7 @@ def test_a_case_nobody_accepts_is_escalated_step_by_step(wf, clock):
     assert body.endswith(
         f"Case {case.ref} at Battambang Justice Service Centre has not been accepted. Please follow up."
     )
-    assert buttons[0][0] == ["Accept ✅", f"acc:{case.id}"]
+    assert buttons[0][0] == ["ទទួលយក · Accept ✅", f"acc:{case.id}"]
     run_delayed(wf, "worker.jobs.escalate")
     moved = the_case(wf)
     with wf.uow() as uow:
@@ -429,7 +451,10 @@ def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places
     )
     assert invite.startswith("មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង សូមអញ្ជើញអ្នក")
     say(wf, "2", address="+85512345679")  # the other party answers
-    assert last_to(wf, "900001")[0] == f"Case {case.ref}: the other party CANNOT COME to the session Thu 03/12 09:00."
+    assert last_to(wf, "900001")[0] == (
+        f"ករណី {case.ref}៖ ភាគីម្ខាងទៀតមិនអាចមកការជួប ព្រហស្បតិ៍ 03/12 09:00 បានទេ។\n"
+        f"Case {case.ref}: the other party CANNOT COME to the session Thu 03/12 09:00."
+    )
     with wf.uow() as uow:
         [appointment] = uow.repo.appointments_of(case.id)
         assert appointment.citizen_answer is None  # the person's own answer is still awaited
@@ -472,7 +497,7 @@ def test_forged_or_mangled_button_data_gets_an_answer_not_an_error(wf, data):
     open_dispute(wf)
     case = the_case(wf)
     body, _ = tg(wf, "900001", data.format(id=case.id))
-    assert body == "That button has expired. Send /cases."
+    assert body == "ប៊ូតុងនេះផុតសុពលភាពហើយ។ សូមផ្ញើ /cases។\nThat button has expired. Send /cases."
     assert case.ref in tg(wf, "900001", "/cases")[0]  # and the official's next command still works
 
 
