@@ -161,7 +161,7 @@ def officials_invite(office_code: str, name: str, role: str):
     services = _services()
     with services.uow() as uow:
         try:
-            official, code = invite_official(uow, office_code, name, role)
+            official, code = invite_official(uow, office_code, name, role, now=services.clock())
         except LookupError as exc:
             raise click.ClickException(str(exc)) from None
         uow.commit()
@@ -309,7 +309,8 @@ def cases_reroute(ref: str, office_code: str, reason: str):
             raise click.ClickException(f"no case {ref}")
         if office is None or not office.active:
             raise click.ClickException(f"no active office {office_code}")
-        outbound = reroute(uow, services.deps, case, office, actor="admin", reason=f"re-routed by admin: {reason}")
+        deps = services.deps.at(services.clock())
+        outbound = reroute(uow, deps, case, office, actor="admin", reason=f"re-routed by admin: {reason}")
         uow.commit()
         later = list(uow.later)
     dispatch(services.queue, services.deps.clock(), outbound, later)

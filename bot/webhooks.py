@@ -81,7 +81,7 @@ def twilio_status():
     if not sid or not status:
         return Response("MessageSid and MessageStatus are required", status=400)
     with _services().uow() as uow:
-        known = record_delivery_status(uow, sid, status, request.form.get("ErrorCode"))
+        known = record_delivery_status(uow, sid, status, request.form.get("ErrorCode"), _services().clock())
         uow.commit()
     if not known:
         log.info("status callback for an unknown message")

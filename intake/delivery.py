@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from intake.model import Contact, OutboundStatus, utcnow
+from intake.model import Contact, OutboundStatus
 from intake.ports import OutcomeUnknown, Sender, SendError
 from intake.unit_of_work import UnitOfWork
 
@@ -73,20 +73,22 @@ def deliver_batch(
     message_ids: list[int],
     *,
     max_attempts: int,
+    clock: Callable[[], datetime],
     run: Runner = map,
 ) -> dict[int, Delivery | RetryLater]:
     """Send many queued outbound messages: one statement claims them all (and reads what sending
     needs), `run` sends them (a thread pool sends them at once), one transaction records them.
     Each message keeps the same rules; its outcome is a Delivery, or a RetryLater to schedule."""
     with uow_factory() as uow:
-        claims = uow.repo.claim_outbound_batch(message_ids)
+        claims = uow.repo.claim_outbound_batch(message_ids, clock())
         uow.commit()
     outcomes: dict[int, Delivery | RetryLater] = {mid: Delivery("skipped") for mid in message_ids}
     if not claims:
         return outcomes
     results = list(run(lambda claim: _attempt(senders, claim), claims))
     with uow_factory() as uow:
-        owned = [_record(uow, claim, result, max_attempts) for claim, result in zip(claims, results)]
+        now = clock()
+        owned = [_record(uow, claim, result, max_attempts, now) for claim, result in zip(claims, results)]
         uow.commit()
     for claim, result, still_owned in zip(claims, results, owned):
         outcomes[claim["id"]] = _outcome(claim, result, still_owned, max_attempts)
@@ -121,7 +123,7 @@ def _attempt(senders: Mapping[str, Sender], claim: dict) -> str | SendError | _U
         return _Unknown()
 
 
-def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int) -> bool:
+def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int, now: datetime) -> bool:
     """Write one attempt's outcome if the attempt still owns the message; False otherwise."""
     message_id, attempts = claim["id"], claim["attempts"]
     if isinstance(result, _Unknown):
@@ -131,6 +133,7 @@ def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int) -> bool:
         owned = uow.repo.finish_attempt(
             message_id,
             attempts,
+            now,
             status=OutboundStatus.QUEUED if retry else OutboundStatus.FAILED,
             error=result.code[:300],
         )
@@ -141,7 +144,7 @@ def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int) -> bool:
                 log.info("contact %s opted out by the provider's answer", contact.id)
         return owned
     return uow.repo.finish_attempt(
-        message_id, attempts, status=OutboundStatus.SENT, provider_message_id=result, error=None
+        message_id, attempts, now, status=OutboundStatus.SENT, provider_message_id=result, error=None
     )
 
 
@@ -176,11 +179,13 @@ def recover_interrupted(
     senders: Mapping[str, Sender],
     lease: timedelta,
     max_attempts: int | None = None,
+    *,
+    clock: Callable[[], datetime],
 ) -> Recovery:
     """Settle outbound messages left `sending` longer than `lease` by a worker that died: record
     those the provider already has, put the others back to `queued` — or, once they have had
     `max_attempts` attempts, mark them failed (a send that dies every time must not loop)."""
-    now = utcnow()
+    now = clock()
     with uow_factory() as uow:
         expired = uow.repo.expired_leases(now - lease)
     recorded: list[int] = []
@@ -211,13 +216,14 @@ def recover_interrupted(
         with uow_factory() as uow:
             if found:
                 owned = uow.repo.finish_attempt(
-                    message_id, attempts, status=OutboundStatus.SENT, provider_message_id=found, error=None
+                    message_id, attempts, now, status=OutboundStatus.SENT, provider_message_id=found, error=None
                 )
             else:
                 exhausted = max_attempts is not None and attempts >= max_attempts
                 owned = uow.repo.finish_attempt(
                     message_id,
                     attempts,
+                    now,
                     status=OutboundStatus.FAILED if exhausted else OutboundStatus.QUEUED,
                     error=f"interrupted {attempts} times: given up" if exhausted else "interrupted: worker lost",
                 )

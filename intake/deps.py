@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from intake.model import utcnow
@@ -20,3 +20,8 @@ class IntakeDeps:
     legal: LegalAnswerer | None = None
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utcnow
+
+    def at(self, now: datetime) -> IntakeDeps:
+        """These deps with the clock stopped at `now`: one step (a job, a command) reads the time
+        once, so every stamp it writes and every comparison it makes agree."""
+        return replace(self, clock=lambda: now)

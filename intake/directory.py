@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from intake.model import Office, OfficeKind, Official, OfficialRole, hash_invite_code, new_invite_code, utcnow
+from intake.model import Office, OfficeKind, Official, OfficialRole, hash_invite_code, new_invite_code
 from intake.unit_of_work import UnitOfWork
 
 REQUIRED = ("code", "kind", "name_en", "name_km", "province_code", "lat", "lon")
@@ -145,7 +145,7 @@ INVITE_VALID_FOR = timedelta(days=7)
 
 
 def invite_official(
-    uow: UnitOfWork, office_code: str, name: str, role: str = OfficialRole.OFFICIAL
+    uow: UnitOfWork, office_code: str, name: str, role: str = OfficialRole.OFFICIAL, *, now: datetime
 ) -> tuple[Official, str]:
     """Create an official and a one-time invite code (returned once, stored hashed)."""
     office = uow.repo.office_by_code(office_code)
@@ -159,7 +159,8 @@ def invite_official(
         name=name,
         role=role,
         invite_code_hash=hash_invite_code(code),
-        invite_expires_at=utcnow() + INVITE_VALID_FOR,
+        invite_expires_at=now + INVITE_VALID_FOR,
+        created_at=now,
     )
     uow.repo.add(official)
     uow.repo.flush()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from intake.deps import IntakeDeps
-from intake.model import Channel, Contact, InboundStatus, Message, Official, OutboundStatus, utcnow
+from intake.model import Channel, Contact, InboundStatus, Message, Official, OutboundStatus
 from intake.ports import JobQueue
 from intake.unit_of_work import UnitOfWork
 
@@ -129,7 +129,9 @@ _STATUS_RANK = {
 }
 
 
-def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None) -> bool:
+def record_delivery_status(
+    uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None, now: datetime
+) -> bool:
     """Apply a provider's status callback; callbacks arrive out of order, so a final state is
     never overwritten by an earlier one. False when the message is unknown."""
     msg = uow.repo.outbound_by_provider_id(provider_id)
@@ -140,7 +142,7 @@ def record_delivery_status(uow: UnitOfWork, provider_id: str, provider_status: s
         return True
     if _STATUS_RANK.get(new, 0) >= _STATUS_RANK.get(msg.status, 0):
         msg.status = new
-        msg.updated_at = utcnow()
+        msg.updated_at = now
         if error_code:
             msg.error = f"provider error {error_code}"[:300]
     return True
@@ -157,11 +159,11 @@ def held_for_quiet_hours(msg: Message, deps: IntakeDeps, contact: Contact | None
     return deps.policy.quiet_until(deps.clock())
 
 
-def unprocessed_inbound(uow: UnitOfWork, older_than: timedelta) -> list[int]:
+def unprocessed_inbound(uow: UnitOfWork, older_than: timedelta, now: datetime) -> list[int]:
     """Inbound messages stored but never processed, older than `older_than`: what a lost job
     (Redis down when the webhook queued it, a worker killed) left behind. Outbound messages are
     recovered by their lease and due time (`Repository.outbound_overdue`), not here."""
-    return uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], utcnow() - older_than)
+    return uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], now - older_than)
 
 
 SEND_MESSAGE = "worker.jobs.send_message"

@@ -9,7 +9,7 @@ return the ids of the messages to send; callers commit and enqueue.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from intake import dialogue, officials, replies
 from intake.cases import confirm_case, contact_for, open_case, route_case
@@ -24,7 +24,6 @@ from intake.model import (
     LegalQuestion,
     Message,
     hash_invite_code,
-    utcnow,
 )
 from intake.outbound import notify_officials, queue_message, reply_to
 from intake.sms import count_segments
@@ -105,7 +104,7 @@ def _process_safely(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understandi
     except Exception as exc:  # noqa: BLE001 - one bad message must not block its sender
         del uow.later[scheduled:]
         msg.status = InboundStatus.FAILED
-        msg.updated_at = utcnow()
+        msg.updated_at = deps.clock()
         log.error("inbound message %s failed (%s); marked failed", msg.id, type(exc).__name__)
         return []
 
@@ -123,11 +122,12 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
     """Act on one inbound message (the sender's lock is held). `understanding`, when given, says
     the message was already found to be a citizen's and read by the NLU."""
     text = normalize(msg.body)[:MAX_INBOUND_CHARS]
+    now = deps.clock()
 
     if understanding is None and msg.channel == Channel.TELEGRAM:
         out = _official_command(uow, deps, msg, text)
         if out is not None:
-            _mark_processed(msg)
+            _mark_processed(msg, now)
             return out
 
     understanding = understanding or deps.understander.understand(text)
@@ -140,16 +140,16 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
         contact.language = replies.reply_language(understanding.language)
     conversation = uow.repo.conversation(contact.id)
     if conversation is None:
-        conversation = Conversation(contact_id=contact.id)
+        conversation = Conversation(contact_id=contact.id, updated_at=now)
         uow.repo.add(conversation)
-    stale = conversation.state != dialogue.IDLE and utcnow() - conversation.updated_at > STALE_AFTER
+    stale = conversation.state != dialogue.IDLE and now - conversation.updated_at > STALE_AFTER
 
     decision = dialogue.step(
         text,
         understanding,
         conversation.state,
         dict(conversation.data or {}),
-        open_case=_recent_open_case(uow, contact),
+        open_case=_recent_open_case(uow, contact, now),
         stale=stale,
     )
     outbound: list[int] = []
@@ -213,8 +213,8 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
                 outbound += reply_to(uow, msg, contact, part, f"{key}:{i}")
     conversation.state = decision.state
     conversation.data = decision.data
-    conversation.updated_at = utcnow()
-    _mark_processed(msg)
+    conversation.updated_at = now
+    _mark_processed(msg, now)
     log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
     return outbound
 
@@ -320,10 +320,10 @@ def _tells_language(text: str) -> bool:
     return len([w for w in text.split() if any(c.isalpha() for c in w)]) >= 3
 
 
-def _recent_open_case(uow: UnitOfWork, contact: Contact) -> dialogue.OpenCaseInfo | None:
+def _recent_open_case(uow: UnitOfWork, contact: Contact, now: datetime) -> dialogue.OpenCaseInfo | None:
     """The contact's newest case that is still open and was touched within LINK_WINDOW."""
     for case in uow.repo.cases_of_contact(contact.id):
-        if case.status != CaseStatus.CLOSED and utcnow() - case.updated_at <= LINK_WINDOW:
+        if case.status != CaseStatus.CLOSED and now - case.updated_at <= LINK_WINDOW:
             return dialogue.OpenCaseInfo(case.ref, case.kind)
     return None
 
@@ -332,7 +332,7 @@ def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, 
     """A second message about the same matter joins the open case instead of opening another."""
     case = uow.repo.case_by_ref(ref)
     assert case is not None and case.contact_id == contact.id
-    uow.repo.add(case.add_message(msg, utcnow()))
+    uow.repo.add(case.add_message(msg, deps.clock()))
     outbound = reply_to(uow, msg, contact, replies.render("added_to_case", contact.language, ref=case.ref), key)
     if case.office_id:
         outbound += notify_officials(
@@ -366,9 +366,9 @@ def _route_open_case(
     return outbound + confirm_case(uow, msg, contact, case, action.then_ask)
 
 
-def _mark_processed(msg: Message) -> None:
+def _mark_processed(msg: Message, now: datetime) -> None:
     msg.status = InboundStatus.PROCESSED
-    msg.updated_at = utcnow()
+    msg.updated_at = now
 
 
 def _status_text(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str | None, lang: str) -> str:
@@ -392,16 +392,15 @@ def _official_command(uow: UnitOfWork, deps: IntakeDeps, msg: Message, text: str
     parts = text.split()
     official = uow.repo.official_by_chat(msg.address)
     if parts and parts[0].lower().startswith("/start") and len(parts) >= 2:
-        return _link_official(uow, msg, parts[1])
+        return _link_official(uow, msg, parts[1], deps.clock())
     if official is None:
         return None
     return officials.handle(uow, deps, official, text, msg.id)
 
 
-def _link_official(uow: UnitOfWork, msg: Message, code: str) -> list[int]:
+def _link_official(uow: UnitOfWork, msg: Message, code: str, now: datetime) -> list[int]:
     official = uow.repo.official_by_invite(hash_invite_code(code))
     key = f"reply:{msg.id}:0"
-    now = utcnow()
     if official is None or (official.invite_expires_at and official.invite_expires_at < now):
         log.info("invite code refused for a telegram chat")
         body = replies.render_official("official_bad_code")

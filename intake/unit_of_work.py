@@ -24,7 +24,6 @@ from intake.model import (
     Office,
     Official,
     OutboundStatus,
-    utcnow,
 )
 
 
@@ -143,10 +142,9 @@ class Repository:
             select(Message).where(Message.direction == "out", Message.provider_message_id == provider_id)
         ).first()
 
-    def claim_outbound(self, message_id: int) -> bool:
+    def claim_outbound(self, message_id: int, now: datetime) -> bool:
         """Atomically move a queued message to `sending`; False when another attempt owns it or
         it is already settled. This is what makes a second run of a send job a no-op."""
-        now = utcnow()
         result = self.session.execute(
             update(orm.messages)
             .where(
@@ -182,13 +180,12 @@ class Repository:
         )
         return [(m, contacts.get(m.contact_id)) for m in messages]
 
-    def claim_outbound_batch(self, message_ids: Iterable[int]) -> list[dict]:
+    def claim_outbound_batch(self, message_ids: Iterable[int], now: datetime) -> list[dict]:
         """`claim_outbound` for many messages in one statement that also reads what sending needs
         (id, channel, address, body, attempts, buttons, contact_id); only the ones claimed."""
         ids = list(message_ids)
         if not ids:
             return []
-        now = utcnow()
         m = orm.messages.c
         rows = self.session.execute(
             update(orm.messages)
@@ -209,7 +206,7 @@ class Repository:
         for message_id, when in until.items():
             self.defer_outbound(message_id, when)
 
-    def finish_attempt(self, message_id: int, attempt: int, **values) -> bool:
+    def finish_attempt(self, message_id: int, attempt: int, now: datetime, **values) -> bool:
         """Record the outcome of attempt number `attempt` if it still owns the message (still
         `sending`, not taken over by recovery after its lease ran out); False otherwise."""
         result = self.session.execute(
@@ -219,7 +216,7 @@ class Repository:
                 orm.messages.c.status == OutboundStatus.SENDING,
                 orm.messages.c.attempts == attempt,
             )
-            .values(updated_at=utcnow(), attempt_started_at=None, **values)
+            .values(updated_at=now, attempt_started_at=None, **values)
         )
         return result.rowcount == 1
 

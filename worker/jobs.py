@@ -13,8 +13,8 @@ from intake import cases
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
-from intake.model import Channel, utcnow
-from intake.outbound import held_for_quiet_hours, unprocessed_inbound
+from intake.model import Channel
+from intake.outbound import dispatch, held_for_quiet_hours, unprocessed_inbound
 from intake.policy import Policy
 from intake.ports import SendError
 
@@ -49,17 +49,15 @@ def _get(services):
 
 
 def _run(s, step, *args) -> list[int]:
-    """Run one service-layer step in a transaction; after commit, queue its sends and the jobs it
-    scheduled for later (so a rolled-back step sends and schedules nothing)."""
+    """Run one service-layer step in a transaction, at one moment of the clock; after commit,
+    queue its sends and the jobs it scheduled for later (so a rolled-back step sends and
+    schedules nothing)."""
+    deps = s.deps.at(s.deps.clock())
     with s.uow() as uow:
-        outbound = step(uow, s.deps, *args)
+        outbound = step(uow, deps, *args)
         uow.commit()
         later = list(uow.later)
-    for out_id in outbound:
-        s.queue.enqueue(SEND_MESSAGE, out_id)
-    now = s.deps.clock()
-    for func, job_args, due in later:
-        s.queue.enqueue(func, *job_args, delay_s=max(0.0, (due - now).total_seconds()))
+    dispatch(s.queue, s.deps.clock(), outbound, later)
     return outbound
 
 
@@ -110,7 +108,7 @@ def _defer_many(s, delays: dict[int, float]) -> None:
     """`_defer` for several messages: one transaction, then a delayed job each."""
     if not delays:
         return
-    now = utcnow()
+    now = s.clock()
     with s.uow() as uow:
         uow.repo.defer_outbound_many({mid: now + timedelta(seconds=d) for mid, d in delays.items()})
         uow.commit()
@@ -161,7 +159,12 @@ def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) 
         ready.append(msg.id)
     _defer_many(s, held)
     results = deliver_batch(
-        s.uow, senders if senders is not None else s.senders, ready, max_attempts=s.max_send_attempts, run=run
+        s.uow,
+        senders if senders is not None else s.senders,
+        ready,
+        max_attempts=s.max_send_attempts,
+        clock=s.clock,
+        run=run,
     )
     intervals = s.config.send_retry_intervals
     retries: dict[int, float] = {}
@@ -181,10 +184,11 @@ def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_
     """Re-queue what a lost job left behind: inbound never processed, outbound never sent (or
     left `sending` by a worker that died: settled with the provider first, see intake.delivery)."""
     s = _get(services)
+    now = s.clock()
     with s.uow() as uow:
-        inbound = unprocessed_inbound(uow, timedelta(seconds=older_than_s))
-        overdue = uow.repo.outbound_overdue(utcnow() - timedelta(seconds=older_than_s))
-    interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s), s.max_send_attempts)
+        inbound = unprocessed_inbound(uow, timedelta(seconds=older_than_s), now)
+        overdue = uow.repo.outbound_overdue(now - timedelta(seconds=older_than_s))
+    interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s), s.max_send_attempts, clock=s.clock)
     for message_id in inbound:
         s.queue.enqueue(PROCESS_INBOUND, message_id)
     for message_id in [*overdue, *interrupted.requeued]:

@@ -59,7 +59,7 @@ def wf(sqlite_url, places, clock):
 
 def official(services, office: str, chat: str, name: str = "Sok Dara", role: str = "official") -> int:
     with services.uow() as uow:
-        o, code = invite_official(uow, office, name, role)
+        o, code = invite_official(uow, office, name, role, now=services.clock())
         uow.commit()
     say(services, f"/start {code}", address=chat, channel="telegram")
     return o.id

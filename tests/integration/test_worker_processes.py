@@ -69,7 +69,7 @@ def row(services, message_id):
 def backdate_attempt(services, message_id, minutes: float = 10) -> None:
     """As if the worker that claimed the message died `minutes` ago."""
     with services.uow() as uow:
-        uow.repo.claim_outbound(message_id)
+        uow.repo.claim_outbound(message_id, utcnow())
         uow.session.execute(
             update(orm.messages)
             .where(orm.messages.c.id == message_id)
@@ -192,7 +192,7 @@ def test_a_late_worker_cannot_overwrite_what_recovery_decided(live, providers):
     backdate_attempt(live, mid)
     jobs.recover(live, older_than_s=60)  # nothing at Twilio: back to queued
     with live.uow() as uow:
-        assert uow.repo.finish_attempt(mid, 1, status="sent", provider_message_id="SMlate") is False
+        assert uow.repo.finish_attempt(mid, 1, utcnow(), status="sent", provider_message_id="SMlate") is False
         uow.commit()
     assert row(live, mid).status == "queued"
 
