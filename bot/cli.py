@@ -11,7 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from bot.config import ROOT
+from intake import job_names
 from intake.directory import DirectoryError, invite_official, load_directory, parse_directory
+from intake.model import ContactRole, Direction, OutboundStatus
+from intake.outbound import dispatch
 
 db_cli = AppGroup("db", help="Database schema.")
 directory_cli = AppGroup("directory", help="The directory of offices.")
@@ -218,11 +221,11 @@ def messages_retry(message_id: int):
     services = _services()
     with services.uow() as uow:
         m = uow.repo.message(message_id)
-        if m is None or m.direction != "out" or m.status != "failed":
+        if m is None or m.direction != Direction.OUT or m.status != OutboundStatus.FAILED:
             raise click.ClickException("only a failed outbound message can be retried")
-        m.status, m.attempts = "queued", 0
+        m.status, m.attempts = OutboundStatus.QUEUED, 0
         uow.commit()
-    services.queue.enqueue("worker.jobs.send_message", message_id)
+    services.queue.enqueue(job_names.SEND_MESSAGE, message_id)
     click.echo(f"message {message_id} queued again")
 
 
@@ -287,7 +290,7 @@ def councils_register(commune_code: str, phone: str | None, chat_id: str | None)
             uow.repo.add(Identity(channel=channel, address=address, contact_id=contact.id))
         else:
             contact = uow.repo.contact(identity.contact_id)
-        contact.role, contact.commune_code = "commune_council", commune_code
+        contact.role, contact.commune_code = ContactRole.COMMUNE_COUNCIL, commune_code
         uow.commit()
     click.echo(f"contact {contact.id} is the commune council of {places.name(commune_code, 'en')} ({commune_code})")
 
@@ -299,7 +302,6 @@ def councils_register(commune_code: str, phone: str | None, chat_id: str | None)
 def cases_reroute(ref: str, office_code: str, reason: str):
     """Send a case to another office, with a reason; that office's officials are told."""
     from intake.cases import reroute
-    from intake.outbound import dispatch
 
     services = _services()
     with services.uow() as uow:
@@ -313,7 +315,7 @@ def cases_reroute(ref: str, office_code: str, reason: str):
         outbound = reroute(uow, deps, case, office, actor="admin", reason=f"re-routed by admin: {reason}")
         uow.commit()
         later = list(uow.later)
-    dispatch(services.queue, services.deps.clock(), outbound, later)
+    dispatch(services.queue, services.clock(), outbound, later)
     click.echo(f"case {case.ref} re-routed to {office.code}; {len(outbound)} officials told")
 
 

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from intake.outbound import SEND_MESSAGE
+from intake import job_names
 
 log = logging.getLogger(__name__)
 
 # Jobs that go on the send queue.
-SEND_JOBS = {SEND_MESSAGE}
+SEND_JOBS = {job_names.SEND_MESSAGE}
 
 
 def resolve(dotted: str) -> Callable:

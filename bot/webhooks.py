@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, request
 from telegram import Update
 from twilio.request_validator import RequestValidator
 
+from intake import job_names
 from intake import services as intake
 from intake.model import Channel
 from intake.outbound import record_delivery_status
@@ -21,7 +22,6 @@ twilio_bp = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
 telegram_bp = Blueprint("telegram", __name__, url_prefix="/webhooks/telegram")
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-PROCESS_INBOUND = "worker.jobs.process_inbound"
 
 
 def _services():
@@ -36,7 +36,7 @@ def ingest(services, channel: str, address: str, provider_id: str, body: str) ->
         uow.commit()
     if created:
         try:
-            services.queue.enqueue(PROCESS_INBOUND, message_id)
+            services.queue.enqueue(job_names.PROCESS_INBOUND, message_id)
         except Exception as exc:  # noqa: BLE001 - Redis down: recovery will pick it up
             log.warning("could not queue inbound message %s (%s); left for recovery", message_id, type(exc).__name__)
     return message_id, created
@@ -112,7 +112,7 @@ def telegram_update():
     # empty data); a redelivered press was answered the first time.
     if update.callback_query is not None and (created or parsed is None):
         try:
-            _services().queue.enqueue("worker.jobs.answer_callback", update.callback_query.id)
+            _services().queue.enqueue(job_names.ANSWER_CALLBACK, update.callback_query.id)
         except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the webhook for it
             log.warning("could not queue a callback answer (%s)", type(exc).__name__)
     return {"ok": True}

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from intake import dialogue, replies
+from intake import dialogue, job_names, replies
 from intake.deps import IntakeDeps
 from intake.model import (
     Appointment,
@@ -27,6 +27,7 @@ from intake.model import (
     Official,
     OfficialRole,
     OutboundStatus,
+    Purpose,
     new_case_ref,
 )
 from intake.outbound import notify_officials, queue_message, reply_to
@@ -194,7 +195,7 @@ def notify_office(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
 def schedule_escalation(uow: UnitOfWork, deps: IntakeDeps, case: Case, level: int) -> None:
     """Check back later whether the case was accepted (minutes for urgent cases, hours else)."""
     wait = deps.policy.escalate_urgent_after if case.urgent else deps.policy.escalate_dispute_after
-    uow.later.append(("worker.jobs.escalate", (case.id, level, case.office_id), deps.clock() + wait))
+    uow.later.append((job_names.ESCALATE, (case.id, level, case.office_id), deps.clock() + wait))
 
 
 def escalate(uow: UnitOfWork, deps: IntakeDeps, case_id: int, level: int, office_id: int | None) -> list[int]:
@@ -310,7 +311,7 @@ def remind(uow: UnitOfWork, deps: IntakeDeps, appointment_id: int, starts_at_iso
         place=appointment.place,
         when=replies.when_text(deps.policy, appointment.starts_at, contact.language),
     )
-    ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose="reminder")
+    ids = message_citizen(uow, deps, case, text, f"reminder:{appointment.id}:{hours}", purpose=Purpose.REMINDER)
     if ids:
         uow.repo.add(case.event("reminder_sent", "system", deps.clock(), hours_before=hours))
     return ids
@@ -333,7 +334,7 @@ def follow_up(uow: UnitOfWork, deps: IntakeDeps, case_id: int) -> list[int]:
         case,
         text,
         f"follow-up:{case.id}",
-        purpose="follow_up",
+        purpose=Purpose.FOLLOW_UP,
         awaiting=(dialogue.AWAITING_FOLLOW_UP, {"case_id": case.id}),
     )
     if ids:
@@ -353,7 +354,7 @@ def check_in(uow: UnitOfWork, deps: IntakeDeps, case_id: int, days: int) -> list
         case,
         replies.render("check_in", contact.language),
         f"check-in:{case.id}:{days}",
-        purpose="check_in",
+        purpose=Purpose.CHECK_IN,
         awaiting=(dialogue.AWAITING_CHECK_IN, {"case_id": case.id}),
     )
     if ids:
@@ -417,7 +418,7 @@ def accept_case(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Cas
         body=replies.render_official("official_accepted_by", ref=case.ref, name=official.name),
         key_prefix=f"accepted:{case.id}",
         case_id=case.id,
-        purpose="official_reply",
+        purpose=Purpose.OFFICIAL_REPLY,
         exclude=official.id,
     )
     return ActionResult(told, "official_you_accepted", {"ref": case.ref}, show_case_buttons=True)
@@ -459,7 +460,7 @@ def schedule_session(
         case,
         text,
         f"appointment:{appointment.id}",
-        purpose="appointment",
+        purpose=Purpose.APPOINTMENT,
         awaiting=(dialogue.AWAITING_APPOINTMENT_ANSWER, {"appointment_id": appointment.id}),
     )
     if case.other_party_phone and not moved:
@@ -467,7 +468,7 @@ def schedule_session(
     for hours in deps.policy.reminder_hours:
         due = starts_at - timedelta(hours=hours)
         if due > now:
-            uow.later.append(("worker.jobs.remind", (appointment.id, starts_at.isoformat(), hours), due))
+            uow.later.append((job_names.REMIND, (appointment.id, starts_at.isoformat(), hours), due))
     return ActionResult(
         ids,
         "official_scheduled" if ids else "official_scheduled_no_sms",
@@ -500,7 +501,7 @@ def _invite_other_party(
         body=invite,
         key=f"invitation:{appointment.id}",
         case_id=case.id,
-        purpose="invitation",
+        purpose=Purpose.INVITATION,
         contact=other,
     )
     sent = out.status == OutboundStatus.QUEUED
@@ -540,7 +541,7 @@ def cancel_session(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: 
         ref=case.ref,
         when=replies.when_text(deps.policy, current[0].starts_at, contact.language),
     )
-    ids = message_citizen(uow, deps, case, text, f"appointment-cancel:{current[0].id}", purpose="appointment")
+    ids = message_citizen(uow, deps, case, text, f"appointment-cancel:{current[0].id}", purpose=Purpose.APPOINTMENT)
     return ActionResult(ids, "official_session_cancelled", {"ref": case.ref})
 
 
@@ -551,9 +552,7 @@ def close_case(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case
     now = deps.clock()
     uow.repo.add(case.close(outcome, official.id, uow.repo.appointments_of(case.id), now))
     if case.kind == CaseKind.DISPUTE:
-        uow.later.append(
-            ("worker.jobs.follow_up", (case.id,), now + timedelta(days=deps.policy.dispute_follow_up_days))
-        )
+        uow.later.append((job_names.FOLLOW_UP, (case.id,), now + timedelta(days=deps.policy.dispute_follow_up_days)))
     return ActionResult([], "official_outcome_recorded", {"ref": case.ref, **replies.status_params(outcome)})
 
 
@@ -566,7 +565,7 @@ def advance_stage(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: C
     uow.repo.add(case.advance_stage(official.id, now))
     if case.status == CaseStatus.REINTEGRATION_FOLLOW_UP:
         for days in deps.policy.protection_follow_up_days:
-            uow.later.append(("worker.jobs.check_in", (case.id, days), now + timedelta(days=days)))
+            uow.later.append((job_names.CHECK_IN, (case.id, days), now + timedelta(days=days)))
     return ActionResult(
         [], "official_stage", {"ref": case.ref, **replies.status_params(case.status, "stage")}, show_case_buttons=True
     )

@@ -28,6 +28,31 @@ class Direction(StrEnum):
     OUT = "out"
 
 
+class Purpose(StrEnum):
+    """Why a message exists: it decides opt-out, "not safe to text" and quiet hours."""
+
+    INBOUND = "inbound"  # a message someone sent us
+    REPLY = "reply"  # an answer to what the person just wrote
+    STOP_CONFIRMATION = "stop_confirmation"
+    CASE_NOTIFICATION = "case_notification"  # to officials
+    OFFICIAL_REPLY = "official_reply"  # an answer to an official's command
+    APPOINTMENT = "appointment"
+    INVITATION = "invitation"  # the other party, to a session
+    REMINDER = "reminder"
+    FOLLOW_UP = "follow_up"
+    CHECK_IN = "check_in"
+
+
+class ContactRole(StrEnum):
+    CITIZEN = "citizen"
+    COMMUNE_COUNCIL = "commune_council"  # asks on behalf of villagers; counted by commune
+
+
+class AppointmentAnswer(StrEnum):
+    WILL_COME = "will_come"
+    CANNOT_COME = "cannot_come"
+
+
 class InboundStatus(StrEnum):
     RECEIVED = "received"  # stored, waiting to be processed
     PROCESSED = "processed"
@@ -120,11 +145,11 @@ class Contact:
 
     language: str = "km"
     opted_out: bool = False
-    role: str = "citizen"
+    role: str = ContactRole.CITIZEN
     safe_to_sms: bool = True  # False: only answers to what they write, nothing we start
     safe_hours: str | None = None  # "day": messages we start only 08:00–17:00 (the person asked)
     language_fixed: bool = False  # set by LANG: stop guessing the language from each message
-    commune_code: str | None = None  # set for commune councils (role "commune_council")
+    commune_code: str | None = None  # set for commune councils (ContactRole.COMMUNE_COUNCIL)
     created_at: datetime = field(default_factory=utcnow)
     id: int | None = None
 
@@ -153,7 +178,7 @@ class Message:
     contact_id: int | None = None
     official_id: int | None = None
     case_id: int | None = None
-    purpose: str = "reply"
+    purpose: str = Purpose.REPLY
     urgent: bool = False
     buttons: list | None = None  # Telegram inline keyboard: rows of [label, callback data]
     attempts: int = 0
@@ -376,7 +401,7 @@ class Appointment:
     starts_at: datetime
     place: str
     status: str = AppointmentStatus.SCHEDULED
-    citizen_answer: str | None = None  # "will_come" | "cannot_come"
+    citizen_answer: str | None = None  # an AppointmentAnswer
     created_by: int | None = None
     created_at: datetime = field(default_factory=utcnow)
     id: int | None = None

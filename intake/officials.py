@@ -18,7 +18,7 @@ from datetime import datetime
 
 from intake import callbacks, cases, outbound, replies
 from intake.deps import IntakeDeps
-from intake.model import OPEN_STATUSES, OUTCOMES, Case, CaseKind, CaseStatus, Channel, Official
+from intake.model import OPEN_STATUSES, OUTCOMES, Case, CaseKind, CaseStatus, Channel, Official, Purpose
 from intake.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def _say(
         key=key,
         official_id=official.id,
         case_id=case_id,
-        purpose="official_reply",
+        purpose=Purpose.OFFICIAL_REPLY,
     )
     if buttons:
         out.buttons = buttons
@@ -156,7 +156,7 @@ def _say_text(uow: UnitOfWork, official: Official, key: str, body: str) -> int:
         body=body,
         key=key,
         official_id=official.id,
-        purpose="official_reply",
+        purpose=Purpose.OFFICIAL_REPLY,
     )
     return out.id
 

@@ -64,7 +64,7 @@ contacts = Table(
     Column("id", Integer, primary_key=True),
     Column("language", String(8), nullable=False),
     Column("opted_out", Boolean, nullable=False, default=False),
-    Column("role", String(32), nullable=False, default="citizen"),
+    Column("role", String(32), nullable=False, default=model.ContactRole.CITIZEN.value),
     Column("safe_to_sms", Boolean, nullable=False, default=True, server_default=true()),
     Column("language_fixed", Boolean, nullable=False, default=False, server_default=false()),
     Column("safe_hours", String(8)),

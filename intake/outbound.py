@@ -6,17 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from intake import job_names
 from intake.deps import IntakeDeps
-from intake.model import Channel, Contact, InboundStatus, Message, Official, OutboundStatus
+from intake.model import Channel, Contact, Direction, InboundStatus, Message, Official, OutboundStatus, Purpose
 from intake.ports import JobQueue
 from intake.unit_of_work import UnitOfWork
 
-OPT_OUT_EXEMPT = {"stop_confirmation"}
+OPT_OUT_EXEMPT = {Purpose.STOP_CONFIRMATION}
 
 
 # Answers to what the person wrote may always go to them; anything we start (reminders, follow-ups)
 # is held back when they told us messages to this phone are not safe.
-SOLICITED = {"reply", "stop_confirmation"}
+SOLICITED = {Purpose.REPLY, Purpose.STOP_CONFIRMATION}
 
 
 def queue_message(
@@ -29,7 +30,7 @@ def queue_message(
     contact: Contact | None = None,
     official_id: int | None = None,
     case_id: int | None = None,
-    purpose: str = "reply",
+    purpose: str = Purpose.REPLY,
     urgent: bool = False,
 ) -> Message:
     """Persist an outbound message under an idempotency key (a second call returns the first
@@ -42,7 +43,7 @@ def queue_message(
         or (not contact.safe_to_sms and channel == Channel.SMS and purpose not in SOLICITED)
     )
     msg = Message(
-        direction="out",
+        direction=Direction.OUT,
         channel=channel,
         address=address,
         body=body,
@@ -66,7 +67,7 @@ def notify_officials(
     body: str,
     key_prefix: str,
     case_id: int | None,
-    purpose: str = "case_notification",
+    purpose: str = Purpose.CASE_NOTIFICATION,
     urgent: bool = False,
     buttons: list | None = None,
     exclude: int | None = None,
@@ -95,7 +96,7 @@ def notify_officials(
 
 
 def reply_to(
-    uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = "reply"
+    uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = Purpose.REPLY
 ) -> list[int]:
     """Answer an inbound message on its channel; [] when nothing may be sent (opted out)."""
     out = queue_message(
@@ -163,15 +164,12 @@ def unprocessed_inbound(uow: UnitOfWork, older_than: timedelta, now: datetime) -
     """Inbound messages stored but never processed, older than `older_than`: what a lost job
     (Redis down when the webhook queued it, a worker killed) left behind. Outbound messages are
     recovered by their lease and due time (`Repository.outbound_overdue`), not here."""
-    return uow.repo.messages_in_status("in", [InboundStatus.RECEIVED], now - older_than)
-
-
-SEND_MESSAGE = "worker.jobs.send_message"
+    return uow.repo.messages_in_status(Direction.IN, [InboundStatus.RECEIVED], now - older_than)
 
 
 def dispatch(queue: JobQueue, now: datetime, outbound_ids: list[int], later: list[tuple[str, tuple, datetime]]) -> None:
     """After a transaction commits: queue its sends now and the jobs it scheduled at their time."""
     for message_id in outbound_ids:
-        queue.enqueue(SEND_MESSAGE, message_id)
+        queue.enqueue(job_names.SEND_MESSAGE, message_id)
     for func, args, due in later:
         queue.enqueue(func, *args, delay_s=max(0.0, (due - now).total_seconds()))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from intake.model import LegalQuestion
+from intake.model import ContactRole, LegalQuestion
 from intake.unit_of_work import UnitOfWork
 
 COLUMNS = [
@@ -53,7 +53,7 @@ def demand_csv(month: str, questions: Iterable[LegalQuestion]) -> str:
             q.commune_code or "",
             q.topic or "unanswered",
             q.language,
-            "commune_council" if q.by_council else "citizen",
+            ContactRole.COMMUNE_COUNCIL if q.by_council else ContactRole.CITIZEN,
         )
         asked[key] += 1
         answered[key] += int(q.answered)

@@ -15,14 +15,18 @@ from intake import dialogue, officials, replies
 from intake.cases import confirm_case, contact_for, open_case, route_case
 from intake.deps import IntakeDeps
 from intake.model import (
+    AppointmentAnswer,
     AppointmentStatus,
     CaseStatus,
     Channel,
     Contact,
+    ContactRole,
     Conversation,
+    Direction,
     InboundStatus,
     LegalQuestion,
     Message,
+    Purpose,
     hash_invite_code,
 )
 from intake.outbound import notify_officials, queue_message, reply_to
@@ -48,13 +52,13 @@ def record_inbound(uow: UnitOfWork, channel: str, address: str, provider_id: str
     if existing:
         return existing.id, False
     msg = Message(
-        direction="in",
+        direction=Direction.IN,
         channel=channel,
         address=address,
         body=body,
         status=InboundStatus.RECEIVED,
         provider_message_id=provider_id,
-        purpose="inbound",
+        purpose=Purpose.INBOUND,
     )
     uow.repo.add(msg)
     try:
@@ -78,7 +82,7 @@ def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[
     runs first: under the sender's lock, any earlier message of theirs still waiting is handled
     before this one (its own job then finds it done)."""
     head = uow.repo.message(message_id)
-    if head is None or head.direction != "in" or head.status != InboundStatus.RECEIVED:
+    if head is None or head.direction != Direction.IN or head.status != InboundStatus.RECEIVED:
         return []
     # Understood before the lock is taken: the NLU can be slow (its first call loads models), and
     # on SQLite the lock is the database's single write lock.
@@ -160,7 +164,7 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
             params = dict(action.params)
             if "province_code" in params:
                 params["province"] = deps.places.name(params.pop("province_code"), lang)
-            purpose = "stop_confirmation" if action.key == "stopped" else "reply"
+            purpose = Purpose.STOP_CONFIRMATION if action.key == "stopped" else Purpose.REPLY
             outbound += reply_to(uow, msg, contact, replies.render(action.key, lang, **params), key, purpose)
         elif isinstance(action, dialogue.SetOptOut):
             contact.opted_out = action.opted_out
@@ -228,13 +232,13 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
             return reply_to(uow, msg, contact, replies.render("help", lang), key)
         case = uow.repo.case(appointment.case_id)
         other_party = action.data.get("party") == "other_party"
-        answer = "will_come" if action.yes else "cannot_come"
+        answer = AppointmentAnswer.WILL_COME if action.yes else AppointmentAnswer.CANNOT_COME
         if other_party:
             uow.repo.add(case.event("other_party_answer", "other_party", deps.clock(), answer=answer))
         else:
             appointment.citizen_answer = answer
             uow.repo.add(case.event("citizen_answer", "citizen", deps.clock(), answer=answer))
-        out = reply_to(uow, msg, contact, replies.render("will_come" if action.yes else "cannot_come", lang), key)
+        out = reply_to(uow, msg, contact, replies.render(answer, lang), key)
         who = "official_party_other" if other_party else "official_party_person"
         body = replies.render_official(
             "official_will_come" if action.yes else "official_cannot_come",
@@ -289,7 +293,7 @@ def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, ans
 def _record_question(uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: Contact, understanding, answer) -> None:
     """Count the question for the demand report: topic, place, language — never its text."""
     loc = understanding.location
-    commune = loc.commune_code or (contact.commune_code if contact.role == "commune_council" else None)
+    commune = loc.commune_code or (contact.commune_code if contact.role == ContactRole.COMMUNE_COUNCIL else None)
     uow.repo.add(
         LegalQuestion(
             channel=msg.channel,
@@ -300,7 +304,7 @@ def _record_question(uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: C
             commune_code=commune,
             district_code=loc.district_code or (commune[:4] if commune else None),
             province_code=loc.province_code or (commune[:2] if commune else None),
-            by_council=contact.role == "commune_council",
+            by_council=contact.role == ContactRole.COMMUNE_COUNCIL,
             asked_at=deps.clock(),
         )
     )
@@ -405,13 +409,13 @@ def _link_official(uow: UnitOfWork, msg: Message, code: str, now: datetime) -> l
         log.info("invite code refused for a telegram chat")
         body = replies.render_official("official_bad_code")
         out = queue_message(
-            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose="official_reply"
+            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose=Purpose.OFFICIAL_REPLY
         )
         return [out.id]
     if not official.active:
         body = replies.render_official("official_inactive")
         out = queue_message(
-            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose="official_reply"
+            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose=Purpose.OFFICIAL_REPLY
         )
         return [out.id]
     previous = uow.repo.official_by_chat(msg.address)
@@ -432,6 +436,6 @@ def _link_official(uow: UnitOfWork, msg: Message, code: str, now: datetime) -> l
         body=body,
         key=key,
         official_id=official.id,
-        purpose="official_reply",
+        purpose=Purpose.OFFICIAL_REPLY,
     )
     return [out.id]

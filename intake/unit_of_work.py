@@ -18,6 +18,7 @@ from intake.model import (
     CaseEvent,
     Contact,
     Conversation,
+    Direction,
     Identity,
     InboundStatus,
     Message,
@@ -111,7 +112,7 @@ class Repository:
             self.session.scalars(
                 select(Message)
                 .where(
-                    Message.direction == "in",
+                    Message.direction == Direction.IN,
                     Message.channel == channel,
                     Message.address == address,
                     Message.status == InboundStatus.RECEIVED,
@@ -126,7 +127,7 @@ class Repository:
         """The inbound message a provider already delivered under this id."""
         return self.session.scalars(
             select(Message).where(
-                Message.direction == "in",
+                Message.direction == Direction.IN,
                 Message.channel == channel,
                 Message.provider_message_id == provider_id,
             )
@@ -139,7 +140,7 @@ class Repository:
     def outbound_by_provider_id(self, provider_id: str) -> Message | None:
         """The outbound message a provider knows by this id (for status callbacks)."""
         return self.session.scalars(
-            select(Message).where(Message.direction == "out", Message.provider_message_id == provider_id)
+            select(Message).where(Message.direction == Direction.OUT, Message.provider_message_id == provider_id)
         ).first()
 
     def claim_outbound(self, message_id: int, now: datetime) -> bool:
@@ -235,7 +236,7 @@ class Repository:
         return list(
             self.session.scalars(
                 select(orm.messages.c.id).where(
-                    orm.messages.c.direction == "out",
+                    orm.messages.c.direction == Direction.OUT,
                     orm.messages.c.status == OutboundStatus.QUEUED,
                     due < cutoff,
                 )
@@ -247,7 +248,7 @@ class Repository:
         the worker that claimed them died or hung."""
         rows = self.session.execute(
             select(orm.messages.c.id, orm.messages.c.attempt_started_at).where(
-                orm.messages.c.direction == "out",
+                orm.messages.c.direction == Direction.OUT,
                 orm.messages.c.status == OutboundStatus.SENDING,
                 func.coalesce(orm.messages.c.attempt_started_at, orm.messages.c.updated_at) < cutoff,
             )
@@ -277,7 +278,7 @@ class Repository:
         return set(
             self.session.scalars(
                 select(orm.messages.c.provider_message_id).where(
-                    orm.messages.c.direction == "out",
+                    orm.messages.c.direction == Direction.OUT,
                     orm.messages.c.channel == channel,
                     orm.messages.c.provider_message_id.in_(ids),
                 )

@@ -31,6 +31,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from intake import job_names
+from intake.model import Direction, OutboundStatus, Purpose
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ACCOUNT_SID = "AC" + "b" * 32
@@ -155,13 +158,13 @@ class Bench:
         now = datetime.now(UTC)
         rows = [
             {
-                "direction": "out",
+                "direction": Direction.OUT,
                 "channel": "sms",
                 "address": f"+8551{i % 10_000_000:07d}",
                 "body": f"{tag} {i}: your mediation session is tomorrow at 9:00",
-                "status": "queued",
+                "status": OutboundStatus.QUEUED,
                 "idempotency_key": f"{tag}-{i}",
-                "purpose": "reminder",
+                "purpose": Purpose.REMINDER,
                 # urgent: the benchmark measures dispatch, not the quiet-hours policy (21:00-07:00)
                 "urgent": True,
                 "attempts": 0,
@@ -200,7 +203,7 @@ class Bench:
             )
         else:
             ids = self._insert(tag, n, due)
-            self._schedule(self.queue, "worker.jobs.send_message", [((ids[bodies[i]],), due[i]) for i in range(n)])
+            self._schedule(self.queue, job_names.SEND_MESSAGE, [((ids[bodies[i]],), due[i]) for i in range(n)])
         if time.time() > first:
             print(f"  warning: scheduling {name} finished {time.time() - first:.1f} s after the first due second")
         wanted = set(bodies)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from intake import cases
+from intake import cases, job_names
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
@@ -22,9 +22,6 @@ log = logging.getLogger(__name__)
 
 _services = None
 
-PROCESS_INBOUND = "worker.jobs.process_inbound"
-SEND_MESSAGE = "worker.jobs.send_message"
-RECOVER = "worker.jobs.recover"
 # A send holds its claim this long before recovery may settle it: far above the senders' HTTP
 # timeouts (15 s Twilio, 10 s Telegram), so a live attempt is never taken over.
 DEFAULT_LEASE_S = 120.0
@@ -113,7 +110,7 @@ def _defer_many(s, delays: dict[int, float]) -> None:
         uow.repo.defer_outbound_many({mid: now + timedelta(seconds=d) for mid, d in delays.items()})
         uow.commit()
     for message_id, delay_s in delays.items():
-        s.queue.enqueue(SEND_MESSAGE, message_id, delay_s=delay_s)
+        s.queue.enqueue(job_names.SEND_MESSAGE, message_id, delay_s=delay_s)
 
 
 def _timing(s):
@@ -190,9 +187,9 @@ def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_
         overdue = uow.repo.outbound_overdue(now - timedelta(seconds=older_than_s))
     interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s), s.max_send_attempts, clock=s.clock)
     for message_id in inbound:
-        s.queue.enqueue(PROCESS_INBOUND, message_id)
+        s.queue.enqueue(job_names.PROCESS_INBOUND, message_id)
     for message_id in [*overdue, *interrupted.requeued]:
-        s.queue.enqueue(SEND_MESSAGE, message_id)
+        s.queue.enqueue(job_names.SEND_MESSAGE, message_id)
     if inbound or overdue or interrupted.recorded or interrupted.requeued:
         log.warning(
             "recovered %s inbound and %s outbound messages; %s interrupted sends recorded, %s sent again",

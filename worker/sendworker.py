@@ -29,6 +29,7 @@ from rq.job import Job
 from rq.scheduler import RQScheduler
 from rq.utils import current_timestamp
 
+from intake import job_names
 from worker import jobs
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class Worker(SimpleWorker):
 
     def execute_job(self, job: Job, queue):
         """Run a send job with up to `batch_size - 1` others from its queue; anything else as rq does."""
-        if self._pool is None or job.func_name != jobs.SEND_MESSAGE:
+        if self._pool is None or job.func_name != job_names.SEND_MESSAGE:
             return super().execute_job(job, queue)
         with self.connection.pipeline() as pipe:
             pipe.lrem(queue.intermediate_queue_key, 1, job.id)
@@ -139,7 +140,7 @@ class Worker(SimpleWorker):
             )
             if j is not None
         ]
-        batch = [job] + [j for j in others if j.func_name == jobs.SEND_MESSAGE]
+        batch = [job] + [j for j in others if j.func_name == job_names.SEND_MESSAGE]
         message_ids = list(dict.fromkeys(j.args[0] for j in batch))
         try:
             outcomes = jobs.send_batch(message_ids, self.services, senders=self._senders, run=self._pool.map)
@@ -159,7 +160,7 @@ class Worker(SimpleWorker):
                 self.set_current_job_id(None, pipeline=pipe)
                 pipe.execute()
         for other in others:
-            if other.func_name != jobs.SEND_MESSAGE:  # not ours to batch: run it as rq would
+            if other.func_name != job_names.SEND_MESSAGE:  # not ours to batch: run it as rq would
                 super().execute_job(other, queue)
 
     def teardown(self):

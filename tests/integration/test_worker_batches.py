@@ -13,6 +13,7 @@ import pytest
 from redis import Redis
 
 from bot.bootstrap import build_services
+from intake import job_names
 from tests.conftest import REDIS_URL
 from tests.fakes import RecordingQueue, ScriptedUnderstander
 from tests.integration.test_worker_processes import queue_messages, row
@@ -55,7 +56,7 @@ def test_a_failure_in_a_batch_is_retried_with_back_off_and_the_others_go_out(liv
     outcomes = jobs.send_batch(ids, live, run=pool.map)
     assert sorted(outcomes.values()) == ["retrying", "sent"]
     [failed] = [i for i, o in outcomes.items() if o == "retrying"]
-    assert live.queue.jobs == [(jobs.SEND_MESSAGE, (failed,), 10)]  # the first back-off interval
+    assert live.queue.jobs == [(job_names.SEND_MESSAGE, (failed,), 10)]  # the first back-off interval
     m = row(live, failed)
     assert m.status == "queued" and m.error == "twilio 500 code 20500" and m.next_attempt_at is not None
     live.queue.run_all(live, include_delayed=True)
@@ -102,7 +103,7 @@ def test_quiet_hours_hold_a_reminder_in_a_batch_without_loading_the_nlu(config, 
             uow.commit()
         assert jobs.send_batch([reminder, reply], s) == {reminder: "deferred", reply: "sent"}
         [(func, args, delay)] = s.queue.jobs
-        assert (func, args) == (jobs.SEND_MESSAGE, (reminder,)) and delay == 8.5 * 3600  # until 07:00
+        assert (func, args) == (job_names.SEND_MESSAGE, (reminder,)) and delay == 8.5 * 3600  # until 07:00
         assert bodies(providers) == ["Thank you"]
     finally:
         s.engine.dispose()
@@ -127,8 +128,8 @@ def test_sends_go_on_the_send_queue_and_a_send_worker_takes_them_in_batches(redi
     texts = [f"Reminder {n}: mediation on Friday" for n in range(10)]
     ids = queue_messages(s, [("sms", f"+8551300000{n}", t) for n, t in enumerate(texts)])
     for message_id in ids + ids[:2]:  # two jobs queued twice
-        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
-    s.queue.enqueue(jobs.PROCESS_INBOUND, 999999)
+        s.queue.enqueue(job_names.SEND_MESSAGE, message_id)
+    s.queue.enqueue(job_names.PROCESS_INBOUND, 999999)
     assert s.queue.send_queue.name == "test-send" and s.queue.send_queue.count == 12
     assert s.queue.queue.count == 1  # the intake's job waits for a worker with the NLU
 

@@ -24,7 +24,7 @@ from sqlalchemy import update
 from bot.bootstrap import build_services
 from bot.cli import recreate_database
 from bot.config import Config
-from intake import orm
+from intake import job_names, orm
 from intake.model import Contact, utcnow
 from intake.outbound import queue_message
 from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, wait_until
@@ -306,7 +306,7 @@ def test_retries_duplicates_and_telegram_pacing_across_two_workers(stack):
     fake.latency_s = 0.2
     fake.fail_next("twilio", 500)
     [retried] = queue_messages(s, [("sms", "+85511000001", "first try fails")])
-    s.queue.enqueue(jobs.SEND_MESSAGE, retried)
+    s.queue.enqueue(job_names.SEND_MESSAGE, retried)
     wait_until(lambda: "first try fails" in sent_bodies(fake), 20, "the retried SMS")
     # The fake has it before the worker has recorded the provider's answer.
     wait_until(lambda: row(s, retried).status == "sent", 10, "the retried SMS recorded as sent")
@@ -315,10 +315,10 @@ def test_retries_duplicates_and_telegram_pacing_across_two_workers(stack):
 
     [dup] = queue_messages(s, [("sms", "+85511000002", "enqueued five times")])
     for _ in range(5):
-        s.queue.enqueue(jobs.SEND_MESSAGE, dup)
+        s.queue.enqueue(job_names.SEND_MESSAGE, dup)
     chat = queue_messages(s, [("telegram", "900001", f"official notice {n}") for n in range(3)])
     for message_id in chat:
-        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
+        s.queue.enqueue(job_names.SEND_MESSAGE, message_id)
     wait_until(lambda: all(row(s, i).status == "sent" for i in [dup, *chat]), 20, "the sends")
     time.sleep(0.5)
     assert sent_bodies(fake).count("enqueued five times") == 1 and row(s, dup).attempts == 1
@@ -337,7 +337,7 @@ def test_sigkill_in_the_middle_of_a_send_still_sends_each_message_exactly_once(s
     ids = queue_messages(s, [("sms", f"+8551200{n % 5:04d}", body) for n, body in enumerate(bodies)])
     by_id = dict(zip(ids, bodies))
     for message_id in ids:
-        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
+        s.queue.enqueue(job_names.SEND_MESSAGE, message_id)
     victim = procs[0]
 
     def victim_mid_send():
@@ -371,7 +371,7 @@ def test_sigkill_in_the_middle_of_a_batch_still_sends_each_message_exactly_once(
     bodies = [f"batch reminder {n}: mediation tomorrow 9:00" for n in range(14)]
     ids = queue_messages(s, [("sms", f"+8551300{n % 5:04d}", body) for n, body in enumerate(bodies)])
     for message_id in ids:
-        s.queue.enqueue(jobs.SEND_MESSAGE, message_id)
+        s.queue.enqueue(job_names.SEND_MESSAGE, message_id)
     assert s.queue.send_queue.name == QUEUE + "-b-send"
     victim = procs[0]
 

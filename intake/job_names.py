@@ -1,0 +1,15 @@
+"""The jobs the intake asks for, by the dotted name rq finds them under (`worker.jobs`). The
+intake names them and never imports the worker: the job queue resolves a name when it runs it."""
+
+from __future__ import annotations
+
+PROCESS_INBOUND = "worker.jobs.process_inbound"
+SEND_MESSAGE = "worker.jobs.send_message"
+ANSWER_CALLBACK = "worker.jobs.answer_callback"
+RECOVER = "worker.jobs.recover"
+REMIND = "worker.jobs.remind"
+FOLLOW_UP = "worker.jobs.follow_up"
+CHECK_IN = "worker.jobs.check_in"
+ESCALATE = "worker.jobs.escalate"
+
+ALL = (PROCESS_INBOUND, SEND_MESSAGE, ANSWER_CALLBACK, RECOVER, REMIND, FOLLOW_UP, CHECK_IN, ESCALATE)
