@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from bot.config import ROOT
+from bot.database import upgrade_database
 from intake import job_names
 from intake.directory import DirectoryError, invite_official, load_directory, parse_directory
 from intake.model import ContactRole, Direction, OutboundStatus
@@ -28,39 +28,6 @@ reports_cli = AppGroup("reports", help="Reports for the Justice Service Centres.
 
 def _services():
     return current_app.extensions["jsc"]
-
-
-def upgrade_database(database_url: str) -> None:
-    """Bring the schema to the newest Alembic revision (creates the SQLite folder if needed)."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    cfg = AlembicConfig(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
-
-
-def recreate_database(database_url: str) -> str:
-    """Create the PostgreSQL database if missing, empty its schema and migrate it (tests and
-    benchmarks; never used on a live database)."""
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = database_url.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    engine = create_engine(database_url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade_database(database_url)
-    return database_url
 
 
 @db_cli.command("upgrade")
@@ -192,13 +159,8 @@ def officials_deactivate(official_id: int):
 @click.option("--status", default="failed", help="failed, queued, sending, sent, delivered, received ...")
 def messages_list(status: str):
     """List messages in a status (failed ones by default), without their text."""
-    from sqlalchemy import select
-
-    from intake.model import Message
-
     with _services().uow() as uow:
-        rows = uow.session.scalars(select(Message).where(Message.status == status).order_by(Message.id))
-        for m in rows:
+        for m in uow.repo.messages_with_status(status):
             click.echo(
                 json.dumps(
                     {

@@ -13,13 +13,24 @@ from twilio.request_validator import RequestValidator
 
 from intake import job_names
 from intake import services as intake
-from intake.model import Channel
+from intake.model import Channel, OutboundStatus
 from intake.outbound import record_delivery_status
 
 log = logging.getLogger(__name__)
 
 twilio_bp = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
 telegram_bp = Blueprint("telegram", __name__, url_prefix="/webhooks/telegram")
+
+# Twilio's message statuses in our words: every status before delivery means it left us.
+TWILIO_STATUS = {
+    "queued": OutboundStatus.SENT,
+    "accepted": OutboundStatus.SENT,
+    "sending": OutboundStatus.SENT,
+    "sent": OutboundStatus.SENT,
+    "delivered": OutboundStatus.DELIVERED,
+    "undelivered": OutboundStatus.UNDELIVERED,
+    "failed": OutboundStatus.FAILED,
+}
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -81,7 +92,8 @@ def twilio_status():
     if not sid or not status:
         return Response("MessageSid and MessageStatus are required", status=400)
     with _services().uow() as uow:
-        known = record_delivery_status(uow, sid, status, request.form.get("ErrorCode"), _services().clock())
+        new = TWILIO_STATUS.get(status.lower())
+        known = record_delivery_status(uow, sid, new, request.form.get("ErrorCode"), _services().clock())
         uow.commit()
     if not known:
         log.info("status callback for an unknown message")

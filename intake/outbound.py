@@ -111,17 +111,6 @@ def reply_to(
     return [out.id] if out.status == OutboundStatus.QUEUED else []
 
 
-TWILIO_STATUS = {
-    "queued": OutboundStatus.SENT,
-    "accepted": OutboundStatus.SENT,
-    "sending": OutboundStatus.SENT,
-    "sent": OutboundStatus.SENT,
-    "delivered": OutboundStatus.DELIVERED,
-    "undelivered": OutboundStatus.UNDELIVERED,
-    "failed": OutboundStatus.FAILED,
-}
-
-
 _STATUS_RANK = {
     OutboundStatus.SENT: 1,
     OutboundStatus.DELIVERED: 2,
@@ -131,14 +120,14 @@ _STATUS_RANK = {
 
 
 def record_delivery_status(
-    uow: UnitOfWork, provider_id: str, provider_status: str, error_code: str | None, now: datetime
+    uow: UnitOfWork, provider_id: str, new: OutboundStatus | None, error_code: str | None, now: datetime
 ) -> bool:
-    """Apply a provider's status callback; callbacks arrive out of order, so a final state is
-    never overwritten by an earlier one. False when the message is unknown."""
+    """Apply a provider's status callback, translated by its channel (None: a status that changes
+    nothing of ours); callbacks arrive out of order, so a final state is never overwritten by an
+    earlier one. False when the message is unknown."""
     msg = uow.repo.outbound_by_provider_id(provider_id)
     if msg is None:
         return False
-    new = TWILIO_STATUS.get(provider_status.lower())
     if new is None:
         return True
     if _STATUS_RANK.get(new, 0) >= _STATUS_RANK.get(msg.status, 0):

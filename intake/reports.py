@@ -9,8 +9,6 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from intake.model import ContactRole, LegalQuestion
 from intake.unit_of_work import UnitOfWork
 
@@ -37,9 +35,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 def questions_in_month(uow: UnitOfWork, month: str) -> list[LegalQuestion]:
     """Every legal question asked in a month."""
     start, end = month_bounds(month)
-    return list(
-        uow.session.scalars(select(LegalQuestion).where(LegalQuestion.asked_at >= start, LegalQuestion.asked_at < end))
-    )
+    return uow.repo.legal_questions_between(start, end)
 
 
 def demand_csv(month: str, questions: Iterable[LegalQuestion]) -> str:

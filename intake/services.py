@@ -103,7 +103,7 @@ def _process_safely(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understandi
     messages still go ahead."""
     scheduled = len(uow.later)
     try:
-        with uow.session.begin_nested():
+        with uow.savepoint():
             return _process_message(uow, deps, msg, understanding)
     except Exception as exc:  # noqa: BLE001 - one bad message must not block its sender
         del uow.later[scheduled:]

@@ -1,31 +1,19 @@
-"""Persistence port: a unit of work wrapping one transaction, with the queries the domain needs."""
+"""The unit of work: one transaction, with the repository over its session, the jobs it wants
+run after commit, and savepoints. Also the engine and session factory it is built from."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import create_engine, event, func, select, text, update
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake import orm
-from intake.model import (
-    Appointment,
-    Case,
-    CaseEvent,
-    Contact,
-    Conversation,
-    Direction,
-    Identity,
-    InboundStatus,
-    Message,
-    Office,
-    Official,
-    OutboundStatus,
-)
+from intake.repository import Repository
 
 
 def make_engine(database_url: str) -> Engine:
@@ -47,365 +35,6 @@ def make_engine(database_url: str) -> Engine:
 
         return engine
     return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
-
-
-class Repository:
-    """Queries over one session. Methods return domain objects, never rows."""
-
-    def __init__(self, session: Session):
-        self.session = session
-
-    def add(self, obj) -> None:
-        """Stage a new domain object for insertion."""
-        self.session.add(obj)
-
-    def flush(self) -> None:
-        """Send pending changes so that new objects get their ids."""
-        self.session.flush()
-
-    # Contacts and identities
-    def identity(self, channel: str, address: str) -> Identity | None:
-        """The identity for a channel address, if known."""
-        return self.session.scalars(
-            select(Identity).where(Identity.channel == channel, Identity.address == address)
-        ).first()
-
-    def contact(self, contact_id: int) -> Contact | None:
-        """A contact by id."""
-        return self.session.get(Contact, contact_id)
-
-    def identities_of(self, contact_id: int) -> list[Identity]:
-        """Every channel address of a contact."""
-        return list(self.session.scalars(select(Identity).where(Identity.contact_id == contact_id)))
-
-    def conversation(self, contact_id: int) -> Conversation | None:
-        """The contact's conversation, if one was started."""
-        return self.session.scalars(select(Conversation).where(Conversation.contact_id == contact_id)).first()
-
-    # Messages
-    def message(self, message_id: int, *, lock: bool = False) -> Message | None:
-        """A message by id; `lock` takes a row lock where the database has them."""
-        stmt = select(Message).where(Message.id == message_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        return self.session.scalars(stmt).first()
-
-    def lock_sender(self, channel: str, address: str) -> None:
-        """Hold off every other transaction working on this sender's messages until this one ends,
-        so that one person's messages are handled one at a time: two at once would both create a
-        first-time contact, and a later reply could overtake an earlier one. PostgreSQL: an
-        advisory lock for this address, released at commit or rollback. SQLite: the database's
-        write lock, taken now instead of at the first write (SQLite has one writer at a time)."""
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            digest = hashlib.blake2b(f"{channel}:{address}".encode(), digest_size=8).digest()
-            self.session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)}
-            )
-        elif dialect == "sqlite":
-            self.session.execute(text("UPDATE messages SET id = id WHERE 0"))
-
-    def unprocessed_inbound_until(self, channel: str, address: str, last_id: int) -> list[Message]:
-        """This sender's inbound messages not yet processed, up to and including `last_id`, oldest
-        first, read afresh from the database (another transaction may just have processed some)."""
-        return list(
-            self.session.scalars(
-                select(Message)
-                .where(
-                    Message.direction == Direction.IN,
-                    Message.channel == channel,
-                    Message.address == address,
-                    Message.status == InboundStatus.RECEIVED,
-                    Message.id <= last_id,
-                )
-                .order_by(Message.id)
-                .execution_options(populate_existing=True)
-            )
-        )
-
-    def inbound_by_provider_id(self, channel: str, provider_id: str) -> Message | None:
-        """The inbound message a provider already delivered under this id."""
-        return self.session.scalars(
-            select(Message).where(
-                Message.direction == Direction.IN,
-                Message.channel == channel,
-                Message.provider_message_id == provider_id,
-            )
-        ).first()
-
-    def outbound_by_key(self, key: str) -> Message | None:
-        """The outbound message created under an idempotency key."""
-        return self.session.scalars(select(Message).where(Message.idempotency_key == key)).first()
-
-    def outbound_by_provider_id(self, provider_id: str) -> Message | None:
-        """The outbound message a provider knows by this id (for status callbacks)."""
-        return self.session.scalars(
-            select(Message).where(Message.direction == Direction.OUT, Message.provider_message_id == provider_id)
-        ).first()
-
-    def claim_outbound(self, message_id: int, now: datetime) -> bool:
-        """Atomically move a queued message to `sending`; False when another attempt owns it or
-        it is already settled. This is what makes a second run of a send job a no-op."""
-        result = self.session.execute(
-            update(orm.messages)
-            .where(
-                orm.messages.c.id == message_id,
-                orm.messages.c.status == OutboundStatus.QUEUED,
-            )
-            .values(
-                status=OutboundStatus.SENDING,
-                updated_at=now,
-                attempts=orm.messages.c.attempts + 1,
-                attempt_started_at=now,
-                next_attempt_at=None,
-            )
-        )
-        return result.rowcount == 1
-
-    def queued_outbound(self, message_ids: Iterable[int]) -> list[tuple[Message, Contact | None]]:
-        """The messages among `message_ids` still `queued`, each with its contact (for a batch of
-        sends: two statements however many messages)."""
-        ids = list(message_ids)
-        if not ids:
-            return []
-        messages = list(
-            self.session.scalars(
-                select(Message).where(Message.id.in_(ids), Message.status == OutboundStatus.QUEUED).order_by(Message.id)
-            )
-        )
-        contact_ids = {m.contact_id for m in messages if m.contact_id is not None}
-        contacts = (
-            {c.id: c for c in self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))}
-            if contact_ids
-            else {}
-        )
-        return [(m, contacts.get(m.contact_id)) for m in messages]
-
-    def claim_outbound_batch(self, message_ids: Iterable[int], now: datetime) -> list[dict]:
-        """`claim_outbound` for many messages in one statement that also reads what sending needs
-        (id, channel, address, body, attempts, buttons, contact_id); only the ones claimed."""
-        ids = list(message_ids)
-        if not ids:
-            return []
-        m = orm.messages.c
-        rows = self.session.execute(
-            update(orm.messages)
-            .where(m.id.in_(ids), m.status == OutboundStatus.QUEUED)
-            .values(
-                status=OutboundStatus.SENDING,
-                updated_at=now,
-                attempts=m.attempts + 1,
-                attempt_started_at=now,
-                next_attempt_at=None,
-            )
-            .returning(m.id, m.channel, m.address, m.body, m.attempts, m.buttons, m.contact_id)
-        )
-        return sorted((dict(row._mapping) for row in rows), key=lambda r: r["id"])
-
-    def defer_outbound_many(self, until: dict[int, datetime]) -> None:
-        """`defer_outbound` for several messages in one transaction."""
-        for message_id, when in until.items():
-            self.defer_outbound(message_id, when)
-
-    def finish_attempt(self, message_id: int, attempt: int, now: datetime, **values) -> bool:
-        """Record the outcome of attempt number `attempt` if it still owns the message (still
-        `sending`, not taken over by recovery after its lease ran out); False otherwise."""
-        result = self.session.execute(
-            update(orm.messages)
-            .where(
-                orm.messages.c.id == message_id,
-                orm.messages.c.status == OutboundStatus.SENDING,
-                orm.messages.c.attempts == attempt,
-            )
-            .values(updated_at=now, attempt_started_at=None, **values)
-        )
-        return result.rowcount == 1
-
-    def defer_outbound(self, message_id: int, until: datetime) -> None:
-        """Note when a queued message's next job is due (back-off, quiet hours, rate limit), so that
-        recovery does not re-queue it before then."""
-        self.session.execute(
-            update(orm.messages)
-            .where(orm.messages.c.id == message_id, orm.messages.c.status == OutboundStatus.QUEUED)
-            .values(next_attempt_at=until)
-        )
-
-    def outbound_overdue(self, cutoff: datetime) -> list[int]:
-        """Queued outbound messages whose job should have run before `cutoff` (a lost job)."""
-        due = func.coalesce(orm.messages.c.next_attempt_at, orm.messages.c.updated_at)
-        return list(
-            self.session.scalars(
-                select(orm.messages.c.id).where(
-                    orm.messages.c.direction == Direction.OUT,
-                    orm.messages.c.status == OutboundStatus.QUEUED,
-                    due < cutoff,
-                )
-            )
-        )
-
-    def expired_leases(self, cutoff: datetime) -> list[tuple[int, datetime]]:
-        """(id, attempt start) of outbound messages claimed before `cutoff` and still `sending`:
-        the worker that claimed them died or hung."""
-        rows = self.session.execute(
-            select(orm.messages.c.id, orm.messages.c.attempt_started_at).where(
-                orm.messages.c.direction == Direction.OUT,
-                orm.messages.c.status == OutboundStatus.SENDING,
-                func.coalesce(orm.messages.c.attempt_started_at, orm.messages.c.updated_at) < cutoff,
-            )
-        )
-        return [(row.id, row.attempt_started_at) for row in rows]
-
-    def take_over_lease(self, message_id: int, started_at: datetime | None, now: datetime) -> bool:
-        """Renew an expired lease for the recovery that reconciles it; False when someone else
-        (another worker's sweep, or the late attempt itself) got there first."""
-        started = orm.messages.c.attempt_started_at
-        result = self.session.execute(
-            update(orm.messages)
-            .where(
-                orm.messages.c.id == message_id,
-                orm.messages.c.status == OutboundStatus.SENDING,
-                started.is_(None) if started_at is None else started == started_at,
-            )
-            .values(attempt_started_at=now)
-        )
-        return result.rowcount == 1
-
-    def provider_ids_known(self, channel: str, provider_ids: Iterable[str]) -> set[str]:
-        """Which of these provider ids our outbound messages already carry."""
-        ids = list(provider_ids)
-        if not ids:
-            return set()
-        return set(
-            self.session.scalars(
-                select(orm.messages.c.provider_message_id).where(
-                    orm.messages.c.direction == Direction.OUT,
-                    orm.messages.c.channel == channel,
-                    orm.messages.c.provider_message_id.in_(ids),
-                )
-            )
-        )
-
-    def messages_in_status(self, direction: str, statuses: Iterable[str], older_than: datetime) -> list[int]:
-        """Ids of messages stuck in one of `statuses` since before `older_than` (for recovery)."""
-        return list(
-            self.session.scalars(
-                select(Message.id).where(
-                    Message.direction == direction,
-                    Message.status.in_(list(statuses)),
-                    Message.updated_at < older_than,
-                )
-            )
-        )
-
-    def messages_for_address(self, channel: str, address: str, after_id: int = 0) -> list[Message]:
-        """Messages to and from one channel address, oldest first (for the simulator)."""
-        return list(
-            self.session.scalars(
-                select(Message)
-                .where(Message.channel == channel, Message.address == address, Message.id > after_id)
-                .order_by(Message.id)
-            )
-        )
-
-    def recent_messages(self, after_id: int = 0, limit: int = 500) -> list[Message]:
-        """The newest `limit` messages after an id, oldest first (for the simulator and admins)."""
-        newest = self.session.scalars(
-            select(Message).where(Message.id > after_id).order_by(Message.id.desc()).limit(limit)
-        )
-        return list(reversed(list(newest)))
-
-    # Offices and officials
-    def office(self, office_id: int) -> Office | None:
-        """An office by id."""
-        return self.session.get(Office, office_id)
-
-    def office_by_code(self, code: str) -> Office | None:
-        """An office by its directory code."""
-        return self.session.scalars(select(Office).where(Office.code == code)).first()
-
-    def offices(self, kind: str | None = None, active_only: bool = True) -> list[Office]:
-        """Offices of a kind (all kinds when None), active ones unless asked otherwise."""
-        stmt = select(Office).order_by(Office.code)
-        if kind:
-            stmt = stmt.where(Office.kind == kind)
-        if active_only:
-            stmt = stmt.where(Office.active.is_(True))
-        return list(self.session.scalars(stmt))
-
-    def official(self, official_id: int) -> Official | None:
-        """An official by id."""
-        return self.session.get(Official, official_id)
-
-    def official_by_invite(self, code_hash: str) -> Official | None:
-        """The official holding an invite code (by its hash)."""
-        return self.session.scalars(select(Official).where(Official.invite_code_hash == code_hash)).first()
-
-    def official_by_chat(self, chat_id: str) -> Official | None:
-        """The official linked to a Telegram chat."""
-        return self.session.scalars(select(Official).where(Official.telegram_chat_id == chat_id)).first()
-
-    def linked_officials(self, office_id: int) -> list[Official]:
-        """Active officials of an office who have linked Telegram."""
-        return list(
-            self.session.scalars(
-                select(Official).where(
-                    Official.office_id == office_id,
-                    Official.active.is_(True),
-                    Official.telegram_chat_id.is_not(None),
-                )
-            )
-        )
-
-    def officials_with_role(self, role: str) -> list[Official]:
-        """Active, linked officials of a role (admins form the national duty desk)."""
-        return list(
-            self.session.scalars(
-                select(Official).where(
-                    Official.role == role, Official.active.is_(True), Official.telegram_chat_id.is_not(None)
-                )
-            )
-        )
-
-    # Cases
-    def case(self, case_id: int) -> Case | None:
-        """A case by id."""
-        return self.session.get(Case, case_id)
-
-    def case_by_ref(self, ref: str) -> Case | None:
-        """A case by its reference."""
-        return self.session.scalars(select(Case).where(Case.ref == ref)).first()
-
-    def case_events(self, case_id: int) -> list[CaseEvent]:
-        """A case's events, oldest first."""
-        return list(self.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
-
-    def open_cases(self) -> list[Case]:
-        """Every case not closed, oldest first."""
-        from intake.model import OPEN_STATUSES
-
-        return list(self.session.scalars(select(Case).where(Case.status.in_(list(OPEN_STATUSES))).order_by(Case.id)))
-
-    def appointment(self, appointment_id: int) -> Appointment | None:
-        """An appointment by id."""
-        return self.session.get(Appointment, appointment_id)
-
-    def appointments_of(self, case_id: int) -> list[Appointment]:
-        """A case's appointments, oldest first."""
-        return list(
-            self.session.scalars(select(Appointment).where(Appointment.case_id == case_id).order_by(Appointment.id))
-        )
-
-    def officials_of_province(self, province_code: str, role: str) -> list[Official]:
-        """Active, linked officials of a role whose office is in a province (coordinators)."""
-        return [
-            o
-            for o in self.officials_with_role(role)
-            if (office := self.office(o.office_id)) is not None and office.province_code == province_code
-        ]
-
-    def cases_of_contact(self, contact_id: int) -> list[Case]:
-        """A contact's cases, newest first."""
-        return list(self.session.scalars(select(Case).where(Case.contact_id == contact_id).order_by(Case.id.desc())))
 
 
 class UnitOfWork:
@@ -439,6 +68,14 @@ class UnitOfWork:
         """Abandon the transaction."""
         assert self.session is not None
         self.session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: if the block raises, what it did is undone (and the exception
+        goes on); the rest of the transaction stands."""
+        assert self.session is not None
+        with self.session.begin_nested():
+            yield
 
 
 def session_factory(engine: Engine) -> Callable[[], Session]:

@@ -9,14 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot import create_app
 from bot.bootstrap import GazetteerPlaces, build_services
-from bot.cli import recreate_database, upgrade_database
 from bot.config import Config
+from bot.database import upgrade_database
 from intake.directory import load_directory, parse_directory
 from nlu.gazetteer import Gazetteer
+from tests.database import drop_database, recreate_database
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
 
@@ -60,14 +60,7 @@ def _drop_run_database():
     yield
     if os.environ.get("TEST_DATABASE_URL"):
         return
-    admin = create_engine(POSTGRES_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_URL.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    except Exception:  # noqa: BLE001 - PostgreSQL may be down when only SQLite tests ran
-        pass
-    finally:
-        admin.dispose()
+    drop_database(POSTGRES_URL)
 
 
 @pytest.fixture

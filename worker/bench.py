@@ -72,9 +72,23 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _fresh_database(url: str) -> None:
-    from bot.cli import recreate_database
+    """Create the benchmark's PostgreSQL database if missing, empty it and migrate it."""
+    from sqlalchemy import create_engine, text
 
-    recreate_database(url)
+    from bot.database import upgrade_database
+
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade_database(url)
 
 
 class Bench:

@@ -22,12 +22,12 @@ from rq import SimpleWorker
 from sqlalchemy import update
 
 from bot.bootstrap import build_services
-from bot.cli import recreate_database
 from bot.config import Config
 from intake import job_names, orm
 from intake.model import Contact, utcnow
 from intake.outbound import queue_message
 from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, wait_until
+from tests.database import recreate_database
 from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
 from worker import jobs
