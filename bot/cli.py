@@ -194,14 +194,13 @@ def messages_retry(message_id: int):
 @telegram_cli.command("poll")
 @click.option("--once", is_flag=True, help="Fetch one batch of updates and stop.")
 def telegram_poll(once: bool):
-    """Long-poll Telegram's getUpdates (for a machine with no public URL) and feed each update
-    into the same pipeline as the webhook. The offset is the last update stored."""
+    """Long-poll Telegram's getUpdates (for a machine with no public URL) and hand each update to
+    the webhook's own `receive_telegram_update`."""
     import asyncio
 
     from telegram import Bot
 
-    from bot.webhooks import ingest, telegram_message
-    from intake.model import Channel
+    from bot.webhooks import receive_telegram_update
 
     services = _services()
     config = services.config
@@ -215,9 +214,7 @@ def telegram_poll(once: bool):
             while True:
                 updates = await bot.get_updates(offset=offset, timeout=0 if once else 25)
                 for update in updates:
-                    parsed = telegram_message(update)
-                    if parsed:
-                        ingest(services, Channel.TELEGRAM, parsed[0], f"update:{update.update_id}", parsed[1])
+                    receive_telegram_update(services, update)
                     offset = update.update_id + 1
                 if once:
                     return

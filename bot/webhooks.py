@@ -115,19 +115,25 @@ def telegram_update():
         update = Update.de_json(data, None)
     except Exception:  # noqa: BLE001 - malformed update: tell Telegram, store nothing
         return Response("malformed update", status=400)
+    receive_telegram_update(_services(), update)
+    return {"ok": True}
+
+
+def receive_telegram_update(services, update: Update) -> None:
+    """One Telegram update, from the webhook or from long polling: store the message or button
+    press once (by update id) and queue it, and have every button press answered."""
     parsed = telegram_message(update)
     created = False
     if parsed is not None:
         chat_id, text = parsed
-        _, created = ingest(_services(), Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
+        _, created = ingest(services, Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
     # Every press gets its spinner stopped, even one we do not act on (an inline message, a group,
     # empty data); a redelivered press was answered the first time.
     if update.callback_query is not None and (created or parsed is None):
         try:
-            _services().queue.enqueue(job_names.ANSWER_CALLBACK, update.callback_query.id)
-        except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the webhook for it
+            services.queue.enqueue(job_names.ANSWER_CALLBACK, update.callback_query.id)
+        except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the update for it
             log.warning("could not queue a callback answer (%s)", type(exc).__name__)
-    return {"ok": True}
 
 
 def telegram_message(update: Update) -> tuple[str, str] | None:

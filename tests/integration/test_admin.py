@@ -88,3 +88,31 @@ def test_telegram_polling_feeds_updates_into_the_same_pipeline(config, providers
         assert msg.body == "hello" and len(uow.repo.recent_messages()) == 1
     assert s.queue.jobs == [("worker.jobs.process_inbound", (msg.id,), 0)]
     s.engine.dispose()
+
+
+def test_a_button_press_in_poll_mode_gets_its_spinner_stopped(config, providers, places):
+    cfg = replace(config, telegram_api_url=providers.url)
+    s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
+    load_sample_directory(s)
+    providers.updates = [
+        {
+            "update_id": 800,
+            "callback_query": {
+                "id": "press-in-poll-mode",
+                "chat_instance": "-1234",
+                "data": "acc:1",
+                "from": {"id": 5550010, "is_bot": False, "first_name": "Dara"},
+                "message": {
+                    "message_id": 5,
+                    "date": 1795687200,
+                    "text": "new case",
+                    "chat": {"id": 5550010, "type": "private", "first_name": "Dara"},
+                },
+            },
+        }
+    ]
+    runner = create_app(services=s).test_cli_runner()
+    assert runner.invoke(args=["telegram", "poll", "--once"]).exit_code == 0
+    s.queue.run_all(s)  # through python-telegram-bot to the loopback Telegram
+    assert providers.callback_answers == ["press-in-poll-mode"]
+    s.engine.dispose()
