@@ -3,18 +3,19 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-REQ_HASH := $(shell sha1sum requirements.txt | cut -c1-12)
+REQ_HASH := $(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 FLASK := $(BIN)/flask --app bot
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup lint run test test-fast db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker chaos sample-directory clean
+.PHONY: setup lint run test test-fast test-unit db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker chaos sample-directory clean
 
-$(STAMP): requirements.txt
+# requirements-dev.txt is requirements.txt plus the tests and linters (the image installs only the first).
+$(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP)
@@ -30,18 +31,25 @@ run: db
 	@echo
 	SIMULATOR=$${SIMULATOR:-1} $(FLASK) run --host $(HOST) --port $(PORT)
 
-# Lint: ruff (rules and formatting, settings in pyproject.toml) and shellcheck on the scripts.
+# Lint: ruff (rules and formatting) and mypy (on the modules listed in pyproject.toml), and
+# shellcheck on the scripts.
 # shellcheck comes from Debian's package; it is installed when missing (as root) and skipped with a
 # warning only where it cannot be installed.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@command -v shellcheck >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -q shellcheck >/dev/null 2>&1; } || true
 	@if command -v shellcheck >/dev/null 2>&1; then shellcheck -S warning .ci/run nlu/rasa_server.sh tests/services.sh && echo "shellcheck: ok"; \
 	  else echo "shellcheck not available: scripts not checked" >&2; fi
 
 test: setup services
 	$(BIN)/pytest
+
+# The unit tests: no database, Redis or Rasa (pointed at closed ports, so that one that tries fails).
+test-unit: setup
+	TEST_DATABASE_URL=postgresql+psycopg://nobody@127.0.0.1:9/none TEST_REDIS_URL=redis://127.0.0.1:9/0 RASA_URL= \
+	  $(BIN)/pytest tests/unit
 
 # Everything but the tests that need a running Rasa server.
 test-fast: setup

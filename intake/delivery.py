@@ -198,6 +198,7 @@ def recover_interrupted(
                 continue
             uow.commit()
             msg = uow.repo.message(message_id)
+            assert msg is not None  # its lease was just renewed
             channel, address, body, attempts = msg.channel, msg.address, msg.body, msg.attempts
             since = (started_at or msg.updated_at) - CLOCK_SKEW
         sender = senders.get(channel)

@@ -53,7 +53,7 @@ class Policy:
     def working_days(self, start: datetime, count: int = 6) -> list[datetime]:
         """The next `count` Monday–Friday dates after `start`, at local midnight."""
         day = self.local(start).date()
-        out = []
+        out: list[datetime] = []
         while len(out) < count:
             day += timedelta(days=1)
             if day.weekday() < 5:

@@ -166,7 +166,7 @@ def parse_article(text: str, source: str = "") -> Article:
         paragraphs = (_text(p) for p in re.split(r"\n[ \t]*\n", section))
         full[lang] = "\n\n".join(p for p in paragraphs if p)
 
-    raw_q = meta.get("questions") if isinstance(meta.get("questions"), dict) else {}
+    raw_q: dict = meta["questions"] if isinstance(meta.get("questions"), dict) else {}
     questions = {
         k: tuple(_text(q) for q in (raw_q.get(k) or []) if _text(q)) if isinstance(raw_q.get(k), list) else ()
         for k in QUESTION_SCRIPTS
@@ -178,7 +178,7 @@ def parse_article(text: str, source: str = "") -> Article:
             citations.append(Citation(str(c.get("law") or "").strip(), _year(c.get("year")), str(art) if art else None))
         else:
             citations.append(Citation(str(c).strip(), None))
-    rev = meta.get("reviewed") if isinstance(meta.get("reviewed"), dict) else {}
+    rev: dict = meta["reviewed"] if isinstance(meta.get("reviewed"), dict) else {}
     topics = meta.get("topics") or []
     related = meta.get("related") or []
     return Article(

@@ -441,7 +441,7 @@ class KnowledgeBase:
     @staticmethod
     def _train_ranker(articles: Sequence[Article], script: str) -> QuestionRanker | None:
         lang = "en" if script == "en" else "km"
-        examples = []
+        examples: list[tuple[str, str]] = []
         for a in articles:
             examples.extend((q, a.id) for q in a.questions.get(script, ()))
             if script != "km-Latn":  # titles and answers exist only in English and Khmer script

@@ -96,6 +96,7 @@ class Gazetteer:
             if self._villages_loaded:
                 return
             villages = []
+            assert self._directory is not None  # loaded from files: it has a directory
             for row in _read(self._directory / "kh_villages.csv"):
                 commune = self._by_code.get(row["commune_code"])
                 name_latin = row["name_latin"] or row["name_mef_en"].split("|")[0]

@@ -501,7 +501,7 @@ class PlaceResolver:
 
     def _match_village_km(self, text: str, start: int) -> _Mention | None:
         villages = self._village_index()
-        best: tuple[int, list[_Entry]] | None = None
+        best: tuple[int, list[_Entry], bool] | None = None
         # A village's own name may begin with ភូមិ ("ភូមិ1"), so try from the unit word too.
         for begin in (start - len("ភូមិ"), start):
             for length in villages.km_lengths:

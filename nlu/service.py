@@ -201,7 +201,7 @@ class Understander:
                 self.stats["primary_error"] += 1
                 log.error("%s failed (%s); using the fallback", self.primary_name, exc.__class__.__name__)
         finally:
-            self.stats["classify_seconds"] += self.clock() - started
+            self.stats["classify_seconds"] += self.clock() - started  # type: ignore[assignment]  # seconds: a float
         if self.fallback is None:
             self.stats["unclassified"] += 1
             return IntentScore(Intent.OUT_OF_SCOPE.value, 0.0), "none"

@@ -37,8 +37,12 @@ def places():
     return GazetteerPlaces(Gazetteer.load())
 
 
+_CREATED: list[str] = []  # the run's PostgreSQL database, once a test asked for it
+
+
 def _fresh_postgres() -> str:
     """Recreate the test database's schema and migrate it."""
+    _CREATED.append(POSTGRES_URL)
     return recreate_database(POSTGRES_URL)
 
 
@@ -58,8 +62,8 @@ def postgres_url() -> str:
 def _drop_run_database():
     """Drop this run's own database at the end (not one named by TEST_DATABASE_URL)."""
     yield
-    if os.environ.get("TEST_DATABASE_URL"):
-        return
+    if os.environ.get("TEST_DATABASE_URL") or not _CREATED:
+        return  # a database named by the caller, or none made (unit tests touch no database)
     drop_database(POSTGRES_URL)
 
 

@@ -238,7 +238,9 @@ class FakeProviders:
         with self._lock:
             self.requests += 1
             records = list(self.twilio_messages)
-        account = TWILIO_CREATE.match(path)["sid"]
+        created = TWILIO_CREATE.match(path)
+        assert created is not None
+        account = created["sid"]
         get = lambda name: (query.get(name) or [None])[0]  # noqa: E731
         to, from_ = get("To"), get("From")
         rows = [
