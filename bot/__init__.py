@@ -56,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     return app
 
 
-def services_of(app) -> Any:
-    """The services wired into an app."""
-    return app.extensions["jsc"]
+def current_services() -> Any:
+    """The services wired into the app handling the current request or command."""
+    from flask import current_app
+
+    return current_app.extensions["jsc"]

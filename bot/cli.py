@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from bot import current_services
 from bot.database import upgrade_database
 from intake import job_names
 from intake.directory import DirectoryError, invite_official, load_directory, parse_directory
@@ -26,14 +26,10 @@ cases_cli = AppGroup("cases", help="Cases: look one up, re-route it.")
 reports_cli = AppGroup("reports", help="Reports for the Justice Service Centres.")
 
 
-def _services():
-    return current_app.extensions["jsc"]
-
-
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration."""
-    upgrade_database(_services().config.database_url)
+    upgrade_database(current_services().config.database_url)
     click.echo("database is up to date")
 
 
@@ -42,7 +38,7 @@ def db_upgrade():
 @click.option("--if-empty", is_flag=True, help="Load only when no office exists yet (first run).")
 def directory_load(path: Path, if_empty: bool):
     """Load a directory CSV; offices it no longer lists are deactivated."""
-    services = _services()
+    services = current_services()
     gazetteer = services.places_factory()  # the gazetteer only: no need to load the NLU here
     with services.uow() as uow:
         if if_empty and uow.repo.offices(active_only=False):
@@ -67,7 +63,7 @@ def directory_load(path: Path, if_empty: bool):
 @directory_cli.command("list")
 def directory_list():
     """List the offices, one JSON line each."""
-    with _services().uow() as uow:
+    with current_services().uow() as uow:
         for o in uow.repo.offices(active_only=False):
             click.echo(
                 json.dumps(
@@ -94,7 +90,7 @@ def directory_route(kind: str, district_code: str | None, commune_code: str | No
 
     if bool(district_code) == bool(commune_code):
         raise click.UsageError("give exactly one of --district or --commune")
-    services = _services()
+    services = current_services()
     places = services.places_factory()
     code = commune_code or district_code
     if places.name(code, "en") == code:
@@ -128,7 +124,7 @@ def directory_route(kind: str, district_code: str | None, commune_code: str | No
 @click.option("--role", default="official", type=click.Choice(["official", "coordinator", "admin"]))
 def officials_invite(office_code: str, name: str, role: str):
     """Create an official and print their one-time code and Telegram link."""
-    services = _services()
+    services = current_services()
     with services.uow() as uow:
         try:
             official, code = invite_official(uow, office_code, name, role, now=services.clock())
@@ -146,7 +142,7 @@ def officials_invite(office_code: str, name: str, role: str):
 @click.argument("official_id", type=int)
 def officials_deactivate(official_id: int):
     """Deactivate an official: the bot refuses them and sends them no more cases."""
-    with _services().uow() as uow:
+    with current_services().uow() as uow:
         official = uow.repo.official(official_id)
         if official is None:
             raise click.ClickException(f"no official {official_id}")
@@ -159,7 +155,7 @@ def officials_deactivate(official_id: int):
 @click.option("--status", default="failed", help="failed, queued, sending, sent, delivered, received ...")
 def messages_list(status: str):
     """List messages in a status (failed ones by default), without their text."""
-    with _services().uow() as uow:
+    with current_services().uow() as uow:
         for m in uow.repo.messages_with_status(status):
             click.echo(
                 json.dumps(
@@ -180,7 +176,7 @@ def messages_list(status: str):
 @click.argument("message_id", type=int)
 def messages_retry(message_id: int):
     """Queue a failed outbound message again."""
-    services = _services()
+    services = current_services()
     with services.uow() as uow:
         m = uow.repo.message(message_id)
         if m is None or m.direction != Direction.OUT or m.status != OutboundStatus.FAILED:
@@ -202,7 +198,7 @@ def telegram_poll(once: bool):
 
     from bot.webhooks import receive_telegram_update
 
-    services = _services()
+    services = current_services()
     config = services.config
     if not config.telegram_bot_token:
         raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
@@ -235,7 +231,7 @@ def councils_register(commune_code: str, phone: str | None, chat_id: str | None)
 
     if bool(phone) == bool(chat_id):
         raise click.UsageError("give exactly one of --phone or --telegram")
-    services = _services()
+    services = current_services()
     places = services.places_factory()
     if len(commune_code) != 6 or places.name(commune_code, "en") == commune_code:
         raise click.UsageError(f"unknown commune code {commune_code}")
@@ -262,7 +258,7 @@ def cases_reroute(ref: str, office_code: str, reason: str):
     """Send a case to another office, with a reason; that office's officials are told."""
     from intake.cases import reroute
 
-    services = _services()
+    services = current_services()
     with services.uow() as uow:
         case = uow.repo.case_by_ref(ref.upper())
         office = uow.repo.office_by_code(office_code)
@@ -286,7 +282,7 @@ def reports_questions(month: str, output: Path | None):
     from intake.reports import demand_csv, questions_in_month
 
     try:
-        with _services().uow() as uow:
+        with current_services().uow() as uow:
             text = demand_csv(month, questions_in_month(uow, month))
     except ValueError:
         raise click.UsageError("--month must look like 2026-11") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,6 @@ class Config:
     send_queue_name: str | None = None
     send_retry_intervals: tuple[int, ...] = (10, 30, 120, 600, 1800)
     gazetteer_dir: Path = ROOT / "data" / "gazetteer"
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def sms_configured(self) -> bool:

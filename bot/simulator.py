@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
+from bot import current_services
 from bot.webhooks import ingest
 from intake.model import Channel
 from intake.sms import count_segments
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-
-
-def _services():
-    return current_app.extensions["jsc"]
 
 
 @bp.post("/api/messages")
@@ -28,7 +25,7 @@ def send():
         return {"error": "channel (sms|telegram), address and text are required"}, 400
     if channel == Channel.TELEGRAM and not address.lstrip("-").isdigit():
         return {"error": "a Telegram address is a numeric chat id"}, 400
-    message_id, _ = ingest(_services(), channel, address, f"sim-{uuid.uuid4().hex}", text)
+    message_id, _ = ingest(current_services(), channel, address, f"sim-{uuid.uuid4().hex}", text)
     return {"message_id": message_id}, 201
 
 
@@ -36,7 +33,7 @@ def send():
 def messages():
     """Every message after `after` (an id), oldest first, with SMS segment counts."""
     after = request.args.get("after", default=0, type=int)
-    with _services().uow() as uow:
+    with current_services().uow() as uow:
         rows = uow.repo.recent_messages(after_id=after, limit=1000)
         out = []
         for m in rows:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hmac
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from telegram import Update
 from twilio.request_validator import RequestValidator
 
+from bot import current_services
 from intake import job_names
 from intake import services as intake
 from intake.model import Channel, OutboundStatus
@@ -35,10 +36,6 @@ TWILIO_STATUS = {
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _services():
-    return current_app.extensions["jsc"]
-
-
 def ingest(services, channel: str, address: str, provider_id: str, body: str) -> tuple[int, bool]:
     """Store an inbound message once and queue its processing. A queue outage loses nothing:
     the message waits in the database for the recovery sweep."""
@@ -55,7 +52,7 @@ def ingest(services, channel: str, address: str, provider_id: str, body: str) ->
 
 def _signed_url() -> str:
     """The URL Twilio signed: behind a TLS proxy, PUBLIC_BASE_URL + path, else the request URL."""
-    base = _services().config.public_base_url
+    base = current_services().config.public_base_url
     if not base:
         return request.url
     query = request.query_string.decode()
@@ -63,7 +60,7 @@ def _signed_url() -> str:
 
 
 def _twilio_signature_ok() -> bool:
-    token = _services().config.twilio_auth_token
+    token = current_services().config.twilio_auth_token
     signature = request.headers.get("X-Twilio-Signature", "")
     if not token or not signature:
         return False
@@ -79,7 +76,7 @@ def twilio_sms():
     sid, sender = request.form.get("MessageSid", ""), request.form.get("From", "")
     if not sid or not sender or "Body" not in request.form:
         return Response("MessageSid, From and Body are required", status=400)
-    ingest(_services(), Channel.SMS, sender, sid, request.form.get("Body", ""))
+    ingest(current_services(), Channel.SMS, sender, sid, request.form.get("Body", ""))
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
@@ -91,9 +88,9 @@ def twilio_status():
     sid, status = request.form.get("MessageSid", ""), request.form.get("MessageStatus", "")
     if not sid or not status:
         return Response("MessageSid and MessageStatus are required", status=400)
-    with _services().uow() as uow:
+    with current_services().uow() as uow:
         new = TWILIO_STATUS.get(status.lower())
-        known = record_delivery_status(uow, sid, new, request.form.get("ErrorCode"), _services().clock())
+        known = record_delivery_status(uow, sid, new, request.form.get("ErrorCode"), current_services().clock())
         uow.commit()
     if not known:
         log.info("status callback for an unknown message")
@@ -103,7 +100,7 @@ def twilio_status():
 @telegram_bp.post("")
 def telegram_update():
     """An update from the Telegram Bot API (set with secret_token)."""
-    secret = _services().config.telegram_webhook_secret
+    secret = current_services().config.telegram_webhook_secret
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         log.warning("telegram webhook: bad or missing secret")
@@ -115,7 +112,7 @@ def telegram_update():
         update = Update.de_json(data, None)
     except Exception:  # noqa: BLE001 - malformed update: tell Telegram, store nothing
         return Response("malformed update", status=400)
-    receive_telegram_update(_services(), update)
+    receive_telegram_update(current_services(), update)
     return {"ok": True}
 
 

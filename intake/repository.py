@@ -277,16 +277,6 @@ class Repository:
             )
         )
 
-    def messages_for_address(self, channel: str, address: str, after_id: int = 0) -> list[Message]:
-        """Messages to and from one channel address, oldest first (for the simulator)."""
-        return list(
-            self.session.scalars(
-                select(Message)
-                .where(Message.channel == channel, Message.address == address, Message.id > after_id)
-                .order_by(Message.id)
-            )
-        )
-
     def recent_messages(self, after_id: int = 0, limit: int = 500) -> list[Message]:
         """The newest `limit` messages after an id, oldest first (for the simulator and admins)."""
         newest = self.session.scalars(

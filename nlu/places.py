@@ -443,10 +443,6 @@ class PlaceResolver:
         """The resolver over the repository's gazetteer, built once per process."""
         return _default_resolver()
 
-    def warm_villages(self) -> None:
-        """Load the village names now rather than on the first message that names a village."""
-        self._village_index()
-
     def _village_index(self) -> _NameIndex:
         if self._villages is None:
             with self._lock:

@@ -52,8 +52,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 log() { printf 'rasa_server: %s\n' "$*" >&2; }
 
 find_python() {
-    local candidate
-    for candidate in "${RASA_PYTHON:-}" /root/.pyenv/versions/3.10.13/bin/python python3.10; do
+    # RASA_PYTHON, then python3.10 on the PATH, then pyenv's 3.10 builds (newest first).
+    local candidate pyenv_root
+    pyenv_root="$(pyenv root 2>/dev/null || printf '%s' "${PYENV_ROOT:-$HOME/.pyenv}")"
+    local candidates=("${RASA_PYTHON:-}" python3.10)
+    local found
+    while IFS= read -r found; do
+        candidates+=("$found")
+    done < <(compgen -G "$pyenv_root/versions/3.10.*/bin/python" | sort -rV)
+    for candidate in "${candidates[@]}"; do
         [ -n "$candidate" ] || continue
         if command -v "$candidate" >/dev/null 2>&1 \
             && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
@@ -109,28 +116,6 @@ inputs_hash() {
     ) | sha256sum | cut -d' ' -f1
 }
 
-check_intents() {
-    # A typo in an intent name would reach the app as an unknown intent: refuse to train.
-    "$VENV/bin/python" - "$NLU_DIR/domain.yml" "$NLU_DIR/data" <<'PY'
-import pathlib, sys
-import yaml
-
-domain = set(yaml.safe_load(open(sys.argv[1], encoding="utf-8"))["intents"])
-found = set()
-for path in sorted(pathlib.Path(sys.argv[2]).glob("*.y*ml")):
-    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-        if "intent" in block:
-            found.add(block["intent"])
-            if block["intent"] not in domain:
-                sys.exit(f"rasa_server: {path.name}: intent {block['intent']!r} is not in nlu/domain.yml")
-if not found:
-    sys.exit("rasa_server: no training examples in nlu/data/*.yml")
-missing = sorted(domain - found)
-if missing:
-    print(f"rasa_server: warning: no examples for {', '.join(missing)}", file=sys.stderr)
-PY
-}
-
 ensure_model() {
     local want
     want="$(inputs_hash)"
@@ -139,7 +124,7 @@ ensure_model() {
         log "model up to date: ${MODEL#"$REPO_ROOT"/}"
         return 0
     fi
-    check_intents
+    # The intents of domain.yml and of the training data are checked by tests/unit/test_nlu_domain.py.
     mkdir -p "$MODELS_DIR" "$VAR_DIR"
     log "training ${MODEL#"$REPO_ROOT"/} (log: ${TRAIN_LOG#"$REPO_ROOT"/})"
     local started=$SECONDS

@@ -4,9 +4,7 @@ fakes at the composition root's seams, the Flask app and client, and the loopbac
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -14,36 +12,16 @@ from bot import create_app
 from bot.bootstrap import GazetteerPlaces, build_services
 from bot.config import Config
 from bot.database import upgrade_database
-from intake.directory import load_directory, parse_directory
 from nlu.gazetteer import Gazetteer
-from tests.database import drop_database, recreate_database
+from tests.database import drop_database
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DIRECTORY = ROOT / "data" / "directory" / "sample_offices.csv"
-# One database per test run, so that two runs on one machine never drop each other's schema.
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or os.environ.setdefault(
-    "JSC_TEST_DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:5432/jsc_test_{os.getpid()}"
-)
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-TWILIO = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "test-auth-token", "twilio_from": "+85599000111"}
-TELEGRAM = {"telegram_bot_token": "123456:TEST-token", "telegram_webhook_secret": "s3cret-webhook"}
+from tests.support import CREATED, POSTGRES_URL, TELEGRAM, TWILIO, fresh_postgres, load_sample_directory
 
 
 @pytest.fixture(scope="session")
 def places():
     return GazetteerPlaces(Gazetteer.load())
-
-
-_CREATED: list[str] = []  # the run's PostgreSQL database, once a test asked for it
-
-
-def _fresh_postgres() -> str:
-    """Recreate the test database's schema and migrate it."""
-    _CREATED.append(POSTGRES_URL)
-    return recreate_database(POSTGRES_URL)
 
 
 @pytest.fixture
@@ -55,14 +33,14 @@ def sqlite_url(tmp_path) -> str:
 
 @pytest.fixture
 def postgres_url() -> str:
-    return _fresh_postgres()
+    return fresh_postgres()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_run_database():
     """Drop this run's own database at the end (not one named by TEST_DATABASE_URL)."""
     yield
-    if os.environ.get("TEST_DATABASE_URL") or not _CREATED:
+    if os.environ.get("TEST_DATABASE_URL") or not CREATED:
         return  # a database named by the caller, or none made (unit tests touch no database)
     drop_database(POSTGRES_URL)
 
@@ -70,13 +48,6 @@ def _drop_run_database():
 @pytest.fixture
 def config(sqlite_url) -> Config:
     return replace(Config(), database_url=sqlite_url, simulator=True, **TWILIO, **TELEGRAM)
-
-
-def load_sample_directory(services) -> None:
-    offices = parse_directory(SAMPLE_DIRECTORY, lambda code: services.deps.places.name(code, "en") != code)
-    with services.uow() as uow:
-        load_directory(uow, offices)
-        uow.commit()
 
 
 @pytest.fixture
@@ -123,14 +94,3 @@ def live(config, providers, places):
     s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
     yield s
     s.engine.dispose()
-
-
-def wait_until(predicate, timeout_s: float = 30.0, what: str = "condition"):
-    """Poll `predicate` until it returns something truthy (returned), or fail after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")

@@ -96,13 +96,9 @@ def escalate(case_id: int, level: int, office_id: int | None, services=None) -> 
     return _run(_get(services), cases.escalate, case_id, level, office_id)
 
 
-def _defer(s, message_id: int, delay_s: float) -> None:
-    """Queue the next attempt in `delay_s` and note when it is due (so recovery leaves it alone)."""
-    _defer_many(s, {message_id: delay_s})
-
-
 def _defer_many(s, delays: dict[int, float]) -> None:
-    """`_defer` for several messages: one transaction, then a delayed job each."""
+    """Queue each message's next attempt after its delay and note when it is due (so that recovery
+    leaves it alone): one transaction, then a delayed job each."""
     if not delays:
         return
     now = s.clock()

@@ -19,7 +19,7 @@ import pytest
 from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, _fresh_postgres, wait_until
+from tests.support import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, fresh_postgres, wait_until
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def stack(providers, tmp_path):
-    _fresh_postgres()
+    fresh_postgres()
     Redis.from_url(REDIS_URL).flushdb()
     port = free_port()
     env = {

@@ -12,10 +12,9 @@ from sqlalchemy import create_engine
 from bot import create_app
 from bot.bootstrap import build_services
 from intake.orm import metadata
-from tests.conftest import load_sample_directory
 from tests.fakes import RecordingQueue, ScriptedUnderstander, understanding
-from tests.integration.test_officials import official, the_case
-from tests.integration.test_pipeline import open_dispute
+from tests.integration.helpers import official, open_dispute, the_case
+from tests.support import load_sample_directory
 
 
 def test_migrations_on_postgresql_match_the_models(postgres_url):

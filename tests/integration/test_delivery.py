@@ -15,8 +15,8 @@ from bot.senders import TelegramSender, TwilioSender
 from intake.model import Contact, Message
 from intake.outbound import queue_message
 from intake.ports import SendError
-from tests.conftest import TELEGRAM, TWILIO
 from tests.fakes import RecordingQueue, ScriptedUnderstander
+from tests.support import TELEGRAM, TWILIO
 from worker import jobs
 
 

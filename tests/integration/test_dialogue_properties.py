@@ -13,8 +13,8 @@ from bot.bootstrap import build_services, default_understander
 from bot.config import Config
 from bot.webhooks import ingest
 from intake.sms import count_segments
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 
 KEYWORDS = ["STOP", "START", "HELP", "MORE", "stop", "ឈប់", "ជំនួយ", "status K7M-4TXP", "1", "2", "yes", "no"]
 PHRASES = [

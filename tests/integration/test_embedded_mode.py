@@ -11,7 +11,7 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from bot.jobqueue import InProcessJobQueue
 from bot.senders import OutboxSender
-from tests.conftest import load_sample_directory
+from tests.support import load_sample_directory
 
 
 def test_a_message_is_answered_in_process_with_the_real_nlu(sqlite_url):

@@ -15,8 +15,8 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from intake.model import Contact, Identity, Message
 from intake.services import record_inbound
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 from worker import jobs
 
 TABLE = {"what is": understanding("legal_information"), "rice field": understanding("dispute_mediation")}

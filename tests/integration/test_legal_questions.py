@@ -12,9 +12,9 @@ from bot import create_app
 from bot.bootstrap import build_services
 from bot.config import Config
 from legal_info.service import KnowledgeBaseAnswerer
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
-from tests.integration.test_pipeline import say
+from tests.integration.helpers import say
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 
 
 class Clock:

@@ -11,12 +11,11 @@ import pytest
 
 from bot.bootstrap import build_services
 from bot.config import Config
-from intake.directory import invite_official
 from intake.model import Case
 from intake.policy import Policy
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
-from tests.integration.test_pipeline import count, open_dispute, say
+from tests.integration.helpers import count, last_to, official, open_dispute, run_delayed, say, tg, the_case
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 
 SANGKAE = {"province_code": "02", "district_code": "0208"}
 TABLE = {
@@ -55,41 +54,6 @@ def wf(sqlite_url, places, clock):
     load_sample_directory(s)
     yield s
     s.engine.dispose()
-
-
-def official(services, office: str, chat: str, name: str = "Sok Dara", role: str = "official") -> int:
-    with services.uow() as uow:
-        o, code = invite_official(uow, office, name, role, now=services.clock())
-        uow.commit()
-    say(services, f"/start {code}", address=chat, channel="telegram")
-    return o.id
-
-
-def tg(services, chat: str, text: str) -> tuple[str, list | None]:
-    """What an official types or presses; returns the last Telegram message to that chat."""
-    say(services, text, address=chat, channel="telegram")
-    return last_to(services, chat)
-
-
-def last_to(services, chat: str) -> tuple[str, list | None]:
-    sender = services.senders["telegram"]
-    for (address, body), buttons in zip(reversed(sender.sent), reversed(sender.buttons)):
-        if address == chat:
-            return body, buttons
-    raise AssertionError(f"nothing sent to {chat}")
-
-
-def the_case(services) -> Case:
-    with services.uow() as uow:
-        [case] = uow.session.query(Case).all()
-        return case
-
-
-def run_delayed(services, func: str) -> int:
-    jobs = services.queue.take_delayed(func)
-    for _, args, _ in jobs:
-        services.queue.enqueue(func, *args)
-    return services.queue.run_all(services)
 
 
 def test_a_new_case_reaches_the_office_with_action_buttons(wf):

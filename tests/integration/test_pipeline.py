@@ -3,19 +3,18 @@ officials told → citizen answered; idempotent, with exact replies."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.bootstrap import build_services
 from bot.config import Config
-from bot.webhooks import ingest
 from intake.directory import invite_official
 from intake.model import Case, CaseEvent, Message
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
+from tests.integration.helpers import count, link_official, only_case, open_dispute, say
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 from worker import jobs
 
 SANGKAE = {"province_code": "02", "district_code": "0208"}
@@ -45,39 +44,6 @@ def pipeline(request, sqlite_url, places):
     load_sample_directory(s)
     yield s
     s.engine.dispose()
-
-
-def say(services, text: str, address: str = "+85512345678", channel: str = "sms", sid: str | None = None):
-    sid = sid or f"SM{uuid.uuid4().hex}"
-    ingest(services, channel, address, sid, text)
-    services.queue.run_all(services)
-
-
-def open_dispute(services, address: str = "+85512345678", first: str = "rice field in Sangkae") -> None:
-    """The whole dispute intake: the story, what they want, consent."""
-    say(services, first, address=address)
-    say(services, "I want the boundary put back where it was", address=address)
-    say(services, "1", address=address)
-
-
-def link_official(services, office_code: str, chat_id: str) -> int:
-    with services.uow() as uow:
-        official, code = invite_official(uow, office_code, "Sok Dara", now=services.clock())
-        uow.commit()
-    say(services, f"/start {code}", address=chat_id, channel="telegram")
-    return official.id
-
-
-def count(services, model) -> int:
-    with services.uow() as uow:
-        return uow.session.scalar(select(func.count()).select_from(model))
-
-
-def only_case(services) -> Case:
-    with services.uow() as uow:
-        cases = list(uow.session.scalars(select(Case)))
-    assert len(cases) == 1
-    return cases[0]
 
 
 def test_a_dispute_by_sms_becomes_a_routed_case_with_the_office_told(pipeline):

@@ -12,8 +12,8 @@ from bot.bootstrap import build_services
 from bot.ratelimit import InProcessRateLimiter, RateLimiter
 from intake.model import Contact
 from intake.outbound import queue_message
-from tests.conftest import REDIS_URL
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
+from tests.support import REDIS_URL
 from worker import jobs
 
 

@@ -11,8 +11,8 @@ from rq import SimpleWorker
 from bot.bootstrap import build_services
 from bot.jobqueue import RqJobQueue
 from bot.webhooks import ingest
-from tests.conftest import REDIS_URL, load_sample_directory
 from tests.fakes import ScriptedUnderstander, understanding
+from tests.support import REDIS_URL, load_sample_directory
 from worker import jobs
 
 

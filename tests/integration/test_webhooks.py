@@ -14,8 +14,8 @@ from twilio.request_validator import RequestValidator
 from bot import create_app
 from bot.bootstrap import build_services
 from intake.model import Message
-from tests.conftest import TELEGRAM, TWILIO
 from tests.fakes import FailingQueue, RecordingQueue, ScriptedUnderstander
+from tests.support import TELEGRAM, TWILIO
 from worker import jobs
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -14,9 +14,9 @@ from redis import Redis
 
 from bot.bootstrap import build_services
 from intake import job_names
-from tests.conftest import REDIS_URL
 from tests.fakes import RecordingQueue, ScriptedUnderstander
-from tests.integration.test_worker_processes import queue_messages, row
+from tests.integration.helpers import queue_messages, row
+from tests.support import REDIS_URL
 from worker import jobs
 from worker.sendworker import ThreadSenders, Worker
 

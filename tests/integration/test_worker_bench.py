@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import POSTGRES_URL, REDIS_URL
+from tests.support import POSTGRES_URL, REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,58 +24,18 @@ from sqlalchemy import update
 from bot.bootstrap import build_services
 from bot.config import Config
 from intake import job_names, orm
-from intake.model import Contact, utcnow
-from intake.outbound import queue_message
-from tests.conftest import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, wait_until
+from intake.model import utcnow
 from tests.database import recreate_database
 from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
+from tests.integration.helpers import backdate_attempt, queue_messages, row
+from tests.support import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, wait_until
 from worker import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 QUEUE = "worker-processes"
 DATABASE_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/jsc_test_workers"
-
-
-def queue_messages(services, specs: list[tuple]) -> list[int]:
-    """Queue outbound messages (channel, address, body[, key]); the key defaults to the body."""
-    ids = []
-    with services.uow() as uow:
-        contact = Contact(language="en")
-        uow.repo.add(contact)
-        uow.repo.flush()
-        for channel, address, body, *key in specs:
-            ids.append(
-                queue_message(
-                    uow,
-                    channel=channel,
-                    address=address,
-                    body=body,
-                    key=(key or [body])[0],
-                    contact=contact,
-                    purpose="reply",
-                ).id
-            )
-        uow.commit()
-    return ids
-
-
-def row(services, message_id):
-    with services.uow() as uow:
-        return uow.repo.message(message_id)
-
-
-def backdate_attempt(services, message_id, minutes: float = 10) -> None:
-    """As if the worker that claimed the message died `minutes` ago."""
-    with services.uow() as uow:
-        uow.repo.claim_outbound(message_id, utcnow())
-        uow.session.execute(
-            update(orm.messages)
-            .where(orm.messages.c.id == message_id)
-            .values(attempt_started_at=utcnow() - timedelta(minutes=minutes))
-        )
-        uow.commit()
 
 
 # --- recovery's rules, in process -----------------------------------------------------------
