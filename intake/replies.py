@@ -311,11 +311,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "official_open_cases": {"en": "Open cases, oldest first:", "km": "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន៖"},
     "official_will_come": {
         "en": "Case {ref}: {who} WILL COME to the session {when}.",
-        "km": "ករណី {ref}៖ {who_km}នឹងមកការជួប {when_km}។",
+        "km": "ករណី {ref}៖ {who_km}នឹងមកចូលរួមការជួប {when_km}។",
     },
     "official_cannot_come": {
         "en": "Case {ref}: {who} CANNOT COME to the session {when}.",
-        "km": "ករណី {ref}៖ {who_km}មិនអាចមកការជួប {when_km} បានទេ។",
+        "km": "ករណី {ref}៖ {who_km}មិនអាចមកចូលរួមការជួប {when_km} បានទេ។",
     },
     # Labels: buttons and the headings of /case (Khmer · English on one line).
     "official_button_accept": {"en": "Accept ✅", "km": "ទទួលយក"},

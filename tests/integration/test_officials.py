@@ -154,7 +154,7 @@ def test_scheduling_tells_the_citizen_plans_reminders_and_their_answer_reaches_t
     say(wf, "1")
     assert wf.senders["sms"].sent[-1][1] == "Thank you. The office knows you will come."
     assert last_to(wf, "900001")[0] == (
-        f"ករណី {case.ref}៖ អ្នកដាក់ពាក្យនឹងមកការជួប ព្រហស្បតិ៍ 03/12 09:00។\n"
+        f"ករណី {case.ref}៖ អ្នកដាក់ពាក្យនឹងមកចូលរួមការជួប ព្រហស្បតិ៍ 03/12 09:00។\n"
         f"Case {case.ref}: the person WILL COME to the session Thu 03/12 09:00."
     )
     clock.now = starts - timedelta(hours=24)
@@ -416,7 +416,7 @@ def test_the_other_party_is_invited_when_the_person_gave_their_number(wf, places
     assert invite.startswith("មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង សូមអញ្ជើញអ្នក")
     say(wf, "2", address="+85512345679")  # the other party answers
     assert last_to(wf, "900001")[0] == (
-        f"ករណី {case.ref}៖ ភាគីម្ខាងទៀតមិនអាចមកការជួប ព្រហស្បតិ៍ 03/12 09:00 បានទេ។\n"
+        f"ករណី {case.ref}៖ ភាគីម្ខាងទៀតមិនអាចមកចូលរួមការជួប ព្រហស្បតិ៍ 03/12 09:00 បានទេ។\n"
         f"Case {case.ref}: the other party CANNOT COME to the session Thu 03/12 09:00."
     )
     with wf.uow() as uow:
