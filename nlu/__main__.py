@@ -1,10 +1,13 @@
 """Command line for the NLU: `python -m nlu parse` and `python -m nlu evaluate`.
 
 parse     reads JSON lines {"text": ...} on stdin and writes one JSON line of understanding each.
-evaluate  scores the classifiers (raw) and the full Understander (with the safety override) on the
-          held-out sets `nlu/eval/heldout_*.jsonl` only, for the embedded and the Rasa backend side
-          by side (Rasa is reported as unavailable when it does not answer), per language and
-          overall, plus place accuracy and the safety detector's recall / false alarms.
+evaluate  scores the classifiers (raw) and the full Understander (with the safety triage) on an
+          evaluation set (`--set heldout`: nlu/eval/heldout_*.jsonl, the default; `heldout2`: the
+          files written for issue 14; `dev`: the tuning files), for the embedded and the Rasa
+          backend side by side (Rasa is reported as unavailable when it does not answer), per
+          script ("mixed" = code-switched, its own row) and overall: intent P/R/F1, the safety
+          triage (victims caught / protected, non-victims protected / asked, urgent flagged),
+          place accuracy and the word list's recall / false alarms.
 """
 
 from __future__ import annotations
@@ -18,15 +21,27 @@ from pathlib import Path
 from typing import IO, Any
 
 from nlu.khmer import normalize
+from nlu.training import EVAL_SETS
 from nlu.types import Understanding
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 MAIN_INTENTS = ("legal_information", "dispute_mediation", "victim_protection")
 CLASSES = MAIN_INTENTS + ("other",)
-LANGUAGES = ("km", "km-Latn", "en")
+LANGUAGES = ("km", "km-Latn", "en", "mixed")
 # Phones and dates are not scored here (the held-out sets carry no gold for them).
 _NO_ENTITIES: dict[str, Any] = {"find_phones": lambda text: (), "find_dates": lambda text, today: ()}
-TARGETS = {"macro_f1": 0.90, "victim_recall": 0.97, "province": 0.95, "district": 0.85}
+TARGETS = {
+    "macro_f1": 0.92,
+    "macro_f1_per_script": 0.88,
+    "victim_recall": 0.97,
+    "province": 0.95,
+    "district": 0.85,
+    "victims_caught": 1.00,
+    "victims_protected": 0.85,
+    "nonvictims_protected_max": 0.05,
+    "nonvictims_asked_max": 0.15,
+    "urgent_flagged": 0.95,
+}
 
 
 # --- parse ---------------------------------------------------------------------------------------
@@ -42,6 +57,8 @@ def understanding_json(text: str, u: Understanding) -> dict[str, Any]:
         "language": u.language.value,
         "urgent": u.urgent,
         "danger": list(u.danger),
+        "safety": u.safety,
+        "safety_reasons": list(u.safety_reasons),
         "location": {
             "province_code": loc.province_code,
             "district_code": loc.district_code,
@@ -160,9 +177,47 @@ def _score_backend(examples, classify, understand) -> dict[str, Any]:
             report["calibration"] = calibration(gold, pred, [c for _, (_, c) in pairs])
             per_lang[lang] = report
         result[kind] = per_lang
+    result["triage"] = triage_report(examples, full)
     result["backends_used"] = dict(Counter(u.backend for u in full))
     result["_full"] = full
     return result
+
+
+def triage_report(examples, understandings) -> dict[str, Any]:
+    """The safety triage per script: victims caught (protect or ask) and protected at once,
+    non-victims sent straight to protection and asked the safety question, urgent victims flagged,
+    and intent macro-F1 twice — at first reading (an asked message counts as what the classifier
+    read) and after the question, assuming each person answers it truthfully (an asked victim
+    then reaches protection, an asked non-victim what the classifier read)."""
+    out: dict[str, Any] = {}
+    for lang, pairs in _by_language(examples, understandings).items():
+        victims = [u for ex, u in pairs if ex.intent == "victim_protection"]
+        others = [u for ex, u in pairs if ex.intent != "victim_protection"]
+        urgent = [u for ex, u in pairs if ex.intent == "victim_protection" and ex.urgent]
+
+        def share(sel, cond):
+            return round(sum(1 for u in sel if cond(u)) / len(sel), 4) if sel else None
+
+        gold = [ex.intent for ex, _ in pairs]
+        first = [u.intent.value for _, u in pairs]
+        answered = [
+            "victim_protection" if u.safety == "ask" and ex.intent == "victim_protection" else u.intent.value
+            for ex, u in pairs
+        ]
+        out[lang] = {
+            "n": len(pairs),
+            "victims": len(victims),
+            "victims_caught": share(victims, lambda u: u.safety in ("protect", "ask")),
+            "victims_protected": share(victims, lambda u: u.safety == "protect"),
+            "nonvictims": len(others),
+            "nonvictims_protected": share(others, lambda u: u.safety == "protect"),
+            "nonvictims_asked": share(others, lambda u: u.safety == "ask"),
+            "urgent_victims": len(urgent),
+            "urgent_flagged": share(urgent, lambda u: u.urgent),
+            "macro_f1_first_reading": classification_report(gold, first)["macro_f1"],
+            "macro_f1_after_question": classification_report(gold, answered)["macro_f1"],
+        }
+    return out
 
 
 def place_report(examples, understandings) -> dict[str, Any]:
@@ -205,14 +260,15 @@ def safety_report(examples) -> dict[str, Any]:
     return out
 
 
-def evaluate(heldout_paths: list[Path] | None, rasa_url: str | None) -> dict[str, Any]:
+def evaluate(heldout_paths: list[Path] | None, rasa_url: str | None, set_name: str = "heldout") -> dict[str, Any]:
     """All evaluation figures as a JSON-ready dict."""
     from nlu.embedded import EmbeddedClassifier
     from nlu.places import PlaceResolver
     from nlu.service import Understander
     from nlu.training import heldout_files, load_heldout
+    from nlu.triage import DangerModel
 
-    paths = heldout_paths or heldout_files()
+    paths = heldout_paths or heldout_files(name=set_name)
     examples = load_heldout(paths)
     report: dict[str, Any] = {
         "heldout_files": [p.name for p in paths],
@@ -222,22 +278,23 @@ def evaluate(heldout_paths: list[Path] | None, rasa_url: str | None) -> dict[str
         "backends": {},
     }
     if not examples:
-        report["error"] = "no held-out examples (nlu/eval/heldout_*.jsonl)"
+        report["error"] = f"no held-out examples (set {set_name!r} in nlu/eval/)"
         return report
 
     resolver = PlaceResolver.default()
     embedded = EmbeddedClassifier.default()
-    emb_u = Understander(embedded, None, resolver, primary_name="embedded", **_NO_ENTITIES)
+    danger_model = DangerModel.default()
+    emb_u = Understander(embedded, None, resolver, primary_name="embedded", danger_model=danger_model, **_NO_ENTITIES)
     emb = _score_backend(examples, embedded.classify, emb_u.understand)
     report["places"] = place_report(examples, emb.pop("_full"))
     report["backends"]["embedded"] = emb
 
-    report["backends"]["rasa"] = _rasa_backend(examples, rasa_url, embedded, resolver)
+    report["backends"]["rasa"] = _rasa_backend(examples, rasa_url, embedded, resolver, danger_model)
     report["safety"] = safety_report(examples)
     return report
 
 
-def _rasa_backend(examples, rasa_url, embedded, resolver) -> dict[str, Any]:
+def _rasa_backend(examples, rasa_url, embedded, resolver, danger_model=None) -> dict[str, Any]:
     from nlu.service import Understander
 
     url = rasa_url or DEFAULT_RASA_URL
@@ -248,7 +305,7 @@ def _rasa_backend(examples, rasa_url, embedded, resolver) -> dict[str, Any]:
     client = RasaClient(url)
     if not client.healthy():
         return {"available": False, "url": url, "reason": "server did not answer"}
-    u = Understander(client, embedded, resolver, primary_name="rasa", **_NO_ENTITIES)
+    u = Understander(client, embedded, resolver, primary_name="rasa", danger_model=danger_model, **_NO_ENTITIES)
     try:
         result = _score_backend(examples, client.classify, u.understand)
     except NLUUnavailable as exc:
@@ -281,7 +338,7 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 def render(report: dict[str, Any]) -> str:
     """The evaluation report as plain-text tables."""
     out = [
-        f"held-out: {report['n']} examples from {', '.join(report['heldout_files']) or 'nothing'} {report['languages']}"
+        f"set {report.get('set', '-')}: {report['n']} examples from {', '.join(report['heldout_files']) or 'nothing'} {report['languages']}"
     ]
     if report.get("error"):
         return "\n".join(out + [report["error"]])
@@ -314,6 +371,47 @@ def render(report: dict[str, Any]) -> str:
             f"confusion matrix, {name} (rows = expected, columns = predicted)",
             _table(["expected"] + list(CLASSES), [[a] + [conf[a][b] for b in CLASSES] for a in CLASSES]),
         ]
+    rows = []
+    for name, b in report["backends"].items():
+        if not b.get("available"):
+            continue
+        for lang in langs:
+            t = b["triage"].get(lang)
+            if not t:
+                continue
+            rows.append(
+                [
+                    f"{name} {lang}",
+                    t["victims"],
+                    t["victims_caught"],
+                    t["victims_protected"],
+                    t["nonvictims"],
+                    t["nonvictims_protected"],
+                    t["nonvictims_asked"],
+                    t["urgent_flagged"],
+                    t["macro_f1_first_reading"],
+                    t["macro_f1_after_question"],
+                ]
+            )
+    out += [
+        "",
+        "safety triage (protect / ask / none); macro-F1 at first reading and after the safety question",
+        _table(
+            [
+                "backend script",
+                "victims",
+                "caught",
+                "protected",
+                "others",
+                "others protected",
+                "others asked",
+                "urgent flagged",
+                "F1 first",
+                "F1 answered",
+            ],
+            rows,
+        ),
+    ]
     places = report.get("places", {})
     rows = []
     for lang in langs:
@@ -357,7 +455,8 @@ def _dig(d: Any, *keys: str) -> Any:
 
 def _evaluate(args: argparse.Namespace, stdout: IO[str]) -> int:
     started = time.perf_counter()
-    report = evaluate([Path(p) for p in args.heldout] if args.heldout else None, args.rasa_url)
+    report = evaluate([Path(p) for p in args.heldout] if args.heldout else None, args.rasa_url, args.set)
+    report["set"] = "files" if args.heldout else args.set
     report["seconds"] = round(time.perf_counter() - started, 2)
     if args.json:
         stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
@@ -376,7 +475,13 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO
     e = sub.add_parser("evaluate", help="score both backends on nlu/eval/heldout_*.jsonl")
     e.add_argument("--rasa-url", default=None, help=f"Rasa server (default {DEFAULT_RASA_URL})")
     e.add_argument("--json", action="store_true", help="machine-readable output")
-    e.add_argument("--heldout", action="append", help="held-out JSONL file (repeatable; default all)")
+    e.add_argument("--heldout", action="append", help="held-out JSONL file (repeatable; overrides --set)")
+    e.add_argument(
+        "--set",
+        choices=sorted(EVAL_SETS),
+        default="heldout",
+        help="evaluation set in nlu/eval/: heldout (heldout_*.jsonl, default), heldout2, dev",
+    )
     args = parser.parse_args(argv)
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlu.khmer import normalize
+from nlu.romanise import safe_pattern
 from nlu.types import Danger
 
 CATEGORIES = ("violence", "threat", "sexual_abuse", "trafficking", "forced_labour", "child_at_risk")
@@ -1232,9 +1233,36 @@ class _Matcher:
         )
 
 
+def _latin_fragment(term: str) -> str:
+    """A Latin term as a regex fragment; a romanised Khmer term matches all its systematic
+    spellings (`nlu.romanise`: "neak chit khang" = "neak jit khang", "tver bap" = "twer bab")."""
+    if "(" not in term and "|" not in term and "$" not in term:
+        squashed = _REPEAT.sub(r"\1", term.lower().replace("'", ""))
+        fragment = safe_pattern(squashed)
+        if fragment is not None:
+            return fragment
+    return _latin_pattern(term)
+
+
+def stated_minor(latin_key: str, khmer_key: str) -> bool:
+    """True when the message (in its matching forms) states an age under 18."""
+    return _stated_minor(latin_key, khmer_key)
+
+
+def compile_terms(terms: tuple[str, ...]) -> _Matcher:
+    """Terms of both scripts compiled for `_Matcher.search` on the keys of `matching_keys`."""
+    return _compile(terms)
+
+
+def matching_keys(text: str) -> tuple[str, str]:
+    """The Khmer and Latin matching forms of a message (no exceptions blanked)."""
+    norm = normalize(text[:MAX_CHARS])
+    return _khmer_key(norm), _latin_key(norm)
+
+
 def _compile(terms: tuple[str, ...]) -> _Matcher:
     khmer = [_khmer_key(normalize(t)) for t in terms if _is_khmer_term(t)]
-    latin = [_latin_pattern(t) for t in terms if not _is_khmer_term(t)]
+    latin = [_latin_fragment(t) for t in terms if not _is_khmer_term(t)]
     # Longest first so that an alternation prefers the longer phrase.
     khmer.sort(key=len, reverse=True)
     # A Khmer term must start and end on cluster boundaries: "វាយ" (hit) is not inside "ស្វាយ"

@@ -12,13 +12,15 @@ Steps of `Understander.understand`:
    `stats["fallback"]` is counted and the event is logged (the exception type, never the text).
    If no classifier answers, the intent is `out_of_scope` with confidence 0.0 and backend "none";
    the safety override still applies.
-4. Safety override (`nlu.safety.assess_danger`): any danger category forces `victim_protection`,
-   with confidence max(classifier confidence, 0.9) — the override is a rule we trust, not a guess —
-   and sets `urgent` and `danger`. Two narrow exceptions keep the classifier's intent (with
-   `danger` noted and `urgent` False): a confident abstract legal question with no one in it, and
-   a message whose every danger mention is clearly negated (`nlu.safety.danger_negated`: "nobody
-   hit anyone", "ot mean vay te", "គ្មានអ្នកណាវាយទេ") when a confident (>= 0.7) classifier says it
-   is not a protection case.
+4. Safety triage (`nlu.triage`, the same for every backend): the word list
+   (`nlu.safety.assess_danger`), the threat-model signals and the context that lowers them
+   (`nlu.triage.find_cues`), the negation check (`nlu.safety.danger_negated`), the danger model's
+   probability and the classifier's probability of victim_protection give `safety`:
+   "protect" forces `victim_protection` with confidence max(classifier confidence, 0.9) and sets
+   `urgent` and `danger`; "ask" keeps what the classifier read (its next reading when that was a
+   low-confidence victim_protection), with `danger` and `urgent` noted for the dialogue's safety
+   question; "none" keeps the classifier's reading. `safety_reasons` lists what was weighed.
+   If the NLU itself fails, any danger word protects, as the word list always did.
 5. Places (the injected resolver), phones and dates (`nlu.entities`), language
    (`nlu.language.detect_language`). A failure in any of these leaves that field empty.
 """
@@ -26,7 +28,6 @@ Steps of `Understander.understand`:
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,26 +39,14 @@ from zoneinfo import ZoneInfo
 from nlu.khmer import normalize
 from nlu.language import detect_language
 from nlu.safety import assess_danger, danger_negated
+from nlu.triage import ASK, PROTECT, Cues, DangerModel, cue_vector, decide, find_cues, victim_probability
 from nlu.types import Danger, Intent, IntentScore, Language, Location, Understanding
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 1000
 OVERRIDE_CONFIDENCE = 0.9
-ABSTRACT_QUESTION_CONFIDENCE = 0.7
 SECOND_OPINION_BELOW = 0.5
-# A classifier this sure that a message is not a protection case may overrule a danger word that
-# the message itself denies ("he never hit me"); below it, the override applies.
-NEGATED_DANGER_CONFIDENCE = 0.7
-# People in a sentence: the speaker, a relative, anyone "he" or "she" — in the three scripts.
-_PERSONAL = re.compile(
-    r"\b(i|i'm|im|me|my|mine|we|us|our|he|she|him|her|his|they|them|their|husband|wife|son|daughter|child|"
-    r"children|kid|sister|brother|mother|father|mom|dad|uncle|aunt|cousin|neighbou?r|friend|boss|"
-    r"knhom|khnhom|khnom|knom|kgnom|knyom|yeung|yerng|koat|kat|ke|bdey|pdey|ptey|propon|prapon|propun|kon|"
-    r"koun|bong|oun|mae|mak|pa|ov|pou|ming|chas|neak chit khang)\b"
-    r"|ខ្ញុំ|ខ្ញំុ|យើង|គាត់|គេ|ប្តី|ប្ដី|ប្រពន្ធ|កូន|បង|ប្អូន|ម្តាយ|ម្ដាយ|ឪពុក|ពូ|មីង|អ្នកជិតខាង|ថៅកែ|នាង|វា",
-    re.IGNORECASE,
-)
 TIMEZONE = ZoneInfo("Asia/Phnom_Penh")  # "today" for relative dates is Cambodian today
 
 
@@ -88,17 +77,6 @@ def _default_entity_finders() -> tuple[Callable[[str], tuple], Callable[[str, da
     return find_phones, find_dates
 
 
-def _not_protection(score: IntentScore) -> float | None:
-    """How sure the classifier is that a message is not a protection case: everything its ranking
-    gives to other intents (a message it splits between a dispute and a legal question is still
-    surely not a victim's). None when the ranking does not score victim_protection; then the best
-    intent's confidence serves."""
-    victim = [p for label, p in score.ranking if label == Intent.VICTIM_PROTECTION.value]
-    if not victim:  # a ranking that does not say (or none): judge by the best intent alone
-        return None
-    return max(0.0, 1.0 - victim[0])
-
-
 def _has_letters(text: str) -> bool:
     return any(ch.isalpha() or "\u1780" <= ch <= "\u17ff" for ch in text)
 
@@ -118,6 +96,7 @@ class Understander:
         primary_name: str | None = None,
         danger: Callable[[str], Danger] = assess_danger,
         negated: Callable[[str], bool] = danger_negated,
+        danger_model: Any = None,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
@@ -131,6 +110,9 @@ class Understander:
         self._find_dates = find_dates
         self._danger = danger
         self._negated = negated
+        # The danger model (`nlu.triage.DangerModel`, or anything with `.probability(text, cues)`);
+        # None: the classifier alone weighs the evidence.
+        self._danger_model = danger_model
         # The primary is "rasa" when there is a fallback (build_understander's shape), else the
         # embedded classifier on its own; a classifier may name itself with a `name` attribute.
         self.primary_name = (
@@ -149,9 +131,20 @@ class Understander:
             self.stats["errors"] += 1
             log.error("understand failed (%s); answering out_of_scope", exc.__class__.__name__)
             danger = self._safe_danger(text if isinstance(text, str) else "")
-            return self._with_danger(
-                Understanding(intent=Intent.OUT_OF_SCOPE, confidence=0.0, language=Language.KHMER, backend="none"),
-                danger,
+            fallback = Understanding(
+                intent=Intent.OUT_OF_SCOPE, confidence=0.0, language=Language.KHMER, backend="none"
+            )
+            if not danger.categories:
+                return fallback
+            # Nothing else can be trusted here: any danger word protects, as the word list always did.
+            return replace(
+                fallback,
+                intent=Intent.VICTIM_PROTECTION,
+                confidence=OVERRIDE_CONFIDENCE,
+                urgent=danger.urgent,
+                danger=tuple(danger.categories),
+                safety=PROTECT,
+                safety_reasons=("word list alone: the NLU failed",),
             )
 
     # -- steps ---------------------------------------------------------------------------------
@@ -176,7 +169,7 @@ class Understander:
             backend=backend,
         )
         negated = bool(danger.categories) and self._safe_negated(raw)
-        return self._with_danger(understanding, danger, norm, negated, _not_protection(score))
+        return self._with_danger(understanding, danger, norm, negated, score, raw)
 
     def _classify(self, norm: str) -> tuple[IntentScore, str]:
         started = self.clock()
@@ -235,43 +228,72 @@ class Understander:
         danger: Danger,
         norm: str = "",
         negated: bool = False,
-        not_protection: float | None = None,
+        score: IntentScore | None = None,
+        raw: str = "",
     ) -> Understanding:
-        if not danger.categories:
-            return u
-        if (
-            u.intent == Intent.LEGAL_INFORMATION
-            and u.confidence >= ABSTRACT_QUESTION_CONFIDENCE
-            and not danger.urgent
-            and not _PERSONAL.search(norm)
-        ):
-            # A question about the law in the abstract ("what does the law say about domestic
-            # violence?"), asked with no one in it — no I / my / he / a relative — stays a legal
-            # question: it gets the legal answer with the safety numbers, not an urgent protection
-            # case and a duty-desk alarm. Anyone in the sentence, or any urgency, and the override
-            # applies as before.
-            self.stats["safety_abstract_question"] += 1
-            return replace(u, danger=tuple(danger.categories))
-        if (
-            negated
-            and u.intent != Intent.VICTIM_PROTECTION
-            and (u.confidence if not_protection is None else not_protection) >= NEGATED_DANGER_CONFIDENCE
-        ):
-            # "we argue about the land but nobody hit anyone": every danger word is denied, no
-            # urgency, and the classifier is sure it is a dispute or a question. The intake
-            # answers it as such; `danger` keeps what was denied for the record.
-            self.stats["safety_negated"] += 1
-            return replace(u, urgent=False, danger=tuple(danger.categories))
-        self.stats["safety_override"] += 1
-        if u.intent != Intent.VICTIM_PROTECTION:
-            self.stats["safety_changed_intent"] += 1
+        """The safety triage (`nlu.triage.decide`) applied to the classifier's reading."""
+        score = score or IntentScore(u.intent.value, u.confidence)
+        if u.backend == "none" and self._danger_model is None and danger.categories:
+            # No classifier and no danger model answered: the word list alone decides, as it
+            # always did — a victim must not wait for a server to come back.
+            self.stats["safety_protect"] += 1
+            return replace(
+                u,
+                intent=Intent.VICTIM_PROTECTION,
+                confidence=OVERRIDE_CONFIDENCE,
+                urgent=danger.urgent,
+                danger=tuple(danger.categories),
+                safety=PROTECT,
+                safety_reasons=tuple(f"word:{c}" for c in danger.categories) + ("word list alone: no classifier",),
+            )
+        cues = self._safe_cues(raw or norm)
+        p_model = self._danger_probability(norm or raw, danger, cues, negated)
+        t = decide(danger, cues, negated, p_model, victim_probability(score), u.intent.value, u.confidence)
+        self.stats[f"safety_{t.safety}"] += 1
+        if t.safety == PROTECT:
+            if u.intent != Intent.VICTIM_PROTECTION:
+                self.stats["safety_changed_intent"] += 1
+            return replace(
+                u,
+                intent=Intent.VICTIM_PROTECTION,
+                confidence=max(u.confidence, OVERRIDE_CONFIDENCE),
+                urgent=t.urgent,
+                danger=t.categories or tuple(danger.categories),
+                safety=PROTECT,
+                safety_reasons=t.reasons,
+            )
+        intent, confidence = u.intent, u.confidence
+        if intent == Intent.VICTIM_PROTECTION:
+            # Not sure enough to protect at once: if the person says nobody is in danger, the
+            # message goes on as what the classifier read next (a dispute, a legal question).
+            intent, confidence = _next_reading(score)
         return replace(
             u,
-            intent=Intent.VICTIM_PROTECTION,
-            confidence=max(u.confidence, OVERRIDE_CONFIDENCE),
-            urgent=danger.urgent,
-            danger=tuple(danger.categories),
+            intent=intent,
+            confidence=confidence,
+            urgent=t.urgent if t.safety == ASK else False,
+            danger=t.categories if t.safety == ASK else tuple(danger.categories),
+            safety=t.safety,
+            safety_reasons=t.reasons,
         )
+
+    def _safe_cues(self, text: str) -> Cues:
+        try:
+            return find_cues(text)
+        except Exception as exc:  # data-driven code: the word list still applies
+            self.stats["errors"] += 1
+            log.error("safety cues failed (%s)", exc.__class__.__name__)
+            return Cues()
+
+    def _danger_probability(self, text: str, danger: Danger, cues: Cues, negated: bool) -> float | None:
+        if self._danger_model is None:
+            return None
+        try:
+            return float(self._danger_model.probability(text, cue_vector(danger, cues, negated)))
+        except Exception as exc:  # without the model the classifier alone weighs the evidence
+            self.stats["errors"] += 1
+            log.error("danger model failed (%s)", exc.__class__.__name__)
+            return None
 
     def _location(self, norm: str) -> Location:
         if self.resolver is None:
@@ -300,6 +322,15 @@ class Understander:
             return ()
 
 
+def _next_reading(score: IntentScore) -> tuple[Intent, float]:
+    """The best intent other than victim_protection in a classifier's ranking (out_of_scope when
+    the ranking names none)."""
+    for label, p in score.ranking:
+        if label != Intent.VICTIM_PROTECTION.value:
+            return _intent(label), float(p)
+    return Intent.OUT_OF_SCOPE, 0.0
+
+
 def _intent(name: Any) -> Intent:
     try:
         return Intent(str(name))
@@ -315,8 +346,11 @@ def build_understander(rasa_url: str | None, timeout_s: float = 2.0) -> Understa
 
     embedded = EmbeddedClassifier.default()
     resolver = PlaceResolver.default()
+    danger_model = DangerModel.default()
     if rasa_url is None:
-        return Understander(embedded, None, resolver, primary_name="embedded")
+        return Understander(embedded, None, resolver, primary_name="embedded", danger_model=danger_model)
     from nlu.rasa_client import RasaClient
 
-    return Understander(RasaClient(rasa_url, timeout_s=timeout_s), embedded, resolver, primary_name="rasa")
+    return Understander(
+        RasaClient(rasa_url, timeout_s=timeout_s), embedded, resolver, primary_name="rasa", danger_model=danger_model
+    )

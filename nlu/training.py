@@ -49,6 +49,7 @@ class HeldOutExample:
     district_code: str | None = None
     commune_code: str | None = None
     source: str = ""
+    urgent: bool | None = None  # gold urgency, when the file gives it
 
 
 def training_files(directory: Path | None = None) -> list[Path]:
@@ -59,9 +60,17 @@ def training_files(directory: Path | None = None) -> list[Path]:
     )
 
 
-def heldout_files(directory: Path | None = None) -> list[Path]:
-    """The held-out JSONL files in a stable order (`nlu/eval/heldout_*.jsonl` by default)."""
-    return sorted((directory or EVAL_DIR).glob("heldout_*.jsonl"))
+# Evaluation sets by name (`python -m nlu evaluate --set NAME`): file patterns in nlu/eval/.
+EVAL_SETS = {
+    "heldout": "heldout_*.jsonl",  # the project's first held-out files (written with the training data)
+    "heldout2": "heldout2_*.jsonl",  # written for issue 14 by people who never saw the training data
+    "dev": "dev_*.jsonl",  # for tuning
+}
+
+
+def heldout_files(directory: Path | None = None, name: str = "heldout") -> list[Path]:
+    """The JSONL files of an evaluation set in a stable order (`nlu/eval/heldout_*.jsonl` by default)."""
+    return sorted((directory or EVAL_DIR).glob(EVAL_SETS[name]))
 
 
 def _examples_block(block: object, path: Path, intent: str) -> list[str]:
@@ -142,6 +151,7 @@ def load_heldout(paths: list[Path] | None = None) -> list[HeldOutExample]:
                     district_code=row.get("district_code") or None,
                     commune_code=row.get("commune_code") or None,
                     source=path.name,
+                    urgent=bool(row["urgent"]) if row.get("urgent") is not None else None,
                 )
             )
     return out

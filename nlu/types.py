@@ -78,7 +78,11 @@ class Understanding:
     confidence: float
     language: Language
     urgent: bool = False
-    danger: tuple[str, ...] = ()  # danger categories found by the safety override
+    danger: tuple[str, ...] = ()  # danger categories found by the safety triage
+    # The safety triage (`nlu.triage`): "protect" (protection case at once), "ask" (ask once
+    # whether anyone is hurting them or in danger now), "none"; and what it weighed.
+    safety: str = "none"
+    safety_reasons: tuple[str, ...] = ()
     location: Location = field(default_factory=Location)
     phones: tuple[str, ...] = ()
     dates: tuple[date, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -48,7 +49,8 @@ def make(primary=None, fallback=None, resolver=None, **kw) -> Understander:
 def test_primary_answer_is_used_with_places_phones_dates_and_language():
     u = make(FakeClassifier("dispute_mediation", 0.8), FakeClassifier("legal_information"))
     result = u.understand("my neighbour moved the boundary, call me on 012 345 678 on 12/03/2026", TODAY)
-    assert result == Understanding(
+    assert result.safety == "none"
+    assert replace(result, safety_reasons=()) == Understanding(
         intent=Intent.DISPUTE_MEDIATION,
         confidence=0.8,
         language=Language.ENGLISH,
@@ -90,9 +92,23 @@ def test_no_classifier_answering_gives_out_of_scope_but_safety_still_protects():
     u = make(FakeClassifier(raises=NLUUnavailable("down")), FakeClassifier(raises=RuntimeError("broken")))
     plain = u.understand("what is the weather", TODAY)
     assert (plain.intent, plain.confidence, plain.backend) == (Intent.OUT_OF_SCOPE, 0.0, "none")
+    assert plain.safety == "none"
     danger = u.understand("my husband beats me", TODAY)
     assert danger.intent == Intent.VICTIM_PROTECTION and danger.confidence == 0.9
+    assert danger.safety == "protect"
     assert u.stats["unclassified"] == 2
+
+
+class FakeDangerModel:
+    """A danger model that answers a fixed probability and remembers the cues it was given."""
+
+    def __init__(self, p: float):
+        self.p = p
+        self.cues: list[list[float]] = []
+
+    def probability(self, text: str, cues: list[float] | None = None) -> float:
+        self.cues.append(cues or [])
+        return self.p
 
 
 @pytest.mark.parametrize(
@@ -103,13 +119,65 @@ def test_no_classifier_answering_gives_out_of_scope_but_safety_still_protects():
         ("ប្តីខ្ញុំវាយកូនខ្ញុំ", True, ("violence", "child_at_risk")),
     ],
 )
-def test_safety_override_forces_victim_protection(text, urgent, categories):
-    u = make(FakeClassifier("dispute_mediation", 0.55))
+def test_danger_words_the_danger_model_confirms_protect_at_once(text, urgent, categories):
+    u = make(FakeClassifier("dispute_mediation", 0.55), danger_model=FakeDangerModel(0.8))
     result = u.understand(text, TODAY)
-    assert result.intent == Intent.VICTIM_PROTECTION
+    assert result.intent == Intent.VICTIM_PROTECTION and result.safety == "protect"
     assert result.confidence == 0.9  # max(0.55, 0.9)
     assert result.urgent is urgent and result.danger == categories
-    assert u.stats["safety_override"] == 1 and u.stats["safety_changed_intent"] == 1
+    assert u.stats["safety_protect"] == 1 and u.stats["safety_changed_intent"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bdey knhom vay knhom", "my husband hits me", "ប្តីខ្ញុំវាយខ្ញុំ"],
+)
+def test_danger_words_in_a_story_both_models_read_otherwise_ask(text):
+    u = make(FakeClassifier("dispute_mediation", 0.9), danger_model=FakeDangerModel(0.3))
+    result = u.understand(text, TODAY)
+    assert result.safety == "ask" and result.intent == Intent.DISPUTE_MEDIATION  # what to do after "no"
+    assert result.danger == ("violence",)
+
+
+def test_a_threat_to_kill_protects_even_when_the_models_doubt_it():
+    u = make(FakeClassifier("dispute_mediation", 0.9), danger_model=FakeDangerModel(0.4))
+    result = u.understand("he came with a knife and said he will kill me", TODAY)
+    assert result.safety == "protect" and result.urgent
+
+
+def test_a_low_confidence_protection_reading_asks_and_keeps_the_next_reading():
+    ranking = (("victim_protection", 0.45), ("legal_information", 0.35), ("dispute_mediation", 0.2))
+
+    class Unsure:
+        def classify(self, text):
+            return IntentScore("victim_protection", 0.45, ranking)
+
+    u = make(Unsure(), danger_model=FakeDangerModel(0.2))
+    result = u.understand("a question about papers for my child", TODAY)
+    assert result.safety == "ask"
+    assert (result.intent, result.confidence) == (Intent.LEGAL_INFORMATION, 0.35)
+
+
+def test_the_danger_model_is_given_the_word_list_and_context_cues():
+    from nlu.triage import CUE_NAMES
+
+    model = FakeDangerModel(0.1)
+    result = make(FakeClassifier("dispute_mediation", 0.9), danger_model=model).understand(
+        "a tuk tuk hit my parked moto", TODAY
+    )
+    on = {name for name, v in zip(CUE_NAMES, model.cues[0]) if v}
+    assert on == {"word:violence", "lower:vehicle"}
+    assert result.safety == "none" and result.intent == Intent.DISPUTE_MEDIATION
+
+
+def test_a_failing_danger_model_leaves_the_classifier_to_weigh_the_words():
+    class Broken:
+        def probability(self, text, cues=None):
+            raise RuntimeError("corrupt pickle")
+
+    u = make(FakeClassifier("victim_protection", 0.9), danger_model=Broken())
+    result = u.understand("my husband beats me", TODAY)
+    assert result.safety == "protect" and u.stats["errors"] == 1
 
 
 def test_override_keeps_a_higher_classifier_confidence():
@@ -195,33 +263,6 @@ def test_build_understander_with_a_dead_rasa_falls_back():
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "What does the law say about domestic violence?",
-        "តើច្បាប់និយាយអ្វីខ្លះអំពីអំពើហិង្សាក្នុងគ្រួសារ?",
-        "chbab niyeay ey pi ampeu hingsa knong kruosar?",
-    ],
-)
-def test_a_confident_abstract_question_about_violence_law_stays_legal_with_the_danger_noted(text):
-    u = make(FakeClassifier("legal_information", 0.85)).understand(text)
-    assert u.intent == Intent.LEGAL_INFORMATION and not u.urgent and u.danger
-
-
-@pytest.mark.parametrize(
-    "text, classifier",
-    [
-        ("What does the law say if my husband beats me?", ("legal_information", 0.9)),
-        ("ប្តីខ្ញុំវាយខ្ញុំ ច្បាប់និយាយអ្វី?", ("legal_information", 0.9)),
-        ("What does the law say about domestic violence?", ("legal_information", 0.5)),
-        ("he is coming now with a knife, what does the law say?", ("legal_information", 0.95)),
-    ],
-)
-def test_anyone_in_the_sentence_low_confidence_or_urgency_keeps_the_override(text, classifier):
-    u = make(FakeClassifier(*classifier)).understand(text)
-    assert u.intent == Intent.VICTIM_PROTECTION
-
-
-@pytest.mark.parametrize(
     "text, categories",
     [
         ("we argue about the land but he never hit me", ("violence",)),
@@ -230,45 +271,37 @@ def test_anyone_in_the_sentence_low_confidence_or_urgency_keeps_the_override(tex
         ("បងប្រុសខ្ញុំយកដីមរតក គាត់មិនបានគំរាមខ្ញុំទេ", ("threat",)),
     ],
 )
-def test_a_denied_danger_with_a_confident_dispute_answer_stays_a_dispute(text, categories):
-    u = make(FakeClassifier("dispute_mediation", 0.8))
+def test_a_denied_danger_the_danger_model_does_not_believe_stays_a_dispute(text, categories):
+    u = make(FakeClassifier("victim_protection", 0.8), danger_model=FakeDangerModel(0.1))
     result = u.understand(text, TODAY)
-    assert result.intent == Intent.DISPUTE_MEDIATION and result.confidence == 0.8
-    assert result.urgent is False and result.danger == categories
-    assert u.stats["safety_negated"] == 1 and u.stats["safety_override"] == 0
+    assert result.safety == "none" and result.urgent is False and result.danger == categories
+    assert "negated" in result.safety_reasons
 
 
 @pytest.mark.parametrize(
-    "text, classifier",
+    "text",
     [
-        # a denial, but the classifier is unsure or says protection
-        ("we argue about the land but he never hit me", ("dispute_mediation", 0.69)),
-        ("ot mean vay te, kre chlos pi ruong prom dei", ("victim_protection", 0.95)),
-        # victims writing with negations, even when a classifier is sure it is a dispute
-        ("he said he will not stop hitting me", ("dispute_mediation", 0.95)),
-        ("I can't go home, he beats me", ("dispute_mediation", 0.95)),
-        ("mos he min oy knhom chenh pi phteah", ("dispute_mediation", 0.95)),
-        ("bdey knhom min chhob vay knhom te", ("stop", 0.95)),
-        ("ប្តីខ្ញុំមិនឈប់វាយខ្ញុំទេ", ("stop", 0.95)),
-        ("គាត់មិនទាន់វាយខ្ញុំទេ តែគាត់គំរាមរាល់ថ្ងៃ", ("dispute_mediation", 0.95)),
-        # a denial with urgency
-        ("nobody hit me, please help, he is coming now", ("dispute_mediation", 0.95)),
+        # victims writing with negations: not a denial, the word list and the model protect
+        "he said he will not stop hitting me",
+        "I can't go home, he beats me",
+        "bdey knhom min chhob vay knhom te",
+        "ប្តីខ្ញុំមិនឈប់វាយខ្ញុំទេ",
+        "nobody hit me, please help, he is coming now",
     ],
 )
-def test_uncertain_denials_and_victims_with_negations_keep_the_override(text, classifier):
-    u = make(FakeClassifier(*classifier))
+def test_victims_writing_with_negations_are_protected(text):
+    u = make(FakeClassifier("dispute_mediation", 0.95), danger_model=FakeDangerModel(0.6))
     result = u.understand(text, TODAY)
-    assert result.intent == Intent.VICTIM_PROTECTION and result.danger
-    assert u.stats["safety_negated"] == 0
+    assert result.safety == "protect" and result.intent == Intent.VICTIM_PROTECTION
 
 
-def test_a_failing_negation_check_keeps_the_override():
+def test_a_failing_negation_check_counts_as_no_denial():
     def broken(text):
         raise RuntimeError("bad pattern")
 
-    u = make(FakeClassifier("dispute_mediation", 0.95), negated=broken)
+    u = make(FakeClassifier("dispute_mediation", 0.95), negated=broken, danger_model=FakeDangerModel(0.1))
     result = u.understand("we argue about the land but he never hit me", TODAY)
-    assert result.intent == Intent.VICTIM_PROTECTION and u.stats["errors"] == 1
+    assert result.safety == "ask" and u.stats["errors"] == 1
 
 
 def test_an_unsure_primary_gets_a_second_opinion_and_the_surer_answer_wins():
@@ -280,33 +313,3 @@ def test_an_unsure_primary_gets_a_second_opinion_and_the_surer_answer_wins():
     assert sure.understand("what is a land title").intent == Intent.LEGAL_INFORMATION
     both_unsure = make(FakeClassifier("legal_information", 0.42), FakeClassifier("dispute_mediation", 0.3))
     assert both_unsure.understand("land").intent == Intent.LEGAL_INFORMATION
-
-
-class SplitClassifier:
-    """A classifier torn between a dispute and a legal question, with some mass on protection."""
-
-    def __init__(self, victim: float):
-        self.victim = victim
-
-    def classify(self, text: str) -> IntentScore:
-        rest = 1.0 - self.victim
-        ranking = (
-            ("dispute_mediation", 0.55 * rest),
-            ("legal_information", 0.45 * rest),
-            ("victim_protection", self.victim),
-        )
-        return IntentScore("dispute_mediation", 0.55 * rest, ranking)
-
-
-def test_a_denial_the_classifier_splits_between_dispute_and_question_is_not_protection():
-    # Best intent only ~0.5, but 90% of the ranking says "not a protection case".
-    u = make(SplitClassifier(victim=0.1))
-    result = u.understand("we argue about the land but he never hit me", TODAY)
-    assert result.intent == Intent.DISPUTE_MEDIATION and result.urgent is False and result.danger
-    assert u.stats["safety_negated"] == 1
-
-
-def test_a_denial_with_a_third_of_the_ranking_on_protection_keeps_the_override():
-    u = make(SplitClassifier(victim=0.35))
-    result = u.understand("we argue about the land but he never hit me", TODAY)
-    assert result.intent == Intent.VICTIM_PROTECTION and u.stats["safety_negated"] == 0

@@ -1,0 +1,175 @@
+"""Romanised Khmer spelling variants, built systematically instead of one by one.
+
+People type Khmer on Latin keyboards in many ways: "neak chit khang" and "neak jit khang"
+(neighbour), "knhom" / "khnhom" / "gnhom", "tver" / "twer" / "thver", "juoy" / "chuoy" / "jouy",
+"dei" / "dey" / "dai". The alternations are regular, so a term written once stands for all of
+them: `pattern(term)` turns it into a regular expression fragment in which each sound that is
+spelled several ways matches any of its spellings, and `variants(term)` lists the spellings (for
+tests and for checking collisions with English words).
+
+The alternations (each unit matches any spelling in its group):
+  consonants  ch/j, k/g/kh, p/b/ph, t/d/th, v/w, s/h at the end of a word (nis / nih)
+  vowels      ou/o/u/uo/oo, ei/ey/ai/ay, ie/ea/ia, oe/eu/oeu/ue, ae/e at the end of a word
+The text is matched in the form `nlu.safety` gives it (lower case, repeated letters squashed), so
+"kkh" and "oo" need no rule of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import product
+
+# Longest units first: "kh" before "k", "oeu" before "oe".
+_CONSONANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ch", ("ch", "j")),
+    ("kh", ("kh", "k", "g")),
+    ("ph", ("ph", "p", "b")),
+    ("th", ("th", "t", "d")),
+    ("j", ("j", "ch")),
+    ("k", ("k", "g", "kh")),
+    ("g", ("g", "k")),
+    ("p", ("p", "b", "ph")),
+    ("b", ("b", "p")),
+    ("t", ("t", "d", "th")),
+    ("d", ("d", "t")),
+    ("v", ("v", "w")),
+    ("w", ("w", "v")),
+)
+_VOWELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("oeu", ("oeu", "oe", "eu", "ue")),
+    ("oe", ("oe", "eu", "oeu", "ue")),
+    ("eu", ("eu", "oe", "oeu", "ue")),
+    ("ou", ("ou", "o", "u", "uo")),
+    ("uo", ("uo", "ou", "o", "u")),
+    ("ei", ("ei", "ey", "ai", "ay")),
+    ("ey", ("ey", "ei", "ai", "ay")),
+    ("ai", ("ai", "ay", "ei", "ey")),
+    ("ay", ("ay", "ai", "ei", "ey")),
+    ("ie", ("ie", "ea", "ia")),
+    ("ea", ("ea", "ie", "ia")),
+    ("ia", ("ia", "ie", "ea")),
+    ("o", ("o", "ou", "u", "uo")),
+    ("u", ("u", "ou", "o", "uo")),
+)
+_UNITS = _CONSONANTS + _VOWELS
+# Short words collide with English ("bat" would match "bad", "pat"): words of this length or
+# shorter keep their spelling unless they are part of a longer term.
+MIN_WORD = 4
+
+
+def _units(word: str) -> list[tuple[str, ...]]:
+    """A word as a list of spelling groups (a letter with no alternation is a group of one)."""
+    out: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(word):
+        for unit, group in _UNITS:
+            if word.startswith(unit, i):
+                out.append(group)
+                i += len(unit)
+                break
+        else:
+            out.append((word[i],))
+            i += 1
+    # A final s / h and a final ae / e are the same sound ("pel nis" / "pel nih", "tae" / "te").
+    if len(word) > 2 and word[-1] in "sh" and len(out[-1]) == 1:
+        out[-1] = ("s", "h")
+    return out
+
+
+def _word_groups(word: str, alone: bool) -> list[tuple[str, ...]]:
+    if not word.isalpha() or not word.isascii() or (alone and len(word) < MIN_WORD):
+        return [(ch,) for ch in word]
+    return _units(word)
+
+
+def _split(term: str) -> list[str]:
+    return term.lower().split()
+
+
+def pattern(term: str) -> str:
+    """A regex fragment matching every systematic spelling of a romanised term (no anchors;
+    words may be joined by any run of non-letters, as in `nlu.safety`; `*` = any ending)."""
+    words = _split(term)
+    alone = len(words) == 1
+    parts = []
+    for word in words:
+        star = word.endswith("*")
+        core = word.rstrip("*")
+        frag = "".join(
+            re.escape(g[0]) if len(g) == 1 else "(?:" + "|".join(re.escape(x) for x in g) + ")"
+            for g in _word_groups(core, alone)
+        )
+        parts.append(frag + ("[a-z]*" if star else ""))
+    return r"[\W_]*".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def variants(term: str, limit: int = 512) -> frozenset[str]:
+    """The spellings `pattern(term)` matches (at most `limit`; `*` kept as written)."""
+    words = _split(term)
+    alone = len(words) == 1
+    per_word = []
+    for word in words:
+        star = "*" if word.endswith("*") else ""
+        groups = _word_groups(word.rstrip("*"), alone)
+        spellings = ["".join(p) + star for p, _ in zip(product(*groups), range(limit))]
+        per_word.append(spellings)
+    out = set()
+    for combo in product(*per_word):
+        out.add(" ".join(combo))
+        if len(out) >= limit:
+            break
+    return frozenset(out)
+
+
+def regex(terms: tuple[str, ...] | list[str]) -> re.Pattern:
+    """One case-insensitive whole-word regex for several romanised terms and all their spellings."""
+    body = "|".join(sorted((pattern(t) for t in terms), key=len, reverse=True))
+    return re.compile(r"(?<![a-z])(?:" + body + r")(?![a-z])", re.IGNORECASE)
+
+
+# Common English words the English training file may lack; a romanised spelling variant that
+# equals one of them is not used (the term then matches as written).
+_COMMON_ENGLISH = frozenset(
+    "bad bed bid bud dad did dog dot god got gut kid kit pad pat pet pit pot put tab tag tap tip top tub "
+    "bath bake bear beat bite boat book boot cage cake chat chop dead deal debt deep dock done door dope "
+    "duck dump gate goat hope jump kick king meat pack park peak pick pile pipe pope pork take tape task "
+    "tide tied toad told tone took tour town tube vote wake wide wipe week "
+    "dinner good dough booth bought doubt taught teacher thought tough".split()
+)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Words of the English training file plus a list of common words: a Latin term made only of
+    these is English, and a spelling variant that is one of these is not used."""
+    from nlu.training import DATA_DIR
+
+    path = DATA_DIR / "nlu_en.yml"
+    try:
+        text = path.read_text(encoding="utf-8").lower()
+    except OSError:
+        text = ""
+    return frozenset(re.findall(r"[a-z]+", text)) | _COMMON_ENGLISH
+
+
+def is_romanised(term: str) -> bool:
+    """True for a Latin term that is not plain English (at least one word unknown to English)."""
+    english = english_words()
+    words = [w.rstrip("*") for w in _split(term)]
+    return any(w.isalpha() and w.isascii() and w not in english for w in words)
+
+
+def safe_pattern(term: str) -> str | None:
+    """`pattern(term)` for a romanised term whose spellings collide with no English word, else None
+    (the caller then matches the term as written)."""
+    if not is_romanised(term):
+        return None
+    words = _split(term)
+    if len(words) == 1:
+        english = english_words()
+        spelled = words[0].rstrip("*")
+        if any(v.rstrip("*") in english and v.rstrip("*") != spelled for v in variants(term)):
+            return None
+    return pattern(term)

@@ -1,0 +1,900 @@
+"""Safety triage: `protect`, `ask` or `none`, after the classifier, the same for every backend.
+
+The word list (`nlu.safety`) is kept for what must never be missed, but a danger word alone is no
+longer enough to open an urgent protection case, and the absence of one no longer lets a victim
+through. Three kinds of evidence are weighed:
+
+- **Danger words** (`nlu.safety.assess_danger`): violence, threats, sexual abuse, trafficking,
+  forced labour, a child at risk.
+- **Signals** of the broader threat model, told without those words (`SIGNALS` below): a threat
+  tied to a debt or to land, extortion (with intimate images or not), grooming (gifts, money or
+  drugs to a child, an adult asking a child to come alone or in secret), child marriage to settle
+  a debt, a child left without care, confinement and withheld documents or phones, work abroad
+  where contact stopped, fear of going home.
+- **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
+  as the thing hit; a question about the law from a teacher, an official, a student or an
+  employer; an idiom ("this heat is killing me lol").
+
+and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
+embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
+n-grams across scripts, word pairs and the cues above as features, sigmoid-calibrated linear SVM)
+trained on every labelled example in `nlu/data/*.yml` (victim_protection against everything else;
+`nlu/data/nlu_triage.yml` holds examples written for this: danger without danger words, danger
+words without danger).
+
+Outcomes (`triage`):
+- `protect`: clear danger — a danger word the models do not contradict and no lowering context
+  (or a threat to kill, a weapon, an urgent marker), or models that agree on danger. A protection
+  case is opened at once, as before.
+- `ask`: a weak or conflicting signal — a danger word in a story the models read as something
+  else, a signal without explicit violence, a protection reading at low confidence. The dialogue
+  asks once: is anyone hurting you or in danger now?
+- `none`: nothing, or danger words that the context explains (a tuk tuk hit my moto) and that
+  neither model reads as danger.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlu.safety import CATEGORIES, compile_terms, matching_keys, stated_minor
+from nlu.types import Danger, Intent, IntentScore
+
+log = logging.getLogger(__name__)
+
+PROTECT = "protect"
+ASK = "ask"
+NONE = "none"
+
+# Thresholds, tuned on nlu/eval/dev_*.jsonl and cross-validated training data only.
+PROTECT_MODEL = 0.5  # danger words + models at least this sure -> protect
+AGREE = 0.8  # both models this sure, no danger words -> protect
+ASK_MODEL = 0.35  # either model this sure -> at least ask
+LOWERED_NONE = 0.25  # lowered danger words, danger model below this (classifier below 0.5) -> none
+CLASSIFIER_PROTECT = 0.7  # a victim_protection reading this confident, danger model agreeing -> protect
+
+# --- the broader threat model (data) ------------------------------------------------------------
+# Each signal: groups that must all occur in the message (any term of each group). Terms as in
+# nlu.safety: Khmer script matches inside words, Latin terms whole words with systematic
+# romanised spellings, `*` any ending, a space any separator.
+
+_LENDER = (
+    "ម្ចាស់បំណុល",
+    "អ្នកចងការ",
+    "អ្នកទារបំណុល",
+    "ម្ចាស់ប្រាក់",
+    "បំណុល",
+    "ជំពាក់",
+    "ខ្ចីលុយ",
+    "mechas bomnol",
+    "neak chong kar",
+    "neak tam bomnol",
+    "neak ouy luy kchey",
+    "neak khchey",
+    "bomnol",
+    "jompeak",
+    "khchey luy",
+    "lender*",
+    "moneylender*",
+    "loan shark*",
+    "creditor*",
+    "debt*",
+    "collector*",
+    "borrow*",
+    "owe",
+    "owes",
+    "owed",
+    "loan*",
+    "pay back",
+    "payment*",
+)
+_LAND = (
+    "ដី",
+    "ប្លង់",
+    "ក្រុមហ៊ុនដី",
+    "dei",
+    "plong",
+    "kromhun dei",
+    "land",
+    "title",
+    "plot",
+)
+_THREAT_WORDS = (
+    "នឹងមក",
+    "ស្តាយក្រោយ",
+    "គ្រោះថ្នាក់",
+    "ដឹងថា",
+    "តាមរបៀបគេ",
+    "បាត់ខ្លួន",
+    "ដើរមិនរួច",
+    "មិនបានត្រឡប់",
+    "ជាវេន",
+    "យកកូន",
+    "យកប្រពន្ធ",
+    "nung mok",
+    "mok rok",
+    "ot leng",
+    "min leng",
+    "krohtnak",
+    "tam robieb ke",
+    "bat khluon",
+    "ot ach deur",
+    "ven prapon",
+    "deng",
+    "regret",
+    "accident",
+    "disappear*",
+    "will come",
+    "will visit",
+    "visit us",
+    "his men",
+    "their men",
+    "deal with",
+    "his own way",
+    "know where",
+    "knows where",
+    "which school",
+    "next time",
+    "not walk",
+    "finish me",
+    "something will happen",
+    "will take my",
+    "take my (son|daughter|child|wife|sister|kids)",
+    "as payment",
+    "make sure",
+)
+_INTIMATE = (
+    "អាក្រាត",
+    "ពេលងូតទឹក",
+    "រូបភាពឯកជន",
+    "វីដេអូខ្ញុំ",
+    "ot sliek khao av",
+    "ot slek khao av",
+    "akrat",
+    "naked",
+    "nude*",
+    "without clothes",
+    "no clothes",
+    "bedroom video",
+    "private photo*",
+    "private picture*",
+    "intimate",
+    "sex video",
+)
+_PAY_OR_SHARE = (
+    "ទារលុយ",
+    "ឲ្យលុយ",
+    "ផ្ញើ",
+    "ដាក់",
+    "បង្ហោះ",
+    "tam luy",
+    "aoy luy",
+    "phnhaer",
+    "post*",
+    "pay",
+    "money",
+    "dollar*",
+    "send",
+    "share*",
+    "show",
+    "unless",
+    "tiktok",
+    "facebook",
+    "dak",
+)
+_CHILD = (
+    "កូន",
+    "ក្មេង",
+    "ក្មួយ",
+    "កុមារ",
+    "សិស្ស",
+    "kon",
+    "koun",
+    "kmeng",
+    "khmeng",
+    "kmouy",
+    "komar",
+    "child*",
+    "kid",
+    "kids",
+    "son",
+    "daughter*",
+    "boy*",
+    "girl*",
+    "niece",
+    "nephew",
+)
+_LURE = (
+    "ឲ្យលុយ",
+    "ឲ្យនំ",
+    "ស្ករគ្រាប់",
+    "កាដូ",
+    "គ្រឿងញៀន",
+    "ទូរស័ព្ទ",
+    "បារី",
+    "aoy luy",
+    "aoy nom",
+    "skor",
+    "kado",
+    "kroeung nhien",
+    "barey",
+    "tourasap",
+    "gift*",
+    "sweets",
+    "candy",
+    "money",
+    "phone*",
+    "credit",
+    "cigarette*",
+    "beer",
+    "drug*",
+    "pays",
+    "paid",
+)
+_ALONE = (
+    "ម្នាក់ឯង",
+    "តែម្នាក់ឯង",
+    "សម្ងាត់",
+    "ផ្ទះគាត់",
+    "ផ្ទះសំណាក់",
+    "mneak eng",
+    "samngat",
+    "phteah kat",
+    "phteah somnak",
+    "alone",
+    "secret*",
+    "his room",
+    "his house",
+    "his home",
+    "guesthouse",
+    "hotel",
+    "without telling",
+    "meet him",
+    "go with him",
+)
+_MARRY = ("រៀបការ", "ប្រពន្ធ", "rieb kar", "riep kar", "marry", "married", "marriage", "wife")
+_SETTLE = (
+    "បំណុល",
+    "ជំពាក់",
+    "លុយ",
+    "bomnol",
+    "jompeak",
+    "luy",
+    "debt*",
+    "loan*",
+    "creditor*",
+    "owe*",
+    "money",
+    "pays",
+)
+_NO_CARE = (
+    "ម្នាក់ឯង",
+    "គ្មានមនុស្សធំ",
+    "គ្មានឪពុកម្តាយ",
+    "គ្មាននរណា",
+    "សំរាម",
+    "ឃ្លាន",
+    "ស្គម",
+    "ដេកនៅផ្សារ",
+    "ចាក់សោក្នុងផ្ទះ",
+    "mneak eng",
+    "ot mean mnus thom",
+    "ot mean ovpuk mdai",
+    "somram",
+    "klean",
+    "sgom",
+    "alone",
+    "no adult",
+    "nobody comes",
+    "nobody looks after",
+    "no one looks after",
+    "rubbish",
+    "garbage",
+    "hungry",
+    "thin",
+    "left behind",
+    "locked inside",
+    "sleeps at the market",
+)
+_CONFINE = (
+    "ចាក់សោ",
+    "មិនឲ្យចេញ",
+    "មិនឲ្យទៅ",
+    "មិនឲ្យប្រើទូរស័ព្ទ",
+    "មិនឲ្យទូរស័ព្ទ",
+    "យកទូរស័ព្ទ",
+    "យកលិខិតឆ្លងដែន",
+    "យកអត្តសញ្ញាណប័ណ្ណ",
+    "មិនឲ្យមកលេងផ្ទះ",
+    "chak sao",
+    "ot aoy chenh",
+    "min aoy chenh",
+    "ot aoy tel",
+    "yok tourasap",
+    "yok passport",
+    "yok atasanhanabat",
+    "locks",
+    "locked",
+    "keeps my passport",
+    "keeps my id",
+    "keeps my phone",
+    "kept my id",
+    "takes my phone",
+    "took my phone",
+    "not let me leave",
+    "not let me use",
+    "not let me see",
+    "not let him call",
+    "not let her call",
+    "not allowed to leave",
+    "cannot leave",
+    "can't leave",
+    "never leave",
+)
+_ABROAD = (
+    "ថៃ",
+    "ម៉ាឡេស៊ី",
+    "កូរ៉េ",
+    "អារ៉ាប៊ី",
+    "បាងកក",
+    "មេខ្យល់",
+    "thai",
+    "malaysia",
+    "korea",
+    "saudi",
+    "bangkok",
+    "mekhchol",
+    "broker*",
+    "agent",
+    "agency",
+    "abroad",
+    "thailand",
+)
+_NO_CONTACT = (
+    "បាត់ដំណឹង",
+    "ទាក់ទងមិនបាន",
+    "ទូរស័ព្ទមិនចូល",
+    "លែងលើកទូរស័ព្ទ",
+    "មិនបានឮសំឡេង",
+    "បិទ",
+    "គ្មាននរណាឆ្លើយ",
+    "bat domnoeng",
+    "ot ach tak tong",
+    "tel ot chol",
+    "ot leuk tel",
+    "ot leu somleng",
+    "bet",
+    "ot mean neak chleuy",
+    "heard nothing",
+    "not heard",
+    "no news",
+    "does not ring",
+    "doesn't ring",
+    "stopped answering",
+    "does not answer",
+    "nobody answers",
+    "no one answers",
+    "closed",
+    "no contact",
+)
+_FEAR = ("ខ្លាច", "មិនហ៊ាន", "klach", "afraid", "scared", "fear*", "terrified")
+_HOME = ("ត្រឡប់ទៅផ្ទះ", "ដេក", "trolob phteah", "dek", "go home", "sleep", "going home")
+
+SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
+    # (name, danger category it counts as, groups)
+    ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
+    ("land_threat", "threat", (_LAND, _THREAT_WORDS)),
+    ("extortion", "threat", (_INTIMATE, _PAY_OR_SHARE)),
+    ("grooming", "child_at_risk", (_CHILD, _LURE, _ALONE)),
+    ("child_marriage_debt", "child_at_risk", (_MARRY, _SETTLE, _CHILD)),
+    ("child_without_care", "child_at_risk", (_CHILD, _NO_CARE)),
+    ("confinement", "trafficking", (_CONFINE,)),
+    ("abroad_no_contact", "trafficking", (_ABROAD, _NO_CONTACT)),
+    ("fear_at_home", "threat", (_FEAR, _HOME)),
+)
+
+# --- context that lowers the signal (data) --------------------------------------------------------
+LOWERING: dict[str, tuple[str, ...]] = {
+    "vehicle": (
+        "ឡាន",
+        "ម៉ូតូ",
+        "តុកតុក",
+        "រ៉ឺម៉ក",
+        "រថយន្ត",
+        "កង់",
+        "ឡានក្រុង",
+        "lan",
+        "moto*",
+        "tuk tuk",
+        "tuktuk",
+        "remork",
+        "kong",
+        "car",
+        "cars",
+        "truck*",
+        "lorry",
+        "bus",
+        "van",
+        "taxi",
+        "bicycle",
+        "bike",
+        "cart",
+        "tractor",
+        "vehicle",
+    ),
+    "animal": (
+        "ឆ្កែ",
+        "គោខ្ញុំ",
+        "គោគេ",
+        "គោអ្នក",
+        "គោរបស់",
+        "ក្របី",
+        "ជ្រូក",
+        "មាន់",
+        "ទាខ្ញុំ",
+        "ទាគេ",
+        "ពស់",
+        "ឆ្មា",
+        "សត្វ",
+        "chhke",
+        "krabei",
+        "chrouk",
+        "moan",
+        "dog*",
+        "cow*",
+        "buffalo*",
+        "pig*",
+        "chicken*",
+        "duck*",
+        "goat*",
+        "snake*",
+        "cat",
+        "cats",
+        "rooster*",
+        "cattle",
+    ),
+    "weather": (
+        "ភ្លៀង",
+        "ខ្យល់ព្យុះ",
+        "ព្យុះ",
+        "ទឹកជំនន់",
+        "រន្ទះ",
+        "phlieng",
+        "pyus",
+        "tuk chomnon",
+        "storm*",
+        "rain*",
+        "wind",
+        "flood*",
+        "lightning",
+        "hail",
+        "weather",
+    ),
+    "object": (
+        "ស្រូវ",
+        "ដំណាំ",
+        "ដើមឈើ",
+        "ដើម",
+        "របង",
+        "ជញ្ជាំង",
+        "កញ្ចក់",
+        "ដំបូល",
+        "បន្លែ",
+        "តូប",
+        "srov",
+        "domnam",
+        "daem",
+        "rorng",
+        "kanhchok",
+        "dambol",
+        "bonle",
+        "rice",
+        "crop*",
+        "plant*",
+        "tree*",
+        "fence",
+        "wall",
+        "window*",
+        "roof",
+        "stall",
+        "vegetable*",
+        "ball",
+        "cards",
+        "chess",
+        "game",
+    ),
+    "asker_role": (
+        "ខ្ញុំជាគ្រូ",
+        "គ្រូបង្រៀន",
+        "និស្សិត",
+        "មេភូមិ",
+        "មេឃុំ",
+        "មន្ត្រី",
+        "ធនធានមនុស្ស",
+        "ផ្នែកបុគ្គលិក",
+        "ខ្ញុំជាប៉ូលិស",
+        "មេរៀន",
+        "kru",
+        "kru bangrien",
+        "sangkum kech",
+        "bonjoun",
+        "សង្គមកិច្ច",
+        "បញ្ជូនករណី",
+        "nisset",
+        "me phum",
+        "me khum",
+        "montrei",
+        "teacher*",
+        "student*",
+        "pupil*",
+        "school director",
+        "principal",
+        "official",
+        "officer",
+        "focal point",
+        "ccwc",
+        "village chief",
+        "commune chief",
+        "social worker",
+        "ngo",
+        "hr",
+        "clerk",
+        "employer",
+        "lesson",
+        "school report",
+        "research*",
+        "journalist",
+    ),
+    "law_question": (
+        "ខុសច្បាប់",
+        "តាមច្បាប់",
+        "ច្បាប់ណា",
+        "មាត្រា",
+        "ទោសអ្វី",
+        "ជាប់គុកប៉ុន្មាន",
+        "បទល្មើសឬទេ",
+        "kos chbab",
+        "tros chbab",
+        "tam chbab",
+        "chbab na",
+        "matra",
+        "tos ey",
+        "is it legal",
+        "is it allowed",
+        "is it a crime",
+        "legal age",
+        "minimum age",
+        "what does the law",
+        "what the law says",
+        "which law",
+        "what law",
+        "which article",
+        "penalty",
+        "punishment for",
+        "how long in prison",
+        "referral pathway",
+        "where do i refer",
+    ),
+    "idiom": (
+        "ហាហា",
+        "lol",
+        "haha*",
+        "hehe*",
+        "jk",
+        "kidding",
+        "joke*",
+        "killing me",
+        "could murder",
+        "dying to",
+        "i died",
+        "phone died",
+        "battery died",
+        "អស់ថ្ម",
+        "os thmor",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the word lists found in one message."""
+
+    signals: tuple[str, ...] = ()
+    signal_categories: tuple[str, ...] = ()
+    lowering: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _CompiledCues:
+    signals: tuple[tuple[str, str, tuple], ...]
+    lowering: tuple[tuple[str, object], ...]
+    child: object  # the _CHILD matcher: a stated age under 18 also counts as a child
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> _CompiledCues:
+    compiled: dict[tuple[str, ...], object] = {}
+
+    def matcher(group: tuple[str, ...]):
+        if group not in compiled:
+            compiled[group] = compile_terms(group)
+        return compiled[group]
+
+    return _CompiledCues(
+        signals=tuple((name, cat, tuple(matcher(g) for g in groups)) for name, cat, groups in SIGNALS),
+        lowering=tuple((name, compile_terms(terms)) for name, terms in LOWERING.items()),
+        child=matcher(_CHILD),
+    )
+
+
+def find_cues(text: str) -> Cues:
+    """The threat-model signals and the lowering context in a message (any script)."""
+    if not text:
+        return Cues()
+    c = _compiled()
+    khmer, latin = matching_keys(text)
+    minor = stated_minor(latin, khmer)
+    signals, cats = [], []
+    for name, cat, groups in c.signals:
+        if all(g.search(khmer, latin) or (minor and g is c.child) for g in groups):
+            signals.append(name)
+            cats.append(cat)
+    lowering = [name for name, m in c.lowering if m.search(khmer, latin)]
+    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering))
+
+
+# --- the danger model -----------------------------------------------------------------------------
+
+MODEL_VERSION = "1"
+CUE_NAMES = (
+    tuple(f"word:{c}" for c in CATEGORIES)
+    + ("word:urgent",)
+    + tuple(f"signal:{name}" for name, _, _ in SIGNALS)
+    + tuple(f"lower:{name}" for name in LOWERING)
+    + ("negated",)
+)
+_CUE_WEIGHT = 1.0
+
+
+def cue_vector(danger: Danger, cues: Cues, negated: bool) -> list[float]:
+    """The cue features of one message, in CUE_NAMES order (0 / 1, scaled)."""
+    on = {f"word:{c}" for c in danger.categories}
+    if danger.urgent:
+        on.add("word:urgent")
+    on |= {f"signal:{s}" for s in cues.signals}
+    on |= {f"lower:{name}" for name in cues.lowering}
+    if negated:
+        on.add("negated")
+    return [_CUE_WEIGHT if name in on else 0.0 for name in CUE_NAMES]
+
+
+def _cues_of(text: str) -> list[float]:
+    from nlu.safety import assess_danger, danger_negated
+
+    danger = assess_danger(text)
+    return cue_vector(danger, find_cues(text), bool(danger.categories) and danger_negated(text))
+
+
+class DangerModel:
+    """Danger / no danger: character n-grams (2–5, across scripts), word uni- and bigrams and the
+    cue features, a linear SVM with sigmoid calibration (5-fold)."""
+
+    def __init__(self, pipeline, key: str = "") -> None:
+        self._vectorizer = pipeline[0]
+        self._model = pipeline[1]
+        self.key = key
+
+    @classmethod
+    def train(cls, texts: list[str], labels: list[int], key: str = "") -> DangerModel:
+        """Fit on messages labelled 1 (danger) or 0."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        vectorizer = _vectorizer()
+        x = _features(vectorizer, texts, fit=True)
+        model = CalibratedClassifierCV(
+            LinearSVC(C=0.5, class_weight="balanced"), cv=5, method="sigmoid", ensemble=False
+        )
+        model.fit(x, labels)
+        return cls((vectorizer, model), key)
+
+    def probability(self, text: str, cues: list[float] | None = None) -> float:
+        """Calibrated probability that the message tells of danger to someone."""
+        x = _features(self._vectorizer, [text], cues=[cues] if cues is not None else None)
+        return float(self._model.predict_proba(x)[0][1])
+
+    @classmethod
+    def default(cls) -> DangerModel:
+        """The model trained on `nlu/data/*.yml`, built (or loaded from its cache) once per process."""
+        return _default_model()
+
+
+def _vectorizer():
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    from nlu.embedded import words
+
+    return FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=False, dtype=np.float32
+                ),
+            ),
+            ("words", TfidfVectorizer(analyzer=words, sublinear_tf=True, lowercase=False, dtype=np.float32)),
+        ]
+    )
+
+
+def _prepare(text: str) -> str:
+    from nlu.khmer import normalize
+
+    return normalize(text[:1000]).lower()
+
+
+def _features(vectorizer, texts: list[str], fit: bool = False, cues: list[list[float]] | None = None):
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+
+    prepared = [_prepare(t) for t in texts]
+    x = vectorizer.fit_transform(prepared) if fit else vectorizer.transform(prepared)
+    c = np.asarray(cues if cues is not None else [_cues_of(t) for t in texts], dtype=np.float32)
+    return hstack([x, csr_matrix(c)], format="csr")
+
+
+CACHE_DIR = Path(__file__).resolve().parent.parent / "var" / "cache"
+
+
+def _cache_key(paths: list[Path]) -> str:
+    import hashlib
+    import sys
+
+    import sklearn
+
+    from nlu.training import fingerprint
+
+    safety_src = (Path(__file__).parent / "safety.py").read_bytes() + Path(__file__).read_bytes()
+    extra = f"{MODEL_VERSION}|{sklearn.__version__}|{sys.version_info[:2]}".encode() + safety_src
+    return fingerprint(paths)[:24] + "-" + hashlib.sha256(extra).hexdigest()[:8]
+
+
+def _read_cache(path: Path, key: str) -> DangerModel | None:
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            model = pickle.load(fh)  # our own file under the repository's var/ directory
+    except Exception as exc:  # a corrupt or incompatible cache is rebuilt, never fatal
+        log.warning("ignoring unreadable danger model cache (%s)", exc.__class__.__name__)
+        return None
+    return model if isinstance(model, DangerModel) and model.key == key else None
+
+
+def _write_cache(cache_dir: Path, key: str, model: DangerModel) -> None:
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        target = cache_dir / f"nlu_danger_{key}.pkl"
+        os.replace(tmp, target)
+        for old in cache_dir.glob("nlu_danger_*.pkl"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only checkout still works, it just trains every start
+        log.warning("could not cache the danger model (%s)", exc.__class__.__name__)
+
+
+def training_set(paths: list[Path] | None = None) -> tuple[list[str], list[int]]:
+    """Every labelled training message, 1 for victim_protection, else 0."""
+    from nlu.training import load_training_data
+
+    examples = load_training_data(paths)
+    return [e.text for e in examples], [int(e.intent == Intent.VICTIM_PROTECTION.value) for e in examples]
+
+
+def load_model(paths: list[Path] | None = None, cache_dir: Path | None = CACHE_DIR) -> DangerModel:
+    """The danger model for these training files, from the cache or freshly trained."""
+    from nlu.training import training_files
+
+    paths = training_files() if paths is None else paths
+    key = _cache_key(paths)
+    if cache_dir is not None:
+        cached = _read_cache(cache_dir / f"nlu_danger_{key}.pkl", key)
+        if cached is not None:
+            return cached
+    started = time.perf_counter()
+    texts, labels = training_set(paths)
+    model = DangerModel.train(texts, labels, key)
+    log.info("danger model trained on %d messages in %.2f s", len(texts), time.perf_counter() - started)
+    if cache_dir is not None:
+        _write_cache(cache_dir, key, model)
+    return model
+
+
+@lru_cache(maxsize=1)
+def _default_model() -> DangerModel:
+    return load_model()
+
+
+# --- the decision ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The safety outcome of one message."""
+
+    safety: str  # PROTECT | ASK | NONE
+    reasons: tuple[str, ...]
+    urgent: bool
+    categories: tuple[str, ...]
+
+
+def victim_probability(score: IntentScore) -> float:
+    """The classifier's probability of victim_protection (its confidence when it is the best
+    intent and the ranking does not say)."""
+    for label, p in score.ranking:
+        if label == Intent.VICTIM_PROTECTION.value:
+            return float(p)
+    return float(score.confidence) if score.intent == Intent.VICTIM_PROTECTION.value else 0.0
+
+
+def decide(
+    danger: Danger,
+    cues: Cues,
+    negated: bool,
+    p_model: float | None,
+    p_classifier: float,
+    classifier_intent: str,
+    classifier_confidence: float,
+) -> Triage:
+    """protect / ask / none from the evidence (see the module docstring); reasons name it."""
+    reasons: list[str] = [f"word:{c}" for c in danger.categories]
+    reasons += [f"signal:{s}" for s in cues.signals]
+    reasons += [f"lower:{name}" for name in cues.lowering]
+    if negated:
+        reasons.append("negated")
+    # Without a danger model (it failed to load) the classifier alone weighs the evidence.
+    p = p_classifier if p_model is None else p_model
+    both = min(p, p_classifier) if p_model is not None else p_classifier
+    either = max(p, p_classifier)
+    reasons.append(f"danger_model:{p:.2f}" if p_model is not None else "danger_model:none")
+    reasons.append(f"classifier_victim:{p_classifier:.2f}")
+    categories = tuple(c for c in CATEGORIES if c in set(danger.categories) | set(cues.signal_categories))
+    words = bool(danger.categories)
+    lowered = bool(cues.lowering) or negated
+    victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
+
+    def out(safety: str, why: str) -> Triage:
+        urgent = safety != NONE and (danger.urgent or bool(set(cues.signal_categories) & _URGENT_SIGNALS))
+        return Triage(safety, tuple(reasons + [why]), urgent, categories if safety != NONE else ())
+
+    if words and not lowered and (p >= PROTECT_MODEL or victim_read or danger.urgent and either >= ASK_MODEL):
+        return out(PROTECT, "danger words, models agree")
+    if cues.signals and not lowered and either >= PROTECT_MODEL:
+        return out(PROTECT, "threat-model signal, a model agrees")
+    if victim_read and not lowered and classifier_confidence >= CLASSIFIER_PROTECT and p >= PROTECT_MODEL:
+        return out(PROTECT, "confident protection reading")
+    if both >= AGREE or (words and cues.lowering and not negated and both >= PROTECT_MODEL):
+        return out(PROTECT, "models agree on danger despite the context")
+    if negated and p < LOWERED_NONE:
+        # The classifier reads "he never hit me" as violence; the danger model knows the negation.
+        return out(NONE, "every danger word denied")
+    if lowered and (words or cues.signals) and p < LOWERED_NONE and p_classifier < PROTECT_MODEL:
+        return out(NONE, "danger words explained by the context")
+    if words or cues.signals or victim_read or either >= ASK_MODEL:
+        return out(ASK, "weak or conflicting signal")
+    return out(NONE, "no danger")
+
+
+_URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
