@@ -48,6 +48,8 @@ AWAITING_SAFE_CONTACT = "awaiting_safe_contact"
 RESUME_PROMPT = "resume_prompt"
 # The knowledge base was not sure and offered numbered topics (set by the service when it does).
 AWAITING_TOPIC = "awaiting_topic"
+# The NLU's safety triage said "ask": we asked whether anyone is hurting them or in danger now.
+AWAITING_SAFETY = "awaiting_safety"
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 
@@ -108,6 +110,7 @@ class ShowStatus:
 @dataclass(frozen=True)
 class AnswerLegalQuestion:
     text: str
+    understanding: Understanding | None = field(default=None, compare=False)  # the NLU's reading of `text`
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,13 @@ class SetSafeContact:
 @dataclass(frozen=True)
 class SetLanguage:
     language: str  # "en" | "km"
+
+
+@dataclass(frozen=True)
+class AskSafety:
+    """Ask once, in one short SMS with the hotlines: is anyone hurting you or in danger now?
+    1 yes 2 no (buttons on Telegram). The service schedules the 30-minute timeout
+    (`safety_timeout`) and notes the asking message's id in `data["pending"]["message_id"]`."""
 
 
 @dataclass(frozen=True)
@@ -293,6 +303,60 @@ def _start_protection(text: str, location: Location) -> Decision:
     )
 
 
+def _pending(text: str, understanding: Understanding, state: str, data: dict) -> dict:
+    """What the safety question holds on to: the message and what the classifier read in it, and
+    where the conversation stood, so that a "no" carries on from there."""
+    return {
+        "text": text,
+        "intent": understanding.intent.value,
+        "confidence": understanding.confidence,
+        "language": understanding.language.value,
+        "location": _location_dict(understanding.location),
+        "phones": list(understanding.phones),
+        "urgent": understanding.urgent,
+        "danger": list(understanding.danger),
+        "state": state,
+        "data": {k: v for k, v in data.items() if k != SAFETY_ASKED},
+    }
+
+
+def _pending_understanding(pending: dict) -> Understanding:
+    from nlu.types import Language
+
+    return Understanding(
+        intent=Intent(pending.get("intent", Intent.OUT_OF_SCOPE.value)),
+        confidence=float(pending.get("confidence", 0.0)),
+        language=Language(pending.get("language", Language.KHMER.value)),
+        location=_location(pending.get("location")),
+        phones=tuple(pending.get("phones", ())),
+        danger=tuple(pending.get("danger", ())),
+    )
+
+
+# Kept in `conversation.data` across every state once the safety question was asked, so that it
+# is asked at most once per conversation (the service forgets it after a week of silence).
+SAFETY_ASKED = "safety_asked"
+
+
+def _protect_pending(pending: dict, extra: str = "", location: Location | None = None) -> Decision:
+    """A protection case for the message that raised the safety question (and any later words)."""
+    text = pending.get("text", "")
+    if extra:
+        text = f"{text}\n{extra}"
+    place = _location(pending.get("location"))
+    if location is not None:
+        place = _merge(place, location, extra)
+    return _start_protection(text, place)
+
+
+def safety_timeout(data: dict) -> Decision:
+    """No answer to the safety question in time: a victim who cannot answer must not be dropped,
+    so the message that raised it opens a protection case."""
+    decision = _protect_pending(data.get("pending") or {})
+    decision.data = dict(decision.data, **{SAFETY_ASKED: True})
+    return decision
+
+
 def step(
     text: str,
     understanding: Understanding,
@@ -303,6 +367,38 @@ def step(
     stale: bool = False,
 ) -> Decision:
     """Decide the next move of the conversation for one inbound message."""
+    decision = _step(text, understanding, state, data, open_case=open_case, stale=stale)
+    if data.get(SAFETY_ASKED) and not decision.data.get(SAFETY_ASKED):
+        decision.data = dict(decision.data, **{SAFETY_ASKED: True})
+    return decision
+
+
+def _safety_answer(text: str, understanding: Understanding, data: dict, open_case: OpenCaseInfo | None) -> Decision:
+    """The reply to the safety question: yes (or any new danger) protects at once; no carries on
+    with what the classifier read, without asking again; anything else is a new message."""
+    pending = data.get("pending") or {}
+    rest = {SAFETY_ASKED: True}
+    adds_danger = understanding.safety in ("protect", "ask") or (
+        understanding.safety == "none" and understanding.intent == Intent.VICTIM_PROTECTION
+    )
+    answer = _answer(text, understanding) if understanding.safety != "protect" else None
+    if answer == "yes" or (answer is None and adds_danger):
+        return _protect_pending(pending, "" if answer == "yes" else text, understanding.location)
+    if answer == "no":
+        state, previous = pending.get("state", IDLE), dict(pending.get("data") or {}, **rest)
+        return _step(pending.get("text", ""), _pending_understanding(pending), state, previous, open_case=open_case)
+    return _step(text, understanding, IDLE, rest, open_case=open_case)
+
+
+def _step(
+    text: str,
+    understanding: Understanding,
+    state: str,
+    data: dict,
+    *,
+    open_case: OpenCaseInfo | None = None,
+    stale: bool = False,
+) -> Decision:
     word = keyword(text)
     if word == "stop":
         return Decision([SetOptOut(True), Reply("stopped")], IDLE, {})
@@ -333,9 +429,25 @@ def step(
             return Decision([ShowArticle(choices[pick - 1])], IDLE, {})
         state, data = IDLE, {k: v for k, v in data.items() if k == "last_article"}  # a new message
 
+    if state == AWAITING_SAFETY:
+        return _safety_answer(text, understanding, data, open_case)
+
     intent = understanding.intent
-    danger = intent == Intent.VICTIM_PROTECTION or understanding.urgent
+    # "ask" keeps the classifier's reading; only "protect" (or an NLU that does not triage) is danger.
+    danger = understanding.safety != "ask" and (intent == Intent.VICTIM_PROTECTION or understanding.urgent)
     answer = _answer(text, understanding)
+    if (
+        understanding.safety == "ask"
+        and not data.get(SAFETY_ASKED)
+        and state not in ANSWER_STATES | {AWAITING_SAFE_CONTACT}
+        and not (open_case and open_case.kind == CaseKind.PROTECTION)
+    ):
+        # A weak or conflicting sign of danger: ask once rather than guess either way.
+        return Decision(
+            [AskSafety()],
+            AWAITING_SAFETY,
+            {"pending": _pending(text, understanding, state, data), SAFETY_ASKED: True},
+        )
 
     if state in ANSWER_STATES:
         if answer is not None and not danger:
@@ -419,7 +531,7 @@ def step(
     if intent == Intent.CASE_STATUS or parse_case_ref(text):
         return Decision([ShowStatus(parse_case_ref(text))], IDLE, {})
     if intent == Intent.LEGAL_INFORMATION:
-        return Decision([AnswerLegalQuestion(text)], IDLE, {"last_article": data.get("last_article")})
+        return Decision([AnswerLegalQuestion(text, understanding)], IDLE, {"last_article": data.get("last_article")})
     if intent == Intent.STOP:
         return Decision([SetOptOut(True), Reply("stopped")], IDLE, {})
     return Decision([Reply("help")], IDLE, {k: v for k, v in data.items() if k == "last_article"})

@@ -11,5 +11,7 @@ REMIND = "worker.jobs.remind"
 FOLLOW_UP = "worker.jobs.follow_up"
 CHECK_IN = "worker.jobs.check_in"
 ESCALATE = "worker.jobs.escalate"
+# The safety question went unanswered (intake.services.safety_timeout).
+SAFETY_TIMEOUT = "worker.jobs.safety_timeout"
 
-ALL = (PROCESS_INBOUND, SEND_MESSAGE, ANSWER_CALLBACK, RECOVER, REMIND, FOLLOW_UP, CHECK_IN, ESCALATE)
+ALL = (PROCESS_INBOUND, SEND_MESSAGE, ANSWER_CALLBACK, RECOVER, REMIND, FOLLOW_UP, CHECK_IN, ESCALATE, SAFETY_TIMEOUT)

@@ -78,6 +78,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Welcome back. Reply 1 to continue your earlier request, or 2 to start again.",
         "km": "សូមស្វាគមន៍។ ផ្ញើ ១ ដើម្បីបន្តសំណើមុន ឬ ២ ដើម្បីចាប់ផ្តើមថ្មី។",
     },
+    # The safety question (one SMS: 1 segment in English, 2 in Khmer), hotlines in Latin digits.
+    "ask_safety": {
+        "en": "Is anyone hurting you, or are you in danger now? Reply 1 yes, 2 no. Police 117, child helpline 1280 (free).",
+        "km": "មាននរណាធ្វើបាបអ្នក ឬអ្នកមានគ្រោះថ្នាក់ឥឡូវនេះទេ? ឆ្លើយ ១ បាទ/ចាស ២ ទេ។ ប៉ូលិស 117 កុមារ 1280 (ឥតគិតថ្លៃ)",
+    },
+    "safety_yes_button": {"en": "1 Yes", "km": "១ បាទ/ចាស"},
+    "safety_no_button": {"en": "2 No", "km": "២ ទេ"},
     "ask_safe_contact": {
         "en": "Is it safe for us to text this phone? Reply 1 yes, 2 no, 3 only 8am-5pm.",
         "km": "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ ៣ តែម៉ោង៨-៥",

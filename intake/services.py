@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from intake import dialogue, officials, replies
+from intake import dialogue, job_names, officials, replies
 from intake.cases import confirm_case, contact_for, open_case, route_case
 from intake.deps import IntakeDeps
 from intake.model import (
@@ -147,19 +147,61 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
         conversation = Conversation(contact_id=contact.id, updated_at=now)
         uow.repo.add(conversation)
     stale = conversation.state != dialogue.IDLE and now - conversation.updated_at > STALE_AFTER
+    data = dict(conversation.data or {})
+    if conversation.updated_at and now - conversation.updated_at > LINK_WINDOW:
+        data.pop(dialogue.SAFETY_ASKED, None)  # a week of silence: a new conversation
 
     decision = dialogue.step(
         text,
         understanding,
         conversation.state,
-        dict(conversation.data or {}),
+        data,
         open_case=_recent_open_case(uow, contact, now),
         stale=stale,
     )
+    outbound = _carry_out(uow, deps, msg, contact, conversation, decision, understanding, now)
+    log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
+    return outbound
+
+
+SAFETY_TIMEOUT = timedelta(minutes=30)
+
+
+def safety_timeout(uow: UnitOfWork, deps: IntakeDeps, contact_id: int, message_id: int) -> list[int]:
+    """The safety question asked about message `message_id` went unanswered for SAFETY_TIMEOUT:
+    open the protection case (a victim who cannot answer must not be dropped). Does nothing when
+    the question was answered, or the conversation moved on, meanwhile (safe to run twice)."""
+    conversation = uow.repo.conversation(contact_id)
+    if conversation is None or conversation.state != dialogue.AWAITING_SAFETY:
+        return []
+    pending = (conversation.data or {}).get("pending") or {}
+    msg = uow.repo.message(message_id)
+    contact = uow.repo.contact(contact_id)
+    if pending.get("message_id") != message_id or msg is None or contact is None:
+        return []
+    log.info("safety question on message %s unanswered: protection case", message_id)
+    decision = dialogue.safety_timeout(dict(conversation.data))
+    return _carry_out(uow, deps, msg, contact, conversation, decision, None, deps.clock(), key_prefix="safety-timeout")
+
+
+def _carry_out(
+    uow: UnitOfWork,
+    deps: IntakeDeps,
+    msg: Message,
+    contact: Contact,
+    conversation: Conversation,
+    decision: dialogue.Decision,
+    understanding,
+    now: datetime,
+    key_prefix: str = "reply",
+) -> list[int]:
+    """Carry out the dialogue's decision about `msg` and move the conversation on; returns the
+    outbound ids. `key_prefix` keeps replies made later about the same message (the safety
+    timeout) apart from the first ones."""
     outbound: list[int] = []
     for n, action in enumerate(decision.actions):
         lang = contact.language
-        key = f"reply:{msg.id}:{n}"
+        key = f"{key_prefix}:{msg.id}:{n}"
         if isinstance(action, dialogue.Reply):
             params = dict(action.params)
             if "province_code" in params:
@@ -189,6 +231,8 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
         elif isinstance(action, dialogue.ShowStatus):
             outbound += reply_to(uow, msg, contact, _status_text(uow, deps, contact, action.ref, lang), key)
         elif isinstance(action, dialogue.AnswerLegalQuestion):
+            # The reading of the question itself (after a safety question, not of the "2" answering it).
+            understanding = action.understanding or understanding
             reply = deps.legal.answer(action.text, understanding.language, msg.channel) if deps.legal else None
             # Not confident: never guess the law. The likely topics are offered by number if any come close.
             answer = reply if reply is not None and reply.article_id else None
@@ -215,11 +259,19 @@ def _process_message(uow: UnitOfWork, deps: IntakeDeps, msg: Message, understand
             parts = deps.legal.more(action.article_id, lang) if deps.legal else []
             for i, part in enumerate(parts or [replies.render("help", lang)]):
                 outbound += reply_to(uow, msg, contact, part, f"{key}:{i}")
+        elif isinstance(action, dialogue.AskSafety):
+            ids = reply_to(uow, msg, contact, replies.render("ask_safety", lang), key)
+            if ids and msg.channel == Channel.TELEGRAM:
+                uow.repo.message(ids[0]).buttons = [
+                    [[replies.render("safety_yes_button", lang), "1"], [replies.render("safety_no_button", lang), "2"]]
+                ]
+            outbound += ids
+            decision.data = dict(decision.data, pending=dict(decision.data.get("pending") or {}, message_id=msg.id))
+            uow.later.append((job_names.SAFETY_TIMEOUT, (contact.id, msg.id), now + SAFETY_TIMEOUT))
     conversation.state = decision.state
     conversation.data = decision.data
     conversation.updated_at = now
     _mark_processed(msg, now)
-    log.info("inbound message %s processed: intent %s via %s", msg.id, understanding.intent, understanding.backend)
     return outbound
 
 

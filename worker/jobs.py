@@ -91,6 +91,11 @@ def check_in(case_id: int, days: int, services=None) -> list[int]:
     return _run(_get(services), cases.check_in, case_id, days)
 
 
+def safety_timeout(contact_id: int, message_id: int, services=None) -> list[int]:
+    """The safety question went unanswered for 30 minutes: open the protection case."""
+    return _run(_get(services), intake.safety_timeout, contact_id, message_id)
+
+
 def escalate(case_id: int, level: int, office_id: int | None, services=None) -> list[int]:
     """A case not accepted in time: remind, then coordinator, then the next office."""
     return _run(_get(services), cases.escalate, case_id, level, office_id)
