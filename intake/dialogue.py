@@ -116,6 +116,7 @@ class AnswerLegalQuestion:
 @dataclass(frozen=True)
 class ShowMore:
     article_id: str
+    page: int = 0  # MORE sends one page at a time; the service notes the next in `more_next`
 
 
 @dataclass(frozen=True)
@@ -414,7 +415,7 @@ def _step(
         return Decision([SetLanguage(target), Reply("language_set")], state, data)
     if word == "more":
         if data.get("last_article"):
-            return Decision([ShowMore(data["last_article"])], state, data)
+            return Decision([ShowMore(data["last_article"], int(data.get("more_next") or 0))], state, data)
         return Decision([Reply("help")], state, data)
     if not any(ch.isalnum() for ch in text):
         return Decision([Reply("empty")], state, data)

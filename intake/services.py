@@ -256,9 +256,10 @@ def _carry_out(
         elif isinstance(action, dialogue.CitizenAnswer):
             outbound += _citizen_answer(uow, deps, contact, action, msg, key)
         elif isinstance(action, dialogue.ShowMore):
-            parts = deps.legal.more(action.article_id, lang) if deps.legal else []
-            for i, part in enumerate(parts or [replies.render("help", lang)]):
-                outbound += reply_to(uow, msg, contact, part, f"{key}:{i}")
+            parts = (deps.legal.more(action.article_id, lang) if deps.legal else []) or [replies.render("help", lang)]
+            page = action.page if action.page < len(parts) else 0  # past the end: from the start
+            outbound += reply_to(uow, msg, contact, parts[page], f"{key}:{page}")
+            decision.data = dict(decision.data, more_next=page + 1)
         elif isinstance(action, dialogue.AskSafety):
             ids = reply_to(uow, msg, contact, replies.render("ask_safety", lang), key)
             if ids and msg.channel == Channel.TELEGRAM:

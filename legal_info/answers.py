@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from intake.sms import count_segments
-from legal_info.articles_loader import Article, sms_with_suffix
+from legal_info.articles_loader import MORE_SUFFIX, SMS_MAX_SEGMENTS, Article, sms_with_suffix
 from legal_info.retrieval import Hit, KnowledgeBase, guess_language
 from nlu.khmer import is_khmer_char
 
@@ -80,9 +80,31 @@ def suggest_text(suggestions: Sequence[tuple[str, str]], language: str, office_n
     return _SUGGEST[lang].format(options=options, office=office_name or _SHORT_OFFICE[lang])
 
 
+# Said with every answer until a qualified lawyer has reviewed the article (`legal_review: true`).
+NOT_REVIEWED = {
+    "en": "General information only, not yet checked by a lawyer.",
+    "km": "ព័ត៌មានទូទៅ មិនទាន់ពិនិត្យដោយមេធាវីទេ។",
+}
+# MORE sends the next page: at most MORE_MAX_SEGMENTS segments, cut at sentence ends, with this
+# line when there is more.
+MORE_AGAIN = {"en": "Reply MORE for more.", "km": "ផ្ញើ MORE ដឹងបន្ថែម"}
+
+
 def full_text(article: Article, lang: str) -> str:
-    """The full answer with its citations: what Telegram shows, and what MORE sends in parts."""
-    return f"{article.full[lang]}\n\n{_CITATION_LABEL[lang]}{article.citation_line()}"
+    """The full answer with its citations (and, until reviewed, the not-checked-by-a-lawyer note):
+    what Telegram shows, and what MORE sends in pages."""
+    note = "" if article.reviewed.legal_review else f"\n\n{NOT_REVIEWED[lang]}"
+    return f"{article.full[lang]}\n\n{_CITATION_LABEL[lang]}{article.citation_line()}{note}"
+
+
+def sms_answer(article: Article, lang: str) -> str:
+    """The first SMS answer: the short answer, the not-checked note when there is room for it in
+    SMS_MAX_SEGMENTS segments (otherwise the MORE pages carry it), and the MORE line."""
+    body = sms_with_suffix(article.short[lang], lang)
+    if article.reviewed.legal_review:
+        return body
+    noted = f"{article.short[lang]} {NOT_REVIEWED[lang]}\n{MORE_SUFFIX[lang]}"
+    return noted if count_segments(noted).segments <= SMS_MAX_SEGMENTS else body
 
 
 def related_buttons(kb: KnowledgeBase, article: Article, lang: str) -> tuple[tuple[str, str], ...]:
@@ -112,7 +134,7 @@ def answer(
         return Answer(text_out, (), False, None, language, (), hits, suggestions)
     article = hits[0].article
     if channel == "sms":
-        body = sms_with_suffix(article.short[lang], lang)
+        body = sms_answer(article, lang)
         related: tuple[tuple[str, str], ...] = ()
     else:
         body = full_text(article, lang)
@@ -130,11 +152,23 @@ def _units(text: str) -> int:
     return count_segments(text).units
 
 
+# A full stop after these is no sentence end ("Sub-decree No. 103", "Art. 978").
+_ABBREVIATIONS = re.compile(r"(?:^|\s)(?:No|Art|Arts|art|para|Mr|Mrs|Ms|Dr|St|e\.g|i\.e|etc|vs|cf)\.$")
+
+
 def _pieces(text: str) -> list[str]:
     """Sentences (Latin ". " or Khmer "។"), the smallest units we prefer not to break."""
     out: list[str] = []
     for para in text.split("\n\n"):
-        out.extend(s for s in re.split(r"(?<=[.!?។៕])\s+|(?<=[។៕])(?=\S)", para.strip()) if s)
+        sentences: list[str] = []
+        for s in re.split(r"(?<=[.!?។៕])\s+|(?<=[។៕])(?=\S)", para.strip()):
+            if not s:
+                continue
+            if sentences and _ABBREVIATIONS.search(sentences[-1]):
+                sentences[-1] = f"{sentences[-1]} {s}"
+            else:
+                sentences.append(s)
+        out.extend(sentences)
     return out
 
 
@@ -187,8 +221,34 @@ def split_sms(text: str) -> list[str]:
     return [f"({i}/{len(parts)}) {p}" for i, p in enumerate(parts, 1)]
 
 
+def pages(text: str, lang: str, max_segments: int = MORE_MAX_SEGMENTS) -> list[str]:
+    """`text` as MORE pages: each at most `max_segments` SMS segments, cut at sentence ends (inside
+    a sentence only when one sentence alone is too long), every page but the last ending with
+    "Reply MORE for more"."""
+    again = MORE_AGAIN[lang]
+    per_part = 153 if count_segments(text + again).encoding == "GSM-7" else 67
+    room = per_part * max_segments - _units(again) - 1
+    chunks: list[str] = []
+    for piece in _pieces(text):
+        chunks.extend(_hard_split(piece, room) if _units(piece) > room else [piece])
+    out: list[str] = []
+    current = ""
+    for chunk in chunks:
+        candidate = f"{current} {chunk}" if current else chunk
+        if _units(candidate) <= room:
+            current = candidate
+        else:
+            out.append(current)
+            current = chunk
+    if current:
+        out.append(current)
+    if len(out) == 1 and _units(out[0]) <= per_part * max_segments:
+        return out
+    return [f"{p}\n{again}" if i < len(out) - 1 else p for i, p in enumerate(out)]
+
+
 def more(kb: KnowledgeBase, article_id: str, language: str) -> list[str]:
-    """The full answer of an article as SMS parts (reply to MORE); KeyError for an unknown id."""
+    """The full answer of an article as MORE pages (one per MORE); KeyError for an unknown id."""
     article = kb.articles[article_id]
     lang = reply_language(language)
-    return split_sms(full_text(article, lang))
+    return pages(full_text(article, lang), lang)

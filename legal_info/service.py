@@ -64,11 +64,11 @@ class KnowledgeBaseAnswerer:
         if channel == "telegram":
             related, text = answers.related_buttons(self.kb, article, lang), answers.full_text(article, lang)
         else:
-            related, text = (), answers.sms_with_suffix(article.short[lang], lang)
+            related, text = (), answers.sms_answer(article, lang)
         return LegalReply(plain(text), article.id, article.topics[0] if article.topics else None, related)
 
     def more(self, article_id: str, language: str) -> list[str]:
-        """The full answer in SMS-sized parts (empty for an unknown article)."""
+        """The full answer as MORE pages, one sent per MORE (empty for an unknown article)."""
         if article_id not in self.kb.articles:
             return []
         return [plain(part) for part in answers.more(self.kb, article_id, language)]

@@ -131,8 +131,15 @@ def test_an_unsure_answer_offers_topics_by_number_and_the_number_gets_the_answer
     assert birth.short["en"] not in offer and count_segments(offer).segments <= 2
     say(unsure_services, "1")
     assert sender.sent[-1][1].startswith(birth.short["en"]) and "Reply MORE" in sender.sent[-1][1]
-    say(unsure_services, "MORE")  # MORE now follows the article chosen
-    assert "Sub-decree No. 103" in " ".join(body for _, body in sender.sent[-3:])
+    say(unsure_services, "MORE")  # MORE now follows the article chosen, one page at a time
+    first = sender.sent[-1][1]
+    assert first.startswith(birth.full["en"].split(". ")[0]) and first.endswith("Reply MORE for more.")
+    assert count_segments(first).segments <= 3
+    say(unsure_services, "MORE")  # the next page
+    assert "Sub-decree No. 103" in sender.sent[-1][1] and sender.sent[-1][1] != first
+    sent_before = len(sender.sent)
+    say(unsure_services, "MORE")
+    assert len(sender.sent) == sent_before + 1  # one page per MORE, never the whole article
 
 
 def test_after_an_offer_anything_but_a_number_is_a_new_message(unsure_services):

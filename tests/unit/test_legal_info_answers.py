@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from intake.sms import count_segments
-from legal_info.answers import answer, decline_text, more, split_sms
+from legal_info.answers import (
+    MORE_AGAIN,
+    NOT_REVIEWED,
+    answer,
+    decline_text,
+    full_text,
+    more,
+    sms_answer,
+    split_sms,
+)
 from legal_info.retrieval import KnowledgeBase
 
 ARTICLES = Path(__file__).resolve().parents[1] / "fixtures" / "legal_info" / "articles"
@@ -46,19 +55,42 @@ def test_every_fixture_sms_fits_two_segments(kb, language):
 
 
 @pytest.mark.parametrize("language", ["en", "km", "km-Latn"])
-def test_more_parts_fit_three_segments_and_cover_the_full_answer(kb, language):
+def test_more_pages_fit_three_segments_end_at_sentences_and_cover_the_full_answer(kb, language):
     parts = more(kb, "land-boundary-dispute", language)
     lang = "en" if language == "en" else "km"
+    again = MORE_AGAIN[lang]
     assert len(parts) >= 2
     assert all(count_segments(p).segments <= 3 for p in parts)
-    assert [p.split(" ", 1)[0] for p in parts] == [f"({i}/{len(parts)})" for i in range(1, len(parts) + 1)]
-    joined = " ".join(p.split(" ", 1)[1] for p in parts)
+    # Every page but the last says there is more; each page ends at a sentence end.
+    assert all(p.endswith("\n" + again) for p in parts[:-1]) and again not in parts[-1]
+    bodies = [p.removesuffix("\n" + again) for p in parts]
+    assert all(b.rstrip()[-1] in ".!?។៕)" for b in bodies[:-1]), bodies
     article = kb.get("land-boundary-dispute")
     label = "Law: " if lang == "en" else "ច្បាប់៖ "
-    expected = article.full[lang] + label + article.citation_line()
+    expected = article.full[lang] + label + article.citation_line() + NOT_REVIEWED[lang]
     # Nothing lost or reordered: only the whitespace between sentences may differ.
-    assert "".join(joined.split()) == "".join(expected.split())
-    assert parts[-1].endswith(article.citation_line())
+    assert "".join(" ".join(bodies).split()) == "".join(expected.split())
+    assert parts[-1].endswith(NOT_REVIEWED[lang])  # not reviewed by a lawyer yet: said at the end
+
+
+def test_the_not_reviewed_note_goes_in_the_first_sms_when_it_fits(kb):
+    article = kb.get("land-title-registration")
+    reply = answer(kb, "how do I get a title for my land", "en", channel="sms")
+    assert reply.article_ids == ("land-title-registration",)
+    if count_segments(f"{article.short['en']} {NOT_REVIEWED['en']}\n{EN_SUFFIX}").segments <= 2:
+        assert NOT_REVIEWED["en"] in reply.text
+    else:  # no room: the MORE pages carry it
+        assert NOT_REVIEWED["en"] in more(kb, "land-title-registration", "en")[-1]
+    assert count_segments(reply.text).segments <= 2
+
+
+def test_a_reviewed_article_carries_no_note(kb):
+    from dataclasses import replace
+
+    article = kb.get("land-title-registration")
+    reviewed = replace(article, reviewed=replace(article.reviewed, legal_review=True))
+    assert NOT_REVIEWED["en"] not in sms_answer(reviewed, "en")
+    assert NOT_REVIEWED["en"] not in full_text(reviewed, "en")
 
 
 def test_more_for_unknown_article_raises(kb):
@@ -85,7 +117,7 @@ def test_short_text_is_one_part_without_numbering():
 def test_telegram_gets_full_answer_citation_and_related(kb):
     reply = answer(kb, "My neighbour put his fence posts inside my rice field", "en", channel="telegram")
     article = kb.get("land-boundary-dispute")
-    assert reply.text == article.full["en"] + "\n\nLaw: " + article.citation_line()
+    assert reply.text == article.full["en"] + "\n\nLaw: " + article.citation_line() + "\n\n" + NOT_REVIEWED["en"]
     assert reply.related == (("land-title-registration", "How to get a title for my land"),)
 
 
