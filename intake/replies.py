@@ -164,9 +164,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "The office has been told and will contact you. In danger call 117.",
         "km": "ការិយាល័យបានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។",
     },
+    # Nothing in the knowledge base comes close: say so honestly, and offer a person.
     "legal_holding": {
-        "en": "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province.",
-        "km": "អរគុណ។ ដើម្បីពិគ្រោះជាមួយមជ្ឈមណ្ឌលសេវាយុត្តិធម៌ សូមប្រាប់ស្រុក ខេត្ត។",
+        "en": "Sorry, we do not know the answer to this one and will not guess. "
+        "A Justice Service Centre can help: tell us your district and province.",
+        "km": "សូមទោស យើងមិនដឹងចម្លើយនេះច្បាស់ទេ ហើយមិនចង់ទាយ។ មជ្ឈមណ្ឌលសេវាយុត្តិធម៌អាចជួយបាន៖ សូមប្រាប់ស្រុក ខេត្ត។",
     },
     "status": {
         "en": "Case {ref}: {status}. Office: {office}.",

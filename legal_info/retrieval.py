@@ -79,6 +79,7 @@ _EN_STOP = frozenset(
     why will with would you your yours tell know want need like one someone something anything
     happen happens happened ok okay hello hi sir madam thanks thank help not dont doesnt didnt cant cannot
     wont isnt much many take took good go going went come came say said says give gave make made now still
+    question questions asking
     yes ask let lot really very today way""".split()
 )
 # Function words and question particles of Khmer: they say nothing about the topic.
@@ -86,8 +87,12 @@ _KM_STOP = frozenset(
     """តើ ខ្ញុំ យើង គាត់ គេ អ្នក ត្រូវ ធ្វើ អ្វី បាន មាន ការ នៅ ជា និង ទេ ឬ របស់ ដែល ទៅ ពី ក្នុង នឹង អាច
     ហើយ ដោយ ដើម្បី ឱ្យ អោយ យ៉ាង ម៉េច ដូចម្តេច ណា ឯណា របៀប ខ្លះ នេះ នោះ គឺ ក៏ ដែរ ទៀត ចង់ សួរ បាទ ចាស សូម
     ប៉ុន្តែ បើ ពេល លើ ក្រោម នូវ ចំពោះ ដល់ ទាំង ណាស់ ហ្នឹង ឯ រួច ថា វា ខ្លួន ឡើយ ដូច ផង នៃ គួរ តែ មិន
-    យ៉ាងម៉េច ដូចម្តេច ប៉ុន្មាន មួយ មក អត់ ម្នាក់ ពេក ម៉េច ឬទេ ឬអត់ ដែរឬទេ នៅឯណា អីចឹង ចុះ""".split()
+    យ៉ាងម៉េច ដូចម្តេច ប៉ុន្មាន មួយ មក អត់ ម្នាក់ ពេក ម៉េច ឬទេ ឬអត់ ដែរឬទេ នៅឯណា អីចឹង ចុះ
+    យ៉ាងដូចម្តេច យ៉ាងដូចម្ដេច ដោយរបៀបណា យ៉ាងណា បែបណា""".split()
 )
+# The nominaliser ការ / សេចក្តី is often glued to the word it makes a noun of (ការលែងលះ, "divorce"
+# in formal writing): a question's word is looked up with and without it.
+_KM_NOMINALISERS = ("ការ", "សេចក្តី", "សេចក្ដី")
 # Romanised Khmer function words, in the spellings people type (keyed after `romanised_key`).
 _KM_LATN_STOP_RAW = """knhom khnhom khnom kjom knyom ey avey avei ey te tee de ban mean mien nov nouv na
     nana ach arch yang yangmech mech mdech doch klah oy aoy ouy pi pee knong kanong jea chea
@@ -252,6 +257,12 @@ def _words(text: str, script: str, article_text: bool = False) -> list[str]:
         if is_khmer_char(tok[0]):
             if script in ("km", SKELETON) and tok not in _KM_STOP and not re.fullmatch(r"[\u17d4-\u17dd]+", tok):
                 out.append(khmer_skeleton(tok) if script == SKELETON else tok)
+                if script == "km" and not article_text:  # the question's words only: the index stays as it was
+                    for prefix in _KM_NOMINALISERS:
+                        rest = tok.removeprefix(prefix)
+                        if rest != tok and len(rest) >= 4 and rest not in _KM_STOP:
+                            out.append(rest)
+                            break
             continue
         tok = tok.lower()
         if script == SKELETON:

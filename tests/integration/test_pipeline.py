@@ -251,7 +251,8 @@ def test_a_legal_question_is_answered_from_the_knowledge_base_and_more_follows(s
     # A question the knowledge base cannot answer gets an honest holding reply, not a guess.
     say(s, "can I get a visa for Japan")
     assert s.senders["sms"].sent[-1][1] == (
-        "Thank you for your question. To talk to a Justice Service Centre, tell us your district and province."
+        "Sorry, we do not know the answer to this one and will not guess. "
+        "A Justice Service Centre can help: tell us your district and province."
     )
     s.engine.dispose()
 

@@ -41,3 +41,28 @@ def test_an_offer_of_the_two_longest_labels_fits_the_sms_budget(kb, language, mo
     labels = sorted((a.menu_label(language) for a in kb.articles.values()), key=len)[-2:]
     text = suggest_text([("a", labels[0]), ("b", labels[1])], language)
     assert labels[0] in text and labels[1] in text and count_segments(text).segments <= most
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["តើការលែងលះត្រូវធ្វើយ៉ាងដូចម្តេច?", "តើការលែងលះត្រូវធ្វើដោយរបៀបណា?"],
+)
+def test_the_formal_khmer_divorce_question_reaches_its_article(kb, question):
+    # ការលែងលះ (the nominalised "divorce" of formal writing) is looked up as លែងលះ too, and
+    # យ៉ាងដូចម្តេច ("in what way") is a question word, not a topic.
+    reply = answer(kb, question, "km")
+    assert reply.confident and reply.article_ids == ("family-divorce",)
+
+
+@pytest.mark.parametrize(
+    "question", ["a question about papers for my child", "I have a question about papers for my child"]
+)
+def test_papers_for_a_child_do_not_confidently_get_the_child_arrest_article(kb, question):
+    reply = answer(kb, question, "en")
+    assert "juvenile-rights-in-custody" not in reply.article_ids
+    assert not reply.confident  # vague: offered topics or an honest decline, never a guess
+
+
+def test_police_questioning_a_child_still_finds_the_custody_article(kb):
+    reply = answer(kb, "Can the police question my child without me there?", "en")
+    assert reply.confident and reply.article_ids == ("juvenile-rights-in-custody",)
