@@ -212,8 +212,9 @@ def _placed(location: Location, kind: str) -> bool:
 
 def _ask_place(location: Location) -> Reply:
     if location.ambiguous:
-        choices = ", ".join(f"{n}) {c.name_latin}" for n, c in enumerate(location.ambiguous[:4], start=1))
-        return Reply("ask_which_place", {"choices": choices})
+        # The service names each option with its district and province, in the person's script.
+        candidates = [[c.level, c.code, c.name_km, c.name_latin] for c in location.ambiguous[:4]]
+        return Reply("ask_which_place", {"candidates": candidates})
     if location.province_code and not location.district_code:
         return Reply("ask_district", {"province_code": location.province_code})
     return Reply("ask_location")

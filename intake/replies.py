@@ -28,8 +28,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "នៅស្រុក ក្រុង ឬខណ្ឌណា នៃ{province}?",
     },
     "ask_which_place": {
-        "en": "Several places have that name: {choices}. Reply with the province too.",
-        "km": "មានទីកន្លែងច្រើនឈ្មោះនេះ៖ {choices}។ សូមប្រាប់ខេត្តផងដែរ។",
+        "en": "Several places have that name: {choices}. Reply with the number.",
+        "km": "មានទីកន្លែងច្រើនឈ្មោះនេះ៖ {choices}។ សូមឆ្លើយលេខ។",
     },
     "dispute_opened": {
         "en": "Your case number is {ref}. {office} will contact you about mediation. It is free and voluntary.",

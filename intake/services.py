@@ -206,6 +206,8 @@ def _carry_out(
             params = dict(action.params)
             if "province_code" in params:
                 params["province"] = deps.places.name(params.pop("province_code"), lang)
+            if "candidates" in params:
+                params["choices"] = _place_choices(deps, params.pop("candidates"), lang)
             purpose = Purpose.STOP_CONFIRMATION if action.key == "stopped" else Purpose.REPLY
             outbound += reply_to(uow, msg, contact, replies.render(action.key, lang, **params), key, purpose)
         elif isinstance(action, dialogue.SetOptOut):
@@ -421,6 +423,20 @@ def _route_open_case(
     uow.repo.add(case.event("place_given", "citizen", deps.clock(), message_id=msg.id))
     outbound = route_case(uow, deps, case, actor="system")
     return outbound + confirm_case(uow, msg, contact, case, action.then_ask)
+
+
+def _place_choices(deps: IntakeDeps, candidates: list, lang: str) -> str:
+    """Numbered places that share a name, each with its district and province in the reader's
+    script: "1) Samraong District, Takéo Province, 2) Samraong Municipality, Oddar Meanchey Province"."""
+    options = []
+    for n, (_level, code, _name_km, _name_latin) in enumerate(candidates, start=1):
+        parts = [deps.places.name(code, lang)]
+        if len(code) > 4:
+            parts.append(deps.places.name(code[:4], lang))
+        if len(code) > 2:
+            parts.append(deps.places.name(code[:2], lang))
+        options.append(f"{n}) " + (", " if lang == "en" else " ").join(parts))
+    return ", ".join(options) if lang == "en" else " ".join(options)
 
 
 def _mark_processed(msg: Message, now: datetime) -> None:

@@ -242,7 +242,12 @@ def test_an_ambiguous_place_gets_a_numbered_choice_and_a_number_picks_it():
             ("2", u("out_of_scope")),
         ]
     )
-    assert d[0].actions == [dialogue.Reply("ask_which_place", {"choices": "1) Samraong, 2) Samraong"})]
+    assert d[0].actions == [
+        dialogue.Reply(
+            "ask_which_place",
+            {"candidates": [["district", "2107", "សំរោង", "Samraong"], ["district", "2204", "សំរោង", "Samraong"]]},
+        )
+    ]
     assert d[1].actions == [dialogue.Reply("ask_consent")]
     assert d[1].data["location"]["district_code"] == "2204"
 
