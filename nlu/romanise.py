@@ -9,7 +9,7 @@ tests and for checking collisions with English words).
 
 The alternations (each unit matches any spelling in its group):
   consonants  ch/j, k/g/kh, p/b/ph, t/d/th, v/w, s/h at the end of a word (nis / nih)
-  vowels      ou/o/u/uo/oo, ei/ey/ai/ay, ie/ea/ia, oe/eu/oeu/ue, ae/e at the end of a word
+  vowels      ou/o/u/uo, ei/ey/ai/ay, ie/ea/ia, oe/eu/oeu/ue/er (kampleung / kamplerng)
 The text is matched in the form `nlu.safety` gives it (lower case, repeated letters squashed), so
 "kkh" and "oo" need no rule of their own.
 """
@@ -37,9 +37,10 @@ _CONSONANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("w", ("w", "v")),
 )
 _VOWELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("oeu", ("oeu", "oe", "eu", "ue")),
-    ("oe", ("oe", "eu", "oeu", "ue")),
-    ("eu", ("eu", "oe", "oeu", "ue")),
+    ("oeu", ("oeu", "oe", "eu", "ue", "er")),
+    ("oe", ("oe", "eu", "oeu", "ue", "er")),
+    ("eu", ("eu", "oe", "oeu", "ue", "er")),
+    ("er", ("er", "eu", "oe", "oeu")),
     ("ou", ("ou", "o", "u", "uo")),
     ("uo", ("uo", "ou", "o", "u")),
     ("ei", ("ei", "ey", "ai", "ay")),

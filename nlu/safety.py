@@ -1,9 +1,14 @@
-"""The safety override: a high-recall detector of danger that forces `victim_protection`.
+"""The danger word list: a high-recall detector of violence, threats, sexual abuse, trafficking,
+forced labour and a child at risk, in the three scripts.
 
-A message that mentions violence, threats, sexual abuse, trafficking, forced labour or a child at
-risk is always routed to protection, never to mediation, whatever the classifier said. The
-detector is a word list, not a model, so that it is auditable, works when every classifier is
-down, and can be fixed by editing data below without retraining.
+Since issue 14 it no longer forces `victim_protection` on its own: `nlu.triage` weighs what it
+finds with the context (a tuk tuk hit my moto; a teacher asking the law), a danger model and the
+classifier, and decides protect / ask / none. It stays the part that must never miss: a danger
+word the models do not contradict protects at once, a threat to kill or a weapon protects even
+when they doubt it, any other danger word at least asks, and when no classifier answers at all it
+decides alone. It is a word list, not a model, so that it is auditable, works when every
+classifier is down, and can be fixed by editing data below without retraining. Romanised Khmer
+terms match all their systematic spellings (`nlu.romanise`: "tver bap" = "twer bab").
 
 Design choices, on purpose:
 - Recall over precision. A false alarm costs a caseworker a phone call; a missed victim may cost a

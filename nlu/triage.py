@@ -652,7 +652,7 @@ def find_cues(text: str) -> Cues:
 
 # --- the danger model -----------------------------------------------------------------------------
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 CUE_NAMES = (
     tuple(f"word:{c}" for c in CATEGORIES)
     + ("word:urgent",)
@@ -719,21 +719,11 @@ class DangerModel:
 def _vectorizer():
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
 
-    from nlu.embedded import words
-
-    return FeatureUnion(
-        [
-            (
-                "chars",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=False, dtype=np.float32
-                ),
-            ),
-            ("words", TfidfVectorizer(analyzer=words, sublinear_tf=True, lowercase=False, dtype=np.float32)),
-        ]
-    )
+    # Character 2–5-grams across word boundaries: they carry word pairs in Latin text ("hit me",
+    # "not safe", "ot oy") and need no Khmer word segmentation, the costly step of the intent
+    # classifier's features, so the danger model adds little to each message's time.
+    return TfidfVectorizer(analyzer="char", ngram_range=(2, 5), sublinear_tf=True, lowercase=False, dtype=np.float32)
 
 
 def _prepare(text: str) -> str:
@@ -763,7 +753,8 @@ def _cache_key(paths: list[Path]) -> str:
 
     from nlu.training import fingerprint
 
-    safety_src = (Path(__file__).parent / "safety.py").read_bytes() + Path(__file__).read_bytes()
+    here = Path(__file__).parent
+    safety_src = b"".join((here / name).read_bytes() for name in ("safety.py", "romanise.py", "triage.py"))
     extra = f"{MODEL_VERSION}|{sklearn.__version__}|{sys.version_info[:2]}".encode() + safety_src
     return fingerprint(paths)[:24] + "-" + hashlib.sha256(extra).hexdigest()[:8]
 
@@ -876,7 +867,10 @@ def decide(
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
 
     def out(safety: str, why: str) -> Triage:
-        urgent = safety != NONE and (danger.urgent or bool(set(cues.signal_categories) & _URGENT_SIGNALS))
+        # A danger the lists cannot name (the models alone read it) is urgent too: the dialogue
+        # opens every protection case as urgent, and a caseworker should call at once.
+        unnamed = safety == PROTECT and not categories
+        urgent = safety != NONE and (danger.urgent or bool(set(cues.signal_categories) & _URGENT_SIGNALS) or unnamed)
         return Triage(safety, tuple(reasons + [why]), urgent, categories if safety != NONE else ())
 
     if words and not lowered and (p >= PROTECT_MODEL or victim_read or danger.urgent and either >= ASK_MODEL):

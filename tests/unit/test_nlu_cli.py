@@ -34,6 +34,9 @@ def test_parse_writes_one_json_line_per_input_line():
     assert (first["location"]["province_code"], first["location"]["district_code"]) == ("02", "0204")
     assert rows[1]["intent"] == "legal_information" and rows[1]["language"] == "en" and rows[1]["urgent"] is False
     assert rows[2]["intent"] == "victim_protection" and rows[2]["urgent"] is True and rows[2]["language"] == "km"
+    # The safety triage: protect / ask / none, with what it weighed.
+    assert [r["safety"] for r in rows] == ["protect", "none", "protect"]
+    assert "word:violence" in rows[0]["safety_reasons"] and "word:threat" in rows[2]["safety_reasons"]
 
 
 def test_parse_reports_bad_lines_and_continues():
@@ -65,6 +68,23 @@ def test_evaluate_json_has_both_backends_languages_and_places():
     assert report["places"]["en"]["province"] == {"n": 1, "accuracy": 1.0, "spurious": 0.0}
     assert report["places"]["en"]["district"]["accuracy"] == 1.0
     assert report["safety"]["all"]["victim_recall"] == 1.0
+    triage = emb["triage"]["all"]
+    assert triage["victims"] == 2 and triage["victims_caught"] == 1.0
+    assert set(triage) >= {"victims_protected", "nonvictims_protected", "nonvictims_asked", "urgent_flagged"}
+
+
+def test_evaluate_reports_mixed_text_as_its_own_script(tmp_path):
+    path = tmp_path / "heldout2_mixed.jsonl"
+    rows = [
+        {"text": "ប្តីខ្ញុំ beat me again, please help", "language": "mixed", "intent": "victim_protection", "urgent": True},
+        {"text": "tuk tuk bok moto knhom, driver ot prom pay", "language": "mixed", "intent": "dispute_mediation"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    code, out = run(["evaluate", "--json", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(path)])
+    triage = json.loads(out)["backends"]["embedded"]["triage"]
+    assert set(triage) == {"mixed", "all"} and triage["mixed"]["urgent_victims"] == 1
+    code, out = run(["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(path)])
+    assert "embedded mixed" in out
 
 
 def test_evaluate_text_output_shows_rasa_unavailable():

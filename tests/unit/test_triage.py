@@ -1,0 +1,163 @@
+"""The safety triage (issue 14): protect / ask / none, the threat-model signals, the context that
+lowers a danger word, the systematic romanised spellings — and the shipped models on messages of
+the kinds the issue describes (written for these tests, not taken from any evaluation file)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from nlu.romanise import pattern, safe_pattern, variants
+from nlu.safety import assess_danger
+from nlu.triage import ASK, NONE, PROTECT, Cues, decide, find_cues
+from nlu.types import Danger
+
+# --- romanised spellings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "term, spelling",
+    [
+        ("neak chit khang", "neak jit khang"),
+        ("neak chit khang", "neak jit kang"),
+        ("tver bap", "twer bab"),
+        ("tver bap", "dver pap"),
+        ("juoy knhom", "chuoy gnhom"),
+        ("dei", "dei"),
+        ("kampleung", "kamplerng"),
+    ],
+)
+def test_a_romanised_term_matches_its_systematic_spellings(term, spelling):
+    assert re.fullmatch(pattern(term), spelling)
+
+
+def test_short_words_keep_their_spelling_and_english_collisions_are_refused():
+    assert variants("bat") == frozenset({"bat"})  # "bad", "pat" are English
+    assert safe_pattern("beat") is None  # English: matched as written
+    assert "neak jit khang" in variants("neak chit khang")
+
+
+def test_the_word_list_hears_the_new_spellings():
+    assert "violence" in assess_danger("neak jit khang twer bab knhom").categories
+
+
+# --- cues ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        ("the lender says if we do not pay his men will visit us at night", "debt_threat"),
+        ("someone has naked photos of me and wants 200 dollars or he will post them", "extortion"),
+        ("a man gives my 11 year old son money and asks him to come to his house alone", "grooming"),
+        ("my parents want my 15 year old sister to marry the man we owe money to", "child_marriage_debt"),
+        ("the kids next door are alone for days and eat from the rubbish", "child_without_care"),
+        ("my employer keeps my passport and my phone", "confinement"),
+        ("my sister works in Malaysia and for months we have heard nothing", "abroad_no_contact"),
+        ("ម្ចាស់បំណុលថានឹងមករកខ្ញុំដល់ផ្ទះ ហើយខ្ញុំនឹងស្តាយក្រោយ", "debt_threat"),
+        ("thao kae yok passport knhom ot aoy chenh", "confinement"),
+    ],
+)
+def test_threat_model_signals(text, signal):
+    assert signal in find_cues(text).signals
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("a tuk tuk hit my parked moto", "vehicle"),
+        ("the neighbour's dog killed my chickens", "animal"),
+        ("the storm beat down my rice", "weather"),
+        ("I am a teacher, is corporal punishment legal", "asker_role"),
+        ("what is the penalty for trafficking", "law_question"),
+        ("this heat is killing me lol", "idiom"),
+        ("ឆ្កែគេខាំមាន់ខ្ញុំងាប់", "animal"),
+    ],
+)
+def test_context_that_lowers_the_signal(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_a_kick_is_no_duck():
+    # ទា (duck) is inside ទាត់ (kick): an animal must not lower a kick.
+    assert "animal" not in find_cues("គាត់ទាត់ខ្ញុំ").lowering
+
+
+# --- the decision ---------------------------------------------------------------------------------
+
+VIOLENCE = Danger(urgent=False, categories=("violence",))
+KILL = Danger(urgent=True, categories=("threat",))
+
+
+def outcome(danger=Danger(urgent=False), cues=Cues(), negated=False, p=0.0, pc=0.0, intent="dispute_mediation"):
+    return decide(danger, cues, negated, p, pc, intent, 0.9 if intent == "victim_protection" else 0.8).safety
+
+
+def test_decisions():
+    assert outcome(VIOLENCE, p=0.7) == PROTECT
+    assert outcome(VIOLENCE, p=0.3, pc=0.1) == ASK  # a danger word the models read otherwise
+    assert outcome(VIOLENCE, Cues(lowering=("vehicle",)), p=0.05, pc=0.1) == NONE
+    assert outcome(VIOLENCE, Cues(lowering=("vehicle",)), p=0.6, pc=0.6) == PROTECT
+    assert outcome(VIOLENCE, negated=True, p=0.1, pc=0.9) == NONE  # "he never hit me"
+    assert outcome(KILL, p=0.4, pc=0.1) == PROTECT  # a threat to kill: at once
+    assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.6) == PROTECT
+    assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.2) == ASK
+    assert outcome(p=0.4) == ASK  # the danger model alone, without words
+    assert outcome(p=0.9, pc=0.85) == PROTECT
+    assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
+    assert outcome(p=0.1, pc=0.1) == NONE
+
+
+# --- the shipped models ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def understand():
+    from nlu.service import build_understander
+
+    return build_understander(None).understand
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the money lender said if I am late again they will come for my son",
+        "he says he will take my daughter if we cannot pay",
+        "a man in our village gives boys money and yama at his house at night",
+        "my aunt is giving my 14 year old cousin to her creditor as a second wife",
+        "my sister is a maid in Saudi and her boss does not let her call us anymore",
+        "a six year old in the next house has been alone for days, she eats from the rubbish",
+        "neak ouy luy kchey thar nung mok yok kon srey knhom beu ot sang",
+        "ម្ចាស់បំណុលថា បើមិនសងទេ គេនឹងយកកូនស្រីខ្ញុំ",
+    ],
+)
+def test_victims_without_danger_words_are_caught(understand, text):
+    assert understand(text).safety in (PROTECT, ASK)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a tuk tuk hit my parked moto",
+        "the neighbour's dog killed my chickens",
+        "the storm beat down my rice",
+        "we fight about money, nobody hits anyone",
+        "I am a teacher, is corporal punishment allowed in school",
+        "kon knhom",
+        "kill me lol, this heat",
+        "ឆ្កែអ្នកជិតខាងខាំមាន់ខ្ញុំងាប់",
+        "tuk tuk bok moto knhom",
+    ],
+)
+def test_danger_words_without_danger_are_not_sent_to_protection(understand, text):
+    assert understand(text).safety != PROTECT
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my husband beats me every night", "bdey knhom vay knhom rol thngai", "ប្តីខ្ញុំវាយខ្ញុំរាល់យប់"],
+)
+def test_plain_violence_is_still_protected_at_once(understand, text):
+    u = understand(text)
+    assert u.safety == PROTECT and u.intent.value == "victim_protection"
