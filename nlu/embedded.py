@@ -37,7 +37,7 @@ from nlu.types import Intent, IntentScore
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "3"  # bump when the features or the model change, to invalidate caches
+MODEL_VERSION = "4"  # bump when the features or the model change, to invalidate caches
 MAX_CHARS = 1000  # longer messages are classified on their first MAX_CHARS characters
 CACHE_THRESHOLD_S = 0.5
 NO_FEATURE_CONFIDENCE = 0.05
@@ -107,6 +107,14 @@ class EmbeddedClassifier:
         self._model = pipeline.named_steps["model"]
         self.labels: tuple[str, ...] = tuple(str(c) for c in self._model.classes_)
         self.key = key
+        self._fast = _FastCalibratedSVM.of(self._features, self._model)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_fast"}  # rebuilt on load
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._fast = _FastCalibratedSVM.of(self._features, self._model)
 
     @classmethod
     def train(cls, examples: list[Example], key: str = "") -> EmbeddedClassifier:
@@ -149,18 +157,78 @@ class EmbeddedClassifier:
     def classify(self, text: str) -> IntentScore:
         """Best intent, its probability and the full ranking for one message."""
         prepared = _prepare(text or "")
-        x = self._features.transform([prepared])
-        if x.nnz == 0:
+        if self._fast is not None:
+            probs = self._fast.probabilities(prepared)
+        else:
+            x = self._features.transform([prepared])
+            probs = None if x.nnz == 0 else self._model.predict_proba(x)[0]
+        if probs is None:
             ranking = tuple((label, 0.0) for label in self.labels if label != Intent.OUT_OF_SCOPE)
             return IntentScore(
                 Intent.OUT_OF_SCOPE.value,
                 NO_FEATURE_CONFIDENCE,
                 ((Intent.OUT_OF_SCOPE.value, NO_FEATURE_CONFIDENCE),) + ranking,
             )
-        probs = self._model.predict_proba(x)[0]
         order = probs.argsort()[::-1]
         ranking = tuple((self.labels[i], round(float(probs[i]), 4)) for i in order)
         return IntentScore(ranking[0][0], float(probs[order[0]]), ranking)
+
+
+class _FastCalibratedSVM:
+    """The fitted TF-IDF blocks (sublinear tf, l2 norm each) -> one-vs-rest linear SVM -> sigmoid
+    calibration per class -> normalised, computed directly: the numbers of scikit-learn's
+    predict_proba without its per-call input checks, which cost most of a message's time."""
+
+    def __init__(self, blocks, coef, intercept, a, b):
+        self.blocks = blocks  # [(analyzer, vocabulary, idf, offset)]
+        self.coef = coef  # (n_features, n_classes)
+        self.intercept = intercept
+        self.a, self.b = a, b
+
+    @classmethod
+    def of(cls, features, model) -> _FastCalibratedSVM | None:
+        """None when the model is not the calibrated linear SVM (small training sets)."""
+        import numpy as np
+
+        calibrated = getattr(model, "calibrated_classifiers_", None)
+        if not calibrated or len(calibrated) != 1 or len(model.classes_) < 3:
+            return None
+        svm = calibrated[0].estimator
+        blocks, offset = [], 0
+        for _name, vec in features.transformer_list:
+            if not (vec.sublinear_tf and vec.use_idf and vec.norm == "l2"):
+                return None
+            blocks.append((vec.build_analyzer(), vec.vocabulary_, np.asarray(vec.idf_, dtype=np.float64), offset))
+            offset += len(vec.vocabulary_)
+        a = np.array([c.a_ for c in calibrated[0].calibrators], dtype=np.float64)
+        b = np.array([c.b_ for c in calibrated[0].calibrators], dtype=np.float64)
+        return cls(blocks, np.asarray(svm.coef_, dtype=np.float64).T.copy(), svm.intercept_.astype(np.float64), a, b)
+
+    def probabilities(self, prepared: str):
+        """Class probabilities (model.classes_ order), or None when no feature is known."""
+        import numpy as np
+
+        rows: list[int] = []
+        values: list[float] = []
+        for analyzer, vocabulary, idf, offset in self.blocks:
+            counts: dict[int, int] = {}
+            for gram in analyzer(prepared):
+                j = vocabulary.get(gram)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if not counts:
+                continue
+            idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[idx]
+            w /= np.sqrt(np.dot(w, w))
+            rows.extend((idx + offset).tolist())
+            values.extend(w.tolist())
+        if not rows:
+            return None
+        scores = np.asarray(values) @ self.coef[rows] + self.intercept
+        proba = 1.0 / (1.0 + np.exp(self.a * scores + self.b))
+        total = proba.sum()
+        return proba / total if total > 0 else np.full_like(proba, 1.0 / len(proba))
 
 
 def _cache_key(paths: list[Path]) -> str:

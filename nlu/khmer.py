@@ -94,6 +94,19 @@ def normalize(text: str) -> str:
     character order, single spaces. Latin case is kept (callers lower-case when they need to)."""
     if not text:
         return ""
+    if len(text) > 2000:
+        return _normalize(text)
+    # One message is normalised by every step of the NLU (classifier, safety, places, entities):
+    # the last few results are kept.
+    return _normalize_recent(text)
+
+
+@lru_cache(maxsize=64)
+def _normalize_recent(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = text.translate(_INVISIBLE).translate(_DIGITS)
     for old, new in _DEPRECATED.items():

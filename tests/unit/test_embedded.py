@@ -115,3 +115,16 @@ def test_changed_training_data_gets_a_new_cache_key(tmp_path):
     copy.write_text(TRAIN[0].read_text(encoding="utf-8") + "    - hi hi\n", encoding="utf-8")
     b = EmbeddedClassifier.from_files([copy], cache_dir=None)
     assert a.key != b.key
+
+
+def test_the_direct_arithmetic_gives_scikit_learns_probabilities():
+    import numpy as np
+
+    from nlu.embedded import EmbeddedClassifier, _prepare
+
+    clf = EmbeddedClassifier.default()
+    assert clf._fast is not None  # the shipped model takes the fast path
+    for text in ("ប្តីខ្ញុំវាយខ្ញុំ", "knhom chong dg pi chbab mordok", "my neighbour moved the boundary", "ok"):
+        prepared = _prepare(text)
+        expected = clf._model.predict_proba(clf._features.transform([prepared]))[0]
+        assert np.allclose(clf._fast.probabilities(prepared), expected, atol=1e-6)

@@ -161,3 +161,12 @@ def test_danger_words_without_danger_are_not_sent_to_protection(understand, text
 def test_plain_violence_is_still_protected_at_once(understand, text):
     u = understand(text)
     assert u.safety == PROTECT and u.intent.value == "victim_protection"
+
+
+def test_the_danger_models_direct_arithmetic_equals_scikit_learns():
+    from nlu.triage import DangerModel, _cues_of
+
+    model = DangerModel.default()
+    for text in ("my husband beats me", "a tuk tuk hit my moto", "ប្តីខ្ញុំវាយខ្ញុំ", "kon knhom", "hello"):
+        cues = _cues_of(text)
+        assert model.probability(text, cues) == pytest.approx(model.probability_sklearn(text, cues), abs=1e-6)
