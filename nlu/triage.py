@@ -43,6 +43,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from nlu.safety import CATEGORIES, compile_terms, matching_keys, stated_minor
 from nlu.types import Danger, Intent, IntentScore
@@ -613,14 +614,14 @@ class Cues:
 
 @dataclass(frozen=True)
 class _CompiledCues:
-    signals: tuple[tuple[str, str, tuple], ...]
-    lowering: tuple[tuple[str, object], ...]
-    child: object  # the _CHILD matcher: a stated age under 18 also counts as a child
+    signals: tuple[tuple[str, str, tuple[Any, ...]], ...]
+    lowering: tuple[tuple[str, Any], ...]
+    child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
 
 
 @lru_cache(maxsize=1)
 def _compiled() -> _CompiledCues:
-    compiled: dict[tuple[str, ...], object] = {}
+    compiled: dict[tuple[str, ...], Any] = {}
 
     def matcher(group: tuple[str, ...]):
         if group not in compiled:
@@ -736,11 +737,11 @@ class _FastLinear:
     """TF-IDF (sublinear tf, l2 norm) -> linear SVM -> sigmoid calibration, computed directly:
     the same numbers as the fitted scikit-learn objects without their per-call input checks."""
 
-    analyzer: object
+    analyzer: Any
     vocabulary: dict
-    idf: object  # numpy array
-    coef_text: object  # numpy array
-    coef_cues: object  # numpy array
+    idf: Any  # numpy array
+    coef_text: Any  # numpy array
+    coef_cues: Any  # numpy array
     intercept: float
     a: float
     b: float
