@@ -20,7 +20,9 @@ from nlu.types import Intent, Language, Location, PlaceCandidate, Understanding
 
 def test_case_refs_are_short_unambiguous_and_self_checking():
     refs = {new_case_ref() for _ in range(2000)}
-    assert len(refs) == 2000
+    # Six random characters of 23: ~1.5e8 references, so 2000 draws collide about once in 70 runs
+    # (the birthday bound); opening a case draws again on a collision. Random, not sequential:
+    assert len(refs) >= 1995
     assert all(set(r) & set("34679") and set(r) - set("34679-") for r in refs)
     for ref in itertools.islice(refs, 200):
         assert len(ref) == 8 and ref[3] == "-"
