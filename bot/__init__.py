@@ -20,7 +20,11 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     if test_config:
         config = replace(config, **test_config)
     if services is None:
-        services = build_services(config)
+        services = build_services(config, request_path=True)
+        if not config.redis_url:
+            # Embedded mode: no worker process, so this one runs the recovery sweep (which also
+            # drains the ingress spool).
+            services.queue.start_sweep(config.sweep_interval_s)
     else:
         config = services.config
 

@@ -76,6 +76,9 @@ class Services:
     # New sender adapters of the same kind as `senders`, for a send worker's threads (each thread
     # its own HTTP session); senders handed in by a test are shared instead.
     senders_factory: Callable[[], dict[str, Sender]] | None = None
+    # The webhooks' store-and-queue path with its budgets and spool (bot.ingress); the recovery
+    # sweep drains the spool through it.
+    ingress: object | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -149,8 +152,10 @@ def build_services(
     legal: LegalAnswerer | None | object = _DEFAULT,
     clock: Callable[[], datetime] | None = None,
     rate_limiter: object | None = _DEFAULT,
+    request_path: bool = False,
 ) -> Services:
-    """Wire the services for `config`; any argument given replaces the real adapter."""
+    """Wire the services for `config`; any argument given replaces the real adapter.
+    `request_path` (the web app) gives every Redis call the short `ENQUEUE_TIMEOUT`."""
     engine = make_engine(config.database_url)
     factory = session_factory(engine)
     services: Services
@@ -165,7 +170,12 @@ def build_services(
             from bot.jobqueue import RqJobQueue
             from bot.ratelimit import RateLimiter
 
-            queue = RqJobQueue(config.redis_url, config.queue_name, config.send_queue_name)
+            queue = RqJobQueue(
+                config.redis_url,
+                config.queue_name,
+                config.send_queue_name,
+                timeout_s=config.enqueue_timeout_s if request_path else None,
+            )
             if rate_limiter is _DEFAULT:
                 rate_limiter = RateLimiter(queue.connection)
         else:
@@ -190,4 +200,26 @@ def build_services(
         clock=clock or utcnow,
         rate_limiter=rate_limiter,
     )
+    services.ingress = build_ingress(config, queue, services.clock)
     return services
+
+
+# Connections of the ingress store engine: one per request thread (gunicorn.conf.py WEB_THREADS).
+INGRESS_POOL = 8
+
+
+def build_ingress(config: Config, queue: JobQueue, clock: Callable[[], datetime]):
+    """The ingress path: its own store engine (bounded waits), the spool on the queue's Redis (when
+    there is one) and on a local file."""
+    from bot.ingress import Ingress, budgeted_store, make_store_engine
+    from bot.spool import Spool
+
+    engine = make_store_engine(config.database_url, config.ingress_db_budget_s, INGRESS_POOL)
+    spool = Spool(getattr(queue, "connection", None), config.spool_dir, redis_retry_s=config.ingress_db_retry_s)
+    return Ingress(
+        budgeted_store(engine, config.ingress_db_budget_s, clock),
+        queue,
+        spool,
+        db_retry_s=config.ingress_db_retry_s,
+        engine=engine,
+    )

@@ -42,6 +42,16 @@ class Config:
     send_queue_name: str | None = None
     send_retry_intervals: tuple[int, ...] = (10, 30, 120, 600, 1800)
     gazetteer_dir: Path = ROOT / "data" / "gazetteer"
+    # Ingress (bot.ingress): the time a webhook gives the database to store a message before it
+    # spools it instead, and how long it then leaves the database alone before trying again.
+    ingress_db_budget_s: float = 1.5
+    ingress_db_retry_s: float = 2.0
+    # Every Redis call in the request path (enqueue, spool) answers within this or fails.
+    enqueue_timeout_s: float = 0.25
+    # The spool's local append-only file, used when the database and Redis are both down.
+    spool_dir: Path = ROOT / "var" / "spool"
+    # Embedded mode's recovery sweep (the worker's is `python -m worker --sweep-interval`).
+    sweep_interval_s: float = 10.0
 
     @property
     def sms_configured(self) -> bool:
@@ -78,6 +88,11 @@ class Config:
             secret_key=get("SECRET_KEY") or base.secret_key,
             queue_name=get("QUEUE_NAME") or base.queue_name,
             send_queue_name=get("SEND_QUEUE"),
+            ingress_db_budget_s=float(get("INGRESS_DB_BUDGET") or base.ingress_db_budget_s),
+            ingress_db_retry_s=float(get("INGRESS_DB_RETRY") or base.ingress_db_retry_s),
+            enqueue_timeout_s=float(get("ENQUEUE_TIMEOUT") or base.enqueue_timeout_s),
+            spool_dir=Path(get("SPOOL_DIR") or base.spool_dir),
+            sweep_interval_s=float(get("SWEEP_INTERVAL") or base.sweep_interval_s),
         )
         # The simulator has no authentication and shows every message: on only when asked for
         # (`make run` asks), never because a provider's variable happens to be missing.

@@ -32,11 +32,29 @@ class RqJobQueue:
     (`send_queue_name`), so that send workers run without the NLU and a slow NLU job never holds
     a send back."""
 
-    def __init__(self, redis_url: str, queue_name: str = "default", send_queue_name: str | None = None):
+    def __init__(
+        self,
+        redis_url: str,
+        queue_name: str = "default",
+        send_queue_name: str | None = None,
+        *,
+        timeout_s: float | None = None,
+    ):
         from redis import Redis
         from rq import Queue
 
-        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        if timeout_s is None:
+            self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        else:
+            # The request path: every Redis call answers within `timeout_s` or fails, and is never
+            # retried (redis-py retries three times by default), so a frozen Redis costs a webhook
+            # one short wait; the message it could not queue is already stored for recovery.
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
+
+            self.connection = Redis.from_url(
+                redis_url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s, retry=Retry(NoBackoff(), 0)
+            )
         self.queue = Queue(queue_name, connection=self.connection)
         self.send_queue = (
             Queue(send_queue_name, connection=self.connection)
@@ -49,12 +67,15 @@ class RqJobQueue:
         return self.send_queue if func in SEND_JOBS else self.queue
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
-        """Put a job on its queue, now or later (rq's scheduler runs delayed jobs)."""
+        """Put a job on its queue, now or later (rq's scheduler runs delayed jobs), in one round
+        trip: rq's own calls go through one pipeline."""
         queue = self.queue_for(func)
-        if delay_s > 0:
-            queue.enqueue_in(timedelta(seconds=delay_s), func, *args)
-        else:
-            queue.enqueue(func, *args)
+        with self.connection.pipeline() as pipe:
+            if delay_s > 0:
+                queue.enqueue_in(timedelta(seconds=delay_s), func, *args, pipeline=pipe)
+            else:
+                queue.enqueue(func, *args, pipeline=pipe)
+            pipe.execute()
 
 
 class InProcessJobQueue:
@@ -65,6 +86,8 @@ class InProcessJobQueue:
     def __init__(self, services_provider: Callable[[], object], max_workers: int = 2):
         self._services = services_provider
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
+        self._stop = threading.Event()
+        self._sweeping = False
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
         """Run `func(*args)` on the pool, now or after a delay."""
@@ -74,6 +97,26 @@ class InProcessJobQueue:
             timer.start()
         else:
             self._submit(func, args)
+
+    def start_sweep(self, interval_s: float, func: str = job_names.RECOVER) -> None:
+        """Run the recovery sweep (which also drains the ingress spool) every `interval_s` on the
+        pool, as `python -m worker` does beside rq: embedded mode has no other process to do it."""
+        if self._sweeping:
+            return
+        self._sweeping = True
+
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                try:
+                    self._submit(func, ())
+                except RuntimeError:  # the pool was shut down: the process is exiting
+                    return
+
+        threading.Thread(target=loop, name="recovery-sweep", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop the sweep."""
+        self._stop.set()
 
     def _submit(self, func: str, args: tuple) -> None:
         self._pool.submit(self._run, func, args)

@@ -1,6 +1,9 @@
-"""Provider webhooks. Each handler checks the provider's signature or secret, stores what arrived
-once (by the provider's id), queues the work and answers at once: no NLU or provider call happens
-inside the request, so Twilio's 15 s limit holds even when Redis or the NLU is slow or down."""
+"""Provider webhooks. Each handler checks the provider's signature or secret, then hands the
+delivery to the ingress path (bot.ingress): stored once by the provider's id and queued, or spooled
+when the database cannot take it in time. No NLU or provider call happens inside the request, so
+Twilio's 15 s limit holds even when the database, Redis or the NLU is slow or down. A signed
+delivery is answered 200 whatever bytes it carries (Telegram retries anything else forever); only
+when it can be kept nowhere does the webhook answer 503, so that the provider tries again."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ import hmac
 import logging
 
 from flask import Blueprint, Response, request
-from telegram import Update
 from twilio.request_validator import RequestValidator
 
 from bot import current_services
+from bot.ingress import TELEGRAM, TWILIO_SMS
+from bot.spool import SpoolUnavailable
 from intake import job_names
 from intake import services as intake
-from intake.model import Channel, OutboundStatus
+from intake.model import OutboundStatus
 from intake.outbound import record_delivery_status
 
 log = logging.getLogger(__name__)
@@ -37,10 +41,10 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def ingest(services, channel: str, address: str, provider_id: str, body: str) -> tuple[int, bool]:
-    """Store an inbound message once and queue its processing. A queue outage loses nothing:
-    the message waits in the database for the recovery sweep."""
+    """Store an inbound message once and queue its processing, with no budget (the simulator and
+    tests). A queue outage loses nothing: the message waits in the database for the recovery sweep."""
     with services.uow() as uow:
-        message_id, created = intake.record_inbound(uow, channel, address, provider_id, body)
+        message_id, created = intake.record_inbound(uow, channel, address, provider_id, body, now=services.clock())
         uow.commit()
     if created:
         try:
@@ -48,6 +52,16 @@ def ingest(services, channel: str, address: str, provider_id: str, body: str) ->
         except Exception as exc:  # noqa: BLE001 - Redis down: recovery will pick it up
             log.warning("could not queue inbound message %s (%s); left for recovery", message_id, type(exc).__name__)
     return message_id, created
+
+
+def _accept(kind: str, payload) -> Response | None:
+    """Hand a validated delivery to the ingress path; a 503 response when it could be kept nowhere."""
+    try:
+        current_services().ingress.accept(kind, payload)
+    except SpoolUnavailable:
+        log.error("inbound %s delivery could not be stored or spooled: answering 503", kind)
+        return Response("temporarily unavailable", status=503, headers={"Retry-After": "5"})
+    return None
 
 
 def _signed_url() -> str:
@@ -73,11 +87,8 @@ def twilio_sms():
     if not _twilio_signature_ok():
         log.warning("twilio sms webhook: bad or missing signature")
         return Response("forbidden", status=403)
-    sid, sender = request.form.get("MessageSid", ""), request.form.get("From", "")
-    if not sid or not sender or "Body" not in request.form:
-        return Response("MessageSid, From and Body are required", status=400)
-    ingest(current_services(), Channel.SMS, sender, sid, request.form.get("Body", ""))
-    return Response(EMPTY_TWIML, mimetype="text/xml")
+    failed = _accept(TWILIO_SMS, request.form.to_dict())
+    return failed or Response(EMPTY_TWIML, mimetype="text/xml")
 
 
 @twilio_bp.post("/status")
@@ -106,45 +117,15 @@ def telegram_update():
         log.warning("telegram webhook: bad or missing secret")
         return Response("forbidden", status=403)
     data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        return Response("an Update object with update_id is required", status=400)
-    try:
-        update = Update.de_json(data, None)
-    except Exception:  # noqa: BLE001 - malformed update: tell Telegram, store nothing
-        return Response("malformed update", status=400)
-    receive_telegram_update(current_services(), update)
-    return {"ok": True}
+    if not isinstance(data, dict):
+        # Not an Update at all (Telegram always sends a JSON object): nothing to keep.
+        return Response("an Update object is required", status=400)
+    failed = _accept(TELEGRAM, data)
+    return failed or {"ok": True}
 
 
-def receive_telegram_update(services, update: Update) -> None:
-    """One Telegram update, from the webhook or from long polling: store the message or button
-    press once (by update id) and queue it, and have every button press answered."""
-    parsed = telegram_message(update)
-    created = False
-    if parsed is not None:
-        chat_id, text = parsed
-        _, created = ingest(services, Channel.TELEGRAM, chat_id, f"update:{update.update_id}", text)
-    # Every press gets its spinner stopped, even one we do not act on (an inline message, a group,
-    # empty data); a redelivered press was answered the first time.
-    if update.callback_query is not None and (created or parsed is None):
-        try:
-            services.queue.enqueue(job_names.ANSWER_CALLBACK, update.callback_query.id)
-        except Exception as exc:  # noqa: BLE001 - cosmetic: never fail the update for it
-            log.warning("could not queue a callback answer (%s)", type(exc).__name__)
-
-
-def telegram_message(update: Update) -> tuple[str, str] | None:
-    """(chat id, text) of a private message or a button press we handle; None for every other
-    update type. A photo, voice note or sticker arrives with its caption or empty text, so the
-    person is told to write words rather than being ignored. A button press arrives as its
-    callback data, handled like a typed command (the same permission checks apply)."""
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        if chat is None or chat.type != "private" or not query.data:
-            return None
-        return str(chat.id), query.data
-    message = update.message
-    if message is None or message.chat is None or message.chat.type != "private":
-        return None
-    return str(message.chat.id), message.text or message.caption or ""
+def receive_telegram_update(services, update) -> None:
+    """One Telegram update, from the webhook or from long polling (a python-telegram-bot Update or
+    its JSON): read, stored once by update id (or spooled) and queued, every button press answered
+    (bot.ingress.telegram_inbound)."""
+    services.ingress.accept(TELEGRAM, update if isinstance(update, dict) else update.to_dict())

@@ -4,10 +4,11 @@ domain objects (or ids), never rows; the unit of work (`intake.unit_of_work`) ow
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from intake import orm
@@ -27,6 +28,41 @@ from intake.model import (
     Official,
     OutboundStatus,
 )
+
+INBOUND_COLUMNS = (
+    "direction",
+    "channel",
+    "address",
+    "body",
+    "status",
+    "provider_message_id",
+    "purpose",
+    "urgent",
+    "attempts",
+    "error",
+    "created_at",
+    "updated_at",
+)
+
+
+def inbound_insert_sql(placeholder: Callable[[str], str]) -> str:
+    """The insert of an inbound row, with `placeholder(column)` for each value (`:name` for
+    SQLAlchemy, `%(name)s` for the driver): PostgreSQL and SQLite (3.35+) both speak `ON CONFLICT
+    ... DO NOTHING RETURNING`."""
+    return (
+        f"INSERT INTO messages ({', '.join(INBOUND_COLUMNS)}) "
+        f"VALUES ({', '.join(placeholder(c) for c in INBOUND_COLUMNS)}) "
+        "ON CONFLICT (direction, channel, provider_message_id) DO NOTHING RETURNING id"
+    )
+
+
+@cache
+def _inbound_insert():
+    """The insert as text with typed parameters: unlike SQLAlchemy's PostgreSQL `insert()`
+    construct (compiled afresh on every call), a text statement is compiled once and cached."""
+    return text(inbound_insert_sql(lambda c: f":{c}")).bindparams(
+        *(bindparam(c, type_=orm.messages.c[c].type) for c in INBOUND_COLUMNS)
+    )
 
 
 class Repository:
@@ -102,6 +138,21 @@ class Repository:
                 .execution_options(populate_existing=True)
             )
         )
+
+    def insert_inbound(self, row: dict[str, object]) -> tuple[int, bool]:
+        """Insert an inbound message row (`intake.services.inbound_row`) unless its provider id is
+        already stored, in one statement. Returns (id, created?)."""
+        message_id = self.session.execute(_inbound_insert(), row).scalar()
+        if message_id is not None:
+            return message_id, True
+        existing = self.session.execute(
+            select(Message.id).where(
+                Message.direction == Direction.IN,
+                Message.channel == row["channel"],
+                Message.provider_message_id == row["provider_message_id"],
+            )
+        ).scalar()
+        return existing, False
 
     def inbound_by_provider_id(self, channel: str, provider_id: str) -> Message | None:
         """The inbound message a provider already delivered under this id."""

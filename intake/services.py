@@ -30,12 +30,17 @@ from intake.model import (
     hash_invite_code,
 )
 from intake.outbound import notify_officials, queue_message, reply_to
+from intake.sanitize import bounded, clean_text
 from intake.sms import count_segments
-from intake.unit_of_work import IntegrityError, UnitOfWork
+from intake.unit_of_work import UnitOfWork
 from nlu.khmer import normalize
 
 log = logging.getLogger(__name__)
 
+
+# Column widths of messages.address and messages.provider_message_id.
+ADDRESS_CHARS = 64
+PROVIDER_ID_CHARS = 64
 
 MAX_INBOUND_CHARS = 4000  # longer texts are kept whole in the record but understood in part
 
@@ -46,31 +51,44 @@ LINK_WINDOW = timedelta(days=7)
 STALE_AFTER = timedelta(days=3)
 
 
-def record_inbound(uow: UnitOfWork, channel: str, address: str, provider_id: str, body: str) -> tuple[int, bool]:
-    """Store an inbound message once per provider id. Returns (message id, created?)."""
-    existing = uow.repo.inbound_by_provider_id(channel, provider_id)
-    if existing:
-        return existing.id, False
-    msg = Message(
-        direction=Direction.IN,
-        channel=channel,
-        address=address,
-        body=body,
-        status=InboundStatus.RECEIVED,
-        provider_message_id=provider_id,
-        purpose=Purpose.INBOUND,
-    )
-    uow.repo.add(msg)
-    try:
-        uow.repo.flush()
-    except IntegrityError:  # a concurrent delivery of the same message won the race
-        uow.rollback()
-        existing = uow.repo.inbound_by_provider_id(channel, provider_id)
-        if existing is None:
-            raise
-        return existing.id, False
-    log.info("inbound message %s stored (%s)", msg.id, channel)
-    return msg.id, True
+def record_inbound(
+    uow: UnitOfWork,
+    channel: str,
+    address: object,
+    provider_id: object,
+    body: object,
+    *,
+    now: datetime,
+    error: str | None = None,
+) -> tuple[int, bool]:
+    """Store an inbound message once per provider id, in one statement (`INSERT ... ON CONFLICT DO
+    NOTHING RETURNING id`). Returns (message id, created?). Every field is cleaned and bounded
+    first (intake.sanitize), so no bytes a provider sends can fail the insert. `error` stores it
+    as failed, kept for an admin but never processed (a delivery with no sender to answer)."""
+    message_id, created = uow.repo.insert_inbound(inbound_row(channel, address, provider_id, body, now, error=error))
+    if created:
+        log.info("inbound message %s stored (%s)", message_id, channel)
+    return message_id, created
+
+
+def inbound_row(
+    channel: str, address: object, provider_id: object, body: object, now: datetime, *, error: str | None = None
+) -> dict[str, object]:
+    """The `messages` row of an inbound delivery, every field cleaned and bounded to its column."""
+    return {
+        "direction": Direction.IN.value,
+        "channel": str(channel),
+        "address": bounded(address, ADDRESS_CHARS),
+        "body": clean_text(body),
+        "status": (InboundStatus.FAILED if error else InboundStatus.RECEIVED).value,
+        "provider_message_id": bounded(provider_id, PROVIDER_ID_CHARS),
+        "purpose": Purpose.INBOUND.value,
+        "urgent": False,
+        "attempts": 0,
+        "error": bounded(error, 300) if error else None,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def process_inbound(uow: UnitOfWork, deps: IntakeDeps, message_id: int) -> list[int]:

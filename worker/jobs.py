@@ -178,10 +178,26 @@ def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) 
     return outcomes
 
 
+def _drain_spool(s) -> None:
+    """Store what the webhooks spooled while the database was unavailable (bot.spool), once each,
+    and queue it. A database still down stops the drain; the next sweep goes on."""
+    ingress = getattr(s, "ingress", None)
+    if ingress is None:
+        return
+    try:
+        drained = ingress.drain()
+    except Exception as exc:  # noqa: BLE001 - the database or Redis is still down
+        log.warning("spool drain stopped (%s); the next sweep goes on", type(exc).__name__)
+        return
+    if drained:
+        log.warning("drained %s spooled inbound deliveries", drained)
+
+
 def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_LEASE_S) -> tuple[int, int]:
     """Re-queue what a lost job left behind: inbound never processed, outbound never sent (or
     left `sending` by a worker that died: settled with the provider first, see intake.delivery)."""
     s = _get(services)
+    _drain_spool(s)
     now = s.clock()
     with s.uow() as uow:
         inbound = unprocessed_inbound(uow, timedelta(seconds=older_than_s), now)

@@ -49,7 +49,7 @@ def slow(request, sqlite_url, places):
 
 def store(s, text: str, address: str) -> int:
     with s.uow() as uow:
-        message_id, _ = record_inbound(uow, "sms", address, f"SM{uuid.uuid4().hex}", text)
+        message_id, _ = record_inbound(uow, "sms", address, f"SM{uuid.uuid4().hex}", text, now=s.clock())
         uow.commit()
     return message_id
 

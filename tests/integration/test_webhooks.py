@@ -80,11 +80,24 @@ def test_signature_with_another_token_or_tampered_body_is_403(client, services):
     assert count_messages(services) == 0
 
 
-def test_malformed_signed_body_is_400_and_stores_nothing(client, services):
+def test_signed_sms_without_a_message_sid_is_stored_once(client, services):
+    """Twilio never retries an inbound SMS: a signed delivery is kept even when it lacks a field.
+    Without MessageSid it is known by a digest of the whole form, so a redelivery is one message."""
     form = twilio_form()
     del form["MessageSid"]
-    assert signed_post(client, SMS_URL, form).status_code == 400
-    assert count_messages(services) == 0
+    for _ in range(2):
+        assert signed_post(client, SMS_URL, form).status_code == 200
+    assert count_messages(services) == 1 and len(services.queue.jobs) == 1
+
+
+def test_signed_sms_without_a_sender_is_kept_for_an_admin_and_not_processed(client, services):
+    form = twilio_form()
+    del form["From"], form["Body"]
+    assert signed_post(client, SMS_URL, form).status_code == 200
+    with services.uow() as uow:
+        msg = uow.repo.inbound_by_provider_id("sms", form["MessageSid"])
+        assert (msg.status, msg.error, msg.body) == ("failed", "no sender", "")
+    assert services.queue.jobs == []
 
 
 def test_duplicate_delivery_is_one_message_and_one_job(client, services):
@@ -186,10 +199,8 @@ def test_telegram_without_the_secret_is_403(client, services, secret):
     assert count_messages(services) == 0
 
 
-@pytest.mark.parametrize(
-    "body", ["not json", json.dumps({"message": {}}), json.dumps([1, 2]), json.dumps({"update_id": "12"})]
-)
-def test_telegram_malformed_update_is_400(client, services, body):
+@pytest.mark.parametrize("body", ["not json", json.dumps([1, 2]), json.dumps("update")])
+def test_telegram_body_that_is_not_an_update_object_is_400(client, services, body):
     response = client.post(
         "/webhooks/telegram",
         data=body,
@@ -197,6 +208,16 @@ def test_telegram_malformed_update_is_400(client, services, body):
         headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]},
     )
     assert response.status_code == 400 and count_messages(services) == 0
+
+
+def test_telegram_message_we_cannot_read_is_200_and_kept_for_an_admin(client, services):
+    """Telegram retries anything but a 2xx forever: an update we cannot read is kept, not refused."""
+    assert post_update(client, {"update_id": 7001, "message": {}}).status_code == 200
+    assert post_update(client, {"update_id": "12"}).status_code == 200  # no message in it: nothing to keep
+    with services.uow() as uow:
+        msg = uow.repo.inbound_by_provider_id("telegram", "update:7001")
+        assert (msg.status, msg.error) == ("failed", "unreadable chat")
+    assert count_messages(services) == 1 and services.queue.jobs == []
 
 
 @pytest.mark.parametrize(

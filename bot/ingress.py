@@ -1,0 +1,421 @@
+"""The request path of every inbound delivery: read it, store it, queue it, and answer the
+provider at once, whatever else is down.
+
+- **Read** (`twilio_inbound`, `telegram_inbound`): the provider's payload as plain data, never
+  trusting its types. Any signed delivery that could be a message to us is kept: one with no
+  sender to answer is stored as failed (for an admin) rather than refused.
+- **Store** within a budget (`INGRESS_DB_BUDGET`): one statement on a pooled autocommit
+  connection, ended by a watchdog if a frozen database keeps it past the budget (connecting has
+  libpq's 2 s minimum). If the store fails or runs out of time,
+  the raw payload goes to the spool (bot.spool) and the database is left alone for
+  `INGRESS_DB_RETRY` seconds (one probe at a time), so an outage does not hold every request for the
+  budget. While this process has spooled messages not yet drained, it keeps spooling, so that one
+  sender's messages reach the database in the order they came.
+- **Queue** the message's processing with a sub-second Redis budget; a failed enqueue leaves the
+  stored message to the recovery sweep, and Redis is left alone for a moment.
+
+The drain (`Ingress.drain`, run by the recovery sweep) stores spooled deliveries through the same
+reading code, once each by provider id, then queues them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from bot.spool import PoisonRecord
+from intake.model import Channel
+from intake.repository import inbound_insert_sql
+from intake.sanitize import clean_text, payload_digest
+from intake.services import inbound_row, record_inbound
+from intake.unit_of_work import UnitOfWork, session_factory
+
+log = logging.getLogger(__name__)
+
+TWILIO_SMS = "twilio_sms"
+TELEGRAM = "telegram"
+PROCESS_INBOUND = "worker.jobs.process_inbound"
+ANSWER_CALLBACK = "worker.jobs.answer_callback"
+ADDRESS_CHARS = 64  # messages.address
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One inbound message as read from a provider's payload (fields not yet cleaned)."""
+
+    channel: str
+    address: str
+    provider_id: str
+    body: object
+    # Set when the delivery cannot be acted on (no sender to answer): stored as failed.
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What became of one delivery: stored (with its id) or spooled, and whether it was new."""
+
+    message_id: int | None
+    created: bool
+    spooled: str | None = None  # "redis" or "file"
+
+
+def _address(value: object, what: str, numeric: bool = False) -> tuple[str, str | None]:
+    """An address as text, with the reason it cannot be answered, if any (`numeric`: a Telegram
+    chat id, an integer)."""
+    if isinstance(value, bool) or value is None or value == "":
+        return "", f"no {what}"
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str) or (numeric and not _INTEGER.fullmatch(value)):
+        return clean_text(value), f"unreadable {what}"
+    if len(value) > ADDRESS_CHARS:
+        return value, f"{what} longer than {ADDRESS_CHARS} characters"
+    return value, None
+
+
+def twilio_inbound(form: Mapping[str, object]) -> Inbound:
+    """An SMS as Twilio (or a compatible gateway) posts it. A delivery without a MessageSid is
+    known by a digest of the whole form (a redelivery is still stored once)."""
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    provider_id = clean_text(sid) if sid else f"sha:{payload_digest(dict(form))}"
+    address, error = _address(form.get("From"), "sender")
+    return Inbound(Channel.SMS, address, provider_id, form.get("Body", ""), error)
+
+
+def telegram_inbound(update: Mapping[str, object]) -> tuple[Inbound | None, str | None]:
+    """(the message to store, the callback query to answer) from a Telegram update.
+
+    A private message arrives with its text, or its caption, or empty (a photo or voice note: the
+    person is then told to write words); a button press as its callback data, handled like a typed
+    command. Other updates (groups, edits, channel posts) are not ours: (None, None). A message or
+    press whose parts cannot be read is stored as failed rather than lost."""
+    update_id = update.get("update_id")
+    if isinstance(update_id, int) and not isinstance(update_id, bool):
+        provider_id = f"update:{update_id}"
+    else:
+        provider_id = f"update:sha:{payload_digest(dict(update))}"
+    query = update.get("callback_query")
+    if query is not None:
+        if not isinstance(query, Mapping):
+            return Inbound(Channel.TELEGRAM, "", provider_id, update, "unreadable callback query"), None
+        query_id = query.get("id")
+        query_id = clean_text(query_id) if query_id not in (None, "") else None
+        message = query.get("message")
+        chat = message.get("chat") if isinstance(message, Mapping) else None
+        if not isinstance(chat, Mapping) or chat.get("type") != "private" or not query.get("data"):
+            return None, query_id  # a press we do not act on: only its spinner is stopped
+        address, error = _address(chat.get("id"), "chat id", numeric=True)
+        return Inbound(Channel.TELEGRAM, address, provider_id, query.get("data"), error), query_id
+    message = update.get("message")
+    if message is None:
+        return None, None
+    if not isinstance(message, Mapping):
+        return Inbound(Channel.TELEGRAM, "", provider_id, update, "unreadable message"), None
+    chat = message.get("chat")
+    if isinstance(chat, Mapping) and isinstance(chat.get("type"), str) and chat.get("type") != "private":
+        return None, None  # a group or channel: not a conversation we hold
+    if not isinstance(chat, Mapping):
+        return Inbound(Channel.TELEGRAM, "", provider_id, update, "unreadable chat"), None
+    address, error = _address(chat.get("id"), "chat id", numeric=True)
+    text = message.get("text")
+    if text is None:
+        text = message.get("caption")
+    return Inbound(Channel.TELEGRAM, address, provider_id, "" if text is None else text, error), None
+
+
+READERS: dict[str, Callable] = {
+    TWILIO_SMS: lambda payload: (twilio_inbound(payload), None),
+    TELEGRAM: telegram_inbound,
+}
+
+
+class Ingress:
+    """Store-and-queue with budgets, falling back to the spool. One per process, shared by its
+    request threads. `store` enforces the database budget itself (see `budgeted_store`)."""
+
+    def __init__(
+        self,
+        store: Callable[[Inbound], tuple[int, bool]],
+        queue,
+        spool,
+        *,
+        db_retry_s: float = 2.0,
+        queue_retry_s: float = 2.0,
+        engine=None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._store = store
+        self.queue = queue
+        self.spool = spool
+        self.db_retry_s = db_retry_s
+        self.queue_retry_s = queue_retry_s
+        self._clock = clock
+        self._engine = engine
+        self._db_down_until = 0.0
+        self._queue_down_until = 0.0
+        self._spooled = False  # this process spooled something that may not be drained yet
+
+    # ---------------------------------------------------------------- webhook side
+
+    def accept(self, kind: str, payload: Mapping) -> Accepted | None:
+        """Take one validated delivery: store and queue it, or spool it. None when the update is
+        not a message of ours. Raises bot.spool.SpoolUnavailable when it could be kept nowhere."""
+        inbound, callback_id = READERS[kind](payload)
+        accepted = None
+        if inbound is not None:
+            stored = self._store_or_none(inbound)
+            if stored is None:
+                where = self.spool.push(kind, payload)
+                self._spooled = True
+                log.warning("inbound %s delivery spooled to %s: database unavailable", inbound.channel, where)
+                accepted = Accepted(None, True, where)
+            else:
+                accepted = Accepted(*stored)
+                if accepted.created and inbound.error is None:
+                    self.enqueue(PROCESS_INBOUND, accepted.message_id)
+        # Every press gets its spinner stopped, even one we do not act on; a redelivered press was
+        # answered the first time.
+        if callback_id is not None and (accepted is None or accepted.created):
+            self.enqueue(ANSWER_CALLBACK, callback_id)
+        return accepted
+
+    def enqueue(self, func: str, *args: object) -> bool:
+        """Queue a job within the Redis budget; False (and Redis left alone for a moment) when it
+        cannot: the message is stored, and the recovery sweep queues it later."""
+        if self._clock() < self._queue_down_until:
+            return False
+        try:
+            self.queue.enqueue(func, *args)
+            return True
+        except Exception as exc:  # noqa: BLE001 - Redis down or frozen: recovery picks it up
+            self._queue_down_until = self._clock() + self.queue_retry_s
+            log.warning("could not queue %s (%s); left for recovery", func.rsplit(".", 1)[-1], type(exc).__name__)
+            return False
+
+    def _database_usable(self) -> bool:
+        if self._clock() < self._db_down_until:
+            return False
+        if self._spooled:
+            try:
+                if self.spool.pending():
+                    return False
+            except Exception:  # noqa: BLE001 - cannot tell: keep the order, spool
+                return False
+            self._spooled = False
+        return True
+
+    def _store_or_none(self, inbound: Inbound) -> tuple[int, bool] | None:
+        """(id, created) once stored; None when the database failed or ran out of budget."""
+        if not self._database_usable():
+            return None
+        try:
+            return self._store(inbound)
+        except Exception as exc:  # noqa: BLE001 - down, frozen or refusing: spool
+            self._db_down_until = self._clock() + self.db_retry_s
+            log.warning("inbound store failed (%s); spooling", type(exc).__name__)
+            return None
+
+    # ---------------------------------------------------------------- recovery side
+
+    def drain(self) -> int:
+        """Store what the spool holds (once each, by provider id) and queue what was new."""
+        return self.spool.drain(self._store_spooled)
+
+    def _store_spooled(self, kind: str, payload) -> None:
+        reader = READERS.get(kind)
+        if reader is None or not isinstance(payload, Mapping):
+            log.error("spooled record of unknown kind or shape; skipped")
+            return
+        inbound, _ = reader(payload)
+        if inbound is None:
+            return
+        try:
+            message_id, created = self._store(inbound)
+        except (OperationalError, InterfaceError, PoolTimeout, TimeoutError, ConnectionError):
+            raise  # the database is (still) down: the drain stops, the record waits
+        except (DBAPIError, ValueError) as exc:
+            raise PoisonRecord(type(exc).__name__) from exc
+        if created and inbound.error is None:
+            self.enqueue(PROCESS_INBOUND, message_id)
+
+    def close(self) -> None:
+        """Close the store engine's connections."""
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+class Watchdog:
+    """Deadlines for statements in flight. A PostgreSQL that is frozen (stopped, hung, a network
+    path gone quiet) never answers, and neither a server-side statement timeout nor TCP keepalives
+    (the kernel still acknowledges) can end the wait; libpq has no client-side one. At its deadline
+    the watchdog shuts the connection's socket down, so the waiting call fails at once (and the pool
+    throws the connection away). One thread per process, started on first use."""
+
+    def __init__(self, tick_s: float = 0.05):
+        self.tick_s = tick_s
+        self._watched: dict[int, tuple[float, int]] = {}
+        self._fired: set[int] = set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._next = 0
+
+    def watch(self, fd: int, deadline: float) -> int:
+        """Start watching socket `fd` until `deadline` (time.monotonic); returns a token."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="ingress-watchdog", daemon=True)
+                self._thread.start()
+            self._next += 1
+            self._watched[self._next] = (deadline, fd)
+            return self._next
+
+    def done(self, token: int) -> bool:
+        """Stop watching; True when the deadline had fired."""
+        with self._lock:
+            self._watched.pop(token, None)
+            if token in self._fired:
+                self._fired.discard(token)
+                return True
+            return False
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.tick_s)
+            now = time.monotonic()
+            with self._lock:
+                for token, (deadline, fd) in list(self._watched.items()):
+                    if now >= deadline:
+                        del self._watched[token]
+                        self._fired.add(token)
+                        _shut(fd)
+
+
+def _shut(fd: int) -> None:
+    try:
+        sock = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def make_store_engine(database_url: str, budget_s: float, pool_size: int):
+    """The engine the webhooks store with, its waits bounded by the budget.
+
+    PostgreSQL: autocommit (the insert is the whole transaction: one round trip, no BEGIN or
+    COMMIT), no ping before each use (a connection broken by a restart is retried once instead),
+    a connect timeout (libpq's minimum is 2 s), and a statement timeout, so that a slow insert is
+    abandoned by the server rather than committed long after the webhook spooled it. SQLite: the
+    budget as its busy timeout (the embedded workers hold its one write lock while they work)."""
+    from sqlalchemy import create_engine
+
+    if database_url.startswith("sqlite"):
+        return create_engine(
+            database_url, connect_args={"timeout": budget_s, "check_same_thread": False}, hide_parameters=True
+        )
+    budget_ms = max(100, int(budget_s * 1000))
+    return create_engine(
+        database_url,
+        isolation_level="AUTOCOMMIT",
+        pool_size=pool_size,
+        max_overflow=3 * pool_size,  # more request threads than usual (WEB_THREADS above 8)
+        pool_timeout=budget_s,
+        pool_pre_ping=False,
+        hide_parameters=True,
+        connect_args={
+            "connect_timeout": max(2, int(budget_s + 0.999)),
+            "options": f"-c statement_timeout={budget_ms} -c lock_timeout={budget_ms}",
+            "application_name": "jsc-ingress",
+        },
+    )
+
+
+def budgeted_store(
+    engine, budget_s: float, clock: Callable[[], datetime], watchdog: Watchdog | None = None
+) -> Callable[[Inbound], tuple[int, bool]]:
+    """Store one inbound message on `engine` (from `make_store_engine`) within `budget_s`.
+
+    PostgreSQL: one statement on a pooled driver connection (no session, no SQLAlchemy statement
+    machinery: the webhook's hottest path), the watchdog ending a statement that outlives the
+    budget; a pooled connection that a database restart broke is retried once, on a fresh one,
+    when there is time left. Driver errors are raised as SQLAlchemy's (OperationalError, DataError,
+    ...), as on SQLite, where the message goes through a unit of work."""
+    if engine.dialect.name != "postgresql":
+        sessions = session_factory(engine)
+
+        def store_sqlite(inbound: Inbound) -> tuple[int, bool]:
+            with UnitOfWork(sessions) as uow:
+                result = record_inbound(
+                    uow,
+                    inbound.channel,
+                    inbound.address,
+                    inbound.provider_id,
+                    inbound.body,
+                    now=clock(),
+                    error=inbound.error,
+                )
+                uow.commit()
+                return result
+
+        return store_sqlite
+
+    watchdog = watchdog or Watchdog()
+
+    def store(inbound: Inbound) -> tuple[int, bool]:
+        row = inbound_row(
+            inbound.channel, inbound.address, inbound.provider_id, inbound.body, clock(), error=inbound.error
+        )
+        deadline = time.monotonic() + budget_s
+        for attempt in (1, 2):
+            raw = engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
+            driver = raw.driver_connection
+            token = watchdog.watch(driver.pgconn.socket, deadline)
+            try:
+                with driver.cursor() as cur:
+                    found = cur.execute(PG_INSERT, row).fetchone()
+                    if found is None:
+                        found = cur.execute(PG_EXISTING, row).fetchone()
+                        return found[0], False
+                log.info("inbound message %s stored (%s)", found[0], inbound.channel)
+                return found[0], True
+            except psycopg.Error as exc:
+                fired = watchdog.done(token)
+                token = None
+                broken = driver.broken or driver.closed
+                if broken:
+                    raw.invalidate()
+                if fired or not broken or attempt == 2 or time.monotonic() >= deadline:
+                    raise DBAPIError.instance(
+                        None, None, exc, psycopg.Error, hide_parameters=True, connection_invalidated=broken
+                    ) from exc
+            finally:
+                if token is not None:
+                    watchdog.done(token)
+                raw.close()  # back to the pool (a no-op once invalidated)
+        raise AssertionError("unreachable")
+
+    return store
+
+
+PG_INSERT = inbound_insert_sql(lambda column: f"%({column})s")
+PG_EXISTING = (
+    "SELECT id FROM messages WHERE direction = 'in' AND channel = %(channel)s "
+    "AND provider_message_id = %(provider_message_id)s"
+)

@@ -1,0 +1,546 @@
+"""Ingress when parts fail, on real PostgreSQL and Redis: bad bytes, a database down or frozen, a
+frozen Redis. Every signed delivery is answered 200 in time and stored once, now or after the
+database returns; 5xx only when it could be kept nowhere."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from bot import create_app
+from bot.bootstrap import build_services
+from bot.config import Config
+from bot.jobqueue import InProcessJobQueue
+from bot.spool import BAD_KEY, SPOOL_KEY
+from intake.model import Message
+from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
+from tests.support import REDIS_URL, TELEGRAM, TWILIO, load_sample_directory, wait_until
+from worker import jobs
+
+SMS_URL = "http://localhost/webhooks/twilio/sms"
+TABLE = {"rice": understanding("dispute_mediation", province_code="02", district_code="0208")}
+
+
+def sms_form(**fields) -> dict:
+    form = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": TWILIO["twilio_account_sid"],
+        "From": "+85512345678",
+        "To": "+85599000111",
+        "Body": "rice field dispute in Sangkae",
+    }
+    form.update(fields)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def post_sms(client, form: dict):
+    signature = RequestValidator(TWILIO["twilio_auth_token"]).compute_signature(SMS_URL, form)
+    return client.post(SMS_URL, data=form, headers={"X-Twilio-Signature": signature})
+
+
+def post_update(client, update: dict):
+    # ensure_ascii (as Telegram sends it): a lone surrogate travels as its \\u escape.
+    return client.post(
+        "/webhooks/telegram",
+        data=json.dumps(update),
+        content_type="application/json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]},
+    )
+
+
+def inbound(services) -> list[Message]:
+    with services.uow() as uow:
+        return list(uow.session.scalars(select(Message).where(Message.direction == "in").order_by(Message.id)))
+
+
+def count(services) -> int:
+    with services.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Message).where(Message.direction == "in"))
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FrozenServer:
+    """A loopback listener that accepts connections and never answers: a PostgreSQL or Redis
+    that is stopped (SIGSTOP) or hung, as the kernel still completes the handshake."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self._stop = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+                self.held.append(conn)
+            except OSError:
+                continue
+
+    def close(self):
+        self._stop = True
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+class FreezableProxy:
+    """A loopback TCP proxy to a real server that can be frozen: it stops passing bytes either way
+    but keeps every connection open, as a stopped (SIGSTOP) server does."""
+
+    def __init__(self, target_port: int):
+        self.target = ("127.0.0.1", target_port)
+        self.frozen = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self._stop = False
+        self._conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self._stop:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                continue
+            upstream = socket.create_connection(self.target)
+            self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst):
+        while not self._stop:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            while self.frozen.is_set() and not self._stop:
+                time.sleep(0.05)
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def close(self):
+        self._stop = True
+        for conn in self._conns:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def frozen():
+    server = FrozenServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_db():
+    r = Redis.from_url(REDIS_URL)
+    r.flushdb()
+    yield r
+    r.flushdb()
+
+
+def make_services(database_url: str, places, *, redis_url: str | None = None, spool_dir=None, request_path=False):
+    cfg = replace(
+        Config(),
+        database_url=database_url,
+        redis_url=redis_url,
+        queue_name="ingress-test",
+        spool_dir=spool_dir,
+        **TWILIO,
+        **TELEGRAM,
+    )
+    return build_services(
+        cfg,
+        queue=None if redis_url else RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander(TABLE),
+        places=places,
+        legal=None,
+        request_path=request_path,
+    )
+
+
+@pytest.fixture
+def pg(postgres_url, places, tmp_path):
+    """The web app on PostgreSQL (the database that refuses NULs and over-long values)."""
+    s = make_services(postgres_url, places, spool_dir=tmp_path / "spool")
+    load_sample_directory(s)
+    yield s
+    s.ingress.close()
+    s.engine.dispose()
+
+
+@pytest.fixture
+def pg_client(pg):
+    return create_app(services=pg).test_client()
+
+
+def down_services(database_url, places, tmp_path, redis_url=REDIS_URL):
+    """The web app as gunicorn builds it (request-path Redis budget) against a database that is
+    unreachable; its spool on the test Redis and a file under tmp_path."""
+    return make_services(database_url, places, redis_url=redis_url, spool_dir=tmp_path / "spool", request_path=True)
+
+
+def worker_services(postgres_url, places, tmp_path):
+    """The worker side, on the database that is back and the test Redis."""
+    s = make_services(postgres_url, places, redis_url=REDIS_URL, spool_dir=tmp_path / "spool")
+    load_sample_directory(s)
+    return s
+
+
+def run_worker(services) -> None:
+    jobs.configure(services)
+    try:
+        SimpleWorker([services.queue.queue], connection=services.queue.connection).work(burst=True)
+    finally:
+        jobs.configure(None)
+
+
+# ------------------------------------------------------------------ bad bytes
+
+
+def test_bad_bytes_in_an_sms_are_cleaned_and_stored(pg, pg_client):
+    cases = [
+        sms_form(Body="my land\x00 in Sangkae"),  # PostgreSQL refuses NUL in text
+        sms_form(MessageSid="SM" + "7" * 120),  # longer than its column
+        sms_form(From="+855" + "1" * 90),  # a sender longer than its column
+        sms_form(Body=None),  # no Body at all (an MMS)
+        sms_form(MessageSid=None),  # no MessageSid: known by a digest of the form
+        sms_form(From=None),  # no sender: kept for an admin
+    ]
+    for form in cases:
+        assert post_sms(pg_client, form).status_code == 200
+    rows = inbound(pg)
+    assert len(rows) == len(cases)
+    nul = rows[0]
+    assert nul.body == "my land\ufffd in Sangkae" and nul.status == "received"
+    long_sid = rows[1]
+    assert len(long_sid.provider_message_id) == 64 and long_sid.provider_message_id.startswith("SM777")
+    assert (rows[2].status, rows[2].error) == ("failed", "sender longer than 64 characters")
+    assert len(rows[2].address) == 64 and rows[2].address.startswith("+85511111")
+    assert rows[3].body == "" and rows[3].status == "received"
+    assert rows[4].provider_message_id.startswith("sha:")
+    assert (rows[5].status, rows[5].error) == ("failed", "no sender")
+    # Those with a sender are queued for processing; the two without one are not.
+    assert len(pg.queue.jobs) == len(cases) - 2
+
+
+def test_bad_bytes_in_a_telegram_update_are_cleaned_and_stored(pg, pg_client):
+    chat = {"id": 5550001, "type": "private", "first_name": "Dara"}
+    updates = [
+        {"update_id": 801, "message": {"message_id": 1, "chat": chat, "text": "lone \ud800 surrogate\x00"}},
+        {"update_id": 802, "message": {"message_id": 2, "chat": dict(chat, id=int("9" * 70)), "text": "hi"}},
+        {"update_id": 803, "message": {"message_id": 3, "chat": chat, "text": {"a": [1, "b"]}}},
+        {"update_id": 804, "message": {"message_id": 4, "chat": chat, "text": ["x", 2]}},
+        {"update_id": 805, "message": {"message_id": 5, "chat": chat, "text": 12345}},
+        {"update_id": int("1" * 70), "message": {"message_id": 6, "chat": chat, "text": "big update id"}},
+        {"message": {"message_id": 7, "chat": chat, "text": "no update id"}},
+        {"update_id": 808, "message": {"message_id": 8, "chat": {"type": "private"}, "text": "no chat id"}},
+    ]
+    for update in updates:
+        assert post_update(pg_client, update).status_code == 200
+    rows = inbound(pg)
+    assert [r.body for r in rows] == [
+        "lone \ufffd surrogate\ufffd",
+        "hi",
+        '{"a": [1, "b"]}',
+        '["x", 2]',
+        "12345",
+        "big update id",
+        "no update id",
+        "no chat id",
+    ]
+    assert (rows[1].status, rows[1].error) == ("failed", "chat id longer than 64 characters")
+    assert len(rows[5].provider_message_id) == 64
+    assert rows[6].provider_message_id.startswith("update:sha:")
+    assert (rows[7].status, rows[7].error) == ("failed", "no chat id")
+    # Redelivered (Telegram retries until it gets a 200): nothing new.
+    for update in updates:
+        assert post_update(pg_client, update).status_code == 200
+    assert count(pg) == len(updates)
+
+
+TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=80),
+    st.text(st.characters(codec="utf-8"), min_size=60, max_size=200),
+    st.sampled_from(["\x00", "a\x00b", "\u0000\u17a2", "ខ្ញុំ" * 30]),
+)
+JSON_TEXT = st.one_of(
+    TEXT,
+    st.sampled_from(["\ud800", "x\udfffy", "\ud83d"]),  # lone surrogates (JSON escapes them)
+    st.none(),
+    st.integers(min_value=-(10**80), max_value=10**80),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+)
+FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(sid=st.one_of(st.none(), TEXT), sender=st.one_of(st.none(), TEXT), body=st.one_of(st.none(), TEXT))
+def test_fuzzed_signed_sms_are_answered_200_and_each_is_stored(pg, pg_client, sid, sender, body):
+    before = count(pg)
+    # A nonce field makes every example a distinct delivery (its digest differs without a sid).
+    form = sms_form(MessageSid=sid, From=sender, Body=body, ApiVersion=uuid.uuid4().hex)
+    form = {k: v for k, v in form.items() if v is not None}
+    if sid:  # "" stays empty: known by the digest of the form (distinct by its nonce)
+        form["MessageSid"] = f"{uuid.uuid4().hex}{sid}"
+    response = post_sms(pg_client, form)
+    assert response.status_code == 200
+    assert count(pg) == before + 1
+
+
+@FUZZ
+@given(
+    update_id=st.one_of(st.none(), st.integers(min_value=-(10**80), max_value=10**80), TEXT),
+    chat_id=st.one_of(st.none(), st.integers(min_value=-(10**80), max_value=10**80), TEXT, st.floats()),
+    text=JSON_TEXT,
+    caption=JSON_TEXT,
+    press=st.booleans(),
+)
+def test_fuzzed_telegram_updates_are_answered_200_and_each_is_stored(
+    pg, pg_client, update_id, chat_id, text, caption, press
+):
+    before = count(pg)
+    nonce = uuid.uuid4().int >> 64  # distinct updates, also when update_id repeats or is missing
+    chat = {"id": chat_id, "type": "private"}
+    if press:
+        update = {"callback_query": {"id": str(nonce), "data": text or "acc:1", "message": {"chat": chat}}}
+    else:
+        update = {"message": {"message_id": nonce, "chat": chat, "text": text, "caption": caption}}
+    if update_id is not None:
+        update["update_id"] = update_id if isinstance(update_id, str) else update_id + nonce
+    response = post_update(pg_client, json.loads(json.dumps(update, allow_nan=True)))
+    assert response.status_code == 200
+    assert count(pg) == before + 1
+
+
+# ------------------------------------------------------------------ the database down
+
+
+def test_database_down_the_sms_is_spooled_answered_at_once_and_stored_once_when_it_returns(
+    postgres_url, places, tmp_path, redis_db
+):
+    web = down_services(f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/jsc", places, tmp_path)
+    client = create_app(services=web).test_client()
+    form = sms_form()
+    started = time.monotonic()
+    response = post_sms(client, form)
+    assert response.status_code == 200 and time.monotonic() - started < 2.0
+    assert redis_db.llen(SPOOL_KEY) == 1
+    # Twilio does not retry, but a second delivery of the same message must not become two.
+    assert post_sms(client, form).status_code == 200
+
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        jobs.recover(worker, older_than_s=3600)  # the sweep drains the spool
+        jobs.recover(worker, older_than_s=3600)
+        rows = inbound(worker)
+        assert [(r.provider_message_id, r.body) for r in rows] == [(form["MessageSid"], form["Body"])]
+        assert redis_db.llen(SPOOL_KEY) == 0
+        run_worker(worker)  # processes it (and queues the reply)
+        run_worker(worker)
+        assert [r.status for r in inbound(worker)] == ["processed"]
+        assert [a for a, _ in worker.senders["sms"].sent] == ["+85512345678"]
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+        web.ingress.close()
+
+
+def test_database_frozen_the_webhook_answers_within_its_budget(postgres_url, places, tmp_path, redis_db, frozen):
+    web = down_services(f"postgresql+psycopg://postgres@127.0.0.1:{frozen.port}/jsc", places, tmp_path)
+    client = create_app(services=web).test_client()
+    first, second = sms_form(), sms_form(Body="rice field, again")
+    started = time.monotonic()
+    assert post_sms(client, first).status_code == 200
+    took = time.monotonic() - started
+    assert 1.0 < took < 2.5  # connecting has libpq's minimum of 2 s, not PostgreSQL's 60 s hang
+    started = time.monotonic()
+    assert post_sms(client, second).status_code == 200
+    assert time.monotonic() - started < 0.5  # the database is left alone while it is down
+    assert redis_db.llen(SPOOL_KEY) == 2
+
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        jobs.recover(worker, older_than_s=3600)
+        assert [r.body for r in inbound(worker)] == [first["Body"], second["Body"]]
+        assert worker.queue.queue.count == 2
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+        web.ingress.close()
+
+
+def test_database_freezing_mid_statement_is_cut_off_at_the_budget(postgres_url, places, tmp_path, redis_db):
+    """A PostgreSQL that stops answering on a connection already in the pool (SIGSTOP, a network
+    path gone quiet): the watchdog ends the statement at the budget, the delivery is spooled."""
+    proxy = FreezableProxy(5432)
+    web = down_services(postgres_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"), places, tmp_path)
+    client = create_app(services=web).test_client()
+    first, second = sms_form(), sms_form(Body="rice field, frozen")
+    try:
+        assert post_sms(client, first).status_code == 200  # stored through the proxy: a pooled connection
+        assert [r.body for r in inbound(web)] == [first["Body"]] and redis_db.llen(SPOOL_KEY) == 0
+        proxy.frozen.set()
+        started = time.monotonic()
+        assert post_sms(client, second).status_code == 200
+        assert 1.0 < time.monotonic() - started < 2.0  # the 1.5 s budget
+        assert redis_db.llen(SPOOL_KEY) == 1
+    finally:
+        proxy.close()
+        web.ingress.close()
+        web.engine.dispose()
+
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        jobs.recover(worker, older_than_s=3600)
+        assert [r.body for r in inbound(worker)] == [first["Body"], second["Body"]]
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+
+
+def test_database_and_redis_down_the_delivery_goes_to_the_local_file(postgres_url, places, tmp_path):
+    dead = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/jsc"
+    web = down_services(dead, places, tmp_path, redis_url=f"redis://127.0.0.1:{closed_port()}/0")
+    client = create_app(services=web).test_client()
+    chat = {"id": 5550001, "type": "private"}
+    update = {"update_id": 9101, "message": {"message_id": 1, "chat": chat, "text": "rice field \ud800"}}
+    started = time.monotonic()
+    assert post_sms(client, sms_form()).status_code == 200
+    assert post_update(client, update).status_code == 200
+    assert time.monotonic() - started < 2.0
+    assert len((tmp_path / "spool" / "inbound.jsonl").read_text().splitlines()) == 2
+
+    back = make_services(postgres_url, places, spool_dir=tmp_path / "spool")  # Redis still down here
+    load_sample_directory(back)
+    try:
+        jobs.recover(back, older_than_s=3600)
+        jobs.recover(back, older_than_s=3600)
+        assert sorted(r.body for r in inbound(back)) == ["rice field dispute in Sangkae", "rice field \ufffd"]
+        assert [j[0] for j in back.queue.jobs] == ["worker.jobs.process_inbound"] * 2
+        assert list((tmp_path / "spool").glob("*.jsonl")) == []
+    finally:
+        back.ingress.close()
+        back.engine.dispose()
+        web.ingress.close()
+
+
+def test_only_when_nothing_can_keep_the_delivery_is_the_answer_5xx(places, tmp_path):
+    (tmp_path / "not-a-dir").write_text("")
+    dead = f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/jsc"
+    web = make_services(
+        dead,
+        places,
+        redis_url=f"redis://127.0.0.1:{closed_port()}/0",
+        spool_dir=tmp_path / "not-a-dir" / "spool",
+        request_path=True,
+    )
+    client = create_app(services=web).test_client()
+    try:
+        response = post_sms(client, sms_form())
+        assert response.status_code == 503 and response.headers["Retry-After"]
+    finally:
+        web.ingress.close()
+
+
+# ------------------------------------------------------------------ Redis frozen
+
+
+def test_redis_frozen_the_webhook_answers_well_under_a_second_and_recovery_processes_it(
+    postgres_url, places, tmp_path, redis_db, frozen
+):
+    web = make_services(
+        postgres_url, places, redis_url=f"redis://127.0.0.1:{frozen.port}/0", spool_dir=tmp_path, request_path=True
+    )
+    load_sample_directory(web)
+    client = create_app(services=web).test_client()
+    forms = [sms_form(), sms_form(From="+85512000001")]
+    try:
+        for form in forms:
+            started = time.monotonic()
+            assert post_sms(client, form).status_code == 200
+            assert time.monotonic() - started < 0.6
+        assert [r.status for r in inbound(web)] == ["received", "received"]  # stored, not queued
+    finally:
+        web.ingress.close()
+        web.engine.dispose()
+
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        jobs.recover(worker, older_than_s=0)  # Redis is back: the sweep queues them
+        run_worker(worker)
+        run_worker(worker)
+        assert [r.status for r in inbound(worker)] == ["processed", "processed"]
+        assert sorted(a for a, _ in worker.senders["sms"].sent) == ["+85512000001", "+85512345678"]
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+
+
+# ------------------------------------------------------------------ the drain
+
+
+def test_a_record_the_drain_cannot_read_is_set_aside_and_the_rest_still_drain(postgres_url, places, tmp_path, redis_db):
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        redis_db.rpush(SPOOL_KEY, b"{not json")
+        worker.ingress.spool.push("twilio_sms", sms_form())
+        jobs.recover(worker, older_than_s=3600)
+        assert count(worker) == 1
+        assert redis_db.llen(SPOOL_KEY) == 0 and redis_db.lrange(BAD_KEY, 0, -1) == [b"{not json"]
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+
+
+def test_embedded_mode_drains_the_spool_on_its_own_sweep(sqlite_url, places, tmp_path):
+    """`make run` has no worker process: the web process's sweep drains the file spool."""
+    s = make_services(sqlite_url, places, spool_dir=tmp_path / "spool")
+    s = replace(s, queue=InProcessJobQueue(lambda: s))
+    s.ingress.queue = s.queue
+    load_sample_directory(s)
+    try:
+        s.ingress.spool.push("twilio_sms", sms_form())  # spooled while the database was locked
+        s.queue.start_sweep(0.1)
+        wait_until(lambda: s.senders["sms"].sent, 20, "the spooled SMS answered")
+        assert [a for a, _ in s.senders["sms"].sent] == ["+85512345678"]
+        assert [r.status for r in inbound(s)] == ["processed"]
+    finally:
+        s.queue.close()
+        s.ingress.close()
+        s.engine.dispose()
