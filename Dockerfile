@@ -5,7 +5,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-RUN useradd --create-home --uid 10001 jsc && mkdir -p /app/var && chown -R jsc /app/var
+RUN useradd --create-home --uid 10001 jsc && mkdir -p /app/var/spool && chown -R jsc /app/var
 USER jsc
 EXPOSE 8000
-CMD ["gunicorn", "--workers", "3", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "bot:create_app()"]
+# gunicorn as shipped: gthread, WEB_WORKERS x WEB_THREADS, no control socket (gunicorn.conf.py).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "bot:create_app()"]

@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app bot
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup lint run test test-fast test-unit db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker chaos sample-directory clean
+.PHONY: setup lint run test test-fast test-unit db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker bench-ingress chaos sample-directory clean
 
 # requirements-dev.txt is requirements.txt plus the tests and linters (the image installs only the first).
 $(STAMP): requirements.txt requirements-dev.txt
@@ -85,3 +85,9 @@ sample-directory: setup
 
 clean:
 	rm -rf var/jsc.db var/*.log .pytest_cache
+
+# The signed SMS webhook under gunicorn as shipped, beside a bare Flask app, with wrk (32
+# connections); then with PostgreSQL unreachable. Its own database (created, dropped) and Redis db 13.
+bench-ingress: setup
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -q wrk >/dev/null; } || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+	timeout 900 $(BIN)/python -m bot.bench_ingress

@@ -71,3 +71,29 @@ def test_config_defaults_match_the_readme():
     cfg = Config.from_env({})
     readme = (ROOT / "README.md").read_text()
     assert cfg.timezone in readme and "var/jsc.db" in readme
+
+
+def test_gunicorn_as_shipped_suits_io_bound_requests_and_has_no_control_socket():
+    settings: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), settings)  # noqa: S102 - our own config file
+    assert settings["worker_class"] == "gthread" and settings["threads"] >= 4 and settings["workers"] >= 2
+    assert settings["control_socket_disable"] is True
+    for command in (SERVICES["web"]["command"], (ROOT / "Dockerfile").read_text()):
+        assert "gunicorn.conf.py" in str(command)
+
+
+def test_a_buffering_proxy_is_the_way_in_and_web_is_not_published():
+    proxy = SERVICES["proxy"]
+    assert proxy["image"].startswith("nginx:") and proxy["ports"] == ["127.0.0.1:8000:8080"]
+    assert "ports" not in SERVICES["web"] and proxy["healthcheck"]["test"]
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert re.search(r"^\s*proxy_request_buffering on;", conf, re.M)
+    assert re.search(r"^\s*client_body_timeout \d+s;", conf, re.M)
+    assert re.search(r"^\s*server web:8000;", conf, re.M)
+
+
+def test_web_and_worker_share_the_spool_volume():
+    for name in ("web", "worker"):
+        assert "spool:/app/var/spool" in SERVICES[name]["volumes"], name
+    assert "spool" in COMPOSE["volumes"]

@@ -1,0 +1,355 @@
+"""`make bench-ingress`: the signed SMS webhook at full speed, beside a bare Flask app.
+
+Both run under gunicorn as shipped (gunicorn.conf.py) on loopback ports; `wrk` sends them signed
+Twilio SMS webhooks, each a distinct message (pre-generated and signed here, handed out by a Lua
+script, as signing HMAC-SHA1 per request in wrk's Lua is impractical), over 32 connections for a
+fixed duration. Then the app runs again with PostgreSQL unreachable: every message must still be
+accepted (spooled), then drained into the database once each. Prints requests/s and p99 for each
+run, the ratio to the bare app, and the targets. Uses its own PostgreSQL database (created and
+dropped) and its own Redis db (flushed); everything on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+ROUTE = "/webhooks/twilio/sms"
+PUBLIC = "https://bench.invalid"  # the URL the bodies are signed for (the app's PUBLIC_BASE_URL)
+TOKEN = "bench-auth-token"
+
+LUA = r"""
+-- Each wrk thread sends its own share of the pre-signed bodies, once each, in order.
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  bodies, signatures = {}, {}
+  local n, i = tonumber(args[2]), 0
+  for line in io.lines(args[1]) do
+    if i % n == id then
+      local tab = line:find("\t", 1, true)
+      signatures[#signatures + 1] = line:sub(1, tab - 1)
+      bodies[#bodies + 1] = line:sub(tab + 1)
+    end
+    i = i + 1
+  end
+  next_body = 0
+end
+function request()
+  next_body = next_body % #bodies + 1
+  return wrk.format("POST", "/webhooks/twilio/sms", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Twilio-Signature"] = signatures[next_body],
+  }, bodies[next_body])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"errors_status": %d, "errors_connect": %d, "errors_read": %d, "errors_write": %d, "errors_timeout": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    e.status, e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+
+def bare_app():
+    """A Flask app that answers the webhook's route with the same TwiML and does nothing else."""
+    from flask import Flask, Response
+
+    app = Flask("bare")
+
+    @app.post(ROUTE)
+    def sms():
+        return Response(EMPTY_TWIML, mimetype="text/xml")
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_bodies(path: Path, n: int) -> None:
+    """n distinct SMS webhooks (distinct from every other file too), each line
+    'signature<TAB>urlencoded body'."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(TOKEN)
+    url = PUBLIC + ROUTE
+    run = uuid.uuid4().hex[:8]
+    with path.open("w") as f:
+        for i in range(n):
+            form = {
+                "AccountSid": "AC" + "b" * 32,
+                "ApiVersion": "2010-04-01",
+                "Body": f"ខ្ញុំមានជម្លោះដីធ្លីជាមួយអ្នកជិតខាង នៅស្រុកសង្កែ {i}",
+                "From": f"+8551{i % 100000:07d}",
+                "MessageSid": f"SM{run}{i:024d}",
+                "NumMedia": "0",
+                "To": "+85599000111",
+            }
+            f.write(f"{validator.compute_signature(url, form)}\t{urlencode(form)}\n")
+
+
+class Gunicorn:
+    """gunicorn as shipped (gunicorn.conf.py), on a loopback port."""
+
+    def __init__(self, app: str, env: dict[str, str], log: Path):
+        self.port = free_port()
+        self.log = log.open("w")
+        full = {**os.environ, **env, "WEB_BIND": f"127.0.0.1:{self.port}", "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", app],
+            cwd=ROOT,
+            env=full,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {log}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1)
+                return
+            except urllib.error.HTTPError:
+                return  # answering (404 or 405 is fine)
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start in 60 s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def wrk(port: int, script: Path, bodies: Path, threads: int, connections: int, duration_s: int) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration_s}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(bodies),
+            str(threads),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration_s + 120,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    result = json.loads(line.removeprefix("WRKJSON "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["ok"] = result["requests"] - result["errors_status"]
+    return result
+
+
+def stored_count(engine) -> int:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM messages WHERE direction = 'in'")).scalar()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit 1 when a target is missed or a message is lost."""
+    parser = argparse.ArgumentParser(prog="python -m bot.bench_ingress")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--bodies", type=int, default=80000, help="distinct signed messages generated")
+    parser.add_argument(
+        "--database-url",
+        default=f"postgresql+psycopg://postgres@127.0.0.1:5432/jsc_bench_ingress_{os.getpid()}",
+        help="a database of its own: created, migrated and dropped",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="a Redis db of its own: flushed")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        parser.error("wrk is not installed (Debian: apt-get install wrk)")
+
+    from redis import Redis
+    from sqlalchemy import create_engine, text
+
+    from bot.cli import recreate_database
+
+    recreate_database(args.database_url)
+    redis = Redis.from_url(args.redis_url)
+    redis.flushdb()
+    work = Path(tempfile.mkdtemp(prefix="bench-ingress-"))
+    script = work / "sign.lua"
+    script.write_text(LUA)
+    print(f"generating 2 x {args.bodies} signed messages ...", flush=True)
+    # Each measured run sends its own messages, never one another run (or a warm-up) sent.
+    files = {name: work / f"{name}.tsv" for name in ("warmup", "app", "down")}
+    write_bodies(files["warmup"], 5000)
+    write_bodies(files["app"], args.bodies)
+    write_bodies(files["down"], args.bodies)
+    env = {
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "TWILIO_ACCOUNT_SID": "AC" + "b" * 32,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "TWILIO_FROM": "+85599000111",
+        "PUBLIC_BASE_URL": PUBLIC,
+        "SECRET_KEY": uuid.uuid4().hex,
+        "SPOOL_DIR": str(work / "spool"),
+        "QUEUE_NAME": "bench-ingress",
+    }
+    engine = create_engine(args.database_url)
+    servers: list[Gunicorn] = []
+    results: dict[str, dict] = {}
+    ok = True
+    try:
+        bare = Gunicorn("bot.bench_ingress:bare_app()", env, work / "bare.log")
+        app = Gunicorn("bot:create_app()", env, work / "app.log")
+        servers += [bare, app]
+
+        def run(port: int, bodies: str, duration: int) -> dict:
+            return wrk(port, script, files[bodies], args.wrk_threads, args.connections, duration)
+
+        run(bare.port, "warmup", 2), run(app.port, "warmup", 2)  # imports, pools, connections
+        app.stop()  # the warm-up's requests still in flight are done
+        servers.remove(app)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM messages"))
+        redis.flushdb()
+        app = Gunicorn("bot:create_app()", env, work / "app.log")
+        servers.append(app)
+        run(app.port, "warmup", 1)  # this process's pools (its messages are deleted below)
+        time.sleep(0.5)
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM messages"))
+        results["bare Flask app"] = run(bare.port, "app", args.duration)
+        results["SMS webhook"] = run(app.port, "app", args.duration)
+        app.stop()
+        servers.remove(app)
+        answered, stored = results["SMS webhook"]["ok"], stored_count(engine)
+        # wrk stops counting at the deadline; what was in flight then was still received and stored.
+        print(f"SMS webhook: {answered} answered 2xx, {stored} stored (each message once)")
+        ok &= answered <= stored <= answered + args.connections and answered <= args.bodies
+
+        # PostgreSQL unreachable: a port nothing listens on.
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM messages"))
+        redis.flushdb()
+        down_env = dict(env, DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/jsc")
+        down = Gunicorn("bot:create_app()", down_env, work / "down.log")
+        servers.append(down)
+        results["SMS webhook, database down"] = run(down.port, "down", args.duration)
+        down.stop()
+        servers.remove(down)
+        accepted = results["SMS webhook, database down"]["ok"]
+        from bot.spool import SPOOL_KEY
+
+        spooled = redis.llen(SPOOL_KEY)
+        print(f"database down: {accepted} answered 2xx, {spooled} spooled; draining ...", flush=True)
+        drained = drain(env, args.database_url)
+        stored = stored_count(engine)
+        print(f"database back: {drained} drained, {stored} stored")
+        ok &= accepted <= spooled <= accepted + args.connections and stored == spooled
+        ok &= results["SMS webhook, database down"]["errors_status"] == 0 and accepted <= args.bodies
+    finally:
+        for server in servers:
+            server.stop()
+        engine.dispose()
+        redis.flushdb()
+        drop(args.database_url)
+        shutil.rmtree(work, ignore_errors=True)
+
+    bare_rps = results["bare Flask app"]["rps"]
+    print()
+    print(f"wrk, {args.connections} connections, {args.duration} s each, gunicorn as shipped (gunicorn.conf.py)")
+    print(f"{'run':<30} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'x bare':>7}")
+    for name, r in results.items():
+        print(
+            f"{name:<30} {r['rps']:>11.0f} {r['p50_us'] / 1000:>8.1f} {r['p99_us'] / 1000:>8.1f} "
+            f"{r['errors_status']:>8} {r['rps'] / bare_rps:>7.2f}"
+        )
+    web, down_r = results["SMS webhook"], results["SMS webhook, database down"]
+    targets = [
+        ("requests/s >= 0.5 x bare", web["rps"] >= 0.5 * bare_rps),
+        ("p99 <= 50 ms", web["p99_us"] <= 50_000),
+        ("database down: p99 <= 2 s", down_r["p99_us"] <= 2_000_000),
+        ("every message stored once (and, database down, accepted)", ok),
+    ]
+    print()
+    for name, met in targets:
+        print(f"  {'met ' if met else 'MISSED'}  {name}")
+    return 0 if all(met for _, met in targets) else 1
+
+
+def drain(env: dict[str, str], database_url: str) -> int:
+    """The recovery sweep's drain, as the worker runs it, into the database that is back."""
+    from dataclasses import replace
+
+    from bot.bootstrap import build_services
+    from bot.config import Config
+
+    config = replace(Config.from_env(env), database_url=database_url)
+    services = build_services(config)
+    try:
+        total = 0
+        while True:
+            n = services.ingress.drain()
+            total += n
+            if not n:
+                return total
+    finally:
+        services.ingress.close()
+        services.engine.dispose()
+
+
+def drop(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(database_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
