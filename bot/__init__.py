@@ -33,12 +33,13 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     app.extensions["jsc"] = services
     configure_logging()
 
-    from bot import cli, simulator, webhooks
+    from bot import cli, console, simulator, webhooks
 
     app.register_blueprint(webhooks.twilio_bp)
     app.register_blueprint(webhooks.telegram_bp)
     if config.simulator:
         app.register_blueprint(simulator.bp)
+    console.init_app(app)
     cli.register(app)
 
     @app.get("/healthz")
@@ -53,9 +54,10 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     @app.get("/")
     def index():
         """A pointer for humans."""
+        staff = '<a href="/console/">Staff console</a>'
         if config.simulator:
-            return '<p>JSC justice line is running. <a href="/simulator">Open the simulator</a>.</p>'
-        return "<p>JSC justice line is running.</p>"
+            return f'<p>JSC justice line is running. {staff}. <a href="/simulator">Open the simulator</a>.</p>'
+        return f"<p>JSC justice line is running. {staff}.</p>"
 
     return app
 

@@ -93,6 +93,25 @@ class Services:
             legal=self.legal_factory(),
             policy=Policy(timezone=self.config.timezone),
             clock=self.clock,
+            console_url=self.config.console_url,
+        )
+
+    @cached_property
+    def places(self) -> Places:
+        """The gazetteer, loaded once."""
+        return self.places_factory()
+
+    @cached_property
+    def web_deps(self) -> IntakeDeps:
+        """What the case workflow needs in a web request (the console): places, timing rules and
+        the clock, without loading the NLU, which only the inbound pipeline uses."""
+        return IntakeDeps(
+            understander=None,  # type: ignore[arg-type] - never called by the case workflow
+            places=self.places,
+            legal=None,
+            policy=Policy(timezone=self.config.timezone),
+            clock=self.clock,
+            console_url=self.config.console_url,
         )
 
     @property

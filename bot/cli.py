@@ -24,6 +24,7 @@ telegram_cli = AppGroup("telegram", help="Telegram without a public URL.")
 councils_cli = AppGroup("councils", help="Commune councils that ask on behalf of villagers.")
 cases_cli = AppGroup("cases", help="Cases: look one up, re-route it.")
 reports_cli = AppGroup("reports", help="Reports for the Justice Service Centres.")
+console_cli = AppGroup("console", help="The web console for staff.")
 
 
 @db_cli.command("upgrade")
@@ -293,6 +294,26 @@ def reports_questions(month: str, output: Path | None):
         click.echo(text, nl=False)
 
 
+@console_cli.command("link")
+@click.option("--official", "official_id", required=True, type=int, help="The official's id.")
+def console_link(official_id: int):
+    """Print a one-time sign-in link to the web console (valid 10 minutes): for the first admin,
+    and for officials without Telegram."""
+    from intake import staff
+
+    services = _services()
+    now = services.clock()
+    with services.uow() as uow:
+        official = uow.repo.official(official_id)
+        if official is None or not official.active:
+            raise click.ClickException(f"no active official {official_id}")
+        raw = staff.issue_sign_in(uow, official, now)
+        staff.audit(uow, staff.AuditAction.LINK_ISSUED, now, official.id, via="cli")
+        uow.commit()
+    click.echo(staff.sign_in_link(services.config.console_url, raw))
+    click.echo("one use, valid for 10 minutes", err=True)
+
+
 def register(app) -> None:
     """Attach the command groups to the app."""
     for group in (
@@ -304,5 +325,6 @@ def register(app) -> None:
         councils_cli,
         reports_cli,
         cases_cli,
+        console_cli,
     ):
         app.cli.add_command(group)

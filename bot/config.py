@@ -52,6 +52,9 @@ class Config:
     spool_dir: Path = ROOT / "var" / "spool"
     # Embedded mode's recovery sweep (the worker's is `python -m worker --sweep-interval`).
     sweep_interval_s: float = 10.0
+    # The web console: a session ends after this long without a click, and after this long at most.
+    console_idle_minutes: int = 60
+    console_session_hours: int = 12
 
     @property
     def sms_configured(self) -> bool:
@@ -62,6 +65,11 @@ class Config:
     def telegram_configured(self) -> bool:
         """True when a Telegram bot token is set."""
         return bool(self.telegram_bot_token)
+
+    @property
+    def console_url(self) -> str:
+        """Where staff open the web console: under PUBLIC_BASE_URL, else the local server."""
+        return f"{self.public_base_url or 'http://127.0.0.1:5000'}/console"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -93,6 +101,8 @@ class Config:
             enqueue_timeout_s=float(get("ENQUEUE_TIMEOUT") or base.enqueue_timeout_s),
             spool_dir=Path(get("SPOOL_DIR") or base.spool_dir),
             sweep_interval_s=float(get("SWEEP_INTERVAL") or base.sweep_interval_s),
+            console_idle_minutes=int(get("CONSOLE_IDLE_MINUTES") or base.console_idle_minutes),
+            console_session_hours=int(get("CONSOLE_SESSION_HOURS") or base.console_session_hours),
         )
         # The simulator has no authentication and shows every message: on only when asked for
         # (`make run` asks), never because a provider's variable happens to be missing.

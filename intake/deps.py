@@ -20,6 +20,7 @@ class IntakeDeps:
     legal: LegalAnswerer | None = None
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utcnow
+    console_url: str = "http://127.0.0.1:5000/console"  # where /console's sign-in links point
 
     def at(self, now: datetime) -> IntakeDeps:
         """These deps with the clock stopped at `now`: one step (a job, a command) reads the time

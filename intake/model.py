@@ -240,6 +240,7 @@ class Official:
     active: bool = True
     linked_at: datetime | None = None
     created_at: datetime = field(default_factory=utcnow)
+    console_language: str | None = None  # "km" or "en" in the web console; None: Khmer
     id: int | None = None
 
 
@@ -475,3 +476,48 @@ def parse_case_ref(text: str) -> str | None:
         ):
             return f"{candidate[:3]}-{candidate[3:]}"
     return None
+
+
+# The web console: sign-in links, sessions and the audit log.
+
+
+@dataclass(eq=False)
+class SignInToken:
+    """A one-time console sign-in link (10 minutes); only the token's hash is stored."""
+
+    official_id: int
+    token_hash: str
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ConsoleSession:
+    """A signed-in browser: the cookie holds a random id, the database its hash."""
+
+    official_id: int
+    token_hash: str
+    created_at: datetime = field(default_factory=utcnow)
+    last_seen_at: datetime = field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AuditEntry:
+    """One line of the append-only audit log: who did what in the console, and when."""
+
+    action: str
+    official_id: int | None = None
+    case_ref: str | None = None
+    ip: str | None = None
+    detail: dict = field(default_factory=dict)
+    at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+def hash_secret(value: str) -> str:
+    """Sign-in and session tokens are stored hashed (a leaked database opens no session)."""
+    return hashlib.sha256(value.encode()).hexdigest()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from intake import callbacks, cases, outbound, replies
+from intake import callbacks, cases, outbound, replies, staff
 from intake.deps import IntakeDeps
 from intake.model import OPEN_STATUSES, OUTCOMES, Case, CaseKind, CaseStatus, Channel, Official, Purpose
 from intake.unit_of_work import UnitOfWork
@@ -133,6 +133,25 @@ def _cancel_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text:
     return _answer(uow, official, key, case, cases.cancel_session(uow, deps, official, case))
 
 
+def _console_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
+    """A one-time sign-in link to the web console (10 minutes). Its message is blanked in the
+    database once the link is used or replaced (`staff.scrub_links`)."""
+    now = deps.clock()
+    raw = staff.issue_sign_in(uow, official, now)
+    staff.audit(uow, staff.AuditAction.LINK_ISSUED, now, official.id, via="telegram")
+    link = staff.sign_in_link(deps.console_url, raw)
+    out = outbound.queue_message(
+        uow,
+        channel=Channel.TELEGRAM,
+        address=official.telegram_chat_id,
+        body=replies.render_official("official_console_link", link=link),
+        key=key,
+        official_id=official.id,
+        purpose=staff.LINK_PURPOSE,
+    )
+    return [out.id]
+
+
 def _help(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
     office = uow.repo.office(official.office_id)
     return [_say(uow, official, key, "official_help", {"office": office.name_km if office else "?"})]
@@ -144,6 +163,7 @@ COMMANDS: dict[str, Command] = {
     "/case": _case_command,
     "/schedule": _schedule_command,
     "/cancel": _cancel_command,
+    "/console": _console_command,
 }
 
 

@@ -113,6 +113,7 @@ officials = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("linked_at", UTC_DATETIME),
     Column("created_at", UTC_DATETIME, nullable=False),
+    Column("console_language", String(8)),  # the web console's language, chosen by the official
 )
 
 cases = Table(
@@ -224,6 +225,42 @@ messages = Table(
     Index("ix_messages_status_direction", "status", "direction"),
 )
 
+# The web console (bot/console): one-time sign-in links, sessions, and the append-only audit log.
+sign_in_tokens = Table(
+    "sign_in_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("official_id", ForeignKey("officials.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", UTC_DATETIME, nullable=False),
+    Column("used_at", UTC_DATETIME),
+    Column("created_at", UTC_DATETIME, nullable=False),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("official_id", ForeignKey("officials.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTC_DATETIME, nullable=False),
+    Column("last_seen_at", UTC_DATETIME, nullable=False),
+    Column("ended_at", UTC_DATETIME),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTC_DATETIME, nullable=False, index=True),
+    Column("official_id", ForeignKey("officials.id"), index=True),
+    Column("action", String(40), nullable=False),
+    Column("case_ref", String(8), index=True),
+    Column("ip", String(45)),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_log_action_ip_at", "action", "ip", "at"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -243,4 +280,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.LegalQuestion, legal_questions)
     mapper_registry.map_imperatively(model.Conversation, conversations)
     mapper_registry.map_imperatively(model.Message, messages)
+    mapper_registry.map_imperatively(model.SignInToken, sign_in_tokens)
+    mapper_registry.map_imperatively(model.ConsoleSession, console_sessions)
+    mapper_registry.map_imperatively(model.AuditEntry, audit_log)
     _mapped = True

@@ -212,6 +212,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "/schedule REF 2026-12-03 09:00 sets a session, /cancel REF cancels it.",
         "km": "{office}៖ /cases បញ្ជីករណី /case REF មើលករណីមួយ /schedule REF កំណត់ពេលជួប",
     },
+    "official_console_link": {
+        "en": "Your sign-in link to the web console (one use, valid 10 minutes; do not forward it):\n{link}",
+        "km": "តំណចូលកុងសូលវេប (ប្រើបានម្តង មានសុពលភាព ១០ នាទី កុំបញ្ជូនបន្ត)៖",
+    },
+    "official_console_action": {
+        "en": "Case {ref}: {what} by {name} in the web console.",
+        "km": "ករណី {ref}៖ {what_km} ដោយ {name} នៅកុងសូលវេប។",
+    },
     "official_reminder": {
         "en": "Reminder: case {ref} is waiting to be accepted.",
         "km": "រំលឹក៖ ករណី {ref} កំពុងរង់ចាំការទទួលយក។",
