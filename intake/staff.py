@@ -190,7 +190,7 @@ def end_sessions_of(uow: UnitOfWork, official_id: int, now: datetime) -> None:
 
 def audit(
     uow: UnitOfWork,
-    action: str,
+    what: str,
     now: datetime,
     official_id: int | None = None,
     case_ref: str | None = None,
@@ -198,9 +198,7 @@ def audit(
     **detail,
 ) -> None:
     """Append one line to the audit log (never updated or deleted: the database refuses it)."""
-    uow.repo.add(
-        AuditEntry(action=str(action), official_id=official_id, case_ref=case_ref, ip=ip, detail=detail, at=now)
-    )
+    uow.repo.add(AuditEntry(action=str(what), official_id=official_id, case_ref=case_ref, ip=ip, detail=detail, at=now))
 
 
 def sign_in_refusals(uow: UnitOfWork, ip: str | None, now: datetime) -> int:

@@ -1,0 +1,505 @@
+"""The web console through Flask's test client: sign-in links, sessions, CSRF, roles and scope (on
+SQLite and PostgreSQL), actions through the Telegram workflow's functions, the audit log."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+
+from bot import create_app
+from bot.bootstrap import build_services
+from bot.config import Config
+from bot.console import auth, i18n
+from intake import orm, staff
+from intake.model import AuditEntry, CaseEvent, Message, Official
+from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
+from tests.console_data import seed
+from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
+from tests.integration.test_pipeline import say
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "console" / "templates" / "console"
+
+
+def _services(url, places):
+    cfg = replace(Config(), database_url=url, telegram_bot_username="jsc_bot", **TWILIO, **TELEGRAM)
+    s = build_services(
+        cfg,
+        queue=RecordingQueue(),
+        senders={"sms": RecordingSender(), "telegram": RecordingSender()},
+        understander=ScriptedUnderstander({}),
+        places=places,
+        legal=None,
+    )
+    load_sample_directory(s)
+    return s
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def console(request, places):
+    """Services, seeded caseload and app, on SQLite and on the machine's PostgreSQL."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    s = _services(url, places)
+    data = seed(s, extra_phnom_penh=30)
+    yield s, data, create_app(services=s)
+    s.engine.dispose()
+
+
+@pytest.fixture
+def lite(sqlite_url, places):
+    """The same on SQLite only, for what does not depend on the database."""
+    s = _services(sqlite_url, places)
+    data = seed(s)
+    yield s, data, create_app(services=s)
+    s.engine.dispose()
+
+
+def issue(services, official_id: int, now=None) -> str:
+    with services.uow() as uow:
+        raw = staff.issue_sign_in(uow, uow.repo.official(official_id), now or services.clock())
+        uow.commit()
+    return raw
+
+
+def form_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, services, official_id: int):
+    """Open a fresh link, press the button; returns the response."""
+    raw = issue(services, official_id)
+    page = client.get(f"/console/signin?t={raw}")
+    return client.post("/console/signin", data={"t": raw, "csrf_token": form_token(page.text)})
+
+
+def csrf(client) -> str:
+    with client.session_transaction() as s:
+        return s[auth.CSRF]
+
+
+def inbox_refs(html: str) -> set[str]:
+    return set(re.findall(r'class="ref" href="/console/cases/([A-Z0-9-]+)"', html))
+
+
+# Security
+
+
+def test_every_console_route_without_a_session_redirects_or_answers_401(lite):
+    services, data, app = lite
+    client = app.test_client()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("console.") or rule.endpoint in auth.PUBLIC:
+            continue
+        url = rule.rule.replace("<ref>", data.refs["boundary"]).replace("<action>", "accept")
+        url = url.replace("<int:official_id>", str(data.officials["jsc"]))
+        for method in rule.methods & {"GET", "POST"}:
+            response = client.open(url, method=method, data={"csrf_token": "x"})
+            if method == "GET":
+                assert response.status_code == 302, url
+                assert response.location.startswith("/console/welcome"), url
+            else:
+                assert response.status_code == 401, url
+            checked += 1
+    assert checked == 13  # inbox, export, case, actions, directory x3, people x4, audit, sign-out
+    welcome = client.get("/console/welcome")
+    assert "/console" in welcome.text and "flask --app bot console link" in welcome.text
+
+
+def test_a_forged_csrf_token_is_refused_and_changes_nothing(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    response = client.post(f"/console/cases/{data.refs['boundary']}/accept", data={"csrf_token": "forged"})
+    assert response.status_code == 400
+    missing = client.post(f"/console/cases/{data.refs['boundary']}/accept")
+    assert missing.status_code == 400
+    with services.uow() as uow:
+        assert uow.repo.case_by_ref(data.refs["boundary"]).accepted_by is None
+    # The real token works.
+    ok = client.post(f"/console/cases/{data.refs['boundary']}/accept", data={"csrf_token": csrf(client)})
+    assert ok.status_code == 302
+
+
+def test_an_official_asking_for_another_offices_case_by_url_gets_404(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    other = data.refs["phnom_penh"]
+    assert client.get(f"/console/cases/{other}").status_code == 404
+    assert client.post(f"/console/cases/{other}/accept", data={"csrf_token": csrf(client)}).status_code == 404
+    assert client.get(f"/console/?ref={other}").status_code == 200
+    assert inbox_refs(client.get(f"/console/?ref={other}").text) == set()
+    with services.uow() as uow:
+        assert uow.repo.case_by_ref(other).accepted_by is None
+
+
+def test_the_simulator_stays_off_unless_simulator_is_1(lite):
+    services, _, _ = lite
+    assert Config.from_env({}).simulator is False
+    assert Config.from_env({"SIMULATOR": "0"}).simulator is False
+    assert Config.from_env({"SIMULATOR": "1"}).simulator is True
+    off = create_app(services=replace(services, config=replace(services.config, simulator=False)))
+    assert off.test_client().get("/simulator").status_code == 404
+    on = create_app(services=replace(services, config=replace(services.config, simulator=True)))
+    assert on.test_client().get("/simulator").status_code == 200
+
+
+def test_a_sign_in_link_works_once_and_not_after_ten_minutes(lite):
+    services, data, app = lite
+    client = app.test_client()
+    raw = issue(services, data.officials["jsc"])
+    token = form_token(client.get(f"/console/signin?t={raw}").text)
+    first = client.post("/console/signin", data={"t": raw, "csrf_token": token})
+    assert first.status_code == 302 and first.location == "/console/"
+    assert client.get("/console/").status_code == 200
+
+    again = app.test_client()
+    token = form_token(again.get(f"/console/signin?t={raw}").text)
+    reused = again.post("/console/signin", data={"t": raw, "csrf_token": token})
+    assert reused.status_code == 403
+    assert again.get("/console/").status_code == 302
+
+    old = issue(services, data.officials["jsc"], now=services.clock() - timedelta(minutes=11))
+    late = app.test_client()
+    token = form_token(late.get(f"/console/signin?t={old}").text)
+    assert late.post("/console/signin", data={"t": old, "csrf_token": token}).status_code == 403
+    with services.uow() as uow:
+        stored = uow.session.scalars(select(orm.sign_in_tokens.c.token_hash)).all()
+    assert raw not in " ".join(stored) and old not in " ".join(stored)
+
+
+def test_opening_a_link_does_not_use_it_up(lite):
+    """Telegram fetches links to draw previews: only the button press signs in."""
+    services, data, app = lite
+    raw = issue(services, data.officials["jsc"])
+    app.test_client().get(f"/console/signin?t={raw}")
+    app.test_client().get(f"/console/signin?t={raw}")
+    assert sign_in_with(app, raw).status_code == 302
+
+
+def sign_in_with(app, raw):
+    client = app.test_client()
+    return client.post(
+        "/console/signin", data={"t": raw, "csrf_token": form_token(client.get(f"/console/signin?t={raw}").text)}
+    )
+
+
+def test_too_many_refused_sign_ins_from_one_address_are_rate_limited(lite):
+    services, data, app = lite
+    for i in range(staff.SIGN_IN_FAILURES_ALLOWED):
+        assert sign_in_with(app, f"guess-{i}").status_code == 403
+    good = issue(services, data.officials["jsc"])
+    assert sign_in_with(app, good).status_code == 429
+    with services.uow() as uow:
+        entries, total = staff.audit_entries(uow, action=staff.AuditAction.SIGN_IN_REFUSED)
+    assert total == staff.SIGN_IN_FAILURES_ALLOWED
+
+
+def test_sign_out_ends_the_session_even_for_a_copied_cookie(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    cookie = client.get_cookie("jsc_console").value
+    assert client.post("/console/signout", data={"csrf_token": csrf(client)}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("jsc_console", cookie)
+    assert thief.get("/console/").status_code == 302
+
+
+def test_the_cookie_is_httponly_and_samesite_and_secure_behind_https(lite):
+    services, data, app = lite
+    response = sign_in(app.test_client(), services, data.officials["jsc"])
+    header = response.headers["Set-Cookie"]
+    assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" not in header
+    https = create_app(
+        services=replace(services, config=replace(services.config, public_base_url="https://jsc.example.org"))
+    )
+    assert "Secure" in sign_in(https.test_client(), services, data.officials["jsc"]).headers["Set-Cookie"]
+
+
+def test_an_idle_session_expires_and_a_deactivated_official_is_signed_out(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    with services.uow() as uow:
+        uow.session.execute(update(orm.console_sessions).values(last_seen_at=services.clock() - timedelta(minutes=61)))
+        uow.commit()
+    assert client.get("/console/").status_code == 302
+
+    sign_in(client, services, data.officials["jsc"])
+    assert client.get("/console/").status_code == 200
+    admin = app.test_client()
+    sign_in(admin, services, data.officials["admin"])
+    admin.post(f"/console/people/{data.officials['jsc']}/deactivate", data={"csrf_token": csrf(admin)})
+    assert client.get("/console/").status_code == 302
+    assert sign_in(app.test_client(), services, data.officials["admin"]).status_code == 302
+
+
+# Roles and scope, on both databases
+
+
+def test_each_role_sees_its_scope_and_only_caseworkers_read_protection_words(console):
+    services, data, app = console
+    battambang = {data.refs["boundary"], data.refs["debt"], data.refs["violence"]}
+    opens = {
+        "jsc": {data.refs["boundary"], data.refs["debt"]},
+        "caseworker": {data.refs["violence"]},
+        "coordinator": battambang,
+        "admin": battambang | {data.refs["phnom_penh"]},
+        "pp": {data.refs["phnom_penh"]},
+    }
+    seen = {}
+    for who in ("jsc", "caseworker", "coordinator", "admin", "pp"):
+        client = app.test_client()
+        sign_in(client, services, data.officials[who])
+        seen[who] = inbox_refs(client.get("/console/").text)
+        for ref in battambang | {data.refs["phnom_penh"]}:
+            page = client.get(f"/console/cases/{ref}")
+            assert page.status_code in (200, 404)
+            assert (page.status_code == 200) == (ref in opens[who]), (who, ref)
+        violence = client.get(f"/console/cases/{data.refs['violence']}")
+        if violence.status_code == 200:
+            words = "ប្តីខ្ញុំវាយខ្ញុំ" in violence.text
+            phone = data.phones["violence"] in violence.text
+            assert words == phone == (who == "caseworker"), who
+    assert seen["jsc"] == {data.refs["boundary"], data.refs["debt"]}
+    assert seen["caseworker"] == {data.refs["violence"]}
+    assert seen["coordinator"] == battambang
+    assert seen["pp"] <= {data.refs["phnom_penh"]} | {r for k, r in data.refs.items() if k.startswith("extra")}
+    # Admins see all 34 open cases, 25 a page.
+    assert len(seen["admin"]) == 25
+    admin = app.test_client()
+    sign_in(admin, services, data.officials["admin"])
+    assert len(inbox_refs(admin.get("/console/?page=2").text)) == 34 - 25
+    assert "<b>34</b>" in admin.get("/console/").text
+
+
+def test_inbox_filters_counts_and_search_by_reference(console):
+    services, data, app = console
+    client = app.test_client()
+    sign_in(client, services, data.officials["coordinator"])
+    page = client.get("/console/").text
+    counts = dict(re.findall(r'chip chip-(\w+)">[^<]*<b>(\d+)</b>', page))
+    # boundary (2 days) and violence (urgent, 40 min) wait longer than the Policy allows.
+    assert counts == {"all": "3", "urgent": "1", "unaccepted": "3", "overdue": "2", "mine": "0"}
+    assert inbox_refs(client.get("/console/?show=overdue").text) == {data.refs["boundary"], data.refs["violence"]}
+    assert inbox_refs(client.get("/console/?kind=protection").text) == {data.refs["violence"]}
+    assert inbox_refs(client.get("/console/?office=SAMPLE-JSC-0203").text) == {data.refs["boundary"], data.refs["debt"]}
+    typed = data.refs["debt"].lower().replace("-", " ")
+    assert inbox_refs(client.get(f"/console/?ref={typed}").text) == {data.refs["debt"]}
+
+
+def test_the_export_has_no_words_or_phone_numbers_and_is_audited(console):
+    services, data, app = console
+    client = app.test_client()
+    sign_in(client, services, data.officials["coordinator"])
+    body = client.get("/console/export.csv").text
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("ref,kind,status")
+    assert {line.split(",")[0] for line in lines[1:]} == {data.refs[k] for k in ("boundary", "debt", "violence")}
+    assert "+855" not in body and "rice" not in body and "ប្តី" not in body
+    with services.uow() as uow:
+        entries, _ = staff.audit_entries(uow, action=staff.AuditAction.EXPORT)
+    assert entries[0].official_id == data.officials["coordinator"] and entries[0].detail["rows"] == 3
+
+
+def test_the_audit_log_cannot_be_changed_or_deleted(console):
+    services, data, _ = console
+    with services.uow() as uow:
+        staff.audit(uow, staff.AuditAction.SIGN_IN, services.clock(), data.officials["jsc"])
+        uow.commit()
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+        with services.uow() as uow, pytest.raises(Exception, match="append-only"):
+            uow.session.execute(text(statement))
+            uow.commit()
+    with services.uow() as uow:
+        assert uow.session.scalar(select(AuditEntry.action)) == "sign_in"
+
+
+def test_admin_pages_are_for_admins_only(lite):
+    services, data, app = lite
+    for who in ("jsc", "coordinator", "caseworker"):
+        client = app.test_client()
+        sign_in(client, services, data.officials[who])
+        for path in ("/console/directory", "/console/people", "/console/audit"):
+            assert client.get(path).status_code == 403, (who, path)
+        assert client.post("/console/people/invite", data={"csrf_token": csrf(client)}).status_code == 403
+
+
+# Actions: the Telegram workflow's functions, and the office's Telegram sees them
+
+
+def test_accepting_in_the_console_is_the_telegram_accept_and_the_office_is_told(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    ref = data.refs["boundary"]
+    response = client.post(f"/console/cases/{ref}/accept", data={"csrf_token": csrf(client)})
+    assert response.status_code == 302
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(ref)
+        assert case.status == "accepted" and case.accepted_by == data.officials["jsc"]
+        assert [e.type for e in uow.repo.case_events(case.id)][-1] == "accepted"
+        told = {
+            m.address: m.body
+            for m in uow.session.scalars(
+                select(Message).where(Message.case_id == case.id, Message.channel == "telegram")
+            )
+        }
+        entries, _ = staff.audit_entries(uow, action=staff.AuditAction.CASE_ACTION, case_ref=ref)
+    assert "accepted by Sok Dara" in told["900002"]  # the other official of the office
+    assert f"You accepted case {ref}" in told["900001"]  # the actor's own Telegram
+    assert entries[0].detail == {"action": "accept"}
+    page = client.get(f"/console/cases/{ref}").text
+    assert "Sok Dara" in page and 'action="/console/cases/' + ref + '/accept"' not in page
+
+
+def test_an_action_that_does_not_fit_the_state_is_refused(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["caseworker"])
+    ref = data.refs["violence"]
+    client.post(
+        f"/console/cases/{ref}/schedule", data={"csrf_token": csrf(client), "date": "2030-01-02", "time": "09:00"}
+    )
+    with services.uow() as uow:
+        assert uow.repo.appointments_of(uow.repo.case_by_ref(ref).id) == []
+    client.post(f"/console/cases/{ref}/next_stage", data={"csrf_token": csrf(client)})
+    with services.uow() as uow:
+        assert uow.repo.case_by_ref(ref).status == "identified"
+
+
+def test_a_coordinator_re_routes_to_a_near_office_which_is_told(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["coordinator"])
+    ref = data.refs["debt"]
+    page = client.get(f"/console/cases/{ref}").text
+    choices = re.findall(r'name="office" value="([^"]+)"', page)
+    assert len(choices) == 4 and "SAMPLE-JSC-0203" not in choices
+    client.post(f"/console/cases/{ref}/reroute", data={"csrf_token": csrf(client), "office": choices[0]})
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(ref)
+        assert uow.repo.office(case.office_id).code == choices[0]
+        events = uow.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == case.id)).all()
+    assert events[-1] == "rerouted"
+
+
+# Getting a link
+
+
+def test_console_on_telegram_sends_a_working_link(lite):
+    services, data, app = lite
+    say(services, "/console", address="900001", channel="telegram")
+    with services.uow() as uow:
+        body = uow.session.scalars(
+            select(Message.body).where(Message.direction == "out", Message.address == "900001").order_by(Message.id)
+        ).all()[-1]
+    link = re.search(r"http://127\.0\.0\.1:5000/console/signin\?t=(\S+)", body)
+    assert link and "10" in body
+    assert sign_in_with(app, link.group(1)).status_code == 302
+
+
+def test_the_cli_prints_a_link_for_an_official(lite):
+    services, data, app = lite
+    result = app.test_cli_runner().invoke(args=["console", "link", "--official", str(data.officials["admin"])])
+    assert result.exit_code == 0
+    raw = re.search(r"/console/signin\?t=(\S+)", result.output).group(1)
+    assert sign_in_with(app, raw).status_code == 302
+    with services.uow() as uow:
+        uow.session.execute(
+            update(orm.officials).where(orm.officials.c.id == data.officials["pp"]).values(active=False)
+        )
+        uow.commit()
+    refused = app.test_cli_runner().invoke(args=["console", "link", "--official", str(data.officials["pp"])])
+    assert refused.exit_code != 0
+
+
+# Directory and people
+
+
+def test_a_good_directory_upload_is_previewed_then_loaded(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["admin"])
+    client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en"})
+    csv_text = (Path(__file__).resolve().parents[2] / "data" / "directory" / "sample_offices.csv").read_text()
+    keep = "\n".join(line for line in csv_text.splitlines() if "SAMPLE-DOSVY-01," not in line) + "\n"
+    preview = client.post(
+        "/console/directory/upload",
+        data={"csrf_token": csrf(client), "file": (io.BytesIO(keep.encode()), "offices.csv")},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200 and "1 deactivated" in preview.text
+    with services.uow() as uow:
+        assert uow.repo.office_by_code("SAMPLE-DOSVY-01").active
+    digest = re.search(r'name="digest" value="([^"]+)"', preview.text).group(1)
+    client.post("/console/directory/load", data={"csrf_token": csrf(client), "digest": digest, "text": keep})
+    with services.uow() as uow:
+        assert not uow.repo.office_by_code("SAMPLE-DOSVY-01").active
+    tampered = client.post(
+        "/console/directory/load", data={"csrf_token": csrf(client), "digest": digest, "text": keep + "x"}
+    )
+    assert tampered.status_code == 400
+
+
+def test_an_admin_invites_an_official_and_changes_a_role(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["admin"])
+    page = client.post(
+        "/console/people/invite",
+        data={"csrf_token": csrf(client), "name": "Ouk Sreyneang", "office": "SAMPLE-JSC-0203", "role": "official"},
+    )
+    code = re.search(r'<p class="code">([A-Z0-9]{8})</p>', page.text).group(1)
+    assert f"https://t.me/jsc_bot?start={code}" in page.text
+    say(services, f"/start {code}", address="901234", channel="telegram")
+    with services.uow() as uow:
+        assert uow.repo.official_by_chat("901234").name == "Ouk Sreyneang"
+    client.post(
+        f"/console/people/{data.officials['jsc']}/role", data={"csrf_token": csrf(client), "role": "coordinator"}
+    )
+    with services.uow() as uow:
+        assert uow.session.get(Official, data.officials["jsc"]).role == "coordinator"
+        actions = [e.action for e in staff.audit_entries(uow)[0]]
+    assert {"official_invited", "role_changed", "sign_in"} <= set(actions)
+
+
+# Khmer and English
+
+
+def test_the_language_is_chosen_per_official_and_kept(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    assert "ករណីកំពុងដំណើរការ" in client.get("/console/").text  # Khmer by default
+    client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en", "next": "/console/"})
+    assert "Open cases" in client.get("/console/").text
+    other = app.test_client()
+    sign_in(other, services, data.officials["jsc"])
+    assert "Open cases" in other.get("/console/").text
+    with services.uow() as uow:
+        assert uow.session.get(Official, data.officials["jsc"]).console_language == "en"
+
+
+def test_every_text_exists_in_khmer_and_english_and_every_template_key_exists():
+    for key, (km, en) in i18n.CATALOGUE.items():
+        assert km.strip() and en.strip(), key
+        assert re.search(r"[\u1780-\u17FF]", km), f"{key}: the Khmer text has no Khmer letters"
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"\bt\('([a-z0-9_]+)'[,)]", template.read_text()))
+    assert used - set(i18n.CATALOGUE) == set()
+    # Keys built from values: every status, event type and audit action has its words.
+    from intake.model import CaseStatus
+
+    for status in CaseStatus:
+        assert f"status_{status}" in i18n.CATALOGUE
+    for action in staff.AuditAction:
+        assert f"au_{action}" in i18n.CATALOGUE
