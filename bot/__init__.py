@@ -31,6 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
     app.extensions["jsc"] = services
+    if config.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)
     configure_logging()
 
     from bot import cli, console, simulator, webhooks

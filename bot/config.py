@@ -55,6 +55,9 @@ class Config:
     # The web console: a session ends after this long without a click, and after this long at most.
     console_idle_minutes: int = 60
     console_session_hours: int = 12
+    # Reverse proxies in front of the app (1 behind docker-compose's TLS proxy): their
+    # X-Forwarded-For and -Proto are trusted, so that the console sees each browser's address.
+    proxy_hops: int = 0
 
     @property
     def sms_configured(self) -> bool:
@@ -103,6 +106,7 @@ class Config:
             sweep_interval_s=float(get("SWEEP_INTERVAL") or base.sweep_interval_s),
             console_idle_minutes=int(get("CONSOLE_IDLE_MINUTES") or base.console_idle_minutes),
             console_session_hours=int(get("CONSOLE_SESSION_HOURS") or base.console_session_hours),
+            proxy_hops=int(get("PROXY_HOPS") or base.proxy_hops),
         )
         # The simulator has no authentication and shows every message: on only when asked for
         # (`make run` asks), never because a provider's variable happens to be missing.

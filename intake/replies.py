@@ -209,7 +209,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "official_help": {
         "en": "{office}: /cases lists your open cases, /case REF shows one, "
-        "/schedule REF 2026-12-03 09:00 sets a session, /cancel REF cancels it.",
+        "/schedule REF 2026-12-03 09:00 sets a session, /cancel REF cancels it, /console signs you in on the web.",
         "km": "{office}៖ /cases បញ្ជីករណី /case REF មើលករណីមួយ /schedule REF កំណត់ពេលជួប",
     },
     "official_console_link": {

@@ -24,7 +24,7 @@ OFFICIALS = {
     "jsc": ("SAMPLE-JSC-0203", "Sok Dara", "official", "900001"),
     "jsc2": ("SAMPLE-JSC-0203", "Chan Vicheka", "official", "900002"),
     "caseworker": ("SAMPLE-DOSVY-02", "Keo Sophea", "official", "900003"),
-    "coordinator": ("SAMPLE-DOSVY-02", "Lim Bora", "coordinator", "900004"),
+    "coordinator": ("SAMPLE-JSC-0203", "Lim Bora", "coordinator", "900004"),
     "admin": ("SAMPLE-JSC-1202", "Srey Mom", "admin", "900005"),
     "pp": ("SAMPLE-JSC-1202", "Meas Rith", "official", "900006"),
 }

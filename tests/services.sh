@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start what the tests need, when it is not already running: PostgreSQL and Redis on loopback
-# (installed from Debian's packages if missing) and the project's Rasa server (nlu/rasa_server.sh).
+# (installed from Debian's packages if missing), Chromium and the Khmer font for the console's browser
+# tests, and the project's Rasa server (nlu/rasa_server.sh).
 # Usage: tests/services.sh start
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,10 +43,22 @@ ensure_redis() {
     wait_port 6379
 }
 
+# The web console's browser tests drive Debian's Chromium through Playwright (never a downloaded
+# browser), and its Khmer pages need the Noto Khmer font on the machine as well as in the app.
+ensure_browser() {
+    local missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    [ -f /usr/share/fonts/truetype/noto/NotoSansKhmer-Regular.ttf ] || missing+=(fonts-noto-core)
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    apt_install "${missing[@]}" || log "could not install ${missing[*]}: the browser tests will fail"
+}
+
 case "${1:-start}" in
     start)
         ensure_postgres
         ensure_redis
+        ensure_browser
         nlu/rasa_server.sh start
         ;;
     *) echo "usage: $0 start" >&2; exit 2 ;;

@@ -23,7 +23,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
     "role_coordinator": ("អ្នកសម្របសម្រួល", "coordinator"),
     "role_admin": ("អ្នកគ្រប់គ្រង", "admin"),
     "caseworker": ("បុគ្គលិកករណីការពារ", "protection caseworker"),
-    "scope_official": ("អ្នកឃើញករណីរបស់ {office}។", "You see the cases of {office}."),
+    "scope_official": ("អ្នកឃើញករណីរបស់ {office}។", "You see the cases of: {office}"),
     "scope_coordinator": ("អ្នកឃើញករណីទាំងអស់ក្នុង{province}។", "You see every case in {province}."),
     "scope_admin": ("អ្នកឃើញករណីទាំងអស់។", "You see every case."),
     # signing in

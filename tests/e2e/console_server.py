@@ -10,7 +10,9 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -27,6 +29,17 @@ from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+class DaytimeClock:
+    """Real time passing from Wednesday 25 November 2026, 10:00 in Phnom Penh: an SMS that the
+    workflow starts goes at once (none is held for the night), whenever the tests run."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)):
+        self.start, self.t0 = start, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.t0)
 
 
 class ConsoleServer:
@@ -46,10 +59,14 @@ class ConsoleServer:
         )
         # No REDIS_URL: jobs (the sends) run on threads in this process, as in `make run`.
         self.services = build_services(
-            cfg, understander=ScriptedUnderstander({}), places=places or GazetteerPlaces(Gazetteer.load()), legal=None
+            cfg,
+            understander=ScriptedUnderstander({}),
+            places=places or GazetteerPlaces(Gazetteer.load()),
+            legal=None,
+            clock=DaytimeClock(),
         )
         load_sample_directory(self.services)
-        self.data = seed(self.services)
+        self.data = seed(self.services, now=self.services.clock())
         self.app = create_app(services=self.services)
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -63,7 +80,22 @@ class ConsoleServer:
             uow.commit()
         return f"{self.url}/console/signin?t={raw}"
 
+    def sends_pending(self) -> int:
+        """Outbound messages still queued or sending (a Telegram chat's 1-a-second limit defers some)."""
+        from sqlalchemy import func, select
+
+        from intake.model import Message
+
+        with self.services.uow() as uow:
+            return uow.session.scalar(
+                select(func.count()).select_from(Message).where(Message.status.in_(["queued", "sending"]))
+            )
+
     def stop(self) -> None:
+        # Let deferred sends finish against the fakes rather than fail against a stopped server.
+        deadline = time.monotonic() + 10
+        while self.sends_pending() and time.monotonic() < deadline:
+            time.sleep(0.1)
         self._server.shutdown()
         self._thread.join(timeout=5)
         self.providers.stop()
@@ -99,7 +131,7 @@ def screenshots(out_dir: Path) -> list[Path]:
             browser = launch(p)
             for who, lang in (("coordinator", "en"), ("coordinator", "km"), ("jsc", "en"), ("jsc", "km")):
                 for width, height, name in ((1280, 900, "desktop"), (390, 844, "phone")):
-                    context = browser.new_context(viewport={"width": width, "height": height})
+                    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
                     page = context.new_page()
                     sign_in(page, server.link(who))
                     switch = page.locator(f"button[name=lang][value={lang}]")

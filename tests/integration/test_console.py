@@ -201,6 +201,23 @@ def test_too_many_refused_sign_ins_from_one_address_are_rate_limited(lite):
     assert total == staff.SIGN_IN_FAILURES_ALLOWED
 
 
+def test_behind_a_proxy_the_limit_is_per_browser_address(lite):
+    """One TLS proxy in front (PROXY_HOPS=1): one address's failures do not lock the others out."""
+    services, data, _ = lite
+    app = create_app(services=replace(services, config=replace(services.config, proxy_hops=1)))
+
+    def attempt(raw, address):
+        client = app.test_client()
+        headers = {"X-Forwarded-For": address}
+        page = client.get(f"/console/signin?t={raw}", headers=headers)
+        return client.post("/console/signin", data={"t": raw, "csrf_token": form_token(page.text)}, headers=headers)
+
+    for i in range(staff.SIGN_IN_FAILURES_ALLOWED):
+        assert attempt(f"guess-{i}", "203.0.113.9").status_code == 403
+    assert attempt(issue(services, data.officials["jsc"]), "203.0.113.9").status_code == 429
+    assert attempt(issue(services, data.officials["jsc"]), "198.51.100.7").status_code == 302
+
+
 def test_sign_out_ends_the_session_even_for_a_copied_cookie(lite):
     services, data, app = lite
     client = app.test_client()
