@@ -9,7 +9,17 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 
 from intake import orm
-from intake.model import OPEN_STATUSES, Case, CaseStatus, Message, Office, Official, parse_case_ref
+from intake.model import (
+    OPEN_STATUSES,
+    Case,
+    CaseStatus,
+    Contact,
+    Identity,
+    Message,
+    Office,
+    Official,
+    parse_case_ref,
+)
 from intake.policy import Policy
 from intake.staff import Viewer
 from intake.unit_of_work import UnitOfWork
@@ -181,3 +191,11 @@ def coverage(uow: UnitOfWork) -> list[Coverage]:
             Coverage(office, len(mine), sum(1 for o in mine if o.telegram_chat_id), max(times) if times else None)
         )
     return out
+
+
+def commune_councils(uow: UnitOfWork) -> list[tuple[Contact, list[Identity]]]:
+    """The contacts registered as commune councils, with their channel addresses."""
+    councils = list(
+        uow.session.scalars(select(Contact).where(Contact.role == "commune_council").order_by(Contact.commune_code))
+    )
+    return [(c, uow.repo.identities_of(c.id)) for c in councils]

@@ -45,7 +45,8 @@ def directory():
     _admin_only()
     with auth.services().uow() as uow:
         rows = caseload.coverage(uow)
-    return render_template("console/directory.html", rows=rows)
+        councils = caseload.commune_councils(uow)
+    return render_template("console/directory.html", rows=rows, councils=councils)
 
 
 @console.post("/directory/upload")

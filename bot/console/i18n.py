@@ -264,6 +264,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
         "លេខកូដបង្ហាញតែម្តងប៉ុណ្ណោះ ប្រើបានម្តង មានសុពលភាព ៧ ថ្ងៃ។",
         "The code is shown only now; it works once, for 7 days.",
     ),
+    "councils": ("ក្រុមប្រឹក្សាឃុំ សង្កាត់", "Commune councils"),
+    "channel": ("មធ្យោបាយ", "Channel"),
+    "no_councils": ("មិនទាន់មានក្រុមប្រឹក្សាឃុំចុះឈ្មោះទេ។", "No commune council is registered yet."),
+    "councils_hint": (
+        "ចុះឈ្មោះ៖ flask --app bot councils register --commune CODE --phone +855...",
+        "Register one with: flask --app bot councils register --commune CODE --phone +855...",
+    ),
     # audit log
     "audit_action": ("សកម្មភាព", "Action"),
     "audit_who": ("អ្នកណា", "Who"),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from bot import create_app
 from bot.bootstrap import build_services
@@ -520,3 +520,41 @@ def test_every_text_exists_in_khmer_and_english_and_every_template_key_exists():
         assert f"status_{status}" in i18n.CATALOGUE
     for action in staff.AuditAction:
         assert f"au_{action}" in i18n.CATALOGUE
+
+
+def test_login_required_and_require_role_protect_pages_of_other_blueprints(lite):
+    """What the M&E dashboards use when they are mounted in the console."""
+    from flask import Blueprint, g
+
+    services, data, app = lite
+    dashboards = Blueprint("dashboards", __name__, url_prefix="/console/dashboards")
+
+    @dashboards.get("/")
+    @auth.require_role("coordinator", "admin")
+    def overview():
+        with services.uow() as uow:
+            n = uow.session.scalar(select(func.count()).select_from(orm.cases).where(g.viewer.case_filter()))
+        return {"role": g.viewer.role, "cases": n}
+
+    app.register_blueprint(dashboards)
+    anonymous = app.test_client().get("/console/dashboards/")
+    assert anonymous.status_code == 302 and anonymous.location.startswith("/console/welcome")
+    official = app.test_client()
+    sign_in(official, services, data.officials["jsc"])
+    assert official.get("/console/dashboards/").status_code == 403
+    coordinator = app.test_client()
+    sign_in(coordinator, services, data.officials["coordinator"])
+    assert coordinator.get("/console/dashboards/").json == {"role": "coordinator", "cases": 3}
+
+
+def test_the_directory_lists_commune_councils(lite):
+    services, data, app = lite
+    result = app.test_cli_runner().invoke(
+        args=["councils", "register", "--commune", "020801", "--phone", "+85512999000"]
+    )
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    sign_in(client, services, data.officials["admin"])
+    client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en"})
+    page = client.get("/console/directory").text
+    assert "Commune councils" in page and "SMS +85512999000" in page and "Sangkae District" in page
