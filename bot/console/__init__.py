@@ -24,6 +24,7 @@ bp = Blueprint(
     static_url_path="/static",
 )
 bp.before_request(auth.guard)
+bp.after_request(auth.secure_headers)
 
 
 @bp.app_context_processor

@@ -84,12 +84,28 @@ def _refuse_anonymous():
 
 def guard():
     """Before every console request: a session unless the endpoint is public, CSRF on POST."""
+    if request.endpoint == "console.static":
+        return None
     viewer = load_viewer()
     if request.endpoint not in PUBLIC and viewer is None:
         return _refuse_anonymous()
     if request.method == "POST":
         check_csrf()
     return None
+
+
+def secure_headers(response):
+    """No framing, nothing from elsewhere, and no copy of a case page left in a shared computer's
+    cache; the sign-in link's token never leaves in a Referer."""
+    response.headers.setdefault(
+        "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def login_required(view):

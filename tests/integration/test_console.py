@@ -201,6 +201,18 @@ def test_too_many_refused_sign_ins_from_one_address_are_rate_limited(lite):
     assert total == staff.SIGN_IN_FAILURES_ALLOWED
 
 
+def test_console_pages_are_not_framed_cached_or_fed_from_elsewhere(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    page = client.get(f"/console/cases/{data.refs['boundary']}")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "same-origin"
+    font = client.get("/console/static/fonts/NotoSansKhmer-Regular.ttf")
+    assert font.status_code == 200 and len(font.data) > 100_000
+
+
 def test_behind_a_proxy_the_limit_is_per_browser_address(lite):
     """One TLS proxy in front (PROXY_HOPS=1): one address's failures do not lock the others out."""
     services, data, _ = lite
