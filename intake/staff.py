@@ -33,6 +33,10 @@ from intake.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 SIGN_IN_VALID_FOR = timedelta(minutes=10)
+# The Telegram message that carries a link: its text is blanked once sent and the link used or
+# replaced, so that the database keeps a working link only while it is in flight.
+LINK_PURPOSE = "console_link"
+LINK_SCRUBBED = "(web console sign-in link: used or replaced)"
 # A browser that fails this many sign-ins in this window is refused until the window moves on.
 SIGN_IN_FAILURES_ALLOWED = 10
 SIGN_IN_FAILURE_WINDOW = timedelta(minutes=10)
@@ -101,10 +105,27 @@ def viewer_for(uow: UnitOfWork, official: Official) -> Viewer | None:
     return Viewer(official, office) if office else None
 
 
+def scrub_links(uow: UnitOfWork, official_id: int) -> None:
+    """Blank the text of this official's link messages that have been sent (or given up)."""
+    m = orm.messages.c
+    uow.session.execute(
+        update(orm.messages)
+        .where(
+            m.official_id == official_id,
+            m.purpose == LINK_PURPOSE,
+            m.status.not_in(["queued", "sending"]),
+            m.body != LINK_SCRUBBED,
+        )
+        .values(body=LINK_SCRUBBED)
+    )
+
+
 def issue_sign_in(uow: UnitOfWork, official: Official, now: datetime) -> str:
-    """A new one-time sign-in token for an active official (returned once, stored hashed)."""
+    """A new one-time sign-in token for an active official (returned once, stored hashed); the
+    links sent to them before stop showing in the database."""
     if not official.active:
         raise PermissionError("inactive official")
+    scrub_links(uow, official.id)
     raw = secrets.token_urlsafe(32)
     uow.repo.add(
         SignInToken(
@@ -136,6 +157,7 @@ def redeem_sign_in(uow: UnitOfWork, raw: str, now: datetime) -> Official | None:
     ).first()
     if row is None:
         return None
+    scrub_links(uow, row.official_id)
     official = uow.repo.official(row.official_id)
     return official if official is not None and official.active else None
 

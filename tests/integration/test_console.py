@@ -432,7 +432,13 @@ def test_console_on_telegram_sends_a_working_link(lite):
         ).all()[-1]
     link = re.search(r"http://127\.0\.0\.1:5000/console/signin\?t=(\S+)", body)
     assert link and "10" in body
+    with services.uow() as uow:  # the send job ran: the message is sent
+        uow.session.execute(update(orm.messages).where(orm.messages.c.purpose == "console_link").values(status="sent"))
+        uow.commit()
     assert sign_in_with(app, link.group(1)).status_code == 302
+    with services.uow() as uow:  # used: the database no longer holds the link
+        bodies = uow.session.scalars(select(Message.body).where(Message.purpose == "console_link")).all()
+    assert bodies == [staff.LINK_SCRUBBED]
 
 
 def test_the_cli_prints_a_link_for_an_official(lite):
