@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from bot import current_services
 from bot.database import upgrade_database
-from intake import job_names
+from intake import job_names, staff
 from intake.directory import DirectoryError, invite_official, load_directory, parse_directory
 from intake.model import ContactRole, Direction, OutboundStatus
 from intake.outbound import dispatch
@@ -299,9 +299,7 @@ def reports_questions(month: str, output: Path | None):
 def console_link(official_id: int):
     """Print a one-time sign-in link to the web console (valid 10 minutes): for the first admin,
     and for officials without Telegram."""
-    from intake import staff
-
-    services = _services()
+    services = current_services()
     now = services.clock()
     with services.uow() as uow:
         official = uow.repo.official(official_id)

@@ -1,5 +1,9 @@
 """Read-side queries of the web console: the inbox (filters, counts, paging), one case in the
-viewer's scope, and an office's coverage. Every case query goes through `Viewer.case_filter`."""
+viewer's scope, and an office's coverage. Every case query goes through `Viewer.case_filter`.
+
+Like cosmicpython's `views.py`, this read model queries the unit of work's session directly
+(filters composed per request, counts, pages): the repository keeps the queries that the domain's
+writes need. It changes nothing."""
 
 from __future__ import annotations
 

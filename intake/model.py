@@ -41,6 +41,7 @@ class Purpose(StrEnum):
     REMINDER = "reminder"
     FOLLOW_UP = "follow_up"
     CHECK_IN = "check_in"
+    CONSOLE_LINK = "console_link"  # a web console sign-in link, to an official (blanked once used)
 
 
 class ContactRole(StrEnum):

@@ -15,8 +15,10 @@ from intake import orm
 from intake.model import (
     OPEN_STATUSES,
     Appointment,
+    AuditEntry,
     Case,
     CaseEvent,
+    ConsoleSession,
     Contact,
     Conversation,
     Direction,
@@ -438,3 +440,55 @@ class Repository:
     def messages_with_status(self, status: str) -> list[Message]:
         """Every message in a status, oldest first (for admins: failed sends)."""
         return list(self.session.scalars(select(Message).where(Message.status == status).order_by(Message.id)))
+
+    # The web console: sign-in links, sessions, the audit log
+    def use_sign_in_token(self, token_hash: str, now: datetime) -> int | None:
+        """Mark an unused, unexpired sign-in token used, in one statement (two browsers racing
+        with one link get one session between them); the official's id, or None."""
+        t = orm.sign_in_tokens.c
+        row = self.session.execute(
+            update(orm.sign_in_tokens)
+            .where(t.token_hash == token_hash, t.used_at.is_(None), t.expires_at > now)
+            .values(used_at=now)
+            .returning(t.official_id)
+        ).first()
+        return row.official_id if row else None
+
+    def console_session(self, token_hash: str) -> ConsoleSession | None:
+        """A console session by the hash of its cookie's id."""
+        return self.session.scalars(select(ConsoleSession).where(ConsoleSession.token_hash == token_hash)).first()
+
+    def end_console_sessions(self, now: datetime, *, token_hash: str | None = None, official_id: int | None = None):
+        """End one session (by its hash) or every session of an official."""
+        s = orm.console_sessions.c
+        which = s.token_hash == token_hash if token_hash is not None else s.official_id == official_id
+        self.session.execute(update(orm.console_sessions).where(which, s.ended_at.is_(None)).values(ended_at=now))
+
+    def blank_sent_messages(self, official_id: int, purpose: str, text: str) -> None:
+        """Replace the text of an official's sent (or given up) messages of one purpose."""
+        m = orm.messages.c
+        self.session.execute(
+            update(orm.messages)
+            .where(
+                m.official_id == official_id,
+                m.purpose == purpose,
+                m.status.not_in([OutboundStatus.QUEUED, OutboundStatus.SENDING]),
+                m.body != text,
+            )
+            .values(body=text)
+        )
+
+    def count_audit(self, action: str, ip: str | None, since: datetime) -> int:
+        """Audit lines of an action from one address since a moment (the sign-in rate limit)."""
+        a = orm.audit_log.c
+        return self.session.scalar(
+            select(func.count()).select_from(orm.audit_log).where(a.action == action, a.ip == ip, a.at > since)
+        )
+
+    def audit_entries(self, conditions: list, limit: int, offset: int) -> tuple[list[AuditEntry], int]:
+        """Audit lines matching `conditions` (over `AuditEntry`), newest first, and how many in all."""
+        total = self.session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
+        rows = self.session.scalars(
+            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
+        )
+        return list(rows), total

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from intake import orm
 from intake.model import (
@@ -25,6 +25,7 @@ from intake.model import (
     OfficeKind,
     Official,
     OfficialRole,
+    Purpose,
     SignInToken,
     hash_secret,
 )
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 SIGN_IN_VALID_FOR = timedelta(minutes=10)
 # The Telegram message that carries a link: its text is blanked once sent and the link used or
 # replaced, so that the database keeps a working link only while it is in flight.
-LINK_PURPOSE = "console_link"
+LINK_PURPOSE = Purpose.CONSOLE_LINK
 LINK_SCRUBBED = "(web console sign-in link: used or replaced)"
 # A browser that fails this many sign-ins in this window is refused until the window moves on.
 SIGN_IN_FAILURES_ALLOWED = 10
@@ -107,17 +108,7 @@ def viewer_for(uow: UnitOfWork, official: Official) -> Viewer | None:
 
 def scrub_links(uow: UnitOfWork, official_id: int) -> None:
     """Blank the text of this official's link messages that have been sent (or given up)."""
-    m = orm.messages.c
-    uow.session.execute(
-        update(orm.messages)
-        .where(
-            m.official_id == official_id,
-            m.purpose == LINK_PURPOSE,
-            m.status.not_in(["queued", "sending"]),
-            m.body != LINK_SCRUBBED,
-        )
-        .values(body=LINK_SCRUBBED)
-    )
+    uow.repo.blank_sent_messages(official_id, LINK_PURPOSE, LINK_SCRUBBED)
 
 
 def issue_sign_in(uow: UnitOfWork, official: Official, now: datetime) -> str:
@@ -148,17 +139,11 @@ def redeem_sign_in(uow: UnitOfWork, raw: str, now: datetime) -> Official | None:
     or the official was deactivated."""
     if not raw or len(raw) > 100:
         return None
-    t = orm.sign_in_tokens.c
-    row = uow.session.execute(
-        update(orm.sign_in_tokens)
-        .where(t.token_hash == hash_secret(raw), t.used_at.is_(None), t.expires_at > now)
-        .values(used_at=now)
-        .returning(t.official_id)
-    ).first()
-    if row is None:
+    official_id = uow.repo.use_sign_in_token(hash_secret(raw), now)
+    if official_id is None:
         return None
-    scrub_links(uow, row.official_id)
-    official = uow.repo.official(row.official_id)
+    scrub_links(uow, official_id)
+    official = uow.repo.official(official_id)
     return official if official is not None and official.active else None
 
 
@@ -177,7 +162,7 @@ def session_official(
     ended, sat idle too long, outlived its lifetime, or the official was deactivated."""
     if not raw:
         return None
-    session = uow.session.scalars(select(ConsoleSession).where(ConsoleSession.token_hash == hash_secret(raw))).first()
+    session = uow.repo.console_session(hash_secret(raw))
     if session is None or session.ended_at is not None:
         return None
     if session.last_seen_at + idle < now or session.created_at + lifetime < now:
@@ -194,20 +179,12 @@ def session_official(
 def end_session(uow: UnitOfWork, raw: str | None, now: datetime) -> None:
     """Sign out: the session no longer opens anything, even with the cookie."""
     if raw:
-        uow.session.execute(
-            update(orm.console_sessions)
-            .where(orm.console_sessions.c.token_hash == hash_secret(raw), orm.console_sessions.c.ended_at.is_(None))
-            .values(ended_at=now)
-        )
+        uow.repo.end_console_sessions(now, token_hash=hash_secret(raw))
 
 
 def end_sessions_of(uow: UnitOfWork, official_id: int, now: datetime) -> None:
     """Every session of an official (deactivated, or their role changed)."""
-    uow.session.execute(
-        update(orm.console_sessions)
-        .where(orm.console_sessions.c.official_id == official_id, orm.console_sessions.c.ended_at.is_(None))
-        .values(ended_at=now)
-    )
+    uow.repo.end_console_sessions(now, official_id=official_id)
 
 
 def audit(
@@ -225,12 +202,7 @@ def audit(
 
 def sign_in_refusals(uow: UnitOfWork, ip: str | None, now: datetime) -> int:
     """How many sign-ins from this address were refused in the current window."""
-    a = orm.audit_log.c
-    return uow.session.scalar(
-        select(func.count())
-        .select_from(orm.audit_log)
-        .where(a.action == AuditAction.SIGN_IN_REFUSED, a.ip == ip, a.at > now - SIGN_IN_FAILURE_WINDOW)
-    )
+    return uow.repo.count_audit(AuditAction.SIGN_IN_REFUSED, ip, now - SIGN_IN_FAILURE_WINDOW)
 
 
 def audit_entries(
@@ -256,8 +228,4 @@ def audit_entries(
         conditions.append(AuditEntry.at >= since)
     if until:
         conditions.append(AuditEntry.at < until)
-    total = uow.session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
-    rows = uow.session.scalars(
-        select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
-    )
-    return list(rows), total
+    return uow.repo.audit_entries(conditions, limit, offset)

@@ -1,19 +1,33 @@
-"""What the console does to a case, through the same service functions as the Telegram buttons,
-so that both channels stay consistent: the citizen gets the same SMS, the same jobs are planned,
-the same events are written, and the office's linked officials see on Telegram what was done."""
+"""What the console does to a case: the case actions of `intake.cases`, the very functions the
+Telegram buttons call, so that both front ends stay consistent — the citizen gets the same SMS,
+the same jobs are planned, the same events are written. Then the office's Telegram hears what was
+done: the acting official (as if they had pressed the button) and their linked colleagues."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from intake import cases, officials, replies
-from intake.model import OPEN_STATUSES, OUTCOMES, AppointmentStatus, Case, CaseKind, CaseStatus, Office, Official
-from intake.outbound import queue_message
+from intake import cases, replies
+from intake.model import (
+    OPEN_STATUSES,
+    OUTCOMES,
+    AppointmentStatus,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Office,
+    Official,
+    Purpose,
+)
+from intake.outbound import notify_officials
 from intake.routing import great_circle_km
 from intake.unit_of_work import UnitOfWork
 
-# What the office's other officials read on Telegram after a console action (Khmer, then English).
+# What the office's colleagues read on Telegram after a console action (Khmer, then English).
+# Accepting is announced by `cases.accept_case` itself.
 DONE = {
     "accept": ("បានទទួលយក", "accepted"),
     "schedule": ("បានកំណត់ពេលជួប", "session set"),
@@ -22,6 +36,25 @@ DONE = {
     "next_stage": ("ដំណាក់កាលបន្ទាប់", "moved to the next stage"),
     "reroute": ("បានបញ្ជូនទៅការិយាល័យផ្សេង", "re-routed"),
 }
+# Answers of the case actions that mean nothing was done (shown to the console user as an error).
+REFUSALS = {
+    "official_not_yours",
+    "official_already_accepted",
+    "official_time_passed",
+    "official_disputes_only",
+    "official_no_session",
+    "official_office_inactive",
+}
+
+
+@dataclass(frozen=True)
+class Done:
+    """An action's outcome: the outbound ids to dispatch after commit, and what to tell the
+    console user (an error key of the console's catalogue, or the action's own answer)."""
+
+    outbound: list[int]
+    error: str | None = None
+    answer: tuple[str, dict] | None = None
 
 
 def available(case: Case, has_session: bool) -> set[str]:
@@ -40,86 +73,76 @@ def available(case: Case, has_session: bool) -> set[str]:
     return out
 
 
-def nearest_offices(uow: UnitOfWork, case: Case, limit: int = 4) -> list[tuple[Office, float | None]]:
-    """Other active offices of the same kind, nearest to the current one first."""
+def nearest_offices(uow: UnitOfWork, case: Case) -> list[tuple[Office, float | None]]:
+    """The offices a case may be re-routed to (as on Telegram), with their distance in km."""
     current = uow.repo.office(case.office_id) if case.office_id else None
-    kind = current.kind if current else ("protection" if case.kind == CaseKind.PROTECTION else "jsc")
-    others = [o for o in uow.repo.offices(kind) if o.id != case.office_id]
-    if current is None:
-        return [(o, None) for o in others[:limit]]
-    scored = [(o, great_circle_km((current.lat, current.lon), (o.lat, o.lon))) for o in others]
-    scored.sort(key=lambda pair: (pair[1], pair[0].code))
-    return scored[:limit]
+    return [
+        (o, great_circle_km((current.lat, current.lon), (o.lat, o.lon)) if current else None)
+        for o in cases.reroute_options(uow, case)
+    ]
 
 
-def _ids(values) -> list[int]:
-    return [v for v in values if v is not None]
-
-
-def _tell_office(uow: UnitOfWork, case: Case, actor: Official, action: str, key: str) -> list[int]:
-    km, en = DONE[action]
-    body = replies.render_official("official_console_action", ref=case.ref, what_km=km, what=en, name=actor.name)
-    ids = []
-    for other in uow.repo.linked_officials(case.office_id):
-        if other.id == actor.id:
-            continue
-        ids.append(
-            queue_message(
-                uow,
-                channel="telegram",
-                address=other.telegram_chat_id,
-                body=body,
-                key=f"{key}:office:{other.id}",
-                official_id=other.id,
-                case_id=case.id,
-                purpose="case_notification",
-            ).id
-        )
-    return ids
-
-
-def perform(uow: UnitOfWork, deps, actor: Official, case: Case, action: str, **form) -> tuple[list[int], str | None]:
-    """Carry out one console action. Returns the outbound ids to dispatch after commit and an
-    error key (None when done). The caller checked that `actor` may see the case."""
-    key = f"console:{action}:{case.id}:{uuid.uuid4().hex[:12]}"
+def perform(uow: UnitOfWork, deps, actor: Official, case: Case, action: str, **form) -> Done:
+    """Carry out one console action through `intake.cases`. The caller checked that `actor` may
+    see the case; the case functions check again that they may act on it."""
     appointments = uow.repo.appointments_of(case.id)
     has_session = any(a.status == AppointmentStatus.SCHEDULED for a in appointments)
     if action not in available(case, has_session):
-        return [], "error_not_now"
+        return Done([], "error_not_now")
     office_before = case.office_id
+    call: Callable[[], cases.ActionResult]
     if action == "accept":
-        ids = officials.accept(uow, deps, actor, case, key)
-        # accept() itself tells the office's other officials who took it.
-        return _ids(ids), None
-    if action == "schedule":
+        call = lambda: cases.accept_case(uow, deps, actor, case)  # noqa: E731
+    elif action == "schedule":
         local: datetime | None = form.get("local")
         if local is None:
-            return [], "error_when"
-        if local.astimezone(deps.policy.tz) <= deps.clock():
-            return [], "error_past"
-        ids = officials.schedule(uow, deps, actor, case, local, form.get("place") or None, key)
+            return Done([], "error_when")
+        call = lambda: cases.schedule_session(uow, deps, actor, case, local, form.get("place") or None)  # noqa: E731
     elif action == "cancel":
-        ids = officials.cancel_appointment(uow, deps, actor, case, key)
+        call = lambda: cases.cancel_session(uow, deps, actor, case)  # noqa: E731
     elif action == "close":
         if case.kind == CaseKind.PROTECTION:
             outcome = CaseStatus.CLOSED
         elif form.get("outcome") in {str(o) for o in OUTCOMES}:
             outcome = CaseStatus(form["outcome"])
         else:
-            return [], "error_outcome"
-        ids = officials.close_case(uow, deps, actor, case, outcome, key)
+            return Done([], "error_outcome")
+        call = lambda: cases.close_case(uow, deps, actor, case, outcome)  # noqa: E731
     elif action == "next_stage":
-        ids = officials.next_stage(uow, deps, actor, case, key)
+        call = lambda: cases.advance_stage(uow, deps, actor, case)  # noqa: E731
     elif action == "reroute":
-        target = form.get("office")
-        choices = {o.code: o for o, _ in nearest_offices(uow, case, limit=50)}
-        if target not in choices:
-            return [], "error_office"
-        # The office the case leaves is told too (the new one gets the case notification).
-        ids = _tell_office(uow, case, actor, action, key)
-        ids += cases.reroute(uow, deps, case, choices[target], actor=f"official:{actor.id}", reason="re-routed")
-        return _ids(ids), None
+        target = {o.code: o for o, _ in nearest_offices(uow, case)}.get(form.get("office") or "")
+        if target is None:
+            return Done([], "error_office")
+        office_id = target.id
+        call = lambda: cases.reroute_case(uow, deps, actor, case, office_id)  # noqa: E731
     else:
-        return [], "error_not_now"
-    assert case.office_id == office_before
-    return _ids(ids) + _tell_office(uow, case, actor, action, key), None
+        return Done([], "error_not_now")
+    # The colleagues of the office the case was in, before it moves (a re-route tells the new one).
+    colleagues = uow.repo.linked_officials(office_before) if office_before else []
+    result = call()
+    if result.reply in REFUSALS:
+        return Done([], "error_refused", (result.reply, result.params))
+    key = f"console:{action}:{case.id}:{uuid.uuid4().hex[:12]}"
+    ids = list(result.outbound)
+    # The acting official's own Telegram shows the answer a button press would have given.
+    ids += notify_officials(
+        uow,
+        [actor] if actor.telegram_chat_id else [],
+        body=replies.render_official(result.reply, **result.params),
+        key_prefix=f"{key}:actor",
+        case_id=case.id,
+        purpose=Purpose.OFFICIAL_REPLY,
+    )
+    if action != "accept":
+        km, en = DONE[action]
+        ids += notify_officials(
+            uow,
+            colleagues,
+            body=replies.render_official("official_console_action", ref=case.ref, what_km=km, what=en, name=actor.name),
+            key_prefix=f"{key}:office",
+            case_id=case.id,
+            purpose=Purpose.CASE_NOTIFICATION,
+            exclude=actor.id,
+        )
+    return Done(ids, None, (result.reply, result.params))

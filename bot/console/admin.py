@@ -142,7 +142,7 @@ def invite():
         abort(400)
     with svc.uow() as uow:
         try:
-            official, code = invite_official(uow, request.form.get("office", ""), name, role)
+            official, code = invite_official(uow, request.form.get("office", ""), name, role, now=svc.clock())
         except (LookupError, ValueError):
             abort(400)
         staff.audit(

@@ -11,7 +11,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 
 from bot.console import actions, auth, i18n
 from bot.console import bp as console
-from intake import caseload, staff
+from intake import caseload, replies, staff
 from intake.model import OPEN_STATUSES, AppointmentStatus, CaseKind, CaseStatus, Channel
 from intake.outbound import dispatch
 
@@ -215,15 +215,20 @@ def case_action(ref: str, action: str):
         if case is None:
             abort(404)
         actor = uow.repo.official(viewer.official.id)
-        outbound, error = actions.perform(uow, deps, actor, case, action, **form)
-        if error:
+        now = svc.clock()  # one step, one reading of the clock
+        done = actions.perform(uow, deps.at(now), actor, case, action, **form)
+        if done.error:
             uow.rollback()
-            flash(error, "error")
-            return redirect(url_for("console.case_page", ref=case.ref))
+            if done.answer:
+                key, params = done.answer
+                flash(replies.render(key, i18n.current_language(), **params), "error")
+            else:
+                flash(done.error, "error")
+            return redirect(url_for("console.case_page", ref=ref))
         staff.audit(
             uow,
             staff.AuditAction.CASE_ACTION,
-            svc.clock(),
+            now,
             actor.id,
             case_ref=case.ref,
             ip=auth.client_ip(),
@@ -235,7 +240,7 @@ def case_action(ref: str, action: str):
         later = list(uow.later)
         ref = case.ref
         still_visible = caseload.visible_case(uow, viewer, ref) is not None
-    dispatch(svc.queue, svc.clock(), outbound, later)
+    dispatch(svc.queue, now, done.outbound, later)
     log.info("case %s: %s by official %s in the console", ref, action, viewer.official.id)
     flash(f"done_{action}", "ok")
     # After a re-route an official no longer sees the case: back to the inbox.

@@ -216,7 +216,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
     "done_deactivated": ("បានបិទគណនី។", "Official deactivated; their sessions ended."),
     "error_not_now": ("សកម្មភាពនេះមិនអាចធ្វើបានក្នុងស្ថានភាពបច្ចុប្បន្ន។", "That action does not fit the case's state now."),
     "error_when": ("សូមជ្រើសរើសថ្ងៃ និងម៉ោង។", "Choose a date and a time."),
-    "error_past": ("ពេលវេលានោះកន្លងផុតហើយ។", "That time has already passed."),
     "error_outcome": ("សូមជ្រើសរើសលទ្ធផល។", "Choose an outcome."),
     "error_office": ("សូមជ្រើសរើសការិយាល័យ។", "Choose an office."),
     # directory and officials

@@ -19,14 +19,14 @@ from werkzeug.serving import make_server
 
 from bot import create_app
 from bot.bootstrap import GazetteerPlaces, build_services
-from bot.cli import upgrade_database
 from bot.config import Config
+from bot.database import upgrade_database
 from intake import staff
 from nlu.gazetteer import Gazetteer
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.console_data import seed
 from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from intake import staff
-from tests.conftest import wait_until
 from tests.e2e.console_server import ConsoleServer, launch, sign_in
+from tests.support import wait_until
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt")
 

@@ -18,10 +18,10 @@ from bot.config import Config
 from bot.console import auth, i18n
 from intake import orm, staff
 from intake.model import AuditEntry, CaseEvent, Message, Official
-from tests.conftest import TELEGRAM, TWILIO, load_sample_directory
 from tests.console_data import seed
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
-from tests.integration.test_pipeline import say
+from tests.integration.helpers import say
+from tests.support import TELEGRAM, TWILIO, load_sample_directory
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "console" / "templates" / "console"
 
@@ -576,3 +576,20 @@ def test_the_directory_lists_commune_councils(lite):
     client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en"})
     page = client.get("/console/directory").text
     assert "Commune councils" in page and "SMS +85512999000" in page and "Sangkae District" in page
+
+
+def test_a_session_in_the_past_is_refused_with_the_workflows_own_answer(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en"})
+    ref = data.refs["debt"]
+    response = client.post(
+        f"/console/cases/{ref}/schedule",
+        data={"csrf_token": csrf(client), "date": "2020-01-06", "time": "09:00"},
+        follow_redirects=True,
+    )
+    assert "already passed" in response.text
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(ref)
+        assert uow.repo.appointments_of(case.id) == [] and case.status == "routed"
