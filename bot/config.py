@@ -55,7 +55,7 @@ class Config:
     # The web console: a session ends after this long without a click, and after this long at most.
     console_idle_minutes: int = 60
     console_session_hours: int = 12
-    # Reverse proxies in front of the app (1 behind docker-compose's TLS proxy): their
+    # Reverse proxies in front of the app (1 behind docker-compose's nginx): their
     # X-Forwarded-For and -Proto are trusted, so that the console sees each browser's address.
     proxy_hops: int = 0
 
