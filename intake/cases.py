@@ -62,9 +62,15 @@ def _unique_ref(uow: UnitOfWork) -> str:
 
 
 def open_case(
-    uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action: dialogue.OpenCase, inbound: Message
+    uow: UnitOfWork,
+    deps: IntakeDeps,
+    contact: Contact,
+    action: dialogue.OpenCase,
+    inbound: Message,
+    written_in: str | None = None,
 ) -> tuple[Case, list[int]]:
-    """Open a case from the dialogue's decision, route it, tell the office, answer the citizen."""
+    """Open a case from the dialogue's decision, route it, tell the office, answer the citizen.
+    `written_in` (km, km-Latn, en) is the script of the first message, kept for the reports."""
     loc: Location = action.location
     now = deps.clock()
     case = Case(
@@ -85,7 +91,9 @@ def open_case(
     )
     uow.repo.add(case)
     uow.repo.flush()
-    uow.repo.add(case.event("opened", "citizen", now, channel=inbound.channel, message_id=inbound.id))
+    uow.repo.add(
+        case.event("opened", "citizen", now, channel=inbound.channel, message_id=inbound.id, written_in=written_in)
+    )
     inbound.case_id = case.id
     log.info("case %s opened (%s%s)", case.ref, case.kind, ", urgent" if case.urgent else "")
     if case.kind == CaseKind.PROTECTION and not case.province_code:

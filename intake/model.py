@@ -191,6 +191,9 @@ class Message:
     # a deferred send (back-off, quiet hours, rate limit) is next due.
     attempt_started_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    # Outbound SMS: the segments it costs (UCS-2 for Khmer), counted once when queued so that the
+    # cost reports add up a column instead of re-reading every text.
+    segments: int | None = None
 
 
 @dataclass(eq=False)
@@ -418,6 +421,7 @@ class LegalQuestion:
     answered: bool
     article_id: str | None = None
     topic: str | None = None
+    offered: bool = False  # not answered, but one or two close articles were offered by number
     commune_code: str | None = None
     district_code: str | None = None
     province_code: str | None = None

@@ -140,6 +140,7 @@ cases = Table(
     Column("follow_up_answer", String(16)),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
+    Index("ix_cases_created_at", "created_at"),
 )
 
 case_events = Table(
@@ -151,6 +152,8 @@ case_events = Table(
     Column("actor", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
     Column("at", UTC_DATETIME, nullable=False),
+    Index("ix_case_events_type_at", "type", "at"),
+    Index("ix_case_events_case_id_type", "case_id", "type"),
 )
 
 appointments = Table(
@@ -180,6 +183,7 @@ legal_questions = Table(
     Column("district_code", String(4)),
     Column("commune_code", String(6)),
     Column("by_council", Boolean, nullable=False),
+    Column("offered", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 conversations = Table(
@@ -221,8 +225,10 @@ messages = Table(
     # when a deferred send is due, so that recovery does not re-queue it early.
     Column("attempt_started_at", UTC_DATETIME),
     Column("next_attempt_at", UTC_DATETIME),
+    Column("segments", Integer),
     UniqueConstraint("direction", "channel", "provider_message_id", name="uq_messages_provider_id"),
     Index("ix_messages_status_direction", "status", "direction"),
+    Index("ix_messages_direction_created_at", "direction", "created_at"),
 )
 
 # The web console (bot/console): one-time sign-in links, sessions, and the append-only audit log.

@@ -10,6 +10,7 @@ from intake import job_names
 from intake.deps import IntakeDeps
 from intake.model import Channel, Contact, Direction, InboundStatus, Message, Official, OutboundStatus, Purpose
 from intake.ports import JobQueue
+from intake.sms import count_segments
 from intake.unit_of_work import UnitOfWork
 
 OPT_OUT_EXEMPT = {Purpose.STOP_CONFIRMATION}
@@ -54,6 +55,7 @@ def queue_message(
         case_id=case_id,
         purpose=purpose,
         urgent=urgent,
+        segments=count_segments(body).segments if channel == Channel.SMS else None,
     )
     uow.repo.add(msg)
     uow.repo.flush()

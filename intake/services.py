@@ -241,7 +241,7 @@ def _carry_out(
             )
             contact.language_fixed = True
         elif isinstance(action, dialogue.OpenCase):
-            case, ids = open_case(uow, deps, contact, action, msg)
+            case, ids = open_case(uow, deps, contact, action, msg, str(understanding.language))
             conversation.case_id = case.id
             outbound += ids
         elif isinstance(action, dialogue.RouteCase):
@@ -261,7 +261,7 @@ def _carry_out(
             if understanding.danger:  # a question about violence: the safety numbers go with it
                 text_out = _with_safety_line(text_out, lang)
             outbound += _legal_reply(uow, msg, contact, text_out, answer, key, offer)
-            _record_question(uow, deps, msg, contact, understanding, answer)
+            _record_question(uow, deps, msg, contact, understanding, answer, offered=offer is not None)
             if answer:
                 decision.data = dict(decision.data, last_article=answer.article_id)
             elif offer:
@@ -363,8 +363,11 @@ def _legal_reply(uow: UnitOfWork, msg: Message, contact: Contact, text: str, ans
     return ids
 
 
-def _record_question(uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: Contact, understanding, answer) -> None:
-    """Count the question for the demand report: topic, place, language — never its text."""
+def _record_question(
+    uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: Contact, understanding, answer, offered: bool = False
+) -> None:
+    """Count the question for the demand report: topic, place, language, and whether it was
+    answered, offered close articles or declined — never its text."""
     loc = understanding.location
     commune = loc.commune_code or (contact.commune_code if contact.role == ContactRole.COMMUNE_COUNCIL else None)
     uow.repo.add(
@@ -374,6 +377,7 @@ def _record_question(uow: UnitOfWork, deps: IntakeDeps, msg: Message, contact: C
             answered=answer is not None,
             article_id=answer.article_id if answer else None,
             topic=answer.topic if answer else None,
+            offered=offered,
             commune_code=commune,
             district_code=loc.district_code or (commune[:4] if commune else None),
             province_code=loc.province_code or (commune[:2] if commune else None),
