@@ -312,6 +312,40 @@ def console_link(official_id: int):
     click.echo("one use, valid for 10 minutes", err=True)
 
 
+@reports_cli.command("indicators")
+@click.option("--period", required=True, help="2026-11, 2026-Q4 or 2026")
+@click.option("--province", help="one province's figures (two-digit code); default: the whole country")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="file (default: stdout, CSV only)")
+@click.option("--full", is_flag=True, help="show protection figures below 5 (default: '<5', as the file may travel)")
+def reports_indicators(period: str, province: str | None, fmt: str, output: Path | None, full: bool):
+    """Every indicator table of the programme for a period, as CSV (UTF-8 with BOM) or XLSX.
+    Counts only: no phone numbers, names or message texts."""
+    from bot.reports import build_dashboard, namer_for
+    from bot.reports.exports import to_csv, to_xlsx
+    from intake.indicators import Period, Scope
+
+    try:
+        p = Period.parse(period)
+    except ValueError:
+        raise click.UsageError("--period must look like 2026-11, 2026-Q4 or 2026") from None
+    if province and not (len(province) == 2 and province.isdigit()):
+        raise click.UsageError("--province is a two-digit code, e.g. 02")
+    scope = Scope.province(province, full_protection=full) if province else Scope.national(full_protection=full)
+    services = _services()
+    with services.engine.connect() as conn:
+        tables = build_dashboard(conn, p, scope).tables()
+        namer = namer_for(conn, services.deps.places)
+    body = to_xlsx(tables, namer, title=f"JSC indicators {p.label}") if fmt == "xlsx" else to_csv(tables, namer)
+    if output:
+        output.write_bytes(body)
+        click.echo(f"wrote {output} ({len(tables)} tables, {scope.label}, {p.label})")
+    elif fmt == "xlsx":
+        raise click.UsageError("XLSX needs --output")
+    else:
+        click.echo(body.decode("utf-8"), nl=False)
+
+
 def register(app) -> None:
     """Attach the command groups to the app."""
     for group in (

@@ -161,6 +161,9 @@ class Table:
     reading_km: str = ""
     protection_rows: list[bool] = field(default_factory=list)
     basis: str | None = None  # the count column a row's measures rest on
+    # Rows -> (English, Khmer) reading; re-run on what is left visible when cells are suppressed,
+    # so that a sentence's total never gives a hidden figure away.
+    read: Callable[[list[list]], tuple[str, str]] | None = None
 
     def column(self, key: str) -> int:
         """The index of a column."""
@@ -176,10 +179,11 @@ class Table:
         if scope.full_protection or not any(self.protection_rows):
             return self
         basis = self.column(self.basis) if self.basis else None
-        rows = []
+        rows, whole = [], []
         for row, protected in zip(self.rows, self.protection_rows or [False] * len(self.rows)):
             if not protected:
                 rows.append(row)
+                whole.append(row)
                 continue
             small_basis = basis is not None and isinstance(row[basis], int) and 0 < row[basis] < SMALL_CELL
             new = []
@@ -191,7 +195,17 @@ class Table:
                 else:
                     new.append(value)
             rows.append(new)
-        return replace(self, rows=rows)
+            if new == row:
+                whole.append(row)
+        if rows == self.rows:
+            return self
+        en, km = self.read(whole) if self.read else ("", "")
+        return replace(
+            self,
+            rows=rows,
+            reading_en=f"{en} (Protection figures under 5 are left out.)".strip(),
+            reading_km=f"{km} (តួលេខការពារតិចជាង ៥ មិនរាប់បញ្ចូលទេ។)".strip(),
+        )
 
 
 # ----------------------------------------------------------------------------- SQL helpers
@@ -426,12 +440,20 @@ def cases_intake(conn: Connection, period: Period, scope: Scope, by: str = "offi
         ],
         key=lambda r: (r[0], str(r[1]), r[2]),
     )
-    total = sum(r[3] for r in rows)
-    accepted = sum(r[4] for r in rows)
-    disputes = [r for r in rows if r[2] == CaseKind.DISPUTE and r[6] is not None]
-    median_en = ""
-    if disputes and by == "none" and len(disputes) == 1:
-        median_en = f"; half of the disputes were accepted within {disputes[0][6]:g} hours"
+
+    def read(rows: list[list]) -> tuple[str, str]:
+        total = sum(r[3] for r in rows)
+        accepted = sum(r[4] for r in rows)
+        disputes = [r for r in rows if r[2] == CaseKind.DISPUTE and r[6] is not None]
+        median_en = ""
+        if disputes and by == "none" and len(disputes) == 1:
+            median_en = f"; half of the disputes were accepted within {disputes[0][6]:g} hours"
+        return (
+            f"{total} cases were opened in {period.label} and {accepted} ({_pct(accepted, total)}) were accepted{median_en}.",
+            f"ករណីចំនួន {total} ត្រូវបានបើកក្នុង {period.label} ហើយ {accepted} ({_pct(accepted, total)}) ត្រូវបានទទួលយក។",
+        )
+
+    reading_en, reading_km = read(rows)
     table = Table(
         key="cases_intake",
         title_en="Cases opened and accepted",
@@ -450,8 +472,9 @@ def cases_intake(conn: Connection, period: Period, scope: Scope, by: str = "offi
             Col("session_d_p90", "days to first session, 90th pct", "ថ្ងៃរហូតដល់កិច្ចប្រជុំដំបូង (៩០%)", "measure"),
         ],
         rows=rows,
-        reading_en=f"{total} cases were opened in {period.label} and {accepted} ({_pct(accepted, total)}) were accepted{median_en}.",
-        reading_km=f"ករណីចំនួន {total} ត្រូវបានបើកក្នុង {period.label} ហើយ {accepted} ({_pct(accepted, total)}) ត្រូវបានទទួលយក។",
+        reading_en=reading_en,
+        reading_km=reading_km,
+        read=read,
         protection_rows=[r[2] == CaseKind.PROTECTION for r in rows],
         basis="opened",
     )
@@ -533,9 +556,19 @@ def outcomes(conn: Connection, period: Period, scope: Scope, by: str = "office",
         [[*r, _pct(r[7], r[7] + r[8])] for r in (list(x) for x in conn.execute(q))],
         key=lambda r: (r[0], str(r[1]), r[2]),
     )
-    resolved = sum(r[3] for r in rows)
-    closed_disputes = sum(r[3] + r[4] + r[5] for r in rows)
-    settled, unsettled = sum(r[7] for r in rows), sum(r[8] for r in rows)
+
+    def read(rows: list[list]) -> tuple[str, str]:
+        resolved = sum(r[3] for r in rows)
+        closed_disputes = sum(r[3] + r[4] + r[5] for r in rows)
+        settled, unsettled = sum(r[7] for r in rows), sum(r[8] for r in rows)
+        return (
+            f"Of {closed_disputes} disputes closed in {period.label}, the offices recorded {resolved} as resolved; "
+            f"{settled} of the {settled + unsettled} people who answered the follow-up said it was settled.",
+            f"ក្នុងចំណោមវិវាទ {closed_disputes} ដែលបានបិទក្នុង {period.label} ការិយាល័យកត់ត្រា {resolved} ថាបានដោះស្រាយ; "
+            f"{settled} នាក់ក្នុងចំណោម {settled + unsettled} នាក់ដែលបានឆ្លើយ ថាបានដោះស្រាយ។",
+        )
+
+    reading_en, reading_km = read(rows)
     return Table(
         key="outcomes",
         title_en="Outcomes and the 3-day follow-up",
@@ -553,14 +586,9 @@ def outcomes(conn: Connection, period: Period, scope: Scope, by: str = "office",
             Col("settled_share", "% settled of answers", "% បានដោះស្រាយ", "share"),
         ],
         rows=rows,
-        reading_en=(
-            f"Of {closed_disputes} disputes closed in {period.label}, the offices recorded {resolved} as resolved; "
-            f"{settled} of the {settled + unsettled} people who answered the follow-up said it was settled."
-        ),
-        reading_km=(
-            f"ក្នុងចំណោមវិវាទ {closed_disputes} ដែលបានបិទក្នុង {period.label} ការិយាល័យកត់ត្រា {resolved} ថាបានដោះស្រាយ; "
-            f"{settled} នាក់ក្នុងចំណោម {settled + unsettled} នាក់ដែលបានឆ្លើយ ថាបានដោះស្រាយ។"
-        ),
+        reading_en=reading_en,
+        reading_km=reading_km,
+        read=read,
         protection_rows=[r[2] == CaseKind.PROTECTION for r in rows],
     )
 
@@ -589,7 +617,15 @@ def escalations(conn: Connection, period: Period, scope: Scope, by: str = "offic
         .group_by(*_groups(bucket, dim, cases.c.kind))
     )
     rows = sorted([list(r) for r in conn.execute(q)], key=lambda r: (r[0], str(r[1]), r[2]))
-    reminders, moved = sum(r[3] for r in rows), sum(r[6] + r[7] for r in rows)
+
+    def read(rows: list[list]) -> tuple[str, str]:
+        reminders, moved = sum(r[3] for r in rows), sum(r[6] + r[7] for r in rows)
+        return (
+            f"In {period.label}, offices were reminded of unaccepted cases {reminders} times and {moved} cases were re-routed.",
+            f"ក្នុង {period.label} ការិយាល័យត្រូវបានរំលឹក {reminders} ដង ហើយករណី {moved} ត្រូវបានបញ្ជូនបន្ត។",
+        )
+
+    reading_en, reading_km = read(rows)
     return Table(
         key="escalations",
         title_en="Escalations and re-routes",
@@ -605,8 +641,9 @@ def escalations(conn: Connection, period: Period, scope: Scope, by: str = "offic
             Col("rerouted_by_staff", "re-routed by staff", "បញ្ជូនបន្តដោយមន្ត្រី"),
         ],
         rows=rows,
-        reading_en=f"In {period.label}, offices were reminded of unaccepted cases {reminders} times and {moved} cases were re-routed.",
-        reading_km=f"ក្នុង {period.label} ការិយាល័យត្រូវបានរំលឹក {reminders} ដង ហើយករណី {moved} ត្រូវបានបញ្ជូនបន្ត។",
+        reading_en=reading_en,
+        reading_km=reading_km,
+        read=read,
         protection_rows=[r[2] == CaseKind.PROTECTION for r in rows],
     )
 
@@ -663,7 +700,15 @@ def protection_stages(
         [[period.label, d, s, n, _round(m), _round(x)] for d, s, n, m, x in raw],
         key=lambda r: (str(r[1]), order.get(r[2], 99)),
     )
-    still_open = sum(r[3] for r in rows if r[2] not in ("closed", "evaluated"))
+
+    def read(rows: list[list]) -> tuple[str, str]:
+        still_open = sum(r[3] for r in rows if r[2] not in ("closed", "evaluated"))
+        return (
+            f"At the end of {period.label}, {still_open} protection cases were still open across the stages.",
+            f"នៅចុង {period.label} ករណីការពារ {still_open} នៅបើកនៅឡើយ។",
+        )
+
+    reading_en, reading_km = read(rows)
     return Table(
         key="protection_stages",
         title_en="Protection cases by case management stage",
@@ -677,8 +722,9 @@ def protection_stages(
             Col("days_max", "days in stage, longest", "ថ្ងៃក្នុងដំណាក់កាល (យូរបំផុត)", "measure"),
         ],
         rows=rows,
-        reading_en=f"At the end of {period.label}, {still_open} protection cases were still open across the stages.",
-        reading_km=f"នៅចុង {period.label} ករណីការពារ {still_open} នៅបើកនៅឡើយ។",
+        reading_en=reading_en,
+        reading_km=reading_km,
+        read=read,
         protection_rows=[True] * len(rows),
         basis="cases",
     )
@@ -831,8 +877,17 @@ def sms_cost(conn: Connection, period: Period, scope: Scope, by: str = "kind", g
             ]
         )
     rows.sort(key=lambda r: (r[0], str(r[1]), r[2]))
-    segments = sum(r[4] for r in rows)
-    people = sum(r[6] for r in rows)
+
+    def read(rows: list[list]) -> tuple[str, str]:
+        segments = sum(r[4] for r in rows)
+        people = sum(r[6] for r in rows)
+        each = segments / people if people else 0
+        return (
+            f"The service sent {segments} SMS segments in {period.label}, about {each:.1f} per person it wrote to.",
+            f"សេវាបានផ្ញើ SMS {segments} ផ្នែកក្នុង {period.label} ប្រហែល {each:.1f} ក្នុងមួយនាក់។",
+        )
+
+    reading_en, reading_km = read(rows)
     return Table(
         key="sms_cost",
         title_en="SMS sent: segments per case and per person",
@@ -849,8 +904,9 @@ def sms_cost(conn: Connection, period: Period, scope: Scope, by: str = "kind", g
             Col("segments_per_person", "segments per person", "ផ្នែកក្នុងមួយនាក់", "measure"),
         ],
         rows=rows,
-        reading_en=f"The service sent {segments} SMS segments in {period.label}, about {segments / people if people else 0:.1f} per person it wrote to.",
-        reading_km=f"សេវាបានផ្ញើ SMS {segments} ផ្នែកក្នុង {period.label} ប្រហែល {segments / people if people else 0:.1f} ក្នុងមួយនាក់។",
+        reading_en=reading_en,
+        reading_km=reading_km,
+        read=read,
         protection_rows=[r[2] == CaseKind.PROTECTION for r in rows],
         basis="cases",
     )
