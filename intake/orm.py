@@ -152,8 +152,8 @@ case_events = Table(
     Column("actor", String(64), nullable=False),
     Column("detail", JSON, nullable=False),
     Column("at", UTC_DATETIME, nullable=False),
-    Index("ix_case_events_type_at", "type", "at"),
-    Index("ix_case_events_case_id_type", "case_id", "type"),
+    Index("ix_case_events_type_at_case_id", "type", "at", "case_id"),
+    Index("ix_case_events_case_id_type_at", "case_id", "type", "at"),
 )
 
 appointments = Table(

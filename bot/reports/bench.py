@@ -243,14 +243,17 @@ def _time(fn, repeat: int) -> float:
     return statistics.median(runs)
 
 
-def run(url: str, n_cases: int, n_messages: int, repeat: int, keep: bool) -> list[tuple[str, str, float, float]]:
+def run(
+    url: str, n_cases: int, n_messages: int, repeat: int, keep: bool, reuse: bool = False
+) -> list[tuple[str, str, float, float]]:
     """Generate, time and return (what, table, seconds, count(*) seconds) rows; the database is
     dropped afterwards unless `keep`."""
     from bot.cli import recreate_database
 
-    recreate_database(url)
+    if not reuse:
+        recreate_database(url)
     try:
-        return _measure(url, n_cases, n_messages, repeat)
+        return _measure(url, n_cases, n_messages, repeat, generated=reuse)
     finally:
         if not keep:
             admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
@@ -259,7 +262,9 @@ def run(url: str, n_cases: int, n_messages: int, repeat: int, keep: bool) -> lis
             admin.dispose()
 
 
-def _measure(url: str, n_cases: int, n_messages: int, repeat: int) -> list[tuple[str, str, float, float]]:
+def _measure(
+    url: str, n_cases: int, n_messages: int, repeat: int, generated: bool = False
+) -> list[tuple[str, str, float, float]]:
     from bot import create_app
     from bot.bootstrap import build_services
     from bot.config import Config
@@ -267,9 +272,10 @@ def _measure(url: str, n_cases: int, n_messages: int, repeat: int) -> list[tuple
     from intake import indicators as ind
 
     engine = create_engine(url)
-    t0 = time.perf_counter()
-    counts = generate(engine, n_cases, n_messages, n_questions=max(1000, n_cases * 4 // 3))
-    print(f"generated in {time.perf_counter() - t0:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    if not generated:
+        t0 = time.perf_counter()
+        counts = generate(engine, n_cases, n_messages, n_questions=max(1000, n_cases * 4 // 3))
+        print(f"generated in {time.perf_counter() - t0:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     services = build_services(replace(Config(), database_url=url, simulator=False))
     who = {"viewer": ind.Scope.national(full_protection=True)}
     app = create_app(services=services)
@@ -354,9 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time the database a --keep run left (no generation)")
     parser.add_argument("--limit", type=float, default=1.0, help="the slowest page must stay under this (s)")
     args = parser.parse_args(argv)
-    rows = run(args.database_url, args.cases, args.messages, args.repeat, args.keep)
+    rows = run(args.database_url, args.cases, args.messages, args.repeat, args.keep or args.reuse, args.reuse)
     print()
     print("| what | reads | time | SELECT count(*) of that table, same run |")
     print("| --- | --- | ---: | ---: |")

@@ -68,8 +68,8 @@ def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
     def dashboard():
         """The dashboard: charts, each with its table and a one-sentence reading."""
         period, scope = context()
+        d = build_dashboard(services().engine, period, scope)
         with services().engine.connect() as conn:
-            d = build_dashboard(conn, period, scope)
             name = namer(conn)
             open_now = ind.open_case_count(conn, scope)
         months = trailing_year(period).months
@@ -154,8 +154,8 @@ def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
         return Response(_map_svg(period, scope, measure), mimetype="image/svg+xml")
 
     def _tables(period: Period, scope: Scope):
+        d = build_dashboard(services().engine, period, scope)
         with services().engine.connect() as conn:
-            d = build_dashboard(conn, period, scope)
             return d.tables(), namer(conn)
 
     @bp.get("/export.csv")

@@ -26,8 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table("legal_questions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("offered", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_index("ix_cases_created_at", "cases", ["created_at"])
-    op.create_index("ix_case_events_type_at", "case_events", ["type", "at"])
-    op.create_index("ix_case_events_case_id_type", "case_events", ["case_id", "type"])
+    op.create_index("ix_case_events_type_at_case_id", "case_events", ["type", "at", "case_id"])
+    op.create_index("ix_case_events_case_id_type_at", "case_events", ["case_id", "type", "at"])
     op.create_index("ix_messages_direction_created_at", "messages", ["direction", "created_at"])
 
     conn = op.get_bind()
@@ -42,8 +42,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_messages_direction_created_at", table_name="messages")
-    op.drop_index("ix_case_events_case_id_type", table_name="case_events")
-    op.drop_index("ix_case_events_type_at", table_name="case_events")
+    op.drop_index("ix_case_events_case_id_type_at", table_name="case_events")
+    op.drop_index("ix_case_events_type_at_case_id", table_name="case_events")
     op.drop_index("ix_cases_created_at", table_name="cases")
     with op.batch_alter_table("legal_questions", schema=None) as batch_op:
         batch_op.drop_column("offered")
