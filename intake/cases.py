@@ -117,7 +117,10 @@ def confirm_case(uow: UnitOfWork, inbound: Message, contact: Contact, case: Case
         text = replies.render("dispute_opened", lang, ref=case.ref, office=office.name(lang))
     if then_ask:
         text = f"{text} {replies.render(then_ask, lang)}"
-    return reply_to(uow, inbound, contact, text, f"case-confirmed:{case.id}:{case.office_id}")
+    ids = reply_to(uow, inbound, contact, text, f"case-confirmed:{case.id}:{case.office_id}")
+    for message_id in ids:  # the confirmation is part of what the case costs (the SMS reports)
+        uow.repo.message(message_id).case_id = case.id
+    return ids
 
 
 def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case) -> list[int]:
