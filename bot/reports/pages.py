@@ -6,7 +6,7 @@ their office; small protection figures only for admins and protection caseworker
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -59,10 +59,21 @@ def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
             if not (len(province) == 2 and province.isdigit()):
                 abort(400, "province: a two-digit code")
             scope = Scope.province(province, full_protection=scope.full_protection)
+        if scope.province_code:
+            scope = replace(scope, label=_bilingual(services().deps.places, scope.province_code))
         return period, scope
 
     def namer(conn):
         return namer_for(conn, services().deps.places)
+
+    @bp.context_processor
+    def province_choices():
+        """The provinces an admin may pick (nothing for the others: their scope is fixed)."""
+        who = viewer()
+        if who is None or not who.may_choose_province:
+            return {"province_choices": []}
+        places = services().deps.places
+        return {"province_choices": [(f"{n:02d}", _bilingual(places, f"{n:02d}")) for n in range(1, 26)]}
 
     @bp.get("")
     def dashboard():
@@ -142,6 +153,7 @@ def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
             # Case counts include protection cases; legal questions are nobody's secret.
             small_cells_hidden=measure == "cases" and not scope.full_protection,
             width=width,
+            focus_province=scope.province_code,
         )
 
     @bp.get("/map.svg")

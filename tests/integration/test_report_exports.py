@@ -200,3 +200,15 @@ def test_exports_are_suppressed_like_the_pages(pages):
     book = load_workbook(io.BytesIO(body.data))
     values = [c.value for row in book["protection_stages"].iter_rows(min_row=5) for c in row]
     assert "<5" in values
+
+
+def test_a_coordinator_s_map_zooms_to_their_province_and_only_an_admin_may_pick_one(pages):
+    client, who, _ = pages
+    who["viewer"] = Viewer(ind.Scope.province("02"))
+    html = client.get("/console/reports/map?period=2026-Q4").get_data(as_text=True)
+    assert 20 < html.count("<path ") < 197  # Battambang's districts and the neighbours around them
+    assert "Battambang Province / ខេត្តបាត់ដំបង" in html
+    assert '<select name="province">' not in html
+    who["viewer"] = Viewer(ind.Scope.national(full_protection=True), may_choose_province=True)
+    html = client.get("/console/reports?period=2026-Q4").get_data(as_text=True)
+    assert '<select name="province">' in html and '<option value="25"' in html
