@@ -40,7 +40,9 @@ def _bilingual(places, code: str) -> str:
 
 def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
     """The reports blueprint; `viewer()` tells who is asking (None: not signed in → 403)."""
-    bp = Blueprint("reports", __name__, url_prefix="/console/reports", template_folder="templates")
+    bp = Blueprint(
+        "reports", __name__, url_prefix="/console/reports", template_folder="templates", static_folder="static"
+    )
 
     def services():
         return current_app.extensions["jsc"]

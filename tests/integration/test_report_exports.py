@@ -188,7 +188,9 @@ def test_the_monthly_report_prints_the_programme_s_indicators(pages):
     assert "Monthly report" in html and "2026-11" in html
     for title in ("Cases opened and accepted", "Mediation sessions", "Outcomes and the 3-day follow-up", "Opt-outs"):
         assert title in html
-    assert "@media print" in html
+    assert "data-print" in html and "reports.css" in html
+    css = client.get("/console/reports/static/reports.css").get_data(as_text=True)
+    assert "@media print" in css and "size: A4" in css
     for secret in PERSONAL:
         assert secret not in html
 
