@@ -26,7 +26,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 from intake.orm import (
     appointments,
@@ -205,6 +205,30 @@ def generate(engine, n_cases: int = 30_000, n_messages: int = 200_000, n_questio
                  purpose=purpose, urgent=False, attempts=1 if out else 0, created_at=created, updated_at=created,
                  segments=seg_cache[body] if out and channel == "sms" else None)
         )  # fmt: skip
+    # Into a database that already holds rows (the browser test's seeded console): ids after theirs.
+    with engine.connect() as conn:
+        top = {
+            t.name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one()
+            for t in (offices, contacts, cases, case_events, messages)
+        }
+    for r in office_rows:
+        r["id"] += top["offices"]
+    for r in contact_rows:
+        r["id"] += top["contacts"]
+    for r in case_rows:
+        r["id"] += top["cases"]
+        r["office_id"] += top["offices"]
+        r["contact_id"] += top["contacts"]
+    for r in event_rows:
+        r["id"] += top["case_events"]
+        r["case_id"] += top["cases"]
+    for r in appt_rows:
+        r["case_id"] += top["cases"]
+    for r in message_rows:
+        r["id"] += top["messages"]
+        r["contact_id"] += top["contacts"]
+        if r["case_id"] is not None:
+            r["case_id"] += top["cases"]
     with engine.begin() as conn:
         for table, rows in (
             (offices, office_rows),
