@@ -38,8 +38,9 @@ def _bilingual(places, code: str) -> str:
     return en if en == km else f"{en} / {km}"
 
 
-def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
-    """The reports blueprint; `viewer()` tells who is asking (None: not signed in → 403)."""
+def make_blueprint(viewer: Callable[[], Viewer | None], layout: str = "reports/standalone.html") -> Blueprint:
+    """The reports blueprint; `viewer()` tells who is asking (None: not signed in → 403);
+    `layout` is the template the pages extend (the console's base.html inside the console)."""
     bp = Blueprint(
         "reports", __name__, url_prefix="/console/reports", template_folder="templates", static_folder="static"
     )
@@ -70,12 +71,16 @@ def make_blueprint(viewer: Callable[[], Viewer | None]) -> Blueprint:
 
     @bp.context_processor
     def province_choices():
-        """The provinces an admin may pick (nothing for the others: their scope is fixed)."""
+        """The frame to extend, and the provinces an admin may pick (none for the others: their
+        scope is fixed)."""
         who = viewer()
         if who is None or not who.may_choose_province:
-            return {"province_choices": []}
+            return {"layout": layout, "province_choices": []}
         places = services().deps.places
-        return {"province_choices": [(f"{n:02d}", _bilingual(places, f"{n:02d}")) for n in range(1, 26)]}
+        return {
+            "layout": layout,
+            "province_choices": [(f"{n:02d}", _bilingual(places, f"{n:02d}")) for n in range(1, 26)],
+        }
 
     @bp.get("")
     def dashboard():
