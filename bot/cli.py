@@ -332,8 +332,8 @@ def reports_indicators(period: str, province: str | None, fmt: str, output: Path
     if province and not (len(province) == 2 and province.isdigit()):
         raise click.UsageError("--province is a two-digit code, e.g. 02")
     scope = Scope.province(province, full_protection=full) if province else Scope.national(full_protection=full)
-    services = _services()
-    tables = build_dashboard(services.engine, p, scope).tables()
+    services = current_services()
+    tables = build_dashboard(services.engine, p, scope, now=services.clock()).tables()
     with services.engine.connect() as conn:
         namer = namer_for(conn, services.deps.places)
     body = to_xlsx(tables, namer, title=f"JSC indicators {p.label}") if fmt == "xlsx" else to_csv(tables, namer)

@@ -26,7 +26,7 @@ from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal,
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
-from intake.model import OPEN_STATUSES, OUTCOMES, PROTECTION_STAGES, CaseKind, utcnow
+from intake.model import OPEN_STATUSES, OUTCOMES, PROTECTION_STAGES, CaseKind
 from intake.orm import appointments, case_events, cases, legal_questions, messages, offices
 
 TZ = ZoneInfo("Asia/Phnom_Penh")
@@ -653,11 +653,11 @@ def protection_stages(
     conn: Connection, period: Period, scope: Scope, by: str = "none", grain: str = "period", now: datetime | None = None
 ) -> Table:
     """Protection cases by coordinated case management stage as the period ends (or today, for
-    the current period), with the days they have spent in it: median and longest. The stage is
+    the current period: pass `now`), with the days they have spent in it: median and longest. The stage is
     the last stage event before that moment ('routed' before the first)."""
     _check(by, CASE_DIMENSIONS, "period")
     opened = _opened_events()
-    as_at = min(period.end, now or utcnow())
+    as_at = min(period.end, now) if now else period.end
     ev = case_events.alias("stage_ev")
     if _pg(conn):
         # Each protection case's last stage event, through the (case_id, type, at) index.

@@ -271,15 +271,27 @@ def _time(fn, repeat: int) -> float:
     return statistics.median(runs)
 
 
+def _fresh_database(url: str) -> None:
+    """Create the benchmark's own database (emptied if it exists) and migrate it."""
+    from bot.database import upgrade_database
+
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    name = url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    upgrade_database(url)
+
+
 def run(
     url: str, n_cases: int, n_messages: int, repeat: int, keep: bool, reuse: bool = False
 ) -> list[tuple[str, str, float, float]]:
     """Generate, time and return (what, table, seconds, count(*) seconds) rows; the database is
     dropped afterwards unless `keep`."""
-    from bot.cli import recreate_database
 
     if not reuse:
-        recreate_database(url)
+        _fresh_database(url)
     try:
         return _measure(url, n_cases, n_messages, repeat, generated=reuse)
     finally:

@@ -27,9 +27,9 @@ class Viewer:
     may_choose_province: bool = False  # admins: the whole country or any one province
 
 
-def current_quarter(now: datetime | None = None) -> str:
-    """'2026-Q4' for today on Cambodian clocks."""
-    local = (now or ind.utcnow()).astimezone(ind.TZ)
+def current_quarter(now: datetime) -> str:
+    """'2026-Q4' for `now` on Cambodian clocks."""
+    local = now.astimezone(ind.TZ)
     return f"{local.year}-Q{(local.month + 2) // 3}"
 
 
@@ -53,7 +53,9 @@ def make_blueprint(viewer: Callable[[], Viewer | None], layout: str = "reports/s
         if who is None:
             abort(403)
         try:
-            period = Period.parse(request.args.get("period") or request.args.get("month") or current_quarter())
+            period = Period.parse(
+                request.args.get("period") or request.args.get("month") or current_quarter(services().clock())
+            )
         except ValueError:
             abort(400, "period: 2026-11, 2026-Q4 or 2026")
         scope = who.scope
@@ -86,7 +88,7 @@ def make_blueprint(viewer: Callable[[], Viewer | None], layout: str = "reports/s
     def dashboard():
         """The dashboard: charts, each with its table and a one-sentence reading."""
         period, scope = context()
-        d = build_dashboard(services().engine, period, scope)
+        d = build_dashboard(services().engine, period, scope, now=services().clock())
         with services().engine.connect() as conn:
             name = namer(conn)
             open_now = ind.open_case_count(conn, scope)
@@ -173,7 +175,7 @@ def make_blueprint(viewer: Callable[[], Viewer | None], layout: str = "reports/s
         return Response(_map_svg(period, scope, measure), mimetype="image/svg+xml")
 
     def _tables(period: Period, scope: Scope):
-        d = build_dashboard(services().engine, period, scope)
+        d = build_dashboard(services().engine, period, scope, now=services().clock())
         with services().engine.connect() as conn:
             return d.tables(), namer(conn)
 
@@ -214,7 +216,7 @@ def make_blueprint(viewer: Callable[[], Viewer | None], layout: str = "reports/s
                 ind.sessions(conn, period, scope, by="office"),
                 ind.outcomes(conn, period, scope, by="office"),
                 ind.escalations(conn, period, scope, by="office"),
-                ind.protection_stages(conn, period, scope, by="none"),
+                ind.protection_stages(conn, period, scope, by="none", now=services().clock()),
                 ind.legal_demand(conn, period, scope, by="topic"),
                 ind.knowledge_gaps(conn, period, scope, by="district"),
                 ind.sms_cost(conn, period, scope, by="none"),

@@ -9,9 +9,9 @@ import pytest
 
 from bot.bootstrap import build_services
 from intake import indicators as ind
-from tests.conftest import load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.integration import reports_fixture as fx
+from tests.support import load_sample_directory
 
 Q4 = ind.Period.parse(fx.PERIOD)
 ADMIN = ind.Scope.national(full_protection=True)

@@ -15,9 +15,9 @@ from bot.reports import build_dashboard, namer_for
 from bot.reports.exports import to_csv, to_xlsx
 from bot.reports.pages import Viewer, make_blueprint
 from intake import indicators as ind
-from tests.conftest import load_sample_directory
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.integration import reports_fixture as fx
+from tests.support import load_sample_directory
 
 Q4 = ind.Period.parse(fx.PERIOD)
 PERSONAL = ["+8551200000", "+85512000000", "words that must never reach a report", "ករណីរបស់", "ខខខខខ", "You will get"]

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from intake import indicators as ind
 from intake.model import Message, utcnow
 from intake.sms import count_segments
+from tests.integration.helpers import link_official, only_case, say
 from tests.integration.test_legal_questions import unsure_services  # noqa: F401 - fixture
-from tests.integration.test_pipeline import link_official, only_case, pipeline, say  # noqa: F401 - fixture
+from tests.integration.test_pipeline import pipeline  # noqa: F401 - fixture
 
 ADMIN = ind.Scope.national(full_protection=True)
 
