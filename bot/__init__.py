@@ -44,6 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     if config.simulator:
         app.register_blueprint(simulator.bp)
     console.init_app(app)
+    from bot.reports.console import blueprint as reports_blueprint
+
+    app.register_blueprint(reports_blueprint())
     cli.register(app)
 
     @app.get("/healthz")

@@ -70,6 +70,7 @@ def _template_helpers():
 # blueprints mounted in the console add their entries here.
 NAV: list[tuple[str, str, tuple[str, ...] | None]] = [
     ("console.inbox", "nav_inbox", None),
+    ("reports.dashboard", "nav_reports", None),
     ("console.directory", "nav_directory", ("admin",)),
     ("console.people", "nav_people", ("admin",)),
     ("console.audit", "nav_audit", ("admin",)),

@@ -15,6 +15,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
         "What this console shows is confidential. Every sign-in and action is recorded.",
     ),
     "nav_inbox": ("ប្រអប់ករណី", "Inbox"),
+    "nav_reports": ("របាយការណ៍", "Reports"),
     "nav_directory": ("បញ្ជីការិយាល័យ", "Directory"),
     "nav_people": ("មន្ត្រី", "Officials"),
     "nav_audit": ("កំណត់ត្រាសវនកម្ម", "Audit log"),

@@ -1,7 +1,7 @@
 """reports: indexes for the indicator queries, SMS segments per outbound message, offered questions
 
 Revision ID: 0011_reports_indexes
-Revises: 0006
+Revises: 0010_console
 Create Date: 2026-12-04 03:50:00
 
 `messages.segments` is counted once when a message is queued (intake/outbound.py); existing
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_reports_indexes"
-down_revision = "0006"
+down_revision = "0010_console"
 branch_labels = None
 depends_on = None
 

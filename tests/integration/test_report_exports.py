@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -13,8 +14,9 @@ from bot import create_app
 from bot.bootstrap import build_services
 from bot.reports import build_dashboard, namer_for
 from bot.reports.exports import to_csv, to_xlsx
-from bot.reports.pages import Viewer, make_blueprint
 from intake import indicators as ind
+from intake import staff
+from intake.directory import invite_official
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.integration import reports_fixture as fx
 from tests.support import load_sample_directory
@@ -127,24 +129,69 @@ def test_the_cli_writes_a_province_s_indicators_as_csv_and_xlsx(reports, tmp_pat
     assert bad.exit_code != 0 and "--period" in bad.output
 
 
+STAFF = {  # who signs in to the console: office, role
+    "coordinator": ("SAMPLE-JSC-0203", "coordinator"),  # Battambang (province 02)
+    "admin": ("SAMPLE-JSC-1202", "admin"),
+    "official": ("SAMPLE-JSC-0404", "official"),  # Kampong Leaeng, province 04
+    "caseworker": ("SAMPLE-DOSVY-02", "official"),  # a protection caseworker in province 02
+}
+
+
 @pytest.fixture
 def pages(reports):
-    services, ids = reports
-    who = {"viewer": None}
+    """The app as deployed (the reports mounted in the console), and a function that returns a
+    test client signed in through the console's one-time link as one of STAFF."""
+    services, _ = reports
     app = create_app(services=services)
-    app.register_blueprint(make_blueprint(lambda: who["viewer"]))
-    return app.test_client(), who, ids
+    with services.uow() as uow:
+        ids = {
+            key: invite_official(uow, office, f"Test {key}", role, now=services.clock())[0].id
+            for key, (office, role) in STAFF.items()
+        }
+        uow.commit()
+
+    def signed_in(key: str):
+        client = app.test_client()
+        with services.uow() as uow:
+            raw = staff.issue_sign_in(uow, uow.repo.official(ids[key]), services.clock())
+            uow.commit()
+        form = client.get(f"/console/signin?t={raw}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        assert client.post("/console/signin", data={"t": raw, "csrf_token": token}).status_code in (302, 303)
+        return client
+
+    return app, signed_in
 
 
-def test_pages_refuse_anyone_not_signed_in(pages):
-    client, who, _ = pages
-    assert client.get("/console/reports").status_code == 403
-    assert client.get("/console/reports/export.csv?period=2026-Q4").status_code == 403
+def test_pages_send_anyone_not_signed_in_to_the_console_s_sign_in(pages):
+    app, _ = pages
+    anonymous = app.test_client()
+    for path in ("/console/reports", "/console/reports/export.csv?period=2026-Q4", "/console/reports/map"):
+        page = anonymous.get(path)
+        assert page.status_code == 302 and page.location.startswith("/console/welcome")
+
+
+def test_the_reports_sit_in_the_console_s_frame_and_menu(pages):
+    _, signed_in = pages
+    page = signed_in("official").get("/console/reports?period=2026-Q4")
+    html = page.get_data(as_text=True)
+    assert 'href="/console/reports"' in html  # the console's menu entry
+    assert "console.css" in html and "reports.css" in html
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store"
+    # An official sees their own office only.
+    assert "SAMPLE-JSC-0404" in html and "SAMPLE-JSC-0203" not in html
+
+
+def test_a_protection_caseworker_sees_small_protection_figures(pages):
+    _, signed_in = pages
+    html = signed_in("caseworker").get("/console/reports?period=2026-Q4").get_data(as_text=True)
+    assert "SAMPLE-DOSVY-02" in html and "&lt;5" not in html
 
 
 def test_a_coordinator_s_dashboard_shows_only_their_province(pages):
-    client, who, _ = pages
-    who["viewer"] = Viewer(ind.Scope.province("02"))
+    _, signed_in = pages
+    client = signed_in("coordinator")
     page = client.get("/console/reports?period=2026-Q4&province=04")  # a coordinator cannot pick another
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -159,8 +206,8 @@ def test_a_coordinator_s_dashboard_shows_only_their_province(pages):
 
 
 def test_an_admin_may_pick_a_province_and_sees_exact_protection_figures(pages):
-    client, who, _ = pages
-    who["viewer"] = Viewer(ind.Scope.national(full_protection=True), may_choose_province=True)
+    _, signed_in = pages
+    client = signed_in("admin")
     html = client.get("/console/reports?period=2026-Q4&province=04").get_data(as_text=True)
     assert "SAMPLE-JSC-0404" in html and "SAMPLE-JSC-0203" not in html
     csv_body = client.get("/console/reports/export.csv?period=2026-Q4&table=cases_intake").data
@@ -168,8 +215,8 @@ def test_an_admin_may_pick_a_province_and_sees_exact_protection_figures(pages):
 
 
 def test_the_map_page_draws_every_district_and_switches_to_questions(pages):
-    client, who, _ = pages
-    who["viewer"] = Viewer(ind.Scope.national(full_protection=True))
+    _, signed_in = pages
+    client = signed_in("admin")
     cases = client.get("/console/reports/map?period=2026-Q4").get_data(as_text=True)
     assert cases.count("<path ") == 197
     assert "Battambang Municipality: 6" in cases
@@ -182,8 +229,8 @@ def test_the_map_page_draws_every_district_and_switches_to_questions(pages):
 
 
 def test_the_monthly_report_prints_the_programme_s_indicators(pages):
-    client, who, _ = pages
-    who["viewer"] = Viewer(ind.Scope.province("02"))
+    _, signed_in = pages
+    client = signed_in("coordinator")
     html = client.get("/console/reports/monthly?period=2026-11").get_data(as_text=True)
     assert "Monthly report" in html and "2026-11" in html
     for title in ("Cases opened and accepted", "Mediation sessions", "Outcomes and the 3-day follow-up", "Opt-outs"):
@@ -196,8 +243,8 @@ def test_the_monthly_report_prints_the_programme_s_indicators(pages):
 
 
 def test_exports_are_suppressed_like_the_pages(pages):
-    client, who, _ = pages
-    who["viewer"] = Viewer(ind.Scope.province("02"))
+    _, signed_in = pages
+    client = signed_in("coordinator")
     body = client.get("/console/reports/export.xlsx?period=2026-Q4")
     book = load_workbook(io.BytesIO(body.data))
     values = [c.value for row in book["protection_stages"].iter_rows(min_row=5) for c in row]
@@ -205,12 +252,11 @@ def test_exports_are_suppressed_like_the_pages(pages):
 
 
 def test_a_coordinator_s_map_zooms_to_their_province_and_only_an_admin_may_pick_one(pages):
-    client, who, _ = pages
-    who["viewer"] = Viewer(ind.Scope.province("02"))
+    _, signed_in = pages
+    client = signed_in("coordinator")
     html = client.get("/console/reports/map?period=2026-Q4").get_data(as_text=True)
     assert 20 < html.count("<path ") < 197  # Battambang's districts and the neighbours around them
     assert "Battambang Province / ខេត្តបាត់ដំបង" in html
     assert '<select name="province">' not in html
-    who["viewer"] = Viewer(ind.Scope.national(full_protection=True), may_choose_province=True)
-    html = client.get("/console/reports?period=2026-Q4").get_data(as_text=True)
+    html = signed_in("admin").get("/console/reports?period=2026-Q4").get_data(as_text=True)
     assert '<select name="province">' in html and '<option value="25"' in html
