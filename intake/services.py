@@ -241,7 +241,8 @@ def _carry_out(
             )
             contact.language_fixed = True
         elif isinstance(action, dialogue.OpenCase):
-            case, ids = open_case(uow, deps, contact, action, msg, str(understanding.language))
+            written_in = str(understanding.language) if understanding is not None else None
+            case, ids = open_case(uow, deps, contact, action, msg, written_in)
             conversation.case_id = case.id
             outbound += ids
         elif isinstance(action, dialogue.RouteCase):

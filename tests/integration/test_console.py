@@ -416,7 +416,9 @@ def test_a_coordinator_re_routes_to_a_near_office_which_is_told(lite):
     with services.uow() as uow:
         case = uow.repo.case_by_ref(ref)
         assert uow.repo.office(case.office_id).code == choices[0]
-        events = uow.session.scalars(select(CaseEvent.type).where(CaseEvent.case_id == case.id)).all()
+        events = uow.session.scalars(
+            select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        ).all()
     assert events[-1] == "rerouted"
 
 
