@@ -48,6 +48,12 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
 
     app.register_blueprint(reports_blueprint())
     cli.register(app)
+    if _serving():
+        # Embedded mode (`make run`): the schedule's due rows are moved in this process too (not
+        # in other CLI commands: a short-lived process would take rows and exit before the jobs).
+        start = getattr(services.queue, "start_schedule", None)
+        if start is not None:
+            start()
 
     @app.get("/healthz")
     def healthz():
@@ -67,6 +73,14 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
         return f"<p>JSC justice line is running. {staff}.</p>"
 
     return app
+
+
+def _serving() -> bool:
+    """True when `flask run` is loading the app (not another CLI command, nor a test)."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.command is not None and ctx.command.name == "run"
 
 
 def current_services() -> Any:

@@ -94,6 +94,7 @@ class Services:
             policy=Policy(timezone=self.config.timezone),
             clock=self.clock,
             console_url=self.config.console_url,
+            invite_key=self.config.secret_key,
         )
 
     @cached_property
@@ -175,7 +176,7 @@ def build_services(
 ) -> Services:
     """Wire the services for `config`; any argument given replaces the real adapter.
     `request_path` (the web app) gives every Redis call the short `ENQUEUE_TIMEOUT`."""
-    engine = make_engine(config.database_url)
+    engine = make_engine(config.database_url, config.db_timeouts)
     factory = session_factory(engine)
     services: Services
 

@@ -128,7 +128,9 @@ def officials_invite(office_code: str, name: str, role: str):
     services = current_services()
     with services.uow() as uow:
         try:
-            official, code = invite_official(uow, office_code, name, role, now=services.clock())
+            official, code = invite_official(
+                uow, office_code, name, role, now=services.clock(), key=services.config.secret_key
+            )
         except LookupError as exc:
             raise click.ClickException(str(exc)) from None
         uow.commit()
@@ -203,6 +205,9 @@ def telegram_poll(once: bool):
     config = services.config
     if not config.telegram_bot_token:
         raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
+    start = getattr(services.queue, "start_schedule", None)
+    if start is not None and not once:  # embedded: the schedule runs here too
+        start()
 
     async def run() -> None:
         offset = None
@@ -270,8 +275,7 @@ def cases_reroute(ref: str, office_code: str, reason: str):
         deps = services.deps.at(services.clock())
         outbound = reroute(uow, deps, case, office, actor="admin", reason=f"re-routed by admin: {reason}")
         uow.commit()
-        later = list(uow.later)
-    dispatch(services.queue, services.clock(), outbound, later)
+    dispatch(services.queue, services.clock(), outbound)
     click.echo(f"case {case.ref} re-routed to {office.code}; {len(outbound)} officials told")
 
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from intake.database import DatabaseTimeouts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,6 +43,11 @@ class Config:
     # rq queue for sends (SEND_QUEUE); None sends on `queue_name`. Send workers listen on it alone.
     send_queue_name: str | None = None
     send_retry_intervals: tuple[int, ...] = (10, 30, 120, 600, 1800)
+    # PostgreSQL timeouts in seconds (intake.database): how long to wait for a lock, for one
+    # statement, and how long a transaction may sit idle before the server ends it.
+    db_lock_timeout_s: float = 10.0
+    db_statement_timeout_s: float = 30.0
+    db_idle_in_transaction_timeout_s: float = 60.0
     gazetteer_dir: Path = ROOT / "data" / "gazetteer"
     # Ingress (bot.ingress): the time a webhook gives the database to store a message before it
     # spools it instead, and how long it then leaves the database alone before trying again.
@@ -58,6 +65,15 @@ class Config:
     # Reverse proxies in front of the app (1 behind docker-compose's nginx): their
     # X-Forwarded-For and -Proto are trusted, so that the console sees each browser's address.
     proxy_hops: int = 0
+
+    @property
+    def db_timeouts(self) -> DatabaseTimeouts:
+        """The PostgreSQL timeouts as `intake.database` takes them."""
+        return DatabaseTimeouts(
+            lock_s=self.db_lock_timeout_s,
+            statement_s=self.db_statement_timeout_s,
+            idle_in_transaction_s=self.db_idle_in_transaction_timeout_s,
+        )
 
     @property
     def sms_configured(self) -> bool:
@@ -107,6 +123,11 @@ class Config:
             console_idle_minutes=int(get("CONSOLE_IDLE_MINUTES") or base.console_idle_minutes),
             console_session_hours=int(get("CONSOLE_SESSION_HOURS") or base.console_session_hours),
             proxy_hops=int(get("PROXY_HOPS") or base.proxy_hops),
+            db_lock_timeout_s=float(get("DB_LOCK_TIMEOUT") or base.db_lock_timeout_s),
+            db_statement_timeout_s=float(get("DB_STATEMENT_TIMEOUT") or base.db_statement_timeout_s),
+            db_idle_in_transaction_timeout_s=float(
+                get("DB_IDLE_IN_TRANSACTION_TIMEOUT") or base.db_idle_in_transaction_timeout_s
+            ),
         )
         # The simulator has no authentication and shows every message: on only when asked for
         # (`make run` asks), never because a provider's variable happens to be missing.

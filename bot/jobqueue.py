@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -18,6 +19,23 @@ log = logging.getLogger(__name__)
 
 # Jobs that go on the send queue.
 SEND_JOBS = {job_names.SEND_MESSAGE}
+
+
+def job_id_for(func: str, record_id: int) -> str:
+    """`process_inbound-42-9f1c…`: the job's function and record, and a unique tail (rq keeps a
+    finished job's hash for a while; a later job for the same record must not overwrite it)."""
+    return f"{func.rpartition('.')[2]}-{record_id}-{uuid.uuid4().hex[:12]}"
+
+
+def id_of_job(func: str, job_id: str) -> int | None:
+    """The record id a job id from `job_id_for` names, if it is a `func` job."""
+    name, _, tail = job_id.rpartition("-")
+    name, _, record = name.rpartition("-")
+    if not tail:
+        return None
+    if name != func.rpartition(".")[2] or not record.isdigit():
+        return None
+    return int(record)
 
 
 def resolve(dotted: str) -> Callable:
@@ -62,35 +80,98 @@ class RqJobQueue:
             else self.queue
         )
 
+    @staticmethod
+    def queue_names(queue_name: str, send_queue_name: str | None, roles: list[str]) -> set[str]:
+        """The rq queue names a worker with these roles (main, send) listens on."""
+        send = send_queue_name or queue_name
+        return {queue_name for r in roles if r == "main"} | {send for r in roles if r == "send"}
+
     def queue_for(self, func: str):
         """The rq queue that runs `func`."""
         return self.send_queue if func in SEND_JOBS else self.queue
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
-        """Put a job on its queue, now or later (rq's scheduler runs delayed jobs), in one round
-        trip: rq's own calls go through one pipeline."""
+        """Put a job on its queue, now or later (rq's scheduler runs delayed jobs). A job about
+        one record (its first argument an id) gets a job id naming it, so that `waiting` can tell
+        which records already have a job in the queue."""
         queue = self.queue_for(func)
-        with self.connection.pipeline() as pipe:
+        kwargs = {"job_id": job_id_for(func, args[0])} if args and isinstance(args[0], int) else {}
+        with self.connection.pipeline() as pipe:  # one round trip: rq's own calls in one pipeline
             if delay_s > 0:
-                queue.enqueue_in(timedelta(seconds=delay_s), func, *args, pipeline=pipe)
+                queue.enqueue_in(timedelta(seconds=delay_s), func, *args, pipeline=pipe, **kwargs)
             else:
-                queue.enqueue(func, *args, pipeline=pipe)
+                queue.enqueue(func, *args, pipeline=pipe, **kwargs)
             pipe.execute()
+
+    def enqueue_many(self, items: list[tuple[str, tuple]]) -> None:
+        """Enqueue many jobs (func, args) now, in one pipeline per queue (the schedule moves
+        due rows in batches)."""
+        from rq import Queue
+
+        by_queue: dict[str, tuple[object, list]] = {}
+        for func, args in items:
+            queue = self.queue_for(func)
+            job_id = job_id_for(func, args[0]) if args and isinstance(args[0], int) else None
+            by_queue.setdefault(queue.name, (queue, []))[1].append(Queue.prepare_data(func, args, job_id=job_id))
+        for queue, datas in by_queue.values():
+            with self.connection.pipeline() as pipe:
+                queue.enqueue_many(datas, pipeline=pipe)
+                pipe.execute()
+
+    def waiting(self, func: str) -> set[int]:
+        """The ids whose `func` job waits in its queue or in rq's schedule (not yet started):
+        recovery leaves them alone instead of queueing them again."""
+        from rq.registry import ScheduledJobRegistry
+
+        queue = self.queue_for(func)
+        with self.connection.pipeline(transaction=False) as pipe:
+            pipe.lrange(queue.key, 0, -1)
+            pipe.zrange(ScheduledJobRegistry(queue=queue).key, 0, -1)
+            listed, scheduled = pipe.execute()
+        return {i for raw in [*listed, *scheduled] if (i := id_of_job(func, raw.decode())) is not None}
 
 
 class InProcessJobQueue:
     """Embedded mode: jobs run on two background threads of this process, after the request that
-    queued them has answered. Nothing survives a restart; the recovery sweep picks up what a
-    restart interrupted (messages are in the database)."""
+    queued them has answered. Jobs due later are rows of the schedule (intake.schedule), as with
+    rq: `start_schedule` moves due rows to this queue every second and `start_sweep` runs the
+    recovery sweep, as `python -m worker` does beside rq, so a restart loses nothing scheduled
+    and re-queues what it interrupted."""
+
+    def start_schedule(self, tick_s: float = 1.0) -> None:
+        """Move due scheduled jobs to this queue every `tick_s` (once per process)."""
+        with self._lock:
+            if self._scheduling:
+                return
+            self._scheduling = True
+
+        def loop() -> None:
+            move = resolve(job_names.MOVE_SCHEDULED)
+            while True:
+                try:
+                    move(services=self._services())
+                except Exception as exc:  # noqa: BLE001 - the loop outlives a database hiccup
+                    log.error("moving scheduled jobs failed (%s)", type(exc).__name__)
+                if self._stop.wait(tick_s):
+                    return
+
+        threading.Thread(target=loop, name="schedule", daemon=True).start()
+        log.info("embedded schedule started")
 
     def __init__(self, services_provider: Callable[[], object], max_workers: int = 2):
         self._services = services_provider
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
         self._stop = threading.Event()
         self._sweeping = False
+        self._scheduling = False
+        self._waiting: dict[tuple[str, object], int] = {}  # (func, first argument) -> jobs not started
+        self._lock = threading.Lock()
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
         """Run `func(*args)` on the pool, now or after a delay."""
+        if args:
+            with self._lock:
+                self._waiting[(func, args[0])] = self._waiting.get((func, args[0]), 0) + 1
         if delay_s > 0:
             timer = threading.Timer(delay_s, self._submit, (func, args))
             timer.daemon = True
@@ -121,7 +202,18 @@ class InProcessJobQueue:
     def _submit(self, func: str, args: tuple) -> None:
         self._pool.submit(self._run, func, args)
 
+    def waiting(self, func: str) -> set[int]:
+        """The ids whose `func` job is queued here and not yet started."""
+        with self._lock:
+            return {arg for (f, arg), n in self._waiting.items() if f == func and n > 0 and isinstance(arg, int)}
+
     def _run(self, func: str, args: tuple) -> None:
+        if args:
+            with self._lock:
+                key = (func, args[0])
+                self._waiting[key] = self._waiting.get(key, 1) - 1
+                if self._waiting[key] <= 0:
+                    del self._waiting[key]
         try:
             resolve(func)(*args, services=self._services())
         except Exception as exc:  # noqa: BLE001 - a job's failure must not kill the pool

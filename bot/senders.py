@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 import warnings
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import requests
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -26,6 +28,49 @@ log = logging.getLogger(__name__)
 
 # Twilio error codes that mean "this person cannot or will not receive": don't retry.
 TWILIO_UNSUBSCRIBED = {21610}
+
+
+class _RecordingHttpClient(TwilioHttpClient):
+    """The twilio client's HTTP client, keeping each thread's last response headers: the
+    client's exception carries the status and code but not the `Retry-After` of a 429 or 503."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._last = threading.local()
+
+    def request(self, *args, **kwargs):
+        self._last.headers = None
+        response = super().request(*args, **kwargs)
+        self._last.headers = response.headers
+        return response
+
+    def last_headers(self):
+        """The headers of this thread's last response (None when there was none)."""
+        return getattr(self._last, "headers", None)
+
+
+# Longest Retry-After we wait for: a gateway asking for more is retried on our own back-off.
+MAX_RETRY_AFTER_S = 3600.0
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """`Retry-After` as seconds: a number of seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds or seconds < 0:  # NaN, or a date already past
+        return 0.0 if seconds == seconds else None
+    return min(seconds, MAX_RETRY_AFTER_S)
 
 
 class TwilioSender:
@@ -46,7 +91,8 @@ class TwilioSender:
     ):
         # A bounded timeout keeps every attempt far inside the recovery lease (the client's
         # default is to wait forever), so recovery never races a live send.
-        self._client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout_s))
+        self._http = _RecordingHttpClient(timeout=timeout_s)
+        self._client = Client(account_sid, auth_token, http_client=self._http)
         self._client.api.base_url = api_url.rstrip("/")
         self._from = from_
         self._status_callback = status_callback
@@ -60,10 +106,12 @@ class TwilioSender:
             message = self._client.messages.create(**kwargs)
         except TwilioRestException as exc:
             transient = exc.status >= 500 or exc.status == 429
+            headers = self._http.last_headers() or {}
             raise SendError(
                 f"twilio {exc.status} code {exc.code}",
                 transient=transient,
                 opt_out=exc.code in TWILIO_UNSUBSCRIBED,
+                retry_after=retry_after_seconds(headers.get("Retry-After")) if transient else None,
             ) from None
         except (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError):
             # Sent, perhaps: Twilio has no idempotency key, so no blind retry (recovery looks first).
@@ -89,31 +137,48 @@ class TwilioSender:
 
 
 class TelegramSender:
-    """Telegram Bot API through python-telegram-bot; `api_url` may point at a local fake."""
+    """Telegram Bot API through python-telegram-bot; `api_url` may point at a local fake.
+
+    Each thread keeps one event loop and one `Bot` (its HTTP connection pool) for all its sends,
+    instead of a new Bot, a new connection and a getMe per message.
+    Provider ids are `chat_id:message_id`: Telegram numbers messages within each chat, so a bare
+    message id is not unique across chats."""
 
     def __init__(self, token: str, api_url: str, timeout_s: float = 10.0):
         self._token = token
         self._base_url = f"{api_url.rstrip('/')}/bot"
         self._timeout = timeout_s
+        self._local = threading.local()
 
-    def _bot(self) -> Bot:
+    def _new_bot(self) -> Bot:
         request = HTTPXRequest(connect_timeout=self._timeout, read_timeout=self._timeout)
         return Bot(self._token, base_url=self._base_url, request=request)
 
-    async def _send(self, chat_id: str, text: str, buttons: list | None) -> str:
+    def _call(self, make_coro):
+        """Run `make_coro(bot)` on this thread's loop with this thread's Bot."""
+        local = self._local
+        if getattr(local, "loop", None) is None:
+            local.loop = asyncio.new_event_loop()
+            local.bot = self._new_bot()
+        bot = local.bot
+
+        # Not `bot.initialize()`: it only asks getMe (the bot's own name, which sending does not
+        # need) and would put that extra round trip between the rate limiter's slot and the send.
+        return local.loop.run_until_complete(make_coro(bot))
+
+    async def _send(self, bot: Bot, chat_id: str, text: str, buttons: list | None) -> str:
         markup = None
         if buttons:
             markup = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
             )
-        async with self._bot() as bot:
-            message = await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
-            return str(message.message_id)
+        message = await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
+        return f"{chat_id}:{message.message_id}"
 
     def send(self, address: str, body: str, buttons: list | None = None) -> str:
         """Send a text message (with inline buttons) to a chat id; returns the Telegram message id."""
         try:
-            return asyncio.run(self._send(address, body, buttons))
+            return self._call(lambda bot: self._send(bot, address, body, buttons))
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that the type will become timedelta
                 warnings.simplefilter("ignore")
@@ -129,14 +194,10 @@ class TelegramSender:
         except TelegramError as exc:
             raise SendError(f"telegram error: {type(exc).__name__}", transient=True) from None
 
-    async def _answer(self, query_id: str) -> None:
-        async with self._bot() as bot:
-            await bot.answer_callback_query(query_id)
-
     def answer_callback(self, query_id: str) -> None:
         """Acknowledge a button press (Telegram shows a spinner until then)."""
         try:
-            asyncio.run(self._answer(query_id))
+            self._call(lambda bot: bot.answer_callback_query(query_id))
         except TelegramError as exc:
             raise SendError(f"telegram callback answer: {type(exc).__name__}", transient=False) from None
 

@@ -31,8 +31,9 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from intake.model import Contact, OutboundStatus
+from intake.outbound import apply_early_statuses
 from intake.ports import OutcomeUnknown, Sender, SendError
-from intake.unit_of_work import UnitOfWork
+from intake.unit_of_work import IntegrityError, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +87,40 @@ def deliver_batch(
     if not claims:
         return outcomes
     results = list(run(lambda claim: _attempt(senders, claim), claims))
-    with uow_factory() as uow:
+    try:
+        with uow_factory() as uow:
+            now = clock()
+            owned = [_record(uow, claim, result, max_attempts, now) for claim, result in zip(claims, results)]
+            # Status callbacks that came before this record (Twilio can be that quick).
+            apply_early_statuses(uow, [r for r, ok in zip(results, owned) if ok and isinstance(r, str)], now)
+            uow.commit()
+    except IntegrityError:
+        # A provider id some other message already carries: the sends happened, so the batch must
+        # not be lost to one collision (it would stay `sending` and be sent again). Record each
+        # message alone; the one that collides is recorded sent without the provider's id.
+        log.warning("batch of %s: a provider id collided; recording one by one", len(claims))
         now = clock()
-        owned = [_record(uow, claim, result, max_attempts, now) for claim, result in zip(claims, results)]
-        uow.commit()
+        owned = [_record_alone(uow_factory, claim, result, max_attempts, now) for claim, result in zip(claims, results)]
     for claim, result, still_owned in zip(claims, results, owned):
         outcomes[claim["id"]] = _outcome(claim, result, still_owned, max_attempts)
     return outcomes
+
+
+def _record_alone(uow_factory, claim: dict, result, max_attempts: int, now: datetime) -> bool:
+    """`_record` in a transaction of its own; a provider id already taken is left out."""
+    try:
+        with uow_factory() as uow:
+            owned = _record(uow, claim, result, max_attempts, now)
+            uow.commit()
+            return owned
+    except IntegrityError:
+        log.warning("message %s: its provider id is already recorded on another message", claim["id"])
+    with uow_factory() as uow:
+        owned = uow.repo.finish_attempt(
+            claim["id"], claim["attempts"], now, status=OutboundStatus.SENT, error="provider id already recorded"
+        )
+        uow.commit()
+        return owned
 
 
 class _Unknown:

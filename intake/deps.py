@@ -21,6 +21,8 @@ class IntakeDeps:
     policy: Policy = field(default_factory=Policy)
     clock: Callable[[], datetime] = utcnow
     console_url: str = "http://127.0.0.1:5000/console"  # where /console's sign-in links point
+    # The key of invite codes' hashes (SECRET_KEY): see intake.invites.
+    invite_key: str = ""
 
     def at(self, now: datetime) -> IntakeDeps:
         """These deps with the clock stopped at `now`: one step (a job, a command) reads the time

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from intake.model import Office, OfficeKind, Official, OfficialRole, hash_invite_code, new_invite_code
+from intake import invites
+from intake.model import Office, OfficeKind, Official, OfficialRole
 from intake.unit_of_work import UnitOfWork
 
 REQUIRED = ("code", "kind", "name_en", "name_km", "province_code", "lat", "lon")
@@ -145,20 +146,21 @@ INVITE_VALID_FOR = timedelta(days=7)
 
 
 def invite_official(
-    uow: UnitOfWork, office_code: str, name: str, role: str = OfficialRole.OFFICIAL, *, now: datetime
+    uow: UnitOfWork, office_code: str, name: str, role: str = OfficialRole.OFFICIAL, *, now: datetime, key: str
 ) -> tuple[Official, str]:
-    """Create an official and a one-time invite code (returned once, stored hashed)."""
+    """Create an official and a one-time invite code (returned once, stored as a hash keyed
+    with `key`, the deployment's SECRET_KEY: see intake.invites)."""
     office = uow.repo.office_by_code(office_code)
     if office is None:
         raise LookupError(f"no office with code {office_code}")
     if role not in set(OfficialRole):
         raise ValueError(f"role must be one of {', '.join(OfficialRole)}")
-    code = new_invite_code()
+    code = invites.new_code()
     official = Official(
         office_id=office.id,
         name=name,
         role=role,
-        invite_code_hash=hash_invite_code(code),
+        invite_code_hash=invites.keyed_hash(code, key),
         invite_expires_at=now + INVITE_VALID_FOR,
         created_at=now,
     )

@@ -7,6 +7,8 @@ PROCESS_INBOUND = "worker.jobs.process_inbound"
 SEND_MESSAGE = "worker.jobs.send_message"
 ANSWER_CALLBACK = "worker.jobs.answer_callback"
 RECOVER = "worker.jobs.recover"
+# Due rows of the transactional schedule to the queue (intake.schedule).
+MOVE_SCHEDULED = "worker.jobs.move_scheduled"
 REMIND = "worker.jobs.remind"
 FOLLOW_UP = "worker.jobs.follow_up"
 CHECK_IN = "worker.jobs.check_in"
@@ -14,4 +16,15 @@ ESCALATE = "worker.jobs.escalate"
 # The safety question went unanswered (intake.services.safety_timeout).
 SAFETY_TIMEOUT = "worker.jobs.safety_timeout"
 
-ALL = (PROCESS_INBOUND, SEND_MESSAGE, ANSWER_CALLBACK, RECOVER, REMIND, FOLLOW_UP, CHECK_IN, ESCALATE, SAFETY_TIMEOUT)
+ALL = (
+    PROCESS_INBOUND,
+    SEND_MESSAGE,
+    ANSWER_CALLBACK,
+    RECOVER,
+    MOVE_SCHEDULED,
+    REMIND,
+    FOLLOW_UP,
+    CHECK_IN,
+    ESCALATE,
+    SAFETY_TIMEOUT,
+)

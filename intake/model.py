@@ -248,16 +248,6 @@ class Official:
     id: int | None = None
 
 
-def hash_invite_code(code: str) -> str:
-    """Invite codes are stored hashed: a leaked database does not leak working codes."""
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
-
-
-def new_invite_code() -> str:
-    """A one-time code an official types after /start (8 characters, unambiguous alphabet)."""
-    return "".join(secrets.choice(REF_ALPHABET) for _ in range(8))
-
-
 @dataclass(eq=False)
 class Case:
     """A request that needs an office: a dispute to mediate or a person to protect."""

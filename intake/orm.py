@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     true,
 )
 from sqlalchemy.orm import registry
@@ -265,6 +266,40 @@ audit_log = Table(
     Column("ip", String(45)),
     Column("detail", JSON, nullable=False),
     Index("ix_audit_log_action_ip_at", "action", "ip", "at"),
+)
+
+# Jobs due later (escalations, reminders, follow-ups, check-ins, held or retried sends): written
+# in the transaction that decided them, moved to the job queue when due (intake.schedule).
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("func", String(100), nullable=False),
+    Column("args", JSON, nullable=False),
+    Column("due_at", UTC_DATETIME, nullable=False, index=True),
+    Column("created_at", UTC_DATETIME, nullable=False, server_default=func.now()),
+)
+
+# Twilio status callbacks that arrived before the send recorded the message's SID: kept, and
+# applied when the SID is recorded (intake.outbound.apply_early_statuses).
+early_delivery_statuses = Table(
+    "early_delivery_statuses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_message_id", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("error_code", String(16)),
+    Column("received_at", UTC_DATETIME, nullable=False),
+)
+
+# Invite codes tried on Telegram, right or wrong: wrong guesses are limited per chat and overall.
+invite_attempts = Table(
+    "invite_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", String(64), nullable=False, index=True),
+    Column("ok", Boolean, nullable=False),
+    Column("at", UTC_DATETIME, nullable=False, index=True),
 )
 
 mapper_registry = registry(metadata=metadata)

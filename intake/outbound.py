@@ -126,18 +126,50 @@ def record_delivery_status(
 ) -> bool:
     """Apply a provider's status callback, translated by its channel (None: a status that changes
     nothing of ours); callbacks arrive out of order, so a final state is never overwritten by an
-    earlier one. False when the message is unknown."""
+    earlier one. A callback for a SID no message carries yet (Twilio can call back before the
+    sending batch has recorded the SID) is kept and applied when the SID is recorded
+    (`apply_early_statuses`); False for it."""
     msg = uow.repo.outbound_by_provider_id(provider_id)
     if msg is None:
+        if new is not None:
+            uow.repo.keep_early_status(provider_id, new, error_code, now)
         return False
+    _apply_status(msg, new, error_code, now)
+    return True
+
+
+# A kept callback whose SID never turns up (a message not ours) is forgotten after this long.
+EARLY_STATUS_KEPT_FOR = timedelta(days=1)
+
+
+def apply_early_statuses(uow: UnitOfWork, provider_ids: list[str] | None, now: datetime) -> int:
+    """Apply kept callbacks whose SID a message now carries (those of `provider_ids`, or all when
+    None), in the order they came, and delete them; with None, also forget those older than a
+    day. Returns how many were applied. Called when a send records its SID, and by the recovery
+    sweep (which catches a callback that raced the recording transaction)."""
+    if provider_ids is not None and not provider_ids:
+        return 0
+    done = []
+    for row_id, provider_id, status, error_code in uow.repo.early_statuses(provider_ids):
+        msg = uow.repo.outbound_by_provider_id(provider_id)
+        if msg is None:
+            continue
+        _apply_status(msg, OutboundStatus(status), error_code, now)
+        done.append(row_id)
+    uow.repo.delete_early_statuses(done)
+    if provider_ids is None:
+        uow.repo.forget_early_statuses(now - EARLY_STATUS_KEPT_FOR)
+    return len(done)
+
+
+def _apply_status(msg: Message, new: OutboundStatus | None, error_code: str | None, now: datetime) -> None:
     if new is None:
-        return True
+        return
     if _STATUS_RANK.get(new, 0) >= _STATUS_RANK.get(msg.status, 0):
         msg.status = new
         msg.updated_at = now
         if error_code:
             msg.error = f"provider error {error_code}"[:300]
-    return True
 
 
 def held_for_quiet_hours(msg: Message, deps: IntakeDeps, contact: Contact | None = None) -> datetime | None:
@@ -158,9 +190,9 @@ def unprocessed_inbound(uow: UnitOfWork, older_than: timedelta, now: datetime) -
     return uow.repo.messages_in_status(Direction.IN, [InboundStatus.RECEIVED], now - older_than)
 
 
-def dispatch(queue: JobQueue, now: datetime, outbound_ids: list[int], later: list[tuple[str, tuple, datetime]]) -> None:
-    """After a transaction commits: queue its sends now and the jobs it scheduled at their time."""
+def dispatch(queue: JobQueue, now: datetime, outbound_ids: list[int], later: list | None = None) -> None:
+    """After a transaction commits: queue its sends. The jobs it scheduled for later are already
+    rows of the schedule, written by the commit (intake.schedule); `later`, from callers that
+    still pass what they read back from `uow.later`, is empty and ignored."""
     for message_id in outbound_ids:
         queue.enqueue(job_names.SEND_MESSAGE, message_id)
-    for func, args, due in later:
-        queue.enqueue(func, *args, delay_s=max(0.0, (due - now).total_seconds()))

@@ -191,6 +191,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "You are linked to {office}. New cases for your office will reach you here.",
         "km": "អ្នកបានភ្ជាប់ជាមួយ {office}។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។",
     },
+    "official_code_locked": {
+        "en": "Too many wrong invitation codes. Try again in an hour, or ask your administrator for help.",
+        "km": "លេខកូដអញ្ជើញខុសច្រើនដងពេក។ សូមព្យាយាមម្តងទៀតក្នុងរយៈពេលមួយម៉ោង ឬសុំជំនួយពីអ្នកគ្រប់គ្រង។",
+    },
     "official_bad_code": {
         "en": "This invitation code is not valid or has expired. Ask your administrator for a new one.",
         "km": "លេខកូដអញ្ជើញនេះមិនត្រឹមត្រូវ ឬផុតកំណត់។ សូមសុំលេខកូដថ្មីពីអ្នកគ្រប់គ្រង។",

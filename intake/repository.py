@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from intake import orm
@@ -492,3 +492,83 @@ class Repository:
             select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()).limit(limit).offset(offset)
         )
         return list(rows), total
+
+    # Reliability (issue 15): the transactional schedule, early delivery statuses, invite attempts
+    def schedule_jobs(self, jobs: list[tuple[str, list, datetime]]) -> None:
+        """Add jobs due later (func, args, due) to the schedule, in this transaction."""
+        if jobs:
+            self.session.execute(
+                insert(orm.scheduled_jobs), [{"func": f, "args": args, "due_at": due} for f, args, due in jobs]
+            )
+
+    def try_transaction_lock(self, key: int) -> bool:
+        """Take a PostgreSQL advisory lock until this transaction ends, without waiting; False
+        when another transaction holds it. Elsewhere (SQLite: one process) always True."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return True
+        return bool(self.session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+
+    def due_jobs(self, now: datetime, limit: int) -> list[tuple[int, str, list]]:
+        """(id, func, args) of scheduled jobs due by `now`, soonest first."""
+        t = orm.scheduled_jobs
+        stmt = select(t.c.id, t.c.func, t.c.args).where(t.c.due_at <= now).order_by(t.c.due_at, t.c.id).limit(limit)
+        return [(r.id, r.func, list(r.args)) for r in self.session.execute(stmt)]
+
+    def delete_scheduled(self, ids: list[int]) -> None:
+        """Remove scheduled jobs (moved to the queue, or taken by a test)."""
+        if ids:
+            self.session.execute(delete(orm.scheduled_jobs).where(orm.scheduled_jobs.c.id.in_(ids)))
+
+    def scheduled(self, func_name: str | None = None) -> list[tuple[int, str, list, datetime]]:
+        """(id, func, args, due) of scheduled jobs (of one function), soonest first."""
+        t = orm.scheduled_jobs
+        stmt = select(t.c.id, t.c.func, t.c.args, t.c.due_at).order_by(t.c.due_at, t.c.id)
+        if func_name:
+            stmt = stmt.where(t.c.func == func_name)
+        return [(r.id, r.func, list(r.args), r.due_at) for r in self.session.execute(stmt)]
+
+    def keep_early_status(self, provider_id: str, status: str, error_code: str | None, now: datetime) -> None:
+        """Keep a status callback for a provider id no message carries yet."""
+        self.session.execute(
+            insert(orm.early_delivery_statuses).values(
+                provider_message_id=provider_id[:64],
+                status=str(status)[:16],
+                error_code=str(error_code)[:16] if error_code else None,
+                received_at=now,
+            )
+        )
+
+    def early_statuses(self, provider_ids: list[str] | None) -> list[tuple[int, str, str, str | None]]:
+        """(id, provider id, status, error code) of kept callbacks (for these ids, or all), oldest first."""
+        t = orm.early_delivery_statuses
+        stmt = select(t.c.id, t.c.provider_message_id, t.c.status, t.c.error_code).order_by(t.c.id)
+        if provider_ids is not None:
+            stmt = stmt.where(t.c.provider_message_id.in_(provider_ids))
+        return [tuple(r) for r in self.session.execute(stmt)]
+
+    def delete_early_statuses(self, ids: list[int]) -> None:
+        """Remove kept callbacks that were applied."""
+        if ids:
+            t = orm.early_delivery_statuses
+            self.session.execute(delete(t).where(t.c.id.in_(ids)))
+
+    def forget_early_statuses(self, before: datetime) -> None:
+        """Remove kept callbacks received before `before` (their SID never turned up)."""
+        t = orm.early_delivery_statuses
+        self.session.execute(delete(t).where(t.c.received_at < before))
+
+    def wrong_invite_attempts(self, since: datetime, chat_id: str | None = None) -> int:
+        """Wrong invite codes tried since `since` (from one chat, or from all)."""
+        t = orm.invite_attempts
+        stmt = select(func.count()).select_from(t).where(t.c.ok.is_(False), t.c.at >= since)
+        if chat_id is not None:
+            stmt = stmt.where(t.c.chat_id == chat_id)
+        return self.session.execute(stmt).scalar_one()
+
+    def record_invite_attempt(self, chat_id: str, ok: bool, now: datetime) -> None:
+        """Note an invite code tried from a chat."""
+        self.session.execute(insert(orm.invite_attempts).values(chat_id=chat_id, ok=ok, at=now))
+
+    def forget_invite_attempts(self, before: datetime) -> None:
+        """Remove invite attempts made before `before`."""
+        self.session.execute(delete(orm.invite_attempts).where(orm.invite_attempts.c.at < before))

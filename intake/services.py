@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from intake import dialogue, job_names, officials, replies
+from intake import dialogue, invites, job_names, officials, replies
 from intake.cases import confirm_case, contact_for, open_case, route_case
 from intake.deps import IntakeDeps
 from intake.model import (
@@ -27,7 +27,6 @@ from intake.model import (
     LegalQuestion,
     Message,
     Purpose,
-    hash_invite_code,
 )
 from intake.outbound import notify_officials, queue_message, reply_to
 from intake.sanitize import bounded, clean_text
@@ -488,16 +487,25 @@ def _official_command(uow: UnitOfWork, deps: IntakeDeps, msg: Message, text: str
     parts = text.split()
     official = uow.repo.official_by_chat(msg.address)
     if parts and parts[0].lower().startswith("/start") and len(parts) >= 2:
-        return _link_official(uow, msg, parts[1], deps.clock())
+        return _link_official(uow, deps, msg, "".join(parts[1:]), deps.clock())  # a code typed in groups
     if official is None:
         return None
     return officials.handle(uow, deps, official, text, msg.id)
 
 
-def _link_official(uow: UnitOfWork, msg: Message, code: str, now: datetime) -> list[int]:
-    official = uow.repo.official_by_invite(hash_invite_code(code))
+def _link_official(uow: UnitOfWork, deps: IntakeDeps, msg: Message, code: str, now: datetime) -> list[int]:
     key = f"reply:{msg.id}:0"
-    if official is None or (official.invite_expires_at and official.invite_expires_at < now):
+    if invites.locked_out(uow, msg.address, now):
+        log.warning("invite code refused unchecked: too many wrong codes in the last hour")
+        body = replies.render_official("official_code_locked")
+        out = queue_message(
+            uow, channel=Channel.TELEGRAM, address=msg.address, body=body, key=key, purpose=Purpose.OFFICIAL_REPLY
+        )
+        return [out.id]
+    official = invites.official_for_code(uow, code, deps.invite_key)
+    wrong = official is None or bool(official.invite_expires_at and official.invite_expires_at < now)
+    invites.record_attempt(uow, msg.address, ok=not wrong, now=now)
+    if wrong:
         log.info("invite code refused for a telegram chat")
         body = replies.render_official("official_bad_code")
         out = queue_message(

@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from intake import orm
+from intake import orm, schedule
+from intake.database import DatabaseTimeouts, connect_args, harden_postgres
 from intake.repository import Repository
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
     """An engine for `database_url`; SQLite gets foreign keys, WAL and a busy timeout so that the
     web process and the in-process workers can share the file. Statement parameters are hidden
     from exceptions and logs: they hold message texts and phone numbers, which must never reach
@@ -34,7 +35,18 @@ def make_engine(database_url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
+    # PostgreSQL: lock, statement and idle-in-transaction timeouts, fork safety, errors without
+    # key values (intake.database).
+    return harden_postgres(
+        create_engine(
+            database_url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            hide_parameters=True,
+            connect_args=connect_args(timeouts),
+        )
+    )
 
 
 class UnitOfWork:
@@ -48,8 +60,8 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.repo = Repository(self.session)
-        # Jobs the transaction wants run later: (dotted function, args, due UTC datetime). The
-        # caller enqueues them after commit, so a rolled-back transaction schedules nothing.
+        # Jobs the transaction wants run later: (dotted function, args, due UTC datetime). Commit
+        # writes them to the schedule in the same transaction; a rollback schedules nothing.
         self.later: list[tuple[str, tuple, datetime]] = []
         return self
 
@@ -60,8 +72,10 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        """Commit the transaction."""
+        """Commit the transaction, with the jobs it scheduled for later (`later`) written as rows
+        of the transactional schedule (intake.schedule)."""
         assert self.session is not None
+        schedule.write(self)
         self.session.commit()
 
     def rollback(self) -> None:

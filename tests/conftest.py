@@ -65,6 +65,7 @@ def services(config, understander, senders, places):
     s = build_services(
         config, queue=RecordingQueue(), senders=senders, understander=understander, places=places, legal=None
     )
+    s.queue.services = s  # jobs due later are rows of the schedule: the fake queue shows them
     load_sample_directory(s)
     yield s
     s.engine.dispose()
@@ -92,5 +93,6 @@ def live(config, providers, places):
     """Services whose real Twilio and Telegram clients talk to the loopback provider fakes."""
     cfg = replace(config, twilio_api_url=providers.url, telegram_api_url=providers.url)
     s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
+    s.queue.services = s
     yield s
     s.engine.dispose()

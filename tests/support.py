@@ -46,3 +46,8 @@ def wait_until(predicate, timeout_s: float = 30.0, what: str = "condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def scheduled(services) -> list[tuple[str, tuple, int]]:
+    """The jobs due later (rows of the schedule), each with its delay in whole seconds."""
+    return [(func, args, round(delay)) for func, args, delay in services.queue.delayed]

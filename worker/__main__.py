@@ -19,12 +19,52 @@ log = logging.getLogger("worker")
 
 
 def _sweep(services, interval_s: float, lease_s: float, stop: threading.Event) -> None:
-    """Every interval, re-queue work that a lost job left behind (Redis was down, a worker died)."""
+    """Every interval, re-queue work that a lost job left behind (Redis was down, a worker died);
+    one worker at a time (jobs.recover takes a lock)."""
     while not stop.wait(interval_s):
         try:
             jobs.recover(services, older_than_s=interval_s, lease_s=lease_s)
         except Exception as exc:  # noqa: BLE001 - the sweep must outlive a database hiccup
             log.error("recovery sweep failed (%s)", type(exc).__name__)
+
+
+def _schedule(services, interval_s: float, stop: threading.Event) -> None:
+    """Every interval, move the scheduled jobs that are due to the queue (intake.schedule); one
+    worker at a time per tick (an advisory lock)."""
+    while not stop.wait(interval_s):
+        try:
+            jobs.move_scheduled(services)
+        except Exception as exc:  # noqa: BLE001 - Redis or the database may be down for a while
+            log.error("moving scheduled jobs failed (%s)", type(exc).__name__)
+
+
+def _this_worker_alive(connection, queue_names: set[str]) -> bool:
+    """True when a worker of this host, whose process is alive here, listens on these queues and
+    has sent a heartbeat recently: the health of this worker, not of any worker anywhere."""
+    import os
+    import socket
+    import time
+    from datetime import UTC
+
+    from rq import SimpleWorker
+
+    host = socket.gethostname()
+    now = time.time()  # the health check's own reading of the wall clock, against rq's heartbeat
+    for worker in SimpleWorker.all(connection=connection):
+        if worker.hostname != host or not worker.pid or set(worker.queue_names()) != queue_names:
+            continue
+        try:
+            os.kill(worker.pid, 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:
+            pass  # alive, another user's
+        beat = worker.last_heartbeat
+        if beat is not None and beat.tzinfo is None:
+            beat = beat.replace(tzinfo=UTC)
+        if beat is None or now - beat.timestamp() <= max(worker.worker_ttl, 60) * 2:
+            return True
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +106,17 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="send jobs taken off the queue together (default twice the concurrency)",
     )
-    parser.add_argument("--check", action="store_true", help="exit 0 when a worker is registered in Redis")
+    parser.add_argument(
+        "--schedule-interval",
+        type=float,
+        default=1.0,
+        help="seconds between moves of due scheduled jobs (reminders, escalations, retries) to the queue",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 when a worker of this host, alive, listens on these queues (a health check)",
+    )
     args = parser.parse_args(argv)
     if not args.queues or set(args.queues) - {"main", "send"}:
         parser.error("--queues takes main, send or main,send")
@@ -76,15 +126,16 @@ def main(argv: list[str] | None = None) -> int:
         config = replace(config, send_retry_intervals=args.retry_intervals)
     if not config.redis_url:
         parser.error("REDIS_URL is not set: without Redis, jobs run inside the web process (make run)")
-    from rq import SimpleWorker
-
     from worker.sendworker import Worker
 
     if args.check:
         from redis import Redis
 
-        alive = SimpleWorker.all(connection=Redis.from_url(config.redis_url, socket_connect_timeout=3))
-        return 0 if alive else 1
+        from bot.jobqueue import RqJobQueue
+
+        names = RqJobQueue.queue_names(config.queue_name, config.send_queue_name, args.queues)
+        connection = Redis.from_url(config.redis_url, socket_connect_timeout=3, socket_timeout=3)
+        return 0 if _this_worker_alive(connection, names) else 1
     services = build_services(config)
     jobs.configure(services)
     queue = services.queue
@@ -96,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.burst:
         jobs.recover(services, older_than_s=0, lease_s=args.lease)
         threading.Thread(target=_sweep, args=(services, args.sweep_interval, args.lease, stop), daemon=True).start()
+        threading.Thread(target=_schedule, args=(services, args.schedule_interval, stop), daemon=True).start()
+    else:
+        jobs.move_scheduled(services)
     # SimpleWorker runs jobs in this process: no fork per job, so the loaded NLU, the gazetteer and
     # the database pool are reused (a forked work horse would share pooled connections unsafely).
     # Maintenance every minute rather than rq's ten: that is when a worker takes over the

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from intake import cases, job_names
+from intake import cases, job_names, schedule
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
 from intake.model import Channel
-from intake.outbound import dispatch, held_for_quiet_hours, unprocessed_inbound
+from intake.outbound import apply_early_statuses, dispatch, held_for_quiet_hours, unprocessed_inbound
 from intake.policy import Policy
 from intake.ports import SendError
 
@@ -47,14 +47,14 @@ def _get(services):
 
 def _run(s, step, *args) -> list[int]:
     """Run one service-layer step in a transaction, at one moment of the clock; after commit,
-    queue its sends and the jobs it scheduled for later (so a rolled-back step sends and
-    schedules nothing)."""
+    queue its sends. The jobs it scheduled for later are rows of the schedule, written by that
+    commit (intake.schedule), so a rolled-back step sends and schedules nothing and a committed
+    one loses nothing."""
     deps = s.deps.at(s.deps.clock())
     with s.uow() as uow:
         outbound = step(uow, deps, *args)
         uow.commit()
-        later = list(uow.later)
-    dispatch(s.queue, s.deps.clock(), outbound, later)
+    dispatch(s.queue, s.deps.clock(), outbound)
     return outbound
 
 
@@ -102,16 +102,16 @@ def escalate(case_id: int, level: int, office_id: int | None, services=None) -> 
 
 
 def _defer_many(s, delays: dict[int, float]) -> None:
-    """Queue each message's next attempt after its delay and note when it is due (so that recovery
-    leaves it alone): one transaction, then a delayed job each."""
+    """Note when each message's next attempt is due (so that recovery leaves it alone) and make
+    that attempt a row of the schedule (intake.schedule): one transaction."""
     if not delays:
         return
     now = s.clock()
+    due = {mid: now + timedelta(seconds=d) for mid, d in delays.items()}
     with s.uow() as uow:
-        uow.repo.defer_outbound_many({mid: now + timedelta(seconds=d) for mid, d in delays.items()})
+        uow.repo.defer_outbound_many(due)
+        uow.later.extend((job_names.SEND_MESSAGE, (mid,), when) for mid, when in due.items())
         uow.commit()
-    for message_id, delay_s in delays.items():
-        s.queue.enqueue(job_names.SEND_MESSAGE, message_id, delay_s=delay_s)
 
 
 def _timing(s):
@@ -193,16 +193,48 @@ def _drain_spool(s) -> None:
         log.warning("drained %s spooled inbound deliveries", drained)
 
 
+def _not_waiting(queue, func: str, ids: list[int]) -> list[int]:
+    """The ids among `ids` with no `func` job waiting in `queue` (all of them when the queue
+    cannot tell)."""
+    waiting = getattr(queue, "waiting", None)
+    if not ids or waiting is None:
+        return ids
+    queued = waiting(func)
+    return [i for i in ids if i not in queued]
+
+
+def move_scheduled(services=None) -> int:
+    """Move the scheduled jobs that are due to the queue (intake.schedule)."""
+    s = _get(services)
+    return schedule.move_all_due(s.uow, s.queue, s.clock())
+
+
 def recover(services=None, older_than_s: float = 60.0, lease_s: float = DEFAULT_LEASE_S) -> tuple[int, int]:
     """Re-queue what a lost job left behind: inbound never processed, outbound never sent (or
-    left `sending` by a worker that died: settled with the provider first, see intake.delivery)."""
+    left `sending` by a worker that died: settled with the provider first, see intake.delivery).
+    One process at a time: a sweep that finds another running does nothing and returns (0, 0)."""
     s = _get(services)
-    _drain_spool(s)
+    _drain_spool(s)  # every process: a web host's spool file is its own (stored once by provider id)
+    with schedule.exclusive(s.engine, "recovery") as mine:
+        if not mine:
+            log.info("recovery sweep skipped: another process is running it")
+            return 0, 0
+        return _recover(s, older_than_s, lease_s)
+
+
+def _recover(s, older_than_s: float, lease_s: float) -> tuple[int, int]:
     now = s.clock()
     with s.uow() as uow:
         inbound = unprocessed_inbound(uow, timedelta(seconds=older_than_s), now)
         overdue = uow.repo.outbound_overdue(now - timedelta(seconds=older_than_s))
     interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s), s.max_send_attempts, clock=s.clock)
+    with s.uow() as uow:  # status callbacks that raced the recording of their SID
+        apply_early_statuses(uow, None, s.clock())
+        uow.commit()
+    # Under a backlog a message's job may wait in the queue longer than `older_than_s`: only what
+    # has no job waiting was lost (queueing the rest again would grow the backlog with itself).
+    inbound = _not_waiting(s.queue, job_names.PROCESS_INBOUND, inbound)
+    overdue = _not_waiting(s.queue, job_names.SEND_MESSAGE, overdue)
     for message_id in inbound:
         s.queue.enqueue(job_names.PROCESS_INBOUND, message_id)
     for message_id in [*overdue, *interrupted.requeued]:

@@ -69,7 +69,7 @@ def stack(providers, tmp_path):
         capture_output=True,
         text=True,
     ).stdout
-    code = re.search(r"^code: (\w+)$", invite, re.M).group(1)
+    code = re.search(r"^code: ([\w-]+)$", invite, re.M).group(1)
     assert f"https://t.me/jsc_test_bot?start={code}" in invite
     logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("web", "worker")}
     procs = [

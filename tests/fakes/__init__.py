@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.jobqueue import resolve
 from intake.ports import SendError
@@ -33,23 +34,49 @@ def understanding(intent: str, language: str = "en", urgent: bool = False, **loc
 @dataclass
 class RecordingQueue:
     """Records jobs; `run_all` runs the due ones (and the jobs they queue) synchronously and
-    keeps delayed ones in `delayed` until a test lets time pass (`include_delayed=True`)."""
+    keeps delayed ones until a test lets time pass (`include_delayed=True`). Jobs due later are
+    rows of the transactional schedule (intake.schedule): `delayed` shows them, with their delay
+    from the services' clock, beside any job enqueued with a delay; `take_delayed` and
+    `include_delayed` take them off the schedule. The queue learns its services on the first
+    `run_all` (or a fixture sets `services`)."""
 
     jobs: list[tuple[str, tuple, float]] = field(default_factory=list)
-    delayed: list[tuple[str, tuple, float]] = field(default_factory=list)
+    held: list[tuple[str, tuple, float]] = field(default_factory=list)
+    services: object | None = None
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
         self.jobs.append((func, args, delay_s))
 
+    @property
+    def delayed(self) -> list[tuple[str, tuple, float]]:
+        """Jobs waiting for their time: enqueued with a delay, or rows of the schedule."""
+        return self.held + self._scheduled()
+
+    def _scheduled(self, func: str | None = None, take: bool = False) -> list[tuple[str, tuple, float]]:
+        s: Any = self.services
+        if s is None:
+            return []
+        now = s.clock()
+        with s.uow() as uow:
+            rows = uow.repo.scheduled(func)
+            if take and rows:
+                uow.repo.delete_scheduled([row_id for row_id, _, _, _ in rows])
+                uow.commit()
+        return [(f, tuple(args), max(0.0, (due - now).total_seconds())) for _, f, args, due in rows]
+
     def run_all(self, services, include_delayed: bool = False, limit: int = 200) -> int:
+        if self.services is None:
+            self.services = services
         ran = 0
-        if include_delayed:
-            self.jobs.extend(self.delayed)
-            self.delayed.clear()
-        while self.jobs and ran < limit:
+        while ran < limit:
+            if not self.jobs and include_delayed:
+                self.jobs.extend(self.held + self._scheduled(take=True))
+                self.held.clear()
+            if not self.jobs:
+                break
             func, args, delay = self.jobs.pop(0)
             if delay and not include_delayed:
-                self.delayed.append((func, args, delay))
+                self.held.append((func, args, delay))
                 continue
             resolve(func)(*args, services=services)
             ran += 1
@@ -57,9 +84,9 @@ class RecordingQueue:
 
     def take_delayed(self, func: str) -> list[tuple]:
         """Remove and return the delayed jobs of one function (a test runs them when it likes)."""
-        taken = [j for j in self.delayed if j[0] == func]
-        self.delayed = [j for j in self.delayed if j[0] != func]
-        return taken
+        taken = [j for j in self.held if j[0] == func]
+        self.held = [j for j in self.held if j[0] != func]
+        return taken + self._scheduled(func, take=True)
 
 
 class FailingQueue:

@@ -2,7 +2,7 @@
 
 The real client libraries (twilio, python-telegram-bot) talk to these over HTTP, so tests see the
 exact requests a provider would get. Failures can be scripted: `fail_next("twilio", 500, times=2)`.
-Twilio's Messages list (GET, filtered by To, From and DateSent) answers from what was created, so
+Telegram message ids are numbered per chat, as Telegram does. Twilio's Messages list (GET, filtered by To, From and DateSent) answers from what was created, so
 recovery can ask "did this go out?". Each record carries `at` (epoch seconds when it was stored),
 and `in_flight()` shows requests held by `latency_s` (a test kills a worker in the middle of one).
 Run standalone with `python -m tests.fakes.providers --port 8099` (the benchmark and manual runs).
@@ -30,6 +30,7 @@ class Failure:
     status: int
     times: int
     body: dict
+    headers: dict | None = None
 
 
 @dataclass
@@ -45,6 +46,8 @@ class FakeProviders:
     updates: list[dict] = field(default_factory=list)
     callback_answers: list[str] = field(default_factory=list)
     requests: int = 0
+    getme_calls: int = 0
+    _chat_message_ids: dict[str, int] = field(default_factory=dict)
     _in_flight: dict = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,8 +78,11 @@ class FakeProviders:
                     status, payload = fake._twilio_list(path, parse_qs(query))
                 else:
                     status, payload = fake._handle(path, self.headers, raw)
+                extra = payload.pop("_headers", None) or {}
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -97,15 +103,17 @@ class FakeProviders:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def fail_next(self, provider: str, status: int, times: int = 1, body: dict | None = None) -> None:
-        """Answer the next `times` sends to `provider` with `status`."""
+    def fail_next(
+        self, provider: str, status: int, times: int = 1, body: dict | None = None, headers: dict | None = None
+    ) -> None:
+        """Answer the next `times` sends to `provider` with `status` (and `headers`, e.g. Retry-After)."""
         if body is None:
             if provider == "twilio":
                 body = {"code": 20500 if status >= 500 else 21211, "message": "scripted failure", "status": status}
             else:
                 body = {"ok": False, "error_code": status, "description": "scripted failure"}
         with self._lock:
-            self._failures[provider].append(Failure(status, times, body))
+            self._failures[provider].append(Failure(status, times, body, headers))
 
     def _next_failure(self, provider: str) -> Failure | None:
         with self._lock:
@@ -155,7 +163,7 @@ class FakeProviders:
         if m := TWILIO_CREATE.match(path):
             failure = self._next_failure("twilio")
             if failure:
-                return failure.status, failure.body
+                return failure.status, {**failure.body, "_headers": failure.headers}
             with self._lock:
                 sid = f"SM{len(self.twilio_messages) + 1:032d}"
                 record = {
@@ -183,6 +191,8 @@ class FakeProviders:
         if m := TELEGRAM_METHOD.match(path):
             method = m["method"]
             if method == "getMe":
+                with self._lock:
+                    self.getme_calls += 1
                 return 200, {
                     "ok": True,
                     "result": {"id": 4242, "is_bot": True, "first_name": "JSC", "username": "jsc_test_bot"},
@@ -203,9 +213,12 @@ class FakeProviders:
                 if failure:
                     return failure.status, failure.body
                 with self._lock:
-                    message_id = len(self.telegram_sends) + 1
+                    chat = str(params.get("chat_id"))
+                    # Telegram numbers messages within each chat: two chats both get message 1.
+                    message_id = self._chat_message_ids.get(chat, 0) + 1
+                    self._chat_message_ids[chat] = message_id
                     record = {
-                        "chat_id": str(params.get("chat_id")),
+                        "chat_id": chat,
                         "text": params.get("text"),
                         "token": m["token"],
                         "reply_markup": params.get("reply_markup"),

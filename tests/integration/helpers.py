@@ -30,7 +30,9 @@ def open_dispute(services, address: str = "+85512345678", first: str = "rice fie
 
 def link_official(services, office_code: str, chat_id: str) -> int:
     with services.uow() as uow:
-        official, code = invite_official(uow, office_code, "Sok Dara", now=services.clock())
+        official, code = invite_official(
+            uow, office_code, "Sok Dara", now=services.clock(), key=services.config.secret_key
+        )
         uow.commit()
     say(services, f"/start {code}", address=chat_id, channel="telegram")
     return official.id
@@ -50,7 +52,7 @@ def only_case(services) -> Case:
 
 def official(services, office: str, chat: str, name: str = "Sok Dara", role: str = "official") -> int:
     with services.uow() as uow:
-        o, code = invite_official(uow, office, name, role, now=services.clock())
+        o, code = invite_official(uow, office, name, role, now=services.clock(), key=services.config.secret_key)
         uow.commit()
     say(services, f"/start {code}", address=chat, channel="telegram")
     return o.id

@@ -16,7 +16,7 @@ from intake.model import Contact, Message
 from intake.outbound import queue_message
 from intake.ports import SendError
 from tests.fakes import RecordingQueue, ScriptedUnderstander
-from tests.support import TELEGRAM, TWILIO
+from tests.support import TELEGRAM, TWILIO, scheduled
 from worker import jobs
 
 
@@ -26,6 +26,7 @@ def live(config, providers, places):
         config, twilio_api_url=providers.url, telegram_api_url=providers.url, public_base_url="https://jsc.example.org"
     )
     s = build_services(cfg, queue=RecordingQueue(), understander=ScriptedUnderstander({}), places=places, legal=None)
+    s.queue.services = s
     yield s
     s.engine.dispose()
 
@@ -69,10 +70,10 @@ def test_twilio_500_is_retried_with_back_off_then_sent(live, providers):
     providers.fail_next("twilio", 500, times=2)
     mid = queue(live)
     assert jobs.send_message(mid, services=live) == "retrying"
-    assert live.queue.jobs == [("worker.jobs.send_message", (mid,), 10)]
-    live.queue.jobs.clear()
+    assert scheduled(live) == [("worker.jobs.send_message", (mid,), 10)]
+    live.queue.take_delayed("worker.jobs.send_message")
     assert jobs.send_message(mid, services=live) == "retrying"
-    assert live.queue.jobs == [("worker.jobs.send_message", (mid,), 30)]
+    assert scheduled(live) == [("worker.jobs.send_message", (mid,), 30)]
     assert message(live, mid).error == "twilio 500 code 20500"
     live.queue.run_all(live, include_delayed=True)
     m = message(live, mid)
@@ -113,7 +114,7 @@ def test_telegram_goes_out_through_python_telegram_bot(live, providers):
     assert providers.telegram_sends == [
         {"chat_id": "900001", "text": "ករណីថ្មី K7M-4TXP", "token": TELEGRAM["telegram_bot_token"], "reply_markup": None}
     ]
-    assert message(live, mid).provider_message_id == "1"
+    assert message(live, mid).provider_message_id == "900001:1"
 
 
 def test_telegram_429_honours_retry_after(live, providers):
@@ -129,7 +130,7 @@ def test_telegram_429_honours_retry_after(live, providers):
     )
     mid = queue(live, channel="telegram", address="900001", body="hello")
     assert jobs.send_message(mid, services=live) == "retrying"
-    assert live.queue.jobs == [("worker.jobs.send_message", (mid,), 7.0)]
+    assert scheduled(live) == [("worker.jobs.send_message", (mid,), 7)]
     live.queue.run_all(live, include_delayed=True)
     assert message(live, mid).status == "sent"
 

@@ -102,7 +102,9 @@ def test_duplicate_delivery_and_a_second_run_create_one_case(pipeline):
 def test_a_victim_gets_safety_first_then_an_urgent_protection_case(pipeline):
     link_official(pipeline, "SAMPLE-DOSVY-02", "900002")
     with pipeline.uow() as uow:
-        admin, code = invite_official(uow, "SAMPLE-DOSVY-12", "Duty desk", role="admin", now=pipeline.clock())
+        admin, code = invite_official(
+            uow, "SAMPLE-DOSVY-12", "Duty desk", role="admin", now=pipeline.clock(), key=pipeline.config.secret_key
+        )
         uow.commit()
     say(pipeline, f"/start {code}", address="900099", channel="telegram")
     say(pipeline, "my husband beats me")
@@ -196,7 +198,9 @@ def test_status_shows_only_the_senders_own_case(pipeline):
 
 def test_invite_codes_are_one_time_and_deactivated_officials_are_refused(pipeline):
     with pipeline.uow() as uow:
-        official, code = invite_official(uow, "SAMPLE-JSC-0203", "Chan Sophea", now=pipeline.clock())
+        official, code = invite_official(
+            uow, "SAMPLE-JSC-0203", "Chan Sophea", now=pipeline.clock(), key=pipeline.config.secret_key
+        )
         uow.commit()
     say(pipeline, f"/start {code}", address="900010", channel="telegram")
     say(pipeline, f"/start {code}", address="900011", channel="telegram")

@@ -4,6 +4,7 @@ each kind, and a case goes to the covering office or the truly nearest one."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -115,6 +116,7 @@ def test_invite_prints_a_code_and_the_deep_link(app):
     result = app.test_cli_runner().invoke(args=["officials", "invite", "--office", "SAMPLE-JSC-0203", "--name", "Sok"])
     assert result.exit_code == 0
     code = next(line.split(": ")[1] for line in result.output.splitlines() if line.startswith("code: "))
-    assert len(code) == 8 and f"link: https://t.me/<your_bot>?start={code}" in result.output
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)  # 16 characters, about 72 bits
+    assert f"link: https://t.me/<your_bot>?start={code}" in result.output
     unknown = app.test_cli_runner().invoke(args=["officials", "invite", "--office", "NOPE", "--name", "Sok"])
     assert unknown.exit_code != 0 and "no office with code NOPE" in unknown.output

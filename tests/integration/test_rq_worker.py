@@ -11,6 +11,7 @@ from rq import SimpleWorker
 from bot.bootstrap import build_services
 from bot.jobqueue import RqJobQueue
 from bot.webhooks import ingest
+from intake import job_names
 from tests.fakes import ScriptedUnderstander, understanding
 from tests.support import REDIS_URL, load_sample_directory
 from worker import jobs
@@ -47,17 +48,22 @@ def test_inbound_sms_is_processed_and_answered_by_an_rq_worker(redis_services, p
     assert sms["to"] == "+85512345678" and sms["body"].startswith("Who is the dispute with")
 
 
-def test_a_failed_send_is_retried_through_rq_scheduler_delay(redis_services, providers):
+def test_a_failed_send_is_retried_from_the_schedule_even_after_redis_is_flushed(redis_services, providers):
+    from datetime import timedelta
+
+    from intake import schedule
+    from intake.model import utcnow
+
     providers.fail_next("twilio", 500)
     ingest(redis_services, "sms", "+85512345678", "SMrq2", "rice field dispute in Sangkae")
     work(redis_services)
     work(redis_services)
     assert providers.twilio_messages == []
-    from rq.registry import ScheduledJobRegistry
-
-    registry = ScheduledJobRegistry(queue=redis_services.queue.queue)
-    assert len(registry.get_job_ids()) == 1  # the retry waits in Redis, surviving a restart
-    job_id = registry.get_job_ids()[0]
-    redis_services.queue.queue.enqueue_job(redis_services.queue.queue.fetch_job(job_id))  # time passes
+    with redis_services.uow() as uow:  # the retry is a row, written with the failed attempt
+        [(func, args, due)] = schedule.pending(uow)
+    assert func == job_names.SEND_MESSAGE and 5 < (due - utcnow()).total_seconds() <= 10
+    Redis.from_url(REDIS_URL).flushdb()  # Redis loses everything
+    assert schedule.move_due(redis_services.uow, redis_services.queue, now=utcnow()) == 0  # not due yet
+    assert schedule.move_due(redis_services.uow, redis_services.queue, now=utcnow() + timedelta(seconds=11)) == 1
     work(redis_services)
     assert len(providers.twilio_messages) == 1
