@@ -145,7 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         _ = services.deps  # load the NLU and gazetteer once, before the first job
     stop = threading.Event()
     if not args.burst:
-        jobs.recover(services, older_than_s=0, lease_s=args.lease)
+        try:
+            jobs.recover(services, older_than_s=0, lease_s=args.lease)
+        except Exception as exc:  # noqa: BLE001 - a lock or statement timeout at start: the sweep tries again
+            log.error("recovery at start failed (%s); the sweep will try again", type(exc).__name__)
         threading.Thread(target=_sweep, args=(services, args.sweep_interval, args.lease, stop), daemon=True).start()
         threading.Thread(target=_schedule, args=(services, args.schedule_interval, stop), daemon=True).start()
     else:
