@@ -183,7 +183,7 @@ def test_a_worker_killed_mid_message_does_not_stall_an_unrelated_sms(tmp_path, r
 
     def store(address, body, provider_id):
         with s.uow() as uow:
-            message_id, _ = record_inbound(uow, "sms", address, provider_id, body)
+            message_id, _ = record_inbound(uow, "sms", address, provider_id, body, now=s.clock())
             uow.commit()
         return message_id
 
@@ -308,7 +308,10 @@ def backdate(services, ids, minutes=5):
 def test_recovery_under_a_backlog_queues_only_what_lost_its_job(rq_services, redis):
     s = rq_services
     with s.uow() as uow:
-        inbound = [record_inbound(uow, "sms", f"+855120{n:05d}", f"SMbacklog{n}", "hello")[0] for n in range(300)]
+        inbound = [
+            record_inbound(uow, "sms", f"+855120{n:05d}", f"SMbacklog{n}", "hello", now=s.clock())[0]
+            for n in range(300)
+        ]
         uow.commit()
     outbound = queue_messages(s, [("sms", f"+855130{n:05d}", f"reminder {n}") for n in range(100)])
     for message_id in inbound:
@@ -478,7 +481,7 @@ def test_only_one_process_runs_the_recovery_sweep_at_a_time(rq_services):
 
     s = rq_services
     with s.uow() as uow:
-        ids = [record_inbound(uow, "sms", "+85512000009", f"SMlock{n}", "hello")[0] for n in range(3)]
+        ids = [record_inbound(uow, "sms", "+85512000009", f"SMlock{n}", "hello", now=s.clock())[0] for n in range(3)]
         uow.commit()
     backdate(s, ids)
     with schedule.exclusive(s.engine, "recovery") as mine:  # another worker's sweep is running
