@@ -5,6 +5,7 @@ Jobs are plain functions found by dotted name (`worker.jobs.send_message`) that 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import threading
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from intake import job_names
+from intake import job_names, schedule
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,11 @@ def id_of_job(func: str, job_id: str) -> int | None:
     if name != func.rpartition(".")[2] or not record.isdigit():
         return None
     return int(record)
+
+
+def _run_with(services, func: str, args: tuple) -> None:
+    """Run the job `func(*args)` with these services."""
+    resolve(func)(*args, services=services)
 
 
 def resolve(dotted: str) -> Callable:
@@ -134,24 +140,26 @@ class RqJobQueue:
 class InProcessJobQueue:
     """Embedded mode: jobs run on two background threads of this process, after the request that
     queued them has answered. Jobs due later are rows of the schedule (intake.schedule), as with
-    rq: `start_schedule` moves due rows to this queue every second and `start_sweep` runs the
+    rq: `start_schedule` runs due rows every second (started by the first job) and `start_sweep` runs the
     recovery sweep, as `python -m worker` does beside rq, so a restart loses nothing scheduled
     and re-queues what it interrupted."""
 
     def start_schedule(self, tick_s: float = 1.0) -> None:
-        """Move due scheduled jobs to this queue every `tick_s` (once per process)."""
+        """Run due scheduled jobs every `tick_s` on a thread of this process (once per process;
+        the first job queued starts it too). Each row is deleted only after its job ran, so a
+        short-lived process (a CLI command) that stops mid-way loses nothing."""
         with self._lock:
             if self._scheduling:
                 return
             self._scheduling = True
 
         def loop() -> None:
-            move = resolve(job_names.MOVE_SCHEDULED)
             while True:
                 try:
-                    move(services=self._services())
+                    services = self._services()
+                    schedule.run_due(services.uow, functools.partial(_run_with, services), services.clock())
                 except Exception as exc:  # noqa: BLE001 - the loop outlives a database hiccup
-                    log.error("moving scheduled jobs failed (%s)", type(exc).__name__)
+                    log.error("running scheduled jobs failed (%s)", type(exc).__name__)
                 if self._stop.wait(tick_s):
                     return
 
@@ -169,6 +177,7 @@ class InProcessJobQueue:
 
     def enqueue(self, func: str, *args: object, delay_s: float = 0) -> None:
         """Run `func(*args)` on the pool, now or after a delay."""
+        self.start_schedule()  # this process does work: it runs what falls due too
         if args:
             with self._lock:
                 self._waiting[(func, args[0])] = self._waiting.get((func, args[0]), 0) + 1

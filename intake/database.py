@@ -43,8 +43,9 @@ class DatabaseTimeouts:
 
 # SQLSTATE classes whose first message line names constraints, columns and conditions, never the
 # values: integrity (23), transaction rollback (40), object state (55: lock timeout), operator
-# intervention (57: statement timeout, shutdown), connection (08).
-_PRIMARY_IS_SAFE = {"23", "40", "55", "57", "08"}
+# intervention (57: statement timeout, shutdown), connection (08), and P0 (RAISE in our own
+# triggers, e.g. the audit log's "append-only", whose texts we write).
+_PRIMARY_IS_SAFE = {"23", "40", "55", "57", "08", "P0"}
 
 
 def scrub(exc: BaseException) -> str:

@@ -72,6 +72,26 @@ def move_due(uow_factory, queue: JobQueue, now: datetime, limit: int = MOVE_BATC
     return len(rows)
 
 
+def run_due(uow_factory, run, now: datetime, limit: int = MOVE_BATCH) -> int:
+    """Embedded mode: run each due job here (`run(func, args)`), then delete its row, so a
+    process that stops mid-way leaves the row to run again (jobs are idempotent). Returns how many
+    ran; a job that raises keeps its row for the next tick."""
+    with uow_factory() as uow:
+        rows = uow.repo.due_jobs(now, limit)
+    ran = 0
+    for row_id, func, args in rows:
+        try:
+            run(func, tuple(args))
+        except Exception as exc:  # noqa: BLE001 - kept for the next tick
+            log.error("scheduled job %s failed (%s); kept for the next tick", func, type(exc).__name__)
+            continue
+        with uow_factory() as uow:
+            uow.repo.delete_scheduled([row_id])
+            uow.commit()
+        ran += 1
+    return ran
+
+
 def move_all_due(uow_factory, queue: JobQueue, now: datetime) -> int:
     """`move_due` until nothing more is due (bounded, so a tick ends)."""
     total = 0

@@ -142,7 +142,9 @@ def invite():
         abort(400)
     with svc.uow() as uow:
         try:
-            official, code = invite_official(uow, request.form.get("office", ""), name, role, now=svc.clock())
+            official, code = invite_official(
+                uow, request.form.get("office", ""), name, role, now=svc.clock(), key=svc.config.secret_key
+            )
         except (LookupError, ValueError):
             abort(400)
         staff.audit(

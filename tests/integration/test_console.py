@@ -494,7 +494,7 @@ def test_an_admin_invites_an_official_and_changes_a_role(lite):
         "/console/people/invite",
         data={"csrf_token": csrf(client), "name": "Ouk Sreyneang", "office": "SAMPLE-JSC-0203", "role": "official"},
     )
-    code = re.search(r'<p class="code">([A-Z0-9]{8})</p>', page.text).group(1)
+    code = re.search(r'<p class="code">([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})</p>', page.text).group(1)
     assert f"https://t.me/jsc_bot?start={code}" in page.text
     say(services, f"/start {code}", address="901234", channel="telegram")
     with services.uow() as uow:
