@@ -1,15 +1,15 @@
 """the transactional schedule: jobs due later as rows written with the change that caused them
 
-Revision ID: 0012_scheduled_jobs
-Revises: 0011_telegram_ids_per_chat
+Revision ID: 0013_scheduled_jobs
+Revises: 0012_telegram_ids_per_chat
 Create Date: 2026-12-04 03:50:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_scheduled_jobs"
-down_revision = "0011_telegram_ids_per_chat"
+revision = "0013_scheduled_jobs"
+down_revision = "0012_telegram_ids_per_chat"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """status callbacks kept until their SID is recorded; invite attempts for the guess limits
 
-Revision ID: 0013_early_statuses_invites
-Revises: 0012_scheduled_jobs
+Revision ID: 0014_early_statuses_invites
+Revises: 0013_scheduled_jobs
 Create Date: 2026-12-04 04:20:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_early_statuses_invites"
-down_revision = "0012_scheduled_jobs"
+revision = "0014_early_statuses_invites"
+down_revision = "0013_scheduled_jobs"
 branch_labels = None
 depends_on = None
 

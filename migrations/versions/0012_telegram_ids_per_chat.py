@@ -7,16 +7,16 @@ returns `chat_id:message_id`; this rewrites the ids already stored the same way.
 itself stays: inbound ids (Twilio SIDs, Telegram update ids) are unique per channel, and the
 outbound ids are now unique per channel too.
 
-Revision ID: 0011_telegram_ids_per_chat
-Revises: 0010_console
+Revision ID: 0012_telegram_ids_per_chat
+Revises: 0011_reports_indexes
 Create Date: 2026-12-04 03:40:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_telegram_ids_per_chat"
-down_revision = "0010_console"
+revision = "0012_telegram_ids_per_chat"
+down_revision = "0011_reports_indexes"
 branch_labels = None
 depends_on = None
 
