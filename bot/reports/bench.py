@@ -279,7 +279,9 @@ def _signed_in(app, services, office_code: str, role: str):
     from intake.directory import invite_official
 
     with services.uow() as uow:
-        official, _ = invite_official(uow, office_code, f"Bench {role}", role, now=services.clock())
+        official, _ = invite_official(
+            uow, office_code, f"Bench {role}", role, now=services.clock(), key=services.config.secret_key
+        )
         raw = staff.issue_sign_in(uow, official, services.clock())
         uow.commit()
     client = app.test_client()

@@ -145,7 +145,9 @@ def pages(reports):
     app = create_app(services=services)
     with services.uow() as uow:
         ids = {
-            key: invite_official(uow, office, f"Test {key}", role, now=services.clock())[0].id
+            key: invite_official(
+                uow, office, f"Test {key}", role, now=services.clock(), key=services.config.secret_key
+            )[0].id
             for key, (office, role) in STAFF.items()
         }
         uow.commit()
