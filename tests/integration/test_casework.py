@@ -84,7 +84,9 @@ class Desk:
 
     def _post(self, update: dict) -> None:
         headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM["telegram_webhook_secret"]}
-        r = self.client.post("/webhooks/telegram", data=json.dumps(update), headers=headers, content_type="application/json")
+        r = self.client.post(
+            "/webhooks/telegram", data=json.dumps(update), headers=headers, content_type="application/json"
+        )
         assert r.status_code == 200
         self.cycle()
 
@@ -245,7 +247,7 @@ def test_msg_reaches_the_person_signed_by_the_office_and_their_answer_comes_back
     update = desk.last("900001")["text"]
     assert case.ref in update and "Yes I will come, thank you" in update
     with desk.s.uow() as uow:
-        assert [m.case_id for m in uow.repo.messages_of_case(case.id) if m.body == "Yes I will come, thank you"]
+        assert [m.case_id for m in uow.repo.conversation_of_case(case) if m.body == "Yes I will come, thank you"]
 
 
 def test_the_message_button_asks_for_the_text(desk):
@@ -560,7 +562,9 @@ def test_out_of_range_ids_far_dates_and_long_places_get_a_clear_reply(desk, type
     case = desk.dispute()
     sent = len(desk.to("900001"))
     text = typed.format(id=case.id, ref=case.ref)
-    reply = desk.press("900001", text) if ":" in text.split()[0] and not text.startswith("/") else desk.tg("900001", text)
+    reply = (
+        desk.press("900001", text) if ":" in text.split()[0] and not text.startswith("/") else desk.tg("900001", text)
+    )
     assert len(desk.to("900001")) == sent + 1
     assert reply["text"]
     assert desk.case().status == "routed"

@@ -1,15 +1,15 @@
 """casework: notes, a routing sequence, an official's pending message, office addresses
 
-Revision ID: 0009_casework
-Revises: 0006
+Revision ID: 0012_casework
+Revises: 0011_reports_indexes
 Create Date: 2026-12-04 04:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_casework"
-down_revision = "0006"
+revision = "0012_casework"
+down_revision = "0011_reports_indexes"
 branch_labels = None
 depends_on = None
 
