@@ -23,8 +23,8 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from intake.directory import invite_official, load_directory, parse_directory
 from intake.model import Case
-from tests.conftest import SAMPLE_DIRECTORY, TELEGRAM, TWILIO, load_sample_directory
 from tests.fakes import RecordingQueue, ScriptedUnderstander, understanding
+from tests.support import SAMPLE_DIRECTORY, TELEGRAM, TWILIO, load_sample_directory
 
 SANGKAE = {"province_code": "02", "district_code": "0208"}
 PAILIN = {"province_code": "24", "district_code": "2401"}
@@ -146,7 +146,7 @@ class Desk:
 
     def official(self, office: str, chat: str, name: str = "Sok Dara", role: str = "official") -> int:
         with self.s.uow() as uow:
-            o, code = invite_official(uow, office, name, role)
+            o, code = invite_official(uow, office, name, role, now=self.clock())
             uow.commit()
         self.tg(chat, f"/start {code}")
         return o.id

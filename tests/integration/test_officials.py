@@ -12,8 +12,8 @@ import pytest
 from bot.bootstrap import build_services
 from bot.config import Config
 from intake.model import Case
-from intake.replies import render_label
 from intake.policy import Policy
+from intake.replies import render_label
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
 from tests.integration.helpers import count, last_to, official, open_dispute, run_delayed, say, tg, the_case
 from tests.support import TELEGRAM, TWILIO, load_sample_directory
