@@ -156,7 +156,8 @@ def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case, why: str, le
         kind=case.kind,
         office=office.name_en if office else "-",
         office_km=office.name_km if office else "-",
-        urgent="URGENT / បន្ទាន់: " if case.urgent else "",
+        urgent="URGENT: " if case.urgent else "",
+        urgent_km="បន្ទាន់៖ " if case.urgent else "",
     )
     ids = tell_about_case(
         uow,

@@ -493,15 +493,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "official_duty_uncovered": {
         "en": "{urgent}Case {ref} ({kind}) went to {office}, where nobody is linked yet. Please act on it or re-route it.",
-        "km": "{urgent}ករណី {ref} ត្រូវបានបញ្ជូនទៅ {office_km} ដែលមិនទាន់មានមន្ត្រីភ្ជាប់។ សូមចាត់ការ ឬផ្ទេរ។",
+        "km": "{urgent_km}ករណី {ref} ត្រូវបានបញ្ជូនទៅ {office_km} ដែលមិនទាន់មានមន្ត្រីភ្ជាប់។ សូមចាត់ការ ឬផ្ទេរ។",
     },
     "official_duty_reminder": {
         "en": "{urgent}Case {ref} is still not accepted. Please act on it.",
-        "km": "{urgent}ករណី {ref} នៅតែមិនទាន់មានអ្នកទទួលយក។ សូមចាត់ការ។",
+        "km": "{urgent_km}ករណី {ref} នៅតែមិនទាន់មានអ្នកទទួលយក។ សូមចាត់ការ។",
     },
     "official_duty_exhausted": {
         "en": "{urgent}Case {ref}: no other linked office can take it. Please act on it.",
-        "km": "{urgent}ករណី {ref}៖ មិនមានការិយាល័យផ្សេងដែលអាចទទួលបានទេ។ សូមចាត់ការ។",
+        "km": "{urgent_km}ករណី {ref}៖ មិនមានការិយាល័យផ្សេងដែលអាចទទួលបានទេ។ សូមចាត់ការ។",
     },
     "official_place_too_long": {
         "en": "The place is too long: at most {limit} characters.",
