@@ -569,3 +569,30 @@ def test_out_of_range_ids_far_dates_and_long_places_get_a_clear_reply(desk, type
     assert reply["text"]
     assert desk.case().status == "routed"
     assert len(desk.sms_to()) == 3  # the intake replies only: no appointment went out
+
+
+def test_an_escalation_step_waits_for_an_accept_in_progress_and_then_leaves_the_case_alone(desk):
+    import threading
+
+    from intake import cases
+    from worker import jobs
+
+    desk.official("SAMPLE-DOSVY-02", "900021")
+    desk.official("SAMPLE-DOSVY-01", "900011")
+    desk.sms("my husband beats me, Sangkae")
+    case = desk.case()
+    with desk.s.uow() as uow:
+        caseworker = uow.repo.official_by_chat("900021")
+        accepted = cases.accept_case(uow, desk.s.deps, caseworker, uow.repo.case(case.id))
+        assert accepted.reply == "official_you_accepted"
+        move = threading.Thread(
+            target=jobs.escalate, args=(case.id, 3, case.office_id, case.routing_seq), kwargs={"services": desk.s}
+        )
+        move.start()
+        move.join(1.0)
+        assert move.is_alive()  # the row is locked by the accept: the escalation step waits
+        uow.commit()
+    move.join(10)
+    after = desk.case()
+    assert after.office_id == case.office_id and after.accepted_by == caseworker.id
+    assert "rerouted" not in desk.events(case.id)
