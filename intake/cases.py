@@ -1057,7 +1057,8 @@ def message_person(
     if discreet:
         body = replies.render(discreet, lang, phone=office.phone if office else "")
     else:
-        body = f"{text.strip()} — {office.name(lang) if office else ''}".strip(" —")
+        # " - ", not a dash: one character outside GSM-7 would make an English SMS cost twice as much.
+        body = f"{text.strip()} - {office.name(lang)}" if office else text.strip()
     identity = uow.repo.identities_of(contact.id)[0]
     out = queue_message(
         uow,

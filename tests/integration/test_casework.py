@@ -240,7 +240,7 @@ def test_msg_reaches_the_person_signed_by_the_office_and_their_answer_comes_back
     confirm = desk.tg("900001", f"/msg {case.ref} Please come to the office on Friday with your land title.")
     assert "sent" in confirm["text"].lower()
     assert desk.sms_to()[-1] == (
-        "Please come to the office on Friday with your land title. — Battambang Justice Service Centre"
+        "Please come to the office on Friday with your land title. - Battambang Justice Service Centre"
     )
     assert "office_message" in desk.events(case.id)
     desk.sms("Yes I will come, thank you")
@@ -256,7 +256,7 @@ def test_the_message_button_asks_for_the_text(desk):
     ask = desk.press("900001", f"msg:{case.id}")
     assert case.ref in ask["text"]
     desk.tg("900001", "We will call you tomorrow morning.")
-    assert desk.sms_to()[-1] == "We will call you tomorrow morning. — Battambang Justice Service Centre"
+    assert desk.sms_to()[-1] == "We will call you tomorrow morning. - Battambang Justice Service Centre"
 
 
 def test_messages_respect_stop_and_unsafe_phones_and_protection_allows_only_discreet_wording(desk):
