@@ -363,7 +363,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "ករណី {ref}៖ ដំណាក់កាល «{stage_km}»។",
     },
     "official_no_open_cases": {"en": "No open cases.", "km": "មិនមានករណីកំពុងដំណើរការទេ។"},
-    "official_open_cases": {"en": "Open cases, oldest first:", "km": "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន៖"},
     "official_will_come": {
         "en": "Case {ref}: {who} WILL COME to the session {when}.",
         "km": "ករណី {ref}៖ {who_km}នឹងមកចូលរួមការជួប {when_km}។",
