@@ -483,14 +483,35 @@ def test_moving_an_unaccepted_case_tells_the_previous_office_and_discreetly_the_
     assert case.ref in told and "Social Affairs" not in told and "husband" not in told
 
 
-def test_routing_prefers_a_covered_office_and_the_coverage_command_names_the_others(desk):
-    from bot import cli  # noqa: F401  (the command is registered on the app)
-
+def test_the_coverage_command_names_the_offices_nobody_is_linked_to(desk):
     desk.official("SAMPLE-JSC-0203", "900001")
     runner = create_app(services=desk.s).test_cli_runner()
     result = runner.invoke(args=["directory", "coverage"])
     assert result.exit_code == 0
-    assert "SAMPLE-DOSVY-02" in result.output and "SAMPLE-JSC-0203" not in result.output
+    listed = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert "SAMPLE-DOSVY-02" in listed and "SAMPLE-JSC-0203" not in listed
+
+
+def test_routing_prefers_a_covered_office_of_the_province(desk, tmp_path):
+    rows = list(csv.DictReader(SAMPLE_DIRECTORY.open(encoding="utf-8")))
+    second = dict(next(r for r in rows if r["code"] == "SAMPLE-JSC-0203"))
+    second.update(code="TEST-JSC-0202", name_en="Thma Koul JSC", district_code="0202", covered_districts="0202")
+    second.update(lat="13.30", lon="103.10")
+    path = tmp_path / "offices.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([*rows, second])
+    with desk.s.uow() as uow:
+        load_directory(uow, parse_directory(path, lambda code: desk.s.deps.places.name(code, "en") != code))
+        uow.commit()
+    desk.official("TEST-JSC-0202", "900005")  # nobody at SAMPLE-JSC-0203, the nearest to Sangkae
+    case = desk.dispute()
+    with desk.s.uow() as uow:
+        assert uow.repo.office(case.office_id).code == "TEST-JSC-0202"
+    assert case.routing_reason.startswith("covered office of the province: ")
+    assert case.ref in desk.last("900005")["text"]
+    assert "will contact you" in desk.sms_to()[-1] and "Thma Koul JSC" in desk.sms_to()[-1]
 
 
 # ------------------------------------------------------------------ 6. texts and #15's loose ends
@@ -596,3 +617,13 @@ def test_an_escalation_step_waits_for_an_accept_in_progress_and_then_leaves_the_
     after = desk.case()
     assert after.office_id == case.office_id and after.accepted_by == caseworker.id
     assert "rerouted" not in desk.events(case.id)
+
+
+def test_the_app_names_the_offices_nobody_is_linked_to_when_it_starts(sqlite_url, places, caplog):
+    s = build_services(replace(Config(), database_url=sqlite_url), places=places, legal=None)
+    load_sample_directory(s)
+    s.engine.dispose()
+    with caplog.at_level("WARNING", logger="bot"):
+        create_app(test_config={"database_url": sqlite_url})
+    [warning] = [r.getMessage() for r in caplog.records if "no linked official" in r.getMessage()]
+    assert warning.startswith("39 active offices have no linked official") and "SAMPLE-DOSVY-02" in warning
