@@ -145,6 +145,16 @@ def duty_desk(uow: UnitOfWork, case: Case) -> list[Official]:
     return list(desk.values())
 
 
+def case_readers(uow: UnitOfWork, case: Case) -> list[Official]:
+    """Who hears what the person says on a case: the linked officials of its office, and its
+    owner wherever they sit (an admin or coordinator who took it from the duty desk)."""
+    readers = uow.repo.linked_officials(case.office_id) if case.office_id else []
+    owner = uow.repo.official(case.accepted_by) if case.accepted_by else None
+    if owner is not None and owner.active and owner.telegram_chat_id and owner.id not in {o.id for o in readers}:
+        readers.append(owner)
+    return readers
+
+
 def notify_duty_desk(uow: UnitOfWork, deps: IntakeDeps, case: Case, why: str, level: int = 0) -> list[int]:
     """Tell the duty desk about a case with no place yet (`unplaced`), sent to an office nobody is
     linked to (`uncovered`), still not accepted (`reminder`), or with nowhere left to move

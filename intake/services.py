@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from intake import dialogue, job_names, officials, replies
 from intake.cases import (
+    case_readers,
     confirm_case,
     contact_for,
-    notify_duty_desk,
+    duty_desk,
     open_case,
     route_case,
     shows_narrative,
@@ -344,7 +345,7 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         if case is None or case.contact_id != contact.id:
             return []
         uow.repo.add(case.event("check_in_answer", "citizen", deps.clock(), needs_help=not action.yes))
-        officials = uow.repo.linked_officials(case.office_id) if case.office_id else []
+        officials = case_readers(uow, case)
         answer = "check_in_ok" if action.yes else "check_in_help" if officials else "check_in_help_untold"
         out = reply_to(uow, msg, contact, replies.render(answer, lang), key, case_id=case.id)
         if not action.yes:
@@ -354,7 +355,9 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
                     uow, deps, case, officials, head, key_prefix=f"check-in-help:{msg.id}", urgent=True
                 )
             else:
-                out += notify_duty_desk(uow, deps, case, "reminder", msg.id)
+                out += tell_about_case(
+                    uow, deps, case, duty_desk(uow, case), head, key_prefix=f"check-in-help:{msg.id}", urgent=True
+                )
         return out
     return []
 
@@ -428,10 +431,10 @@ def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, 
     case = uow.repo.case_by_ref(ref)
     assert case is not None and case.contact_id == contact.id
     uow.repo.add(case.add_message(msg, deps.clock()))
-    officials = uow.repo.linked_officials(case.office_id) if case.office_id else []
-    answer = "added_to_case" if officials else "added_to_case_untold"
+    readers = case_readers(uow, case)
+    answer = "added_to_case" if readers else "added_to_case_untold"
     outbound = reply_to(uow, msg, contact, replies.render(answer, contact.language, ref=case.ref), key, case_id=case.id)
-    for official in officials:
+    for official in readers or duty_desk(uow, case):
         if shows_narrative(uow, official, case):
             head = replies.render_official("official_person_wrote", ref=case.ref, text=msg.body[:1500])
         else:
@@ -439,8 +442,6 @@ def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, 
         outbound += tell_about_case(
             uow, deps, case, [official], head, key_prefix=f"update:{msg.id}", urgent=case.urgent
         )
-    if not officials:
-        outbound += notify_duty_desk(uow, deps, case, "reminder", msg.id)
     return outbound
 
 
