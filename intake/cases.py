@@ -393,6 +393,15 @@ def escalate(
             urgent=case.urgent,
         )
         uow.repo.add(case.event("escalated_to_coordinator", "system", now, coordinators=len(ids)))
+        if ids:  # the office hears where the case went (only when someone was told)
+            ids += notify_officials(
+                uow,
+                [o for o in uow.repo.linked_officials(office_id) if o.id not in {c.id for c in coordinators}],
+                body=replies.render_official("official_escalated_office", ref=case.ref),
+                key_prefix=f"escalated:{case.id}:{seq}",
+                case_id=case.id,
+                urgent=case.urgent,
+            )
         if case.urgent:
             ids += notify_duty_desk(uow, deps, case, "reminder", level)
         schedule_escalation(uow, deps, case, 3)

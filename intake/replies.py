@@ -486,6 +486,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "ករណី {ref}៖ {name} បានផ្ញើសារទៅអ្នកដាក់ពាក្យ។",
     },
     "official_change_note": {"en": "Case {ref}: {name} added a note.", "km": "ករណី {ref}៖ {name} បានបន្ថែមកំណត់ចំណាំ។"},
+    "official_escalated_office": {
+        "en": "Case {ref} is not accepted yet: the province's coordinators have been told.",
+        "km": "ករណី {ref} មិនទាន់មានអ្នកទទួលយក៖ អ្នកសម្របសម្រួលខេត្តបានទទួលដំណឹងហើយ។",
+    },
     "official_moved_away": {
         "en": "Case {ref} was not accepted in time and moved to {office}.",
         "km": "ករណី {ref} មិនបានទទួលយកទាន់ពេល ហើយត្រូវបានផ្ទេរទៅ {office_km}។",

@@ -341,6 +341,10 @@ def test_reminders_and_escalations_carry_the_actions(desk):
     desk.later("worker.jobs.escalate")
     reminder = desk.last("900001")
     assert case.ref in reminder["text"] and {"acc", "sch", "rr", "cls"} <= actions(reminder, case)
+    desk.later("worker.jobs.escalate")
+    escalation = desk.last("900003")
+    assert case.ref in escalation["text"] and {"acc", "sch", "rr", "cls"} <= actions(escalation, case)
+    assert "coordinators have been told" in desk.last("900001")["text"]
 
 
 # ------------------------------------------------------------------ 3. messages on the case
