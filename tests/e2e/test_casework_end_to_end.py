@@ -45,8 +45,8 @@ def midday_zone() -> str:
 
 
 class Stack:
-    def __init__(self, base: str, providers, zone: str):
-        self.base, self.providers, self.zone = base, providers, zone
+    def __init__(self, base: str, providers, zone: str, logs: Path):
+        self.base, self.providers, self.zone, self.logs = base, providers, zone, logs
         self._update = 50_000
         self._sms = 0
 
@@ -178,7 +178,7 @@ def stack(providers, tmp_path):
 
     try:
         wait_until(healthy, 60, "the web app")
-        s = Stack(base, providers, zone)
+        s = Stack(base, providers, zone, tmp_path)
         for chat, code in codes.items():
             s.tg(chat, f"/start {code}")
             s.wait_telegram(chat, 1, f"{chat} linked")
@@ -224,8 +224,13 @@ def test_a_dispute_is_accepted_scheduled_reminded_and_closed_and_a_victim_reache
     assert _english(scheduled["text"]) == (
         f"Case {ref}: session {shown} at Battambang Justice Service Centre. The citizen has been told."
     )
+    s.wait_sms(CITIZEN, 4, "the appointment")
     # The 2-hour reminder, about two minutes later (the worker's scheduler runs it).
-    sms = s.wait_sms(CITIZEN, 5, "the reminder", timeout_s=240)
+    try:
+        s.wait_sms(CITIZEN, 5, "the reminder", timeout_s=300)
+    except AssertionError:
+        tail = (s.logs / "worker.log").read_text()[-3000:]
+        raise AssertionError(f"no reminder; the worker's log ends:\n{tail}") from None
     s.press(OFFICIAL, f"cls:{case_id}")
     s.wait_telegram(OFFICIAL, 5, "the outcome question")
     s.press(OFFICIAL, f"out:{case_id}:resolved")
