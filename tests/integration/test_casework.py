@@ -24,7 +24,7 @@ from bot.config import Config
 from intake.directory import invite_official, load_directory, parse_directory
 from intake.model import Case
 from tests.fakes import RecordingQueue, ScriptedUnderstander, understanding
-from tests.support import SAMPLE_DIRECTORY, TELEGRAM, TWILIO, load_sample_directory
+from tests.support import REDIS_URL, SAMPLE_DIRECTORY, TELEGRAM, TWILIO, load_sample_directory
 
 SANGKAE = {"province_code": "02", "district_code": "0208"}
 PAILIN = {"province_code": "24", "district_code": "2401"}
@@ -628,6 +628,7 @@ def test_the_app_names_the_offices_nobody_is_linked_to_when_it_starts(sqlite_url
     load_sample_directory(s)
     s.engine.dispose()
     with caplog.at_level("WARNING", logger="bot"):
-        create_app(test_config={"database_url": sqlite_url})
+        # With Redis: no embedded sweep thread is started for this throwaway app.
+        create_app(test_config={"database_url": sqlite_url, "redis_url": REDIS_URL})
     [warning] = [r.getMessage() for r in caplog.records if "no linked official" in r.getMessage()]
     assert warning.startswith("39 active offices have no linked official") and "SAMPLE-DOSVY-02" in warning
