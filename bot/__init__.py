@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
             # Embedded mode: no worker process, so this one runs the recovery sweep (which also
             # drains the ingress spool).
             services.queue.start_sweep(config.sweep_interval_s)
+        _warn_uncovered(services)
     else:
         config = services.config
 
@@ -88,3 +89,21 @@ def current_services() -> Any:
     from flask import current_app
 
     return current_app.extensions["jsc"]
+
+
+def _warn_uncovered(services) -> None:
+    """At start, name the offices nobody is linked to: their cases go to the duty desk."""
+    import logging
+
+    from intake.cases import uncovered_offices
+
+    try:
+        with services.uow() as uow:
+            codes = [o.code for o in uncovered_offices(uow)]
+    except Exception:  # noqa: BLE001 - a database not migrated yet: nothing to warn about
+        return
+    if codes:
+        shown = ", ".join(codes[:20]) + (f" and {len(codes) - 20} more" if len(codes) > 20 else "")
+        logging.getLogger("bot").warning(
+            "%s active offices have no linked official (their cases go to the duty desk): %s", len(codes), shown
+        )

@@ -81,6 +81,20 @@ def directory_list():
             )
 
 
+@directory_cli.command("coverage")
+def directory_coverage():
+    """Active offices where no active official is linked on Telegram: cases routed there go to the
+    duty desk, and nobody at the office reads them."""
+    from intake.cases import uncovered_offices
+
+    with current_services().uow() as uow:
+        missing = uncovered_offices(uow)
+        total = len(uow.repo.offices())
+    for office in missing:
+        click.echo(f"{office.code}\t{office.kind}\t{office.name_en}")
+    click.echo(f"{len(missing)} of {total} active offices have no linked official", err=True)
+
+
 @directory_cli.command("route")
 @click.option("--kind", required=True, type=click.Choice(["jsc", "protection"]))
 @click.option("--district", "district_code", help="District code (4 digits).")

@@ -136,6 +136,9 @@ class TwilioSender:
         return [m.sid for m in found]
 
 
+LINK_SCHEMES = ("tg://", "https://")
+
+
 class TelegramSender:
     """Telegram Bot API through python-telegram-bot; `api_url` may point at a local fake.
 
@@ -166,13 +169,31 @@ class TelegramSender:
         # need) and would put that extra round trip between the rate limiter's slot and the send.
         return local.loop.run_until_complete(make_coro(bot))
 
+    @staticmethod
+    def _markup(buttons: list | None, links: bool = True) -> InlineKeyboardMarkup | None:
+        """Inline buttons: callback data, or a link (`tg://`, `https://`) that opens a chat or page."""
+        rows = []
+        for row in buttons or []:
+            keys = []
+            for label, data in row:
+                if data.startswith(LINK_SCHEMES):
+                    if links:
+                        keys.append(InlineKeyboardButton(label, url=data))
+                else:
+                    keys.append(InlineKeyboardButton(label, callback_data=data))
+            if keys:
+                rows.append(keys)
+        return InlineKeyboardMarkup(rows) if rows else None
+
     async def _send(self, bot: Bot, chat_id: str, text: str, buttons: list | None) -> str:
-        markup = None
-        if buttons:
-            markup = InlineKeyboardMarkup(
-                [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in buttons]
-            )
-        message = await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
+        try:
+            message = await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=self._markup(buttons))
+        except BadRequest:
+            # A person's privacy settings can forbid a link to their chat: send without links.
+            if not any(data.startswith(LINK_SCHEMES) for row in buttons or [] for _, data in row):
+                raise
+            markup = self._markup(buttons, links=False)
+            message = await bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
         return f"{chat_id}:{message.message_id}"
 
     def send(self, address: str, body: str, buttons: list | None = None) -> str:

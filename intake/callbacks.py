@@ -14,6 +14,15 @@ OUTCOME = "out"
 NEXT_STAGE = "nx"
 REROUTE = "rr"  # then an office (REROUTE_TO)
 REROUTE_TO = "rrto"
+CANCEL_SESSION = "cx"
+CASE = "case"  # open the case card
+EARLIER = "cv"  # then the number of messages already shown: the messages before those
+MESSAGE = "msg"  # ask for a message to the person (protection cases: offer DISCREET ones)
+DISCREET = "dm"  # then the name of a discreet template
+NOTE = "note"  # ask for a note
+HANDOVER = "ho"  # then a colleague (HANDOVER_TO)
+HANDOVER_TO = "hoto"
+PAGE = "pg"  # `/cases` beyond the first page: pg:<offset>:<filter> (not about one case)
 
 
 def data(prefix: str, *parts: object) -> str:

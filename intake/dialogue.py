@@ -66,6 +66,9 @@ AWAITING_APPOINTMENT_ANSWER = "awaiting_appointment_answer"
 AWAITING_FOLLOW_UP = "awaiting_follow_up"
 AWAITING_CHECK_IN = "awaiting_check_in"
 ANSWER_STATES = {AWAITING_APPOINTMENT_ANSWER, AWAITING_FOLLOW_UP, AWAITING_CHECK_IN}
+# An office wrote to the person through the service (`/msg`): whatever they write next joins the
+# case and reaches the office (data: the case's `ref`).
+AWAITING_OFFICE_REPLY = "awaiting_office_reply"
 
 
 @dataclass(frozen=True)
@@ -455,6 +458,12 @@ def _step(
         if answer is not None and not danger:
             return Decision([CitizenAnswer(state, answer == "yes", data)], IDLE, {})
         state, data = IDLE, {}  # something else: handle it as a new message
+
+    if state == AWAITING_OFFICE_REPLY:
+        ref = data.get("ref")
+        if ref and not stale and (not danger or (open_case and open_case.kind == CaseKind.PROTECTION)):
+            return Decision([AddToCase(ref)], IDLE, {})
+        state, data = IDLE, {}
 
     if state == RESUME_PROMPT:
         previous = data.get("previous", {})

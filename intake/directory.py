@@ -2,7 +2,8 @@
 
 Columns: code, kind (jsc | protection | legal_aid), name_en, name_km, province_code,
 district_code, lat, lon, phone, covered_districts (district codes separated by spaces or `;`),
-and optionally active (true/false) and sample (true/false).
+and optionally active (true/false), sample (true/false), address_en and address_km (the street
+address that appointment SMS give).
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def parse_directory(path: Path, known_code: Callable[[str], bool]) -> list[Offic
                     covered_districts=covered,
                     active=_truthy(row.get("active"), True),
                     sample=_truthy(row.get("sample"), False),
+                    address_en=(row.get("address_en") or "")[:300] or None,
+                    address_km=(row.get("address_km") or "")[:300] or None,
                 )
             )
     if problems:
@@ -130,6 +133,8 @@ def load_directory(uow: UnitOfWork, offices: Iterable[Office]) -> LoadResult:
             "covered_districts",
             "active",
             "sample",
+            "address_en",
+            "address_km",
         ):
             setattr(current, attr, getattr(new, attr))
         updated += 1

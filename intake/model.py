@@ -42,6 +42,9 @@ class Purpose(StrEnum):
     FOLLOW_UP = "follow_up"
     CHECK_IN = "check_in"
     CONSOLE_LINK = "console_link"  # a web console sign-in link, to an official (blanked once used)
+    OFFICE_MESSAGE = "office_message"  # an office writes to the person through the service (/msg)
+    CASE_MOVED = "case_moved"  # the person's case went to another office
+    APPOINTMENT_CANCELLED = "appointment_cancelled"
 
 
 class ContactRole(StrEnum):
@@ -68,6 +71,7 @@ class OutboundStatus(StrEnum):
     UNDELIVERED = "undelivered"
     FAILED = "failed"  # gave up after retries, or refused for good
     SUPPRESSED = "suppressed"  # not sent on purpose (the person opted out)
+    CANCELLED = "cancelled"  # called off before it went (its session was cancelled, its case closed)
 
 
 class CaseKind(StrEnum):
@@ -224,11 +228,18 @@ class Office:
     covered_districts: list[str] = field(default_factory=list)
     active: bool = True
     sample: bool = False
+    address_en: str | None = None
+    address_km: str | None = None
     id: int | None = None
 
     def name(self, language: str) -> str:
         """The office's name in the reader's language (Khmer for km and km-Latn)."""
         return self.name_en if language == "en" else self.name_km
+
+    def address(self, language: str) -> str | None:
+        """The office's street address in the reader's language, else in the other one."""
+        first, other = (self.address_en, self.address_km) if language == "en" else (self.address_km, self.address_en)
+        return first or other or None
 
 
 @dataclass(eq=False)
@@ -245,6 +256,10 @@ class Official:
     linked_at: datetime | None = None
     created_at: datetime = field(default_factory=utcnow)
     console_language: str | None = None  # "km" or "en" in the web console; None: Khmer
+    # What their next plain message is for, when a button asked for it: "msg:<case id>" (a message
+    # to the person) or "note:<case id>"; kept a few minutes (`awaiting_at`).
+    awaiting: str | None = None
+    awaiting_at: datetime | None = None
     id: int | None = None
 
 
@@ -267,8 +282,9 @@ class Case:
     summary: str | None = None  # the citizen's own words: shown only to the office, never in SMS
     details: str | None = None  # the other party and what the person wants (disputes)
     other_party_phone: str | None = None  # when the person gave it: invited to the session
-    accepted_by: int | None = None  # official id
+    accepted_by: int | None = None  # official id: who owns the case (the first to accept, or whom they handed it to)
     escalation_level: int = 0
+    routing_seq: int = 0  # counts routings: a case sent back to an office it had before is news again
     follow_up_answer: str | None = None
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
@@ -286,9 +302,17 @@ class Case:
     def _touch(self, now: datetime) -> None:
         self.updated_at = now
 
+    @property
+    def is_open(self) -> bool:
+        """Still being worked: a dispute until its outcome, a protection case until it is closed."""
+        if self.kind == CaseKind.DISPUTE:
+            return self.status not in {*OUTCOMES, CaseStatus.CLOSED, CaseStatus.EVALUATED}
+        return self.status not in {CaseStatus.CLOSED, CaseStatus.EVALUATED}
+
     def route(self, office: Office, reason: str, distance_km: float | None, actor: str, now: datetime) -> CaseEvent:
         """Sent to an office by the routing rules."""
         self.office_id, self.routing_reason, self.distance_km = office.id, reason, distance_km
+        self.routing_seq += 1
         self.status = CaseStatus.ROUTED
         self._touch(now)
         return self.event("routed", actor, now, office=office.code, reason=reason, distance_km=distance_km)
@@ -297,6 +321,7 @@ class Case:
         """Moved to another office by hand or by escalation: nobody there has accepted it yet."""
         previous = self.office_id
         self.office_id, self.routing_reason, self.distance_km = office.id, reason, None
+        self.routing_seq += 1
         self.status = CaseStatus.ROUTED
         self.accepted_by = None
         self.escalation_level = 0
@@ -348,6 +373,13 @@ class Case:
         self._touch(now)
         return events
 
+    def call_off_sessions(self, actor: str, appointments: list[Appointment], now: datetime) -> list[CaseEvent]:
+        """Sessions still to come are cancelled because the case is closed or moves: its status
+        is the caller's to set."""
+        for appointment in appointments:
+            appointment.status = AppointmentStatus.CANCELLED
+        return [self.event("session_cancelled", actor, now, appointment_id=a.id) for a in appointments]
+
     def close(self, outcome: CaseStatus, official_id: int, appointments: list[Appointment], now: datetime) -> CaseEvent:
         """An outcome (resolved, not resolved, referred) or, for protection cases, closed; the
         sessions whose time has come count as held."""
@@ -373,6 +405,18 @@ class Case:
         self.accepted_by = self.accepted_by or official_id
         self._touch(now)
         return self.event("stage", f"official:{official_id}", now, stage=str(nxt))
+
+    def hand_over(self, to: Official, by: Official, now: datetime) -> CaseEvent:
+        """The owner gives the case to a colleague of the office."""
+        previous = self.accepted_by
+        self.accepted_by = to.id
+        self._touch(now)
+        return self.event("handed_over", f"official:{by.id}", now, to_official_id=to.id, previous_official_id=previous)
+
+    def record_message(self, official_id: int, now: datetime, **detail) -> CaseEvent:
+        """An office wrote to the person through the service (the text stays in the message)."""
+        self._touch(now)
+        return self.event("office_message", f"official:{official_id}", now, **detail)
 
     def record_follow_up(self, settled: bool, now: datetime) -> CaseEvent:
         """The citizen's answer to "was it settled?": the case is closed either way."""
@@ -417,6 +461,18 @@ class LegalQuestion:
     province_code: str | None = None
     by_council: bool = False
     asked_at: datetime = field(default_factory=utcnow)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CaseNote:
+    """An official's note on a case, seen by the officials of the office that wrote it only."""
+
+    case_id: int
+    official_id: int
+    office_id: int | None
+    body: str
+    at: datetime = field(default_factory=utcnow)
     id: int | None = None
 
 

@@ -1,9 +1,11 @@
 """Officials on Telegram: an official's command or button press becomes one of the case actions
 of `intake.cases`, and its result a Telegram reply.
 
-Commands are typed (`/cases`, `/case REF`, `/schedule REF 2026-12-03 09:00 [place]`,
-`/cancel REF`); buttons carry short callback data named in `intake.callbacks` (`acc:12`,
-`sd:12:20261203`, ...). Each command and each button prefix has one handler, found in a table.
+Commands are typed (`/cases [urgent|mine|unaccepted] [page]`, `/case REF`, `/msg REF text`,
+`/note REF text`, `/schedule REF 2026-12-03 09:00 [place]`, `/cancel REF`); buttons carry short
+callback data named in `intake.callbacks` (`acc:12`, `sd:12:20261203`, `case:12`, ...). Each
+command and each button prefix has one handler, found in a table. A button that asks for a text
+(a message to the person, a note) makes the official's next plain message that text.
 Every action checks that the official may act on the case: an official on their office's cases,
 a coordinator on every office of their province, an admin on all.
 """
@@ -14,17 +16,20 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from intake import callbacks, cases, outbound, replies, staff
 from intake.deps import IntakeDeps
-from intake.model import OPEN_STATUSES, OUTCOMES, Case, CaseKind, CaseStatus, Channel, Official, Purpose
+from intake.model import OUTCOMES, Case, CaseKind, CaseStatus, Channel, Direction, Message, Official, Purpose
 from intake.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 SCHEDULE = re.compile(r"^/schedule\s+(\S+)\s+(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})(?:\s+(.+))?$", re.I)
 BUTTON = re.compile(r"^[a-z]{2,4}:\d+")
+PAGE_SIZE = 10  # cases per `/cases` page
+CARD_LIMIT = 4000  # characters: Telegram's limit is 4096
+AWAITING_FOR = timedelta(minutes=15)  # how long a button's "write it now" waits for the text
 
 
 def _say(
@@ -53,8 +58,17 @@ def _say(
 
 
 def _answer(uow: UnitOfWork, official: Official, key: str, case: Case, result: cases.ActionResult) -> list[int]:
-    """An action's messages to others, then its answer to the official who acted."""
-    buttons = replies.case_buttons(case) if result.show_case_buttons else None
+    """An action's messages to others, then its answer to the official who acted, with the
+    actions the case now allows (or the choices the action offers)."""
+    buttons = None
+    if result.choices and result.reply == "official_msg_refused_discreet":
+        buttons = [
+            [[replies.render_label(f"official_button_{name}"), callbacks.data(callbacks.DISCREET, case.id, n)]]
+            for n, name in enumerate(cases.DISCREET)
+            if name in result.choices
+        ]
+    elif result.show_case_buttons:
+        buttons = replies.case_buttons(case, cases.available_actions(uow, official, case))
     case_id = case.id if result.params.get("ref") else None
     return result.outbound + [_say(uow, official, key, result.reply, result.params, buttons, case_id)]
 
@@ -65,6 +79,12 @@ def handle(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, msg
     if not official.active:
         return [_say(uow, official, key, "official_inactive")]
     text = text.strip()
+    if text.startswith(callbacks.PAGE + ":"):
+        return _page(uow, deps, official, text, key)
+    if official.awaiting and not text.startswith("/") and not BUTTON.match(text):
+        pending, official.awaiting = official.awaiting, None
+        if official.awaiting_at and deps.clock() - official.awaiting_at <= AWAITING_FOR:
+            return _write(uow, deps, official, pending, text, key)
     if BUTTON.match(text):
         try:
             return _press(uow, deps, official, text.split(":"), key)
@@ -77,38 +97,184 @@ def handle(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, msg
 # Commands: (uow, deps, official, text, key) -> outbound ids.
 
 
+def _case_of(uow: UnitOfWork, official: Official, words: list[str]) -> Case | None:
+    """The case named by the command's first argument, if the official may act on it."""
+    case = uow.repo.case_by_ref(words[1].upper()) if len(words) > 1 else None
+    return case if case is not None and cases.can_act(uow, official, case) else None
+
+
 def _cases_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
-    mine = sorted((c for c in uow.repo.open_cases() if cases.can_act(uow, official, c)), key=lambda c: c.created_at)
-    if not mine:
+    words = text.lower().split()[1:]
+    which = next((w for w in words if w in cases.CASE_FILTERS), None)
+    page = next((int(w) for w in words if w.isdigit() and 0 < int(w) < 10_000), 1)
+    return _list(uow, deps, official, which, (page - 1) * PAGE_SIZE, key)
+
+
+def _page(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
+    parts = text.split(":")
+    offset = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() and len(parts[1]) < 6 else 0
+    which = parts[2] if len(parts) > 2 and parts[2] in cases.CASE_FILTERS else None
+    return _list(uow, deps, official, which, offset, key)
+
+
+def _list(uow: UnitOfWork, deps: IntakeDeps, official: Official, which: str | None, offset: int, key: str) -> list[int]:
+    """A numbered page of the official's open cases, oldest first; each number opens the case."""
+    found = cases.open_cases_for(uow, official, which)
+    shown = found[offset : offset + PAGE_SIZE]
+    if not shown:
         return [_say(uow, official, key, "official_no_open_cases")]
     now = deps.clock()
-    lines = [replies.render_official("official_open_cases")]
-    for c in mine[:30]:
-        days = (now - c.created_at).days
-        lines.append(f"{c.ref} · {c.kind}{' · URGENT' if c.urgent else ''} · {c.status.replace('_', ' ')} · {days} d")
-    return [_say_text(uow, official, key, "\n".join(lines))]
+    lines = [
+        replies.render_official("official_cases_header", first=offset + 1, last=offset + len(shown), total=len(found))
+    ]
+    for n, c in enumerate(shown, start=offset + 1):
+        owner = uow.repo.official(c.accepted_by) if c.accepted_by else None
+        status = replies.status_params(c.status, "s")
+        lines.append(
+            f"{n}. {c.ref} · {c.kind}{' · URGENT' if c.urgent else ''} · {status['s_km']} / {status['s']} · "
+            f"{(now - c.created_at).days} d · {owner.name if owner else '—'}"
+        )
+    more = len(found) - offset - len(shown)
+    numbers = [[str(n), callbacks.data(callbacks.CASE, c.id)] for n, c in enumerate(shown, start=offset + 1)]
+    rows = [numbers[i : i + 5] for i in range(0, len(numbers), 5)]
+    if more > 0:
+        page = (offset + len(shown)) // PAGE_SIZE + 1
+        lines.append(
+            replies.render_official("official_cases_more", more=more, filter=f"{which} " if which else "", page=page)
+        )
+        rows.append(
+            [
+                [
+                    replies.render_label("official_button_more"),
+                    callbacks.data(callbacks.PAGE, offset + PAGE_SIZE, which or ""),
+                ]
+            ]
+        )
+    return [_say_text(uow, official, key, "\n".join(lines), rows)]
 
 
 def _case_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
-    words = text.split()
-    case = uow.repo.case_by_ref(words[1].upper()) if len(words) > 1 else None
+    case = _case_of(uow, official, text.split())
+    if case is None:
+        return [_say(uow, official, key, "official_not_yours")]
+    return _card(uow, deps, official, case, key)
+
+
+def _msg_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
+    words = text.split(maxsplit=2)
+    case = _case_of(uow, official, words)
+    if case is None:
+        return [_say(uow, official, key, "official_not_yours" if len(words) > 1 else "official_msg_usage")]
+    message = words[2] if len(words) > 2 else ""
+    result = cases.message_person(uow, deps, official, case, key, text=message)
+    return _answer(uow, official, key, case, result)
+
+
+def _note_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
+    words = text.split(maxsplit=2)
+    case = _case_of(uow, official, words)
+    if case is None:
+        return [_say(uow, official, key, "official_not_yours" if len(words) > 1 else "official_note_usage")]
+    return _answer(
+        uow, official, key, case, cases.add_note(uow, deps, official, case, words[2] if len(words) > 2 else "")
+    )
+
+
+def _write(uow: UnitOfWork, deps: IntakeDeps, official: Official, pending: str, text: str, key: str) -> list[int]:
+    """The text a button asked for: `msg:<case id>` a message to the person, `note:<case id>` a note."""
+    what, _, case_id = pending.partition(":")
+    case = uow.repo.case(int(case_id)) if case_id.isdigit() else None
     if case is None or not cases.can_act(uow, official, case):
         return [_say(uow, official, key, "official_not_yours")]
-    office = uow.repo.office(case.office_id) if case.office_id else None
+    if what == callbacks.MESSAGE:
+        return _answer(uow, official, key, case, cases.message_person(uow, deps, official, case, key, text=text))
+    return _answer(uow, official, key, case, cases.add_note(uow, deps, official, case, text))
+
+
+def _stamp(deps: IntakeDeps, moment: datetime) -> str:
+    return f"{deps.policy.local(moment):%d/%m %H:%M}"
+
+
+def _message_line(deps: IntakeDeps, m: Message) -> str:
+    who = replies.render_label("official_label_person" if m.direction == Direction.IN else "official_label_us")
+    body = m.body if len(m.body) <= 400 else m.body[:399] + "…"
+    return f"{_stamp(deps, m.created_at)} {'←' if m.direction == Direction.IN else '→'} {who}: {body}"
+
+
+def _fit(lines: list[str], budget: int) -> int:
+    """How many of the last `lines` fit in `budget` characters (one line per row)."""
+    used, n = 0, 0
+    for line in reversed(lines):
+        if used + len(line) + 1 > budget:
+            break
+        used += len(line) + 1
+        n += 1
+    return n
+
+
+def _card(uow: UnitOfWork, deps: IntakeDeps, official: Official, case: Case, key: str) -> list[int]:
+    """The case card: state, office, owner, how to reach the person, the session, the story, the
+    office's notes, the latest events and the conversation (newest last, as much as fits in one
+    Telegram message, with a button for earlier messages), and the actions as buttons."""
+    view = cases.case_view(uow, official, case)
+    if view is None:
+        return [_say(uow, official, key, "official_not_yours")]
     label = replies.render_label
+    status = replies.status_params(case.status, "s")
     lines = [
-        f"{label('official_label_case')} {case.ref} · {case.kind}{' · URGENT' if case.urgent else ''} · {case.status.replace('_', ' ')}",
-        f"{label('official_label_office')}: {office.name_en if office else '-'} ({case.routing_reason or '-'})",
+        f"{label('official_label_case')} {case.ref} · {case.kind}{' · URGENT' if case.urgent else ''} · "
+        f"{status['s_km']} / {status['s']}",
+        f"{label('official_label_office')}: {view.office.name_en if view.office else '-'} ({case.routing_reason or '-'})",
+        f"{label('official_label_owner')}: {view.owner.name if view.owner else label('official_label_nobody')}",
     ]
-    if cases.shows_narrative(uow, official, case):
+    if view.contact:
+        lines.append(replies.contact_line(view.contact))
+    if view.session:
+        when = replies.when_params(deps.policy, view.session.starts_at)
+        lines.append(f"{label('official_label_session')}: {when['when_km']} / {when['when']} · {view.session.place}")
+    if view.narrative:
         if case.summary:
             lines.append(f"{label('official_label_story')}: {case.summary[:600]}")
         if case.details:
             lines.append(f"{label('official_label_details')}: {case.details[:400]}")
+    if view.notes:
+        lines.append(f"{label('official_label_notes')}:")
+        lines += [f"  {_stamp(deps, n.at)} {name}: {n.body[:400]}" for n, name in view.notes[-5:]]
     lines.append(f"{label('official_label_timeline')}:")
-    for e in uow.repo.case_events(case.id):
-        lines.append(f"  {deps.policy.local(e.at):%d/%m %H:%M} {e.type} ({e.actor})")
-    return [_say_text(uow, official, key, "\n".join(lines))]
+    lines += [f"  {_stamp(deps, e.at)} {e.type} ({e.actor})" for e in view.events[-6:]]
+    rows = replies.case_buttons(case, view.actions, view.contact.chat_url if view.contact else None)
+    if view.messages:
+        lines.append(f"{label('official_label_messages')}:")
+        convo = [_message_line(deps, m) for m in view.messages]
+        fits = _fit(convo, CARD_LIMIT - len("\n".join(lines)) - 1)
+        lines += convo[len(convo) - fits :]
+        if fits < len(convo):
+            rows.append([[label("official_button_earlier"), callbacks.data(callbacks.EARLIER, case.id, fits)]])
+    return [_say_text(uow, official, key, "\n".join(lines)[:4096], [r for r in rows if r], case.id)]
+
+
+def _earlier(p: Press) -> list[int]:
+    """The messages before the last `shown` ones, as many as fit, newest last."""
+    [shown] = _expect(p.args, 1)
+    view = cases.case_view(p.uow, p.official, p.case)
+    convo = [_message_line(p.deps, m) for m in view.messages] if view else []
+    older = convo[: max(len(convo) - int(shown), 0)]
+    if not older:
+        return p.say("official_earlier_none")
+    head = f"{replies.render_label('official_label_case')} {p.case.ref} · {replies.render_label('official_label_earlier')}:"
+    fits = _fit(older, CARD_LIMIT - len(head) - 1)
+    rows = []
+    if fits < len(older):
+        rows = [
+            [
+                [
+                    replies.render_label("official_button_earlier"),
+                    callbacks.data(callbacks.EARLIER, p.case.id, int(shown) + fits),
+                ]
+            ]
+        ]
+    body = "\n".join([head, *older[len(older) - fits :]])
+    return [_say_text(p.uow, p.official, p.key, body, rows, p.case.id)]
 
 
 def _schedule_command(uow: UnitOfWork, deps: IntakeDeps, official: Official, text: str, key: str) -> list[int]:
@@ -164,11 +330,15 @@ COMMANDS: dict[str, Command] = {
     "/schedule": _schedule_command,
     "/cancel": _cancel_command,
     "/console": _console_command,
+    "/msg": _msg_command,
+    "/note": _note_command,
 }
 
 
-def _say_text(uow: UnitOfWork, official: Official, key: str, body: str) -> int:
-    """Queue a listing (already rendered) to the official."""
+def _say_text(
+    uow: UnitOfWork, official: Official, key: str, body: str, buttons: list | None = None, case_id: int | None = None
+) -> int:
+    """Queue a listing or a card (already rendered) to the official."""
     out = outbound.queue_message(
         uow,
         channel=Channel.TELEGRAM,
@@ -176,8 +346,11 @@ def _say_text(uow: UnitOfWork, official: Official, key: str, body: str) -> int:
         body=body,
         key=key,
         official_id=official.id,
+        case_id=case_id,
         purpose=Purpose.OFFICIAL_REPLY,
     )
+    if buttons:
+        out.buttons = buttons
     return out.id
 
 
@@ -209,7 +382,7 @@ def _press(uow: UnitOfWork, deps: IntakeDeps, official: Official, parts: list[st
     if case is None or not cases.can_act(uow, official, case):
         log.warning("official %s refused on case id %s", official.id, case_id)
         return [_say(uow, official, key, "official_not_yours")]
-    if case.status not in OPEN_STATUSES:
+    if not case.is_open and prefix not in READ_ONLY:
         return [_say(uow, official, key, "official_case_closed", {"ref": case.ref})]
     handler = BUTTONS.get(prefix)
     if handler is None:
@@ -283,6 +456,65 @@ def _reroute_to(p: Press) -> list[int]:
     return p.answer(cases.reroute_case(p.uow, p.deps, p.official, p.case, int(office_id)))
 
 
+def _open_card(p: Press) -> list[int]:
+    _expect(p.args, 0)
+    return _card(p.uow, p.deps, p.official, p.case, p.key)
+
+
+def _cancel_session(p: Press) -> list[int]:
+    _expect(p.args, 0)
+    return p.answer(cases.cancel_session(p.uow, p.deps, p.official, p.case))
+
+
+def _ask_message(p: Press) -> list[int]:
+    """A free text is asked for, unless only discreet messages may go (or none at all)."""
+    _expect(p.args, 0)
+    refusal = cases.message_options(p.uow, p.official, p.case)
+    if refusal is not None:
+        return p.answer(refusal)
+    p.official.awaiting, p.official.awaiting_at = callbacks.data(callbacks.MESSAGE, p.case.id), p.deps.clock()
+    office = p.uow.repo.office(p.case.office_id) if p.case.office_id else None
+    params = {
+        "ref": p.case.ref,
+        "office": office.name_en if office else "-",
+        "office_km": office.name_km if office else "-",
+    }
+    return [_say(p.uow, p.official, p.key, "official_msg_ask", params, case_id=p.case.id)]
+
+
+def _discreet(p: Press) -> list[int]:
+    [n] = _expect(p.args, 1)
+    index = int(n)
+    if not 0 <= index < len(cases.DISCREET):
+        raise ValueError("no such discreet message")
+    result = cases.message_person(p.uow, p.deps, p.official, p.case, p.key, discreet=cases.DISCREET[index])
+    return p.answer(result)
+
+
+def _ask_note(p: Press) -> list[int]:
+    _expect(p.args, 0)
+    p.official.awaiting, p.official.awaiting_at = callbacks.data(callbacks.NOTE, p.case.id), p.deps.clock()
+    return p.say("official_note_ask")
+
+
+def _choose_colleague(p: Press) -> list[int]:
+    _expect(p.args, 0)
+    if p.case.accepted_by != p.official.id:
+        return p.answer(cases.hand_over_case(p.uow, p.deps, p.official, p.case, 0))
+    colleagues = cases.handover_options(p.uow, p.official, p.case)
+    if not colleagues:
+        return p.say("official_handover_nobody")
+    rows = [[[o.name[:40], callbacks.data(callbacks.HANDOVER_TO, p.case.id, o.id)]] for o in colleagues[:8]]
+    return p.say("official_handover_which", rows)
+
+
+def _hand_over_to(p: Press) -> list[int]:
+    [official_id] = _expect(p.args, 1)
+    return p.answer(cases.hand_over_case(p.uow, p.deps, p.official, p.case, int(official_id)))
+
+
+READ_ONLY = {callbacks.CASE, callbacks.EARLIER, callbacks.NOTE}
+
 BUTTONS: dict[str, Callable[[Press], list[int]]] = {
     callbacks.ACCEPT: _accept,
     callbacks.SCHEDULE: _choose_day,
@@ -293,4 +525,12 @@ BUTTONS: dict[str, Callable[[Press], list[int]]] = {
     callbacks.NEXT_STAGE: _next_stage,
     callbacks.REROUTE: _choose_office,
     callbacks.REROUTE_TO: _reroute_to,
+    callbacks.CANCEL_SESSION: _cancel_session,
+    callbacks.CASE: _open_card,
+    callbacks.EARLIER: _earlier,
+    callbacks.MESSAGE: _ask_message,
+    callbacks.DISCREET: _discreet,
+    callbacks.NOTE: _ask_note,
+    callbacks.HANDOVER: _choose_colleague,
+    callbacks.HANDOVER_TO: _hand_over_to,
 }

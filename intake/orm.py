@@ -99,6 +99,8 @@ offices = Table(
     Column("covered_districts", JSON, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("sample", Boolean, nullable=False, default=False),
+    Column("address_en", String(300)),
+    Column("address_km", String(300)),
 )
 
 officials = Table(
@@ -115,6 +117,8 @@ officials = Table(
     Column("linked_at", UTC_DATETIME),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("console_language", String(8)),  # the web console's language, chosen by the official
+    Column("awaiting", String(40)),
+    Column("awaiting_at", UTC_DATETIME),
 )
 
 cases = Table(
@@ -138,6 +142,7 @@ cases = Table(
     Column("other_party_phone", String(20)),
     Column("accepted_by", ForeignKey("officials.id")),
     Column("escalation_level", Integer, nullable=False, default=0, server_default="0"),
+    Column("routing_seq", Integer, nullable=False, default=0, server_default="0"),
     Column("follow_up_answer", String(16)),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
@@ -155,6 +160,17 @@ case_events = Table(
     Column("at", UTC_DATETIME, nullable=False),
     Index("ix_case_events_type_at_case_id", "type", "at", "case_id"),
     Index("ix_case_events_case_id_type_at", "case_id", "type", "at"),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("office_id", ForeignKey("offices.id")),
+    Column("official_id", ForeignKey("officials.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", UTC_DATETIME, nullable=False),
 )
 
 appointments = Table(
@@ -317,6 +333,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.Official, officials)
     mapper_registry.map_imperatively(model.Case, cases)
     mapper_registry.map_imperatively(model.CaseEvent, case_events)
+    mapper_registry.map_imperatively(model.CaseNote, case_notes)
     mapper_registry.map_imperatively(model.Appointment, appointments)
     mapper_registry.map_imperatively(model.LegalQuestion, legal_questions)
     mapper_registry.map_imperatively(model.Conversation, conversations)

@@ -98,9 +98,16 @@ def notify_officials(
 
 
 def reply_to(
-    uow: UnitOfWork, inbound: Message, contact: Contact, body: str, key: str, purpose: str = Purpose.REPLY
+    uow: UnitOfWork,
+    inbound: Message,
+    contact: Contact,
+    body: str,
+    key: str,
+    purpose: str = Purpose.REPLY,
+    case_id: int | None = None,
 ) -> list[int]:
-    """Answer an inbound message on its channel; [] when nothing may be sent (opted out)."""
+    """Answer an inbound message on its channel (filed on `case_id` when it is about a case);
+    [] when nothing may be sent (opted out)."""
     out = queue_message(
         uow,
         channel=inbound.channel,
@@ -109,6 +116,7 @@ def reply_to(
         key=key,
         contact=contact,
         purpose=purpose,
+        case_id=case_id if case_id is not None else inbound.case_id,
     )
     return [out.id] if out.status == OutboundStatus.QUEUED else []
 

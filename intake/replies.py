@@ -17,7 +17,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "help": {
         "en": "Justice line: tell us your problem and your district and province, or ask a legal question. "
         "In danger call Police 117. Reply STOP to end.",
-        "km": "សេវាយុត្តិធម៌៖ សូមប្រាប់បញ្ហារបស់អ្នក និងស្រុក ខេត្តដែលអ្នករស់នៅ។ គ្រោះថ្នាក់ ហៅប៉ូលិស ១១៧។",
+        "km": "សេវាយុត្តិធម៌៖ សូមប្រាប់បញ្ហារបស់អ្នក និងស្រុក ខេត្តដែលអ្នករស់នៅ។ គ្រោះថ្នាក់ ហៅប៉ូលិស 117។",
     },
     "ask_location": {
         "en": "Which district and province do you live in? For example: Sangkae, Battambang.",
@@ -43,11 +43,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "protection_safety": {
         "en": "You are not alone. In danger now: call Police 117 (free). Children: 1280. "
         "Where are you? Reply with your district and province.",
-        "km": "អ្នកមិននៅម្នាក់ឯងទេ។ គ្រោះថ្នាក់ ហៅ ១១៧ (ឥតគិតថ្លៃ)។ កុមារ ១២៨០។ អ្នកនៅស្រុក ខេត្តណា?",
+        "km": "អ្នកមិននៅម្នាក់ឯងទេ។ គ្រោះថ្នាក់ ហៅ 117 (ឥតគិតថ្លៃ)។ កុមារ 1280។ អ្នកនៅស្រុក ខេត្តណា?",
     },
     "protection_opened": {
         "en": "Reference {ref}. {office} has been told and will contact you. In danger now: call 117. Children: 1280.",
-        "km": "លេខយោង {ref}។ {office} បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។",
+        "km": "លេខយោង {ref}។ {office} បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។ កុមារ 1280។",
+    },
+    # Nobody at the office is linked yet: never claim that someone was told.
+    "protection_opened_untold": {
+        "en": "Reference {ref}. A caseworker will contact you. In danger now: call 117. Children: 1280.",
+        "km": "លេខយោង {ref}។ មន្ត្រីទទួលបន្ទុកនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។ កុមារ 1280។",
     },
     "ask_details": {
         "en": "Who is the dispute with (how are they related to you), and what would you like to happen?",
@@ -91,19 +96,50 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "safe_day": {
         "en": "Thank you. We will text you first only between 8am and 5pm. In danger call 117.",
-        "km": "អរគុណ។ យើងនឹងផ្ញើសារមុន តែពីម៉ោង៨ដល់៥ល្ងាច។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+        "km": "អរគុណ។ យើងនឹងផ្ញើសារមុន តែពីម៉ោង៨ដល់៥ល្ងាច។ គ្រោះថ្នាក់ ហៅ 117។",
     },
     "safe_yes": {
         "en": "Thank you. Keep your reference number. In danger call 117.",
-        "km": "អរគុណ។ សូមរក្សាលេខយោង។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+        "km": "អរគុណ។ សូមរក្សាលេខយោង។ គ្រោះថ្នាក់ ហៅ 117។",
     },
     "safe_no": {
         "en": "We will not text you first. The office may call. In danger call 117.",
-        "km": "យើងនឹងមិនផ្ញើសារមុនទេ។ ការិយាល័យអាចទូរស័ព្ទ។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+        "km": "យើងនឹងមិនផ្ញើសារមុនទេ។ ការិយាល័យអាចទូរស័ព្ទ។ គ្រោះថ្នាក់ ហៅ 117។",
     },
     "added_to_case": {
         "en": "Thank you. We added this to your case {ref}; the office has been told.",
         "km": "អរគុណ។ បានបន្ថែមទៅករណី {ref} ហើយការិយាល័យបានទទួលដំណឹង។",
+    },
+    "added_to_case_untold": {
+        "en": "Thank you. We added this to your case {ref}; a caseworker will contact you.",
+        "km": "អរគុណ។ បានបន្ថែមទៅករណី {ref}។ មន្ត្រីទទួលបន្ទុកនឹងទាក់ទងអ្នក។",
+    },
+    "check_in_help_untold": {
+        "en": "A caseworker will contact you. In danger call 117.",
+        "km": "មន្ត្រីទទួលបន្ទុកនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។",
+    },
+    # The case moved to another office because nobody accepted it in time.
+    "case_moved": {
+        "en": "Case {ref}: your case is now with {office}, who will contact you.",
+        "km": "ករណី {ref}៖ ករណីរបស់អ្នកឥឡូវនៅ {office} ហើយគេនឹងទាក់ទងអ្នក។",
+    },
+    # The same for a protection case: names nothing (someone else may read the phone).
+    "case_moved_discreet": {
+        "en": "Reference {ref}: someone else from our service will contact you. In danger call 117.",
+        "km": "លេខយោង {ref}៖ មន្ត្រីម្នាក់ទៀតនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។",
+    },
+    # What an office may send to a person at risk: discreet, signed by nobody in particular.
+    "discreet_call_back": {
+        "en": "Hello, this is the support service. Please call us back when it is safe: {phone}.",
+        "km": "សួស្តី នេះជាសេវាគាំទ្រ។ សូមទូរស័ព្ទមកវិញពេលមានសុវត្ថិភាព៖ {phone}។",
+    },
+    "discreet_good_time": {
+        "en": "Hello, this is the support service. When is a good time to call you? Reply with a time.",
+        "km": "សួស្តី នេះជាសេវាគាំទ្រ។ ពេលណាល្អសម្រាប់ទូរស័ព្ទទៅអ្នក? សូមឆ្លើយតបម៉ោង។",
+    },
+    "discreet_are_you_ok": {
+        "en": "Hello, this is the support service. How are you? Reply any time.",
+        "km": "សួស្តី នេះជាសេវាគាំទ្រ។ សុខសប្បាយទេ? អាចឆ្លើយតបបានគ្រប់ពេល។",
     },
     "ask_problem": {
         "en": "Tell us your problem in a few words, who it is with, and your district and province.",
@@ -112,7 +148,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "open_case_button": {"en": "Open a case", "km": "ដាក់ពាក្យ"},
     "safety_line": {
         "en": "In danger: Police 117, children 1280 (free).",
-        "km": "គ្រោះថ្នាក់៖ ប៉ូលិស ១១៧ កុមារ ១២៨០ (ឥតគិតថ្លៃ)។",
+        "km": "គ្រោះថ្នាក់៖ ប៉ូលិស 117 កុមារ 1280 (ឥតគិតថ្លៃ)។",
     },
     "appointment": {
         "en": "Case {ref}: mediation on {when} at {place}. Reply 1 I will come, 2 I cannot come.",
@@ -162,7 +198,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     },
     "check_in_help": {
         "en": "The office has been told and will contact you. In danger call 117.",
-        "km": "ការិយាល័យបានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។",
+        "km": "ការិយាល័យបានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។",
     },
     # Nothing in the knowledge base comes close: say so honestly, and offer a person.
     "legal_holding": {
@@ -212,9 +248,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "ករណីនេះមិនមែនជារបស់ការិយាល័យអ្នក ឬមិនមានទេ។",
     },
     "official_help": {
-        "en": "{office}: /cases lists your open cases, /case REF shows one, "
-        "/schedule REF 2026-12-03 09:00 sets a session, /cancel REF cancels it, /console signs you in on the web.",
-        "km": "{office}៖ /cases បញ្ជីករណី /case REF មើលករណីមួយ /schedule REF កំណត់ពេលជួប",
+        "en": "{office}: /cases your open cases (/cases urgent, mine, unaccepted), /case REF one case with its "
+        "messages, /msg REF text writes to the person, /note REF text a note for your office, "
+        "/schedule REF 2026-12-03 09:00 [place] sets a session, /cancel REF cancels it, /console signs you in on the web.",
+        "km": "{office}៖ /cases បញ្ជីករណី /case REF មើលករណីមួយ /msg REF ផ្ញើសារ /note REF កំណត់ចំណាំ "
+        "/schedule REF កំណត់ពេលជួប /cancel REF លុបការជួប",
     },
     "official_console_link": {
         "en": "Your sign-in link to the web console (one use, valid 10 minutes; do not forward it):\n{link}",
@@ -289,11 +327,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "អ្នកបានទទួលយកករណី {ref}។",
     },
     "official_accepted_by": {
-        "en": "Case {ref} was accepted by {name}.",
-        "km": "ករណី {ref} ត្រូវបាន {name} ទទួលយក។",
+        "en": "Case {ref}: taken by {name}.",
+        "km": "ករណី {ref}៖ {name} បានទទួលយក។",
     },
     "official_already_accepted": {
-        "en": "Case {ref} was already accepted by {name}.",
+        "en": "Case {ref} is already taken by {name}.",
         "km": "ករណី {ref} ត្រូវបាន {name} ទទួលយករួចហើយ។",
     },
     "official_time_passed": {
@@ -329,7 +367,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "ករណី {ref}៖ ដំណាក់កាល «{stage_km}»។",
     },
     "official_no_open_cases": {"en": "No open cases.", "km": "មិនមានករណីកំពុងដំណើរការទេ។"},
-    "official_open_cases": {"en": "Open cases, oldest first:", "km": "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន៖"},
     "official_will_come": {
         "en": "Case {ref}: {who} WILL COME to the session {when}.",
         "km": "ករណី {ref}៖ {who_km}នឹងមកចូលរួមការជួប {when_km}។",
@@ -354,10 +391,173 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "official_label_timeline": {"en": "Timeline", "km": "ប្រវត្តិករណី"},
     "official_party_person": {"en": "the person", "km": "អ្នកដាក់ពាក្យ"},
     "official_party_other": {"en": "the other party", "km": "ភាគីម្ខាងទៀត"},
+    # Casework: reaching the person, lists, cards, notes, ownership, coverage.
+    "official_contact_phone": {"en": "Contact: {phone} · {texts}", "km": "ទំនាក់ទំនង៖ {phone} · {texts_km}"},
+    "official_contact_telegram": {
+        "en": "Contact: Telegram (Open chat below) · {texts}",
+        "km": "ទំនាក់ទំនង៖ Telegram (បើកការជជែកខាងក្រោម) · {texts_km}",
+    },
+    "official_texts_safe": {"en": "safe to text", "km": "ផ្ញើសារបាន"},
+    "official_texts_unsafe": {"en": "NOT safe to text: call only", "km": "កុំផ្ញើសារ៖ ទូរស័ព្ទតែប៉ុណ្ណោះ"},
+    "official_texts_day": {"en": "text only 08:00-17:00", "km": "ផ្ញើសារតែម៉ោង 08:00-17:00"},
+    "official_texts_stopped": {"en": "sent STOP: no messages", "km": "បានផ្ញើ STOP៖ មិនផ្ញើសារ"},
+    "official_msg_sent": {
+        "en": "Case {ref}: your message was sent to the person.",
+        "km": "ករណី {ref}៖ សាររបស់អ្នកត្រូវបានផ្ញើទៅអ្នកដាក់ពាក្យហើយ។",
+    },
+    "official_msg_sent_later": {
+        "en": "Case {ref}: your message was sent; it reaches the person at {when} (quiet hours).",
+        "km": "ករណី {ref}៖ សាររបស់អ្នកត្រូវបានផ្ញើ ហើយនឹងទៅដល់នៅ {when_km} (ម៉ោងស្ងាត់)។",
+    },
+    "official_msg_refused_stop": {
+        "en": "Case {ref}: not sent: the person sent STOP. Call them if they agreed to calls.",
+        "km": "ករណី {ref}៖ មិនបានផ្ញើ៖ អ្នកដាក់ពាក្យបានផ្ញើ STOP។ សូមទូរស័ព្ទ បើគាត់យល់ព្រម។",
+    },
+    "official_msg_refused_unsafe": {
+        "en": "Case {ref}: not sent: the person said texts to this phone are not safe. Call them instead.",
+        "km": "ករណី {ref}៖ មិនបានផ្ញើ៖ អ្នកដាក់ពាក្យថាការផ្ញើសារមកទូរស័ព្ទនេះមិនមានសុវត្ថិភាព។ សូមទូរស័ព្ទជំនួសវិញ។",
+    },
+    "official_msg_refused_discreet": {
+        "en": "Case {ref}: a person at risk gets only discreet messages that name nothing. Choose one below.",
+        "km": "ករណី {ref}៖ អ្នកប្រឈមហានិភ័យទទួលបានតែសារមិនបញ្ចេញព័ត៌មាន។ សូមជ្រើសរើសខាងក្រោម។",
+    },
+    "official_msg_no_channel": {
+        "en": "Case {ref}: we have no way to write to this person.",
+        "km": "ករណី {ref}៖ យើងគ្មានមធ្យោបាយផ្ញើសារទៅអ្នកនេះទេ។",
+    },
+    "official_msg_ask": {
+        "en": "Case {ref}: write your message to the person now. It goes as one message signed {office}.",
+        "km": "ករណី {ref}៖ សូមសរសេរសារទៅអ្នកដាក់ពាក្យឥឡូវ។ វានឹងផ្ញើដោយចុះហត្ថលេខា {office_km}។",
+    },
+    "official_msg_too_long": {
+        "en": "The message is too long: at most {limit} characters.",
+        "km": "សារវែងពេក៖ យ៉ាងច្រើន {limit} តួអក្សរ។",
+    },
+    "official_msg_usage": {"en": "Use: /msg REF your message", "km": "របៀបប្រើ៖ /msg លេខករណី សារ"},
+    "official_note_usage": {"en": "Use: /note REF your note", "km": "របៀបប្រើ៖ /note លេខករណី កំណត់ចំណាំ"},
+    "official_note_ask": {
+        "en": "Case {ref}: write your note now (your office only sees it).",
+        "km": "ករណី {ref}៖ សូមសរសេរកំណត់ចំណាំឥឡូវ (មានតែការិយាល័យអ្នកឃើញ)។",
+    },
+    "official_note_saved": {
+        "en": "Case {ref}: note saved (your office only sees it).",
+        "km": "ករណី {ref}៖ បានរក្សាទុកកំណត់ចំណាំ (មានតែការិយាល័យអ្នកឃើញ)។",
+    },
+    "official_person_wrote": {
+        "en": "Case {ref}: the person wrote:\n{text}",
+        "km": "ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមក៖",
+    },
+    "official_handover_which": {"en": "Case {ref}: hand over to whom?", "km": "ករណី {ref}៖ ប្រគល់ទៅអ្នកណា?"},
+    "official_handover_nobody": {
+        "en": "Case {ref}: nobody else of the office is linked.",
+        "km": "ករណី {ref}៖ មិនមានមន្ត្រីផ្សេងទៀតនៃការិយាល័យបានភ្ជាប់ទេ។",
+    },
+    "official_not_owner": {
+        "en": "Case {ref}: only its owner, {name}, can hand it over.",
+        "km": "ករណី {ref}៖ មានតែអ្នកទទួលបន្ទុក {name} ទេដែលអាចប្រគល់បាន។",
+    },
+    "official_handed_over": {"en": "Case {ref}: handed over to {name}.", "km": "ករណី {ref}៖ បានប្រគល់ទៅ {name}។"},
+    "official_handed_to_you": {
+        "en": "Case {ref}: {name} handed this case to you.",
+        "km": "ករណី {ref}៖ {name} បានប្រគល់ករណីនេះមកអ្នក។",
+    },
+    "official_change_scheduled": {
+        "en": "Case {ref}: session {when} set by {name}.",
+        "km": "ករណី {ref}៖ {name} បានកំណត់ការជួប {when_km}។",
+    },
+    "official_change_cancelled": {
+        "en": "Case {ref}: session cancelled by {name}.",
+        "km": "ករណី {ref}៖ {name} បានលុបការជួប។",
+    },
+    "official_change_closed": {
+        "en": "Case {ref}: {outcome} recorded by {name}.",
+        "km": "ករណី {ref}៖ {name} បានកត់ត្រា «{outcome_km}»។",
+    },
+    "official_change_stage": {
+        "en": "Case {ref}: stage {stage} set by {name}.",
+        "km": "ករណី {ref}៖ {name} បានដាក់ដំណាក់កាល «{stage_km}»។",
+    },
+    "official_change_rerouted": {
+        "en": "Case {ref}: re-routed to {office} by {name}.",
+        "km": "ករណី {ref}៖ {name} បានផ្ទេរទៅ {office_km}។",
+    },
+    "official_change_handed_over": {
+        "en": "Case {ref}: {name} handed it over to {to}.",
+        "km": "ករណី {ref}៖ {name} បានប្រគល់ទៅ {to}។",
+    },
+    "official_change_message": {
+        "en": "Case {ref}: {name} sent the person a message.",
+        "km": "ករណី {ref}៖ {name} បានផ្ញើសារទៅអ្នកដាក់ពាក្យ។",
+    },
+    "official_change_note": {"en": "Case {ref}: {name} added a note.", "km": "ករណី {ref}៖ {name} បានបន្ថែមកំណត់ចំណាំ។"},
+    "official_escalated_office": {
+        "en": "Case {ref} is not accepted yet: the province's coordinators have been told.",
+        "km": "ករណី {ref} មិនទាន់មានអ្នកទទួលយក៖ អ្នកសម្របសម្រួលខេត្តបានទទួលដំណឹងហើយ។",
+    },
+    "official_moved_away": {
+        "en": "Case {ref} was not accepted in time and moved to {office}.",
+        "km": "ករណី {ref} មិនបានទទួលយកទាន់ពេល ហើយត្រូវបានផ្ទេរទៅ {office_km}។",
+    },
+    "official_duty_uncovered": {
+        "en": "{urgent}Case {ref} ({kind}) went to {office}, where nobody is linked yet. Please act on it or re-route it.",
+        "km": "{urgent_km}ករណី {ref} ត្រូវបានបញ្ជូនទៅ {office_km} ដែលមិនទាន់មានមន្ត្រីភ្ជាប់។ សូមចាត់ការ ឬផ្ទេរ។",
+    },
+    "official_duty_reminder": {
+        "en": "{urgent}Case {ref} is still not accepted. Please act on it.",
+        "km": "{urgent_km}ករណី {ref} នៅតែមិនទាន់មានអ្នកទទួលយក។ សូមចាត់ការ។",
+    },
+    "official_duty_exhausted": {
+        "en": "{urgent}Case {ref}: no other linked office can take it. Please act on it.",
+        "km": "{urgent_km}ករណី {ref}៖ មិនមានការិយាល័យផ្សេងដែលអាចទទួលបានទេ។ សូមចាត់ការ។",
+    },
+    "official_place_too_long": {
+        "en": "The place is too long: at most {limit} characters.",
+        "km": "ទីកន្លែងវែងពេក៖ យ៉ាងច្រើន {limit} តួអក្សរ។",
+    },
+    "official_too_far": {
+        "en": "That date is too far ahead: at most a year from now.",
+        "km": "កាលបរិច្ឆេទនោះឆ្ងាយពេក៖ យ៉ាងយូរមួយឆ្នាំពីឥឡូវ។",
+    },
+    "official_wrong_kind": {
+        "en": "Case {ref} cannot go to {office}: {kind} cases go to {kinds} offices only.",
+        "km": "ករណី {ref} មិនអាចផ្ទេរទៅ {office_km} បានទេ៖ ប្រភេទការិយាល័យមិនត្រូវគ្នា។",
+    },
+    "official_cases_header": {
+        "en": "Open cases, oldest first ({first}-{last} of {total}):",
+        "km": "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន ({first}-{last} នៃ {total})៖",
+    },
+    "official_cases_more": {
+        "en": "{more} more: press More or send /cases {filter}{page}",
+        "km": "{more} ទៀត៖ ចុច បន្ថែម ឬផ្ញើ /cases {filter}{page}",
+    },
+    "official_earlier_none": {"en": "Case {ref}: no earlier messages.", "km": "ករណី {ref}៖ គ្មានសារមុននេះទេ។"},
+    "official_button_message": {"en": "Message ✉", "km": "ផ្ញើសារ"},
+    "official_button_note": {"en": "Note 📝", "km": "កំណត់ចំណាំ"},
+    "official_button_handover": {"en": "Hand over 🤝", "km": "ប្រគល់"},
+    "official_button_cancel_session": {"en": "Cancel session", "km": "លុបការជួប"},
+    "official_button_open_chat": {"en": "Open chat 💬", "km": "បើកការជជែក"},
+    "official_button_more": {"en": "More ▶", "km": "បន្ថែម"},
+    "official_button_earlier": {"en": "Earlier messages ◀", "km": "សារមុនៗ"},
+    "official_button_discreet_call_back": {"en": "Please call us back", "km": "សូមទូរស័ព្ទមកវិញ"},
+    "official_button_discreet_good_time": {"en": "When can we call?", "km": "ពេលណាអាចទូរស័ព្ទ?"},
+    "official_button_discreet_are_you_ok": {"en": "How are you?", "km": "សុខសប្បាយទេ?"},
+    "official_label_owner": {"en": "Owner", "km": "អ្នកទទួលបន្ទុក"},
+    "official_label_nobody": {"en": "not accepted yet", "km": "មិនទាន់មានអ្នកទទួលយក"},
+    "official_label_session": {"en": "Session", "km": "ការជួប"},
+    "official_label_notes": {"en": "Notes (your office only)", "km": "កំណត់ចំណាំ (តែការិយាល័យអ្នក)"},
+    "official_label_messages": {"en": "Messages, newest last", "km": "សារ ថ្មីបំផុតនៅចុងក្រោយ"},
+    "official_label_earlier": {"en": "Earlier messages", "km": "សារមុនៗ"},
+    "official_label_person": {"en": "person", "km": "អ្នកដាក់ពាក្យ"},
+    "official_label_us": {"en": "us", "km": "យើង"},
 }
 
 # Case statuses and stages as officials read them (English: the status with spaces).
 STATUS_WORDS_KM: dict[str, str] = {
+    "received": "បានទទួល",
+    "routed": "បានបញ្ជូនទៅការិយាល័យ",
+    "accepted": "បានទទួលយក",
+    "scheduled": "បានកំណត់ពេលជួប",
+    "in_mediation": "កំពុងសម្រុះសម្រួល",
     "identified": "បានកំណត់អត្តសញ្ញាណ",
     "registered": "បានចុះបញ្ជី",
     "assessed": "បានវាយតម្លៃ",
@@ -381,7 +581,15 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
     "received": {"en": "received", "km": "បានទទួល"},
     "routed": {"en": "sent to the office", "km": "បានបញ្ជូនទៅការិយាល័យ"},
     "accepted": {"en": "accepted by the office", "km": "ការិយាល័យបានទទួលយក"},
+    "scheduled": {"en": "session scheduled", "km": "បានកំណត់ពេលជួប"},
+    "in_mediation": {"en": "in mediation", "km": "កំពុងសម្រុះសម្រួល"},
+    "resolved": {"en": "resolved", "km": "បានដោះស្រាយ"},
+    "not_resolved": {"en": "not resolved", "km": "មិនបានដោះស្រាយ"},
+    "referred": {"en": "referred", "km": "បានបញ្ជូនបន្ត"},
     "closed": {"en": "closed", "km": "បានបិទ"},
+    "evaluated": {"en": "closed", "km": "បានបិទ"},
+    # A protection case's stage names nothing to whoever reads the phone: "in progress".
+    "in_progress": {"en": "in progress", "km": "កំពុងដំណើរការ"},
 }
 
 
@@ -426,20 +634,41 @@ def day_label(day: datetime) -> str:
     return f"{WEEKDAYS['km'][day.weekday()]} {WEEKDAYS['en'][day.weekday()]} {day:%d/%m}"
 
 
-def case_buttons(case: Case) -> list:
-    """The inline keyboard under a case notification."""
-    accept = [render_label("official_button_accept"), callbacks.data(callbacks.ACCEPT, case.id)]
-    reroute = [render_label("official_button_reroute"), callbacks.data(callbacks.REROUTE, case.id)]
-    close = [render_label("official_button_close"), callbacks.data(callbacks.CLOSE, case.id)]
-    if case.kind == CaseKind.PROTECTION:
-        return [
-            [accept, [render_label("official_button_next_stage"), callbacks.data(callbacks.NEXT_STAGE, case.id)]],
-            [reroute, close],
-        ]
-    return [
-        [accept, [render_label("official_button_schedule"), callbacks.data(callbacks.SCHEDULE, case.id)]],
-        [reroute, close],
-    ]
+def contact_line(info) -> str:
+    """How to reach the person (a `cases.ContactInfo`), Khmer line then English."""
+    texts = {
+        "texts": TEMPLATES[f"official_texts_{info.texts}"]["en"],
+        "texts_km": TEMPLATES[f"official_texts_{info.texts}"]["km"],
+    }
+    if info.channel == "telegram":
+        return render_official("official_contact_telegram", **texts)
+    return render_official("official_contact_phone", phone=info.address, **texts)
+
+
+ACTION_LABELS = {
+    callbacks.ACCEPT: "official_button_accept",
+    callbacks.SCHEDULE: "official_button_schedule",
+    callbacks.NEXT_STAGE: "official_button_next_stage",
+    callbacks.REROUTE: "official_button_reroute",
+    callbacks.CLOSE: "official_button_close",
+    callbacks.CANCEL_SESSION: "official_button_cancel_session",
+    callbacks.MESSAGE: "official_button_message",
+    callbacks.NOTE: "official_button_note",
+    callbacks.HANDOVER: "official_button_handover",
+}
+
+
+def case_buttons(case: Case, actions: list[str] | None = None, chat_url: str | None = None) -> list:
+    """The inline keyboard under a case: the `actions` the reader may take (by default the first
+    ones of a new case), two to a row, and a button that opens the person's Telegram chat."""
+    if actions is None:
+        second = callbacks.NEXT_STAGE if case.kind == CaseKind.PROTECTION else callbacks.SCHEDULE
+        actions = [callbacks.ACCEPT, second, callbacks.REROUTE, callbacks.CLOSE]
+    buttons = [[render_label(ACTION_LABELS[a]), callbacks.data(a, case.id)] for a in actions]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if chat_url:
+        rows.append([[render_label("official_button_open_chat"), chat_url]])
+    return rows
 
 
 def outcome_buttons(case: Case) -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
@@ -18,6 +18,7 @@ from intake.model import (
     AuditEntry,
     Case,
     CaseEvent,
+    CaseNote,
     ConsoleSession,
     Contact,
     Conversation,
@@ -339,8 +340,8 @@ class Repository:
 
     # Offices and officials
     def office(self, office_id: int) -> Office | None:
-        """An office by id."""
-        return self.session.get(Office, office_id)
+        """An office by id (ids are 32-bit: a forged larger number finds nothing)."""
+        return self.session.get(Office, office_id) if 0 < office_id < 2**31 else None
 
     def office_by_code(self, code: str) -> Office | None:
         """An office by its directory code."""
@@ -389,10 +390,55 @@ class Repository:
             )
         )
 
-    # Cases
-    def case(self, case_id: int) -> Case | None:
-        """A case by id."""
+    def covered_office_ids(self) -> set[int]:
+        """Offices that have at least one active official linked on Telegram: someone will read
+        what is sent there."""
+        stmt = select(Official.office_id).where(Official.active.is_(True), Official.telegram_chat_id.is_not(None))
+        return set(self.session.scalars(stmt))
+
+        # Cases
+
+    def case(self, case_id: int, *, lock: bool = False) -> Case | None:
+        """A case by id; `lock` holds its row until commit (SELECT ... FOR UPDATE on PostgreSQL), so
+        that an official's accept and an escalation step never act on the same case at once."""
+        if not 0 < case_id < 2**31:  # ids are 32-bit: a forged larger number finds nothing
+            return None
+        if lock:
+            return self.session.get(Case, case_id, with_for_update=True, populate_existing=True)
         return self.session.get(Case, case_id)
+
+    def notes_of(self, case_id: int, office_id: int | None) -> list[CaseNote]:
+        """The notes an office wrote on a case, oldest first."""
+        stmt = select(CaseNote).where(CaseNote.case_id == case_id, CaseNote.office_id == office_id)
+        return list(self.session.scalars(stmt.order_by(CaseNote.id)))
+
+    def conversation_of_case(self, case: Case) -> list[Message]:
+        """What the person wrote and what we sent them about a case, oldest first: the messages
+        filed on the case, and the intake exchange with the person around its opening."""
+        stmt = (
+            select(Message)
+            .where(
+                Message.official_id.is_(None),
+                (Message.case_id == case.id)
+                | (
+                    (Message.contact_id == case.contact_id)
+                    & Message.case_id.is_(None)
+                    & (Message.created_at >= case.created_at - timedelta(hours=6))
+                ),
+            )
+            .order_by(Message.id)
+        )
+        return [m for m in self.session.scalars(stmt) if m.status not in ("cancelled", "suppressed")]
+
+    def pending_outbound_of_case(self, case_id: int, purposes: Iterable[str]) -> list[Message]:
+        """Messages about a case not sent yet (queued, or held for quiet hours)."""
+        stmt = select(Message).where(
+            Message.case_id == case_id,
+            Message.direction == Direction.OUT,
+            Message.status == OutboundStatus.QUEUED,
+            Message.purpose.in_(list(purposes)),
+        )
+        return list(self.session.scalars(stmt))
 
     def case_by_ref(self, ref: str) -> Case | None:
         """A case by its reference."""

@@ -12,11 +12,21 @@ import logging
 from datetime import datetime, timedelta
 
 from intake import dialogue, invites, job_names, officials, replies
-from intake.cases import confirm_case, contact_for, open_case, route_case
+from intake.cases import (
+    case_readers,
+    confirm_case,
+    contact_for,
+    duty_desk,
+    open_case,
+    route_case,
+    shows_narrative,
+    tell_about_case,
+)
 from intake.deps import IntakeDeps
 from intake.model import (
     AppointmentAnswer,
     AppointmentStatus,
+    CaseKind,
     CaseStatus,
     Channel,
     Contact,
@@ -334,16 +344,19 @@ def _citizen_answer(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, action,
         if case is None or case.contact_id != contact.id:
             return []
         uow.repo.add(case.event("check_in_answer", "citizen", deps.clock(), needs_help=not action.yes))
-        out = reply_to(uow, msg, contact, replies.render("check_in_ok" if action.yes else "check_in_help", lang), key)
-        if not action.yes and case.office_id:
-            out += notify_officials(
-                uow,
-                uow.repo.linked_officials(case.office_id),
-                body=replies.render_official("official_check_in_help", ref=case.ref),
-                key_prefix=f"check-in-help:{msg.id}",
-                case_id=case.id,
-                urgent=True,
-            )
+        officials = case_readers(uow, case)
+        answer = "check_in_ok" if action.yes else "check_in_help" if officials else "check_in_help_untold"
+        out = reply_to(uow, msg, contact, replies.render(answer, lang), key, case_id=case.id)
+        if not action.yes:
+            head = replies.render_official("official_check_in_help", ref=case.ref)
+            if officials:
+                out += tell_about_case(
+                    uow, deps, case, officials, head, key_prefix=f"check-in-help:{msg.id}", urgent=True
+                )
+            else:
+                out += tell_about_case(
+                    uow, deps, case, duty_desk(uow, case), head, key_prefix=f"check-in-help:{msg.id}", urgent=True
+                )
         return out
     return []
 
@@ -410,19 +423,23 @@ def _recent_open_case(uow: UnitOfWork, contact: Contact, now: datetime) -> dialo
 
 
 def _add_to_case(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str, msg: Message, key: str) -> list[int]:
-    """A second message about the same matter joins the open case instead of opening another."""
+    """A second message about the same matter (or an answer to the office) joins the open case
+    and reaches the office: its words to those who may read the case's words, with the case's
+    actions. Nobody linked there: the duty desk hears of it, and the person is not told that
+    the office was."""
     case = uow.repo.case_by_ref(ref)
     assert case is not None and case.contact_id == contact.id
     uow.repo.add(case.add_message(msg, deps.clock()))
-    outbound = reply_to(uow, msg, contact, replies.render("added_to_case", contact.language, ref=case.ref), key)
-    if case.office_id:
-        outbound += notify_officials(
-            uow,
-            uow.repo.linked_officials(case.office_id),
-            body=replies.render_official("official_case_update", ref=case.ref),
-            key_prefix=f"update:{msg.id}",
-            case_id=case.id,
-            urgent=case.urgent,
+    readers = case_readers(uow, case)
+    answer = "added_to_case" if readers else "added_to_case_untold"
+    outbound = reply_to(uow, msg, contact, replies.render(answer, contact.language, ref=case.ref), key, case_id=case.id)
+    for official in readers or duty_desk(uow, case):
+        if shows_narrative(uow, official, case):
+            head = replies.render_official("official_person_wrote", ref=case.ref, text=msg.body[:1500])
+        else:
+            head = replies.render_official("official_case_update", ref=case.ref)
+        outbound += tell_about_case(
+            uow, deps, case, [official], head, key_prefix=f"update:{msg.id}", urgent=case.urgent
         )
     return outbound
 
@@ -472,14 +489,14 @@ def _status_text(uow: UnitOfWork, deps: IntakeDeps, contact: Contact, ref: str |
     if case is None:  # a sender sees only their own cases: someone else's ref is "not found"
         return replies.render("status_unknown", lang)
     office = uow.repo.office(case.office_id) if case.office_id else None
-    words = replies.STATUS_WORDS.get(case.status, {"en": case.status, "km": case.status})
-    return replies.render(
-        "status",
-        lang,
-        ref=case.ref,
-        status=words[replies.reply_language(lang)],
-        office=office.name(lang) if office else "-",
-    )
+    status = case.status
+    if case.kind == CaseKind.PROTECTION and case.is_open and status != CaseStatus.ROUTED:
+        status = "in_progress"  # a stage's name would tell whoever reads the phone what the case is
+    words = replies.STATUS_WORDS.get(status, replies.STATUS_WORDS["in_progress"])[replies.reply_language(lang)]
+    session = next((a for a in uow.repo.appointments_of(case.id) if a.status == AppointmentStatus.SCHEDULED), None)
+    if case.status == CaseStatus.SCHEDULED and session is not None:
+        words = f"{words} {replies.when_text(deps.policy, session.starts_at, lang)}"
+    return replies.render("status", lang, ref=case.ref, status=words, office=office.name(lang) if office else "-")
 
 
 def _official_command(uow: UnitOfWork, deps: IntakeDeps, msg: Message, text: str) -> list[int] | None:

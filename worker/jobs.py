@@ -96,9 +96,12 @@ def safety_timeout(contact_id: int, message_id: int, services=None) -> list[int]
     return _run(_get(services), intake.safety_timeout, contact_id, message_id)
 
 
-def escalate(case_id: int, level: int, office_id: int | None, services=None) -> list[int]:
-    """A case not accepted in time: remind, then coordinator, then the next office."""
-    return _run(_get(services), cases.escalate, case_id, level, office_id)
+def escalate(
+    case_id: int, level: int, office_id: int | None, routing_seq: int | None = None, services=None
+) -> list[int]:
+    """A case not accepted in time: remind, then coordinator, then the next office (for the
+    routing `routing_seq` of the case; a later routing has its own steps)."""
+    return _run(_get(services), cases.escalate, case_id, level, office_id, routing_seq)
 
 
 def _defer_many(s, delays: dict[int, float]) -> None:

@@ -132,7 +132,7 @@ def test_accepting_and_scheduling_reach_the_person_by_sms_and_the_office_on_tele
     def office_told(chat: str, words: str):
         return [t for t in fake.telegram_sends if t["chat_id"] == chat and words in t["text"] and ref in t["text"]]
 
-    wait_until(lambda: office_told("900002", "accepted by Sok Dara"), what="the colleague told of the acceptance")
+    wait_until(lambda: office_told("900002", "taken by Sok Dara"), what="the colleague told of the acceptance")
     wait_until(lambda: office_told("900002", "session set by Sok Dara"), what="the colleague told of the session")
     wait_until(lambda: office_told("900001", "session"), what="the actor's own Telegram")
 

@@ -34,6 +34,11 @@ def test_a_message_is_answered_in_process_with_the_real_nlu(sqlite_url):
         time.sleep(0.1)
     assert replies, "no reply within 30 s"
     reply = replies[0]["text"]
-    assert reply.startswith("លេខយោង ") and "មន្ទីរសង្គមកិច្ចខេត្តបាត់ដំបង" in reply  # protection, Battambang
+    # A protection case, routed to Battambang's office; nobody is linked there, so the person is not
+    # told that the office was.
+    assert reply.startswith("លេខយោង ") and "មន្ត្រីទទួលបន្ទុកនឹងទាក់ទងអ្នក" in reply
+    with services.uow() as uow:
+        case = uow.repo.case(replies[0]["case_id"])
+        assert case.kind == "protection" and uow.repo.office(case.office_id).code == "SAMPLE-DOSVY-02"
     assert replies[0]["segments"] <= 3 and replies[0]["encoding"] == "UCS-2"
     services.engine.dispose()

@@ -13,6 +13,7 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from intake.model import Case
 from intake.policy import Policy
+from intake.replies import render_label
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
 from tests.integration.helpers import count, last_to, official, open_dispute, run_delayed, say, tg, the_case
 from tests.support import TELEGRAM, TWILIO, load_sample_directory
@@ -65,6 +66,10 @@ def test_a_new_case_reaches_the_office_with_action_buttons(wf):
     assert buttons == [
         [["ទទួលយក · Accept ✅", f"acc:{case.id}"], ["កំណត់ពេលជួប · Schedule 📅", f"sch:{case.id}"]],
         [["ផ្ទេរ · Re-route ↪", f"rr:{case.id}"], ["បិទ · Close ✖", f"cls:{case.id}"]],
+        [
+            [render_label("official_button_message"), f"msg:{case.id}"],
+            [render_label("official_button_note"), f"note:{case.id}"],
+        ],
     ]
 
 
@@ -75,11 +80,9 @@ def test_one_official_accepts_and_the_others_see_who(wf):
     case = the_case(wf)
     body, _ = tg(wf, "900001", f"acc:{case.id}")
     assert body == f"អ្នកបានទទួលយកករណី {case.ref}។\nYou accepted case {case.ref}."
-    assert last_to(wf, "900002")[0] == (
-        f"ករណី {case.ref} ត្រូវបាន Sok Dara ទទួលយក។\nCase {case.ref} was accepted by Sok Dara."
-    )
+    assert last_to(wf, "900002")[0] == (f"ករណី {case.ref}៖ Sok Dara បានទទួលយក។\nCase {case.ref}: taken by Sok Dara.")
     assert tg(wf, "900002", f"acc:{case.id}")[0] == (
-        f"ករណី {case.ref} ត្រូវបាន Sok Dara ទទួលយករួចហើយ។\nCase {case.ref} was already accepted by Sok Dara."
+        f"ករណី {case.ref} ត្រូវបាន Sok Dara ទទួលយករួចហើយ។\nCase {case.ref} is already taken by Sok Dara."
     )
     assert the_case(wf).status == "accepted"
 
@@ -105,13 +108,13 @@ def test_cases_and_case_show_the_office_queue_and_a_timeline(wf, clock):
     case = the_case(wf)
     listing = tg(wf, "900001", "/cases")[0]
     assert listing.splitlines() == [
-        "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន៖",
-        "Open cases, oldest first:",
-        f"{case.ref} · dispute · routed · 0 d",
+        "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន (1-1 នៃ 1)៖",
+        "Open cases, oldest first (1-1 of 1):",
+        f"1. {case.ref} · dispute · បានបញ្ជូនទៅការិយាល័យ / routed · 0 d · —",
     ]
     detail = tg(wf, "900001", f"/case {case.ref}")[0]
     assert detail.startswith(
-        f"ករណី · Case {case.ref} · dispute · routed\nការិយាល័យ · Office: Battambang Justice Service Centre (nearest:"
+        f"ករណី · Case {case.ref} · dispute · បានបញ្ជូនទៅការិយាល័យ / routed\nការិយាល័យ · Office: Battambang Justice Service Centre (nearest:"
     )
     assert "សាច់រឿង · Story: rice field in Sangkae" in detail and "ប្រវត្តិករណី · Timeline:" in detail
     assert "opened (citizen)" in detail
@@ -244,14 +247,14 @@ def test_a_case_nobody_accepts_is_escalated_step_by_step(wf, clock):
     open_dispute(wf)
     case = the_case(wf)
     [(_, args, delay)] = [j for j in wf.queue.delayed if j[0] == "worker.jobs.escalate"]
-    assert args == (case.id, 1, case.office_id) and delay == 24 * 3600
+    assert args == (case.id, 1, case.office_id, 1) and delay == 24 * 3600  # the first routing
     run_delayed(wf, "worker.jobs.escalate")
-    assert last_to(wf, "900001")[0].endswith(f"Reminder: case {case.ref} is waiting to be accepted.")
+    reminder, actions = last_to(wf, "900001")
+    assert f"Reminder: case {case.ref} is waiting to be accepted.\n" in reminder
+    assert reminder.endswith("Contact: +85512345678 · safe to text") and actions[0][0][1] == f"acc:{case.id}"
     run_delayed(wf, "worker.jobs.escalate")
     body, buttons = last_to(wf, "900030")
-    assert body.endswith(
-        f"Case {case.ref} at Battambang Justice Service Centre has not been accepted. Please follow up."
-    )
+    assert f"Case {case.ref} at Battambang Justice Service Centre has not been accepted. Please follow up.\n" in body
     assert buttons[0][0] == ["ទទួលយក · Accept ✅", f"acc:{case.id}"]
     run_delayed(wf, "worker.jobs.escalate")
     moved = the_case(wf)
@@ -302,7 +305,8 @@ def test_protection_case_moves_through_the_case_management_stages_with_discreet_
     assert text == "Hello, this is the support service. How are you? Reply 1 all right, 2 I need help."
     say(wf, "2")
     assert last_to(wf, "900021")[0].endswith(
-        f"URGENT: case {case.ref}: the person answered the check-in that they need help."
+        f"URGENT: case {case.ref}: the person answered the check-in that they need help.\n"
+        "ទំនាក់ទំនង៖ +85512345678 · ផ្ញើសារបាន\nContact: +85512345678 · safe to text"
     )
 
 

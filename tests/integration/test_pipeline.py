@@ -139,11 +139,22 @@ def test_a_victim_gets_safety_first_then_an_urgent_protection_case(pipeline):
 
 
 def test_a_khmer_victim_is_answered_in_khmer(pipeline):
+    link_official(pipeline, "SAMPLE-DOSVY-02", "900021")  # someone at the office: it "has been told"
     say(pipeline, "ប្តីខ្ញុំវាយខ្ញុំ ខ្ញុំនៅស្រុកសង្កែ", address="+85517000111")
     case = only_case(pipeline)
     assert pipeline.senders["sms"].sent[-1] == (
         "+85517000111",
-        f"លេខយោង {case.ref}។ មន្ទីរសង្គមកិច្ចខេត្តបាត់ដំបង បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ ១១៧។ កុមារ ១២៨០។ "
+        f"លេខយោង {case.ref}។ មន្ទីរសង្គមកិច្ចខេត្តបាត់ដំបង បានទទួលដំណឹង ហើយនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។ កុមារ 1280។ "
+        "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ ៣ តែម៉ោង៨-៥",
+    )
+
+
+def test_a_victim_whose_office_nobody_reads_is_not_told_that_it_was(pipeline):
+    say(pipeline, "ប្តីខ្ញុំវាយខ្ញុំ ខ្ញុំនៅស្រុកសង្កែ", address="+85517000111")
+    case = only_case(pipeline)
+    assert pipeline.senders["sms"].sent[-1] == (
+        "+85517000111",
+        f"លេខយោង {case.ref}។ មន្ត្រីទទួលបន្ទុកនឹងទាក់ទងអ្នក។ គ្រោះថ្នាក់ ហៅ 117។ កុមារ 1280។ "
         "ផ្ញើសារមកទូរស័ព្ទនេះមានសុវត្ថិភាពទេ? ១ បាន ២ ទេ ៣ តែម៉ោង៨-៥",
     )
 
@@ -225,8 +236,13 @@ def test_case_events_record_who_did_what(pipeline):
     case = only_case(pipeline)
     with pipeline.uow() as uow:
         events = list(uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
-    assert [(e.type, e.actor) for e in events] == [("opened", "citizen"), ("routed", "system")]
+    assert [(e.type, e.actor) for e in events] == [
+        ("opened", "citizen"),
+        ("routed", "system"),
+        ("duty_desk_notified", "system"),  # nobody is linked to the office yet
+    ]
     assert events[1].detail["office"] == "SAMPLE-JSC-0203"
+    assert events[2].detail == {"officials": 0, "why": "uncovered"}
 
 
 def test_a_legal_question_is_answered_from_the_knowledge_base_and_more_follows(sqlite_url, places):
@@ -272,7 +288,9 @@ def test_writing_again_about_the_same_matter_joins_the_open_case(pipeline):
     )
     assert pipeline.senders["telegram"].sent[-1] == (
         "900001",
-        f"ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមកម្តងទៀត។\nCase {ref}: the person wrote again. See the case record.",
+        f"ករណី {ref}៖ អ្នកដាក់ពាក្យបានសរសេរមក៖\nCase {ref}: the person wrote:\n"
+        "rice field: the neighbour moved the fence again\n"
+        "ទំនាក់ទំនង៖ +85512345678 · ផ្ញើសារបាន\nContact: +85512345678 · safe to text",
     )
 
 

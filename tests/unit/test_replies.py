@@ -19,6 +19,7 @@ PARAMS = {
     "summary": "",
     "urgent": "",
     "when": "ព្រហស្បតិ៍ 03/12 09:00",
+    "phone": "+855 23 864 201",
 }
 EN_PARAMS = PARAMS | {
     "office": "Saen Monourom Justice Service Centre",
@@ -73,7 +74,36 @@ def test_english_sms_replies_are_plain_gsm7():
 
 def test_no_reply_a_victim_might_receive_later_names_the_harm():
     words = ("violence", "abuse", "beat", "rape", "traffick", "husband", "ហិង្សា", "វាយដំ", "រំលោភ", "ជួញដូរ", "ប្តី")
-    for key in ("protection_opened", "status", "no_office", "check_in", "check_in_help", "reminder", "follow_up"):
+    for key in (
+        "protection_opened",
+        "protection_opened_untold",
+        "status",
+        "no_office",
+        "check_in",
+        "check_in_help",
+        "check_in_help_untold",
+        "case_moved_discreet",
+        "discreet_call_back",
+        "discreet_good_time",
+        "discreet_are_you_ok",
+        "reminder",
+        "follow_up",
+    ):
         for lang, params in (("en", EN_PARAMS), ("km", PARAMS)):
             text = render(key, lang, **params).lower()
             assert not any(w in text for w in words), (key, lang)
+
+
+@pytest.mark.parametrize("key", ["appointment", "appointment_moved", "reminder"])
+def test_a_session_at_the_office_with_its_address_and_phone_fits_three_segments(key):
+    at_office = {
+        "en": "Saen Monourom Justice Service Centre, Street 2, Spean Meanchey village (tel +85573123456)",
+        "km": "មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងសែនមនោរម្យ, ផ្លូវលេខ២ ភូមិស្ពានមានជ័យ (tel +85573123456)",
+    }
+    for lang, params in (("en", EN_PARAMS), ("km", PARAMS)):
+        assert count_segments(render(key, lang, **(params | {"place": at_office[lang]}))).segments <= 3, lang
+
+
+def test_hotlines_are_in_latin_digits_in_every_language():
+    for key, template in TEMPLATES.items():
+        assert "១១៧" not in template["km"] and "១២៨០" not in template["km"], key
