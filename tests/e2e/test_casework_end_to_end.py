@@ -149,7 +149,7 @@ def stack(providers, tmp_path):
 
     cli("directory", "load", "data/directory/sample_offices.csv")
     codes = {
-        chat: re.search(r"^code: (\w+)$", cli("officials", "invite", *args), re.M).group(1)
+        chat: re.search(r"^code: ([\w-]+)$", cli("officials", "invite", *args), re.M).group(1)
         for chat, args in (
             (OFFICIAL, ("--office", "SAMPLE-JSC-0203", "--name", "Sok Dara")),
             (ADMIN, ("--office", "SAMPLE-JSC-1202", "--name", "Duty Admin", "--role", "admin")),

@@ -235,7 +235,7 @@ def test_case_events_record_who_did_what(pipeline):
     open_dispute(pipeline)
     case = only_case(pipeline)
     with pipeline.uow() as uow:
-        events = list(uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
+        events = list(uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
     assert [(e.type, e.actor) for e in events] == [
         ("opened", "citizen"),
         ("routed", "system"),
