@@ -146,7 +146,7 @@ class Desk:
 
     def official(self, office: str, chat: str, name: str = "Sok Dara", role: str = "official") -> int:
         with self.s.uow() as uow:
-            o, code = invite_official(uow, office, name, role, now=self.clock())
+            o, code = invite_official(uow, office, name, role, now=self.clock(), key=self.s.config.secret_key)
             uow.commit()
         self.tg(chat, f"/start {code}")
         return o.id
