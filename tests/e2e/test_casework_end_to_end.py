@@ -106,10 +106,10 @@ class Stack:
     def sms_to(self, phone: str) -> list[str]:
         return [m["body"] for m in list(self.providers.twilio_messages) if m["to"] == phone]
 
-    def wait_telegram(self, chat: str, n: int, what: str, timeout_s: float = 60) -> list[dict]:
+    def wait_telegram(self, chat: str, n: int, what: str, timeout_s: float = 120) -> list[dict]:
         return wait_until(lambda: (sent := self.telegram_to(chat)) and len(sent) >= n and sent, timeout_s, what)
 
-    def wait_sms(self, phone: str, n: int, what: str, timeout_s: float = 60) -> list[str]:
+    def wait_sms(self, phone: str, n: int, what: str, timeout_s: float = 120) -> list[str]:
         return wait_until(lambda: (sent := self.sms_to(phone)) and len(sent) >= n and sent, timeout_s, what)
 
 
