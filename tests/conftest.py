@@ -16,7 +16,7 @@ from nlu.gazetteer import Gazetteer
 from tests.database import drop_database
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
-from tests.support import CREATED, POSTGRES_URL, TELEGRAM, TWILIO, fresh_postgres, load_sample_directory
+from tests.support import CREATED, POSTGRES_URL, SIDE_DATABASES, TELEGRAM, TWILIO, fresh_postgres, load_sample_directory
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +38,10 @@ def postgres_url() -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_run_database():
-    """Drop this run's own database at the end (not one named by TEST_DATABASE_URL)."""
+    """Drop this run's own databases at the end (not one named by TEST_DATABASE_URL)."""
     yield
+    for url in SIDE_DATABASES:
+        drop_database(url)
     if os.environ.get("TEST_DATABASE_URL") or not CREATED:
         return  # a database named by the caller, or none made (unit tests touch no database)
     drop_database(POSTGRES_URL)

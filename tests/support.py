@@ -22,12 +22,22 @@ TWILIO = {"twilio_account_sid": "AC" + "1" * 32, "twilio_auth_token": "test-auth
 TELEGRAM = {"telegram_bot_token": "123456:TEST-token", "telegram_webhook_secret": "s3cret-webhook"}
 
 CREATED: list[str] = []  # the run's PostgreSQL database, once a test asked for it
+SIDE_DATABASES: list[str] = []  # databases of the run's own beside it (worker processes, benchmarks)
 
 
 def fresh_postgres() -> str:
     """Recreate the test database's schema and migrate it."""
     CREATED.append(POSTGRES_URL)
     return recreate_database(POSTGRES_URL)
+
+
+def side_database(name: str) -> str:
+    """The URL of a second database of this run's own (``<run database>_<name>``), dropped with it:
+    two runs on one machine never share one."""
+    url = f"{POSTGRES_URL}_{name}"
+    if url not in SIDE_DATABASES:
+        SIDE_DATABASES.append(url)
+    return url
 
 
 def load_sample_directory(services) -> None:

@@ -29,7 +29,7 @@ from tests.fakes import RecordingQueue, ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
 from tests.integration.helpers import queue_messages, row
 from tests.integration.test_worker_processes import BIN, ROOT
-from tests.support import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, load_sample_directory, scheduled, wait_until
+from tests.support import REDIS_URL, TELEGRAM, TWILIO, load_sample_directory, scheduled, side_database, wait_until
 from worker import jobs
 from worker.sendworker import ThreadSenders
 
@@ -152,7 +152,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_a_worker_killed_mid_message_does_not_stall_an_unrelated_sms(tmp_path, redis):
-    database_url = recreate_database(POSTGRES_URL.rsplit("/", 1)[0] + "/jsc_test_killed_worker")
+    database_url = recreate_database(side_database("killed_worker"))
     fake, rasa = FakeProviders().start(), HangingRasa()
     env = {
         **os.environ,

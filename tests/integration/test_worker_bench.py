@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support import POSTGRES_URL, REDIS_URL
+from tests.support import REDIS_URL, side_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def test_bench_smoke_run_reports_figures_with_no_duplicates_or_losses():
             "--latency-n",
             "20",
             "--database-url",
-            POSTGRES_URL.rsplit("/", 1)[0] + "/jsc_test_bench",
+            side_database("bench"),
             "--redis-url",
             REDIS_URL,
         ],

@@ -29,13 +29,13 @@ from tests.database import recreate_database
 from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
 from tests.integration.helpers import backdate_attempt, queue_messages, row
-from tests.support import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, wait_until
+from tests.support import REDIS_URL, TELEGRAM, TWILIO, side_database, wait_until
 from worker import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 QUEUE = "worker-processes"
-DATABASE_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/jsc_test_workers"
+DATABASE_URL = side_database("workers")
 
 
 # --- recovery's rules, in process -----------------------------------------------------------
@@ -250,7 +250,7 @@ def send_stack(tmp_path_factory):
     """Two send workers: their own queue, batches of up to eight sent four at a time."""
     yield from _stack(
         tmp_path_factory,
-        DATABASE_URL + "_batches",
+        side_database("workers_batches"),
         QUEUE + "-b",
         {"SEND_QUEUE": QUEUE + "-b-send"},
         ["--queues", "send", "--send-concurrency", "4"],
