@@ -205,7 +205,7 @@ class InProcessJobQueue:
         threading.Thread(target=loop, name="recovery-sweep", daemon=True).start()
 
     def close(self) -> None:
-        """Stop the sweep."""
+        """Stop the sweep and the schedule threads."""
         self._stop.set()
 
     def _submit(self, func: str, args: tuple) -> None:

@@ -29,9 +29,12 @@ def test_a_failed_in_process_job_logs_its_type_not_its_message_or_traceback(capl
     from bot.jobqueue import InProcessJobQueue
 
     queue = InProcessJobQueue(lambda: None, max_workers=1)
-    with caplog.at_level("DEBUG"):
-        queue.enqueue("tests.unit.test_privacy.leaky_job")
-        queue._pool.shutdown(wait=True)
+    try:
+        with caplog.at_level("DEBUG"):
+            queue.enqueue("tests.unit.test_privacy.leaky_job")
+            queue._pool.shutdown(wait=True)
+    finally:
+        queue.close()  # its schedule thread would otherwise tick on with no services until exit
     logged = caplog.text + "".join(str(r.exc_info) for r in caplog.records)
     assert "job tests.unit.test_privacy.leaky_job failed (ValueError)" in caplog.text
     assert "husband" not in logged and "+855" not in logged
