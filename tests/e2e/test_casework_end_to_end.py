@@ -13,11 +13,7 @@ The service's time zone is chosen so that it is midday there: quiet hours never 
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,14 +21,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
-from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from tests.support import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, fresh_postgres, wait_until
+from tests.e2e.stack import Processes, production_stack
+from tests.support import TELEGRAM, TWILIO, wait_until
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 CITIZEN, VICTIM = "+85512345678", "+85512000999"
 OFFICIAL, ADMIN = "900001", "900090"
 
@@ -120,78 +114,22 @@ def _english(text: str) -> str:
 
 @pytest.fixture
 def stack(providers, tmp_path):
-    fresh_postgres()
-    Redis.from_url(REDIS_URL).flushdb()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     zone = midday_zone()
-    env = {
-        **os.environ,
-        "DATABASE_URL": POSTGRES_URL,
-        "REDIS_URL": REDIS_URL,
-        "TWILIO_ACCOUNT_SID": TWILIO["twilio_account_sid"],
-        "TWILIO_AUTH_TOKEN": TWILIO["twilio_auth_token"],
-        "TWILIO_FROM": TWILIO["twilio_from"],
-        "TWILIO_API_URL": providers.url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM["telegram_bot_token"],
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM["telegram_webhook_secret"],
-        "TELEGRAM_API_URL": providers.url,
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "QUEUE_NAME": "e2e-casework",
-        "TZ_NAME": zone,
-    }
-    env.pop("RASA_URL", None)
-    flask = [str(BIN / "flask"), "--app", "bot"]
+    codes = {}
 
-    def cli(*args: str) -> str:
-        return subprocess.run(flask + list(args), cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-
-    cli("directory", "load", "data/directory/sample_offices.csv")
-    codes = {
-        chat: re.search(r"^code: ([\w-]+)$", cli("officials", "invite", *args), re.M).group(1)
+    def invite(stack: Processes) -> None:
         for chat, args in (
             (OFFICIAL, ("--office", "SAMPLE-JSC-0203", "--name", "Sok Dara")),
             (ADMIN, ("--office", "SAMPLE-JSC-1202", "--name", "Duty Admin", "--role", "admin")),
-        )
-    }
-    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("web", "worker")}
-    procs = [
-        subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "bot:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=logs["web"],
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [str(BIN / "python"), "-m", "worker"], cwd=ROOT, env=env, stdout=logs["worker"], stderr=subprocess.STDOUT
-        ),
-    ]
-    base = f"http://127.0.0.1:{port}"
+        ):
+            codes[chat] = re.search(r"^code: ([\w-]+)$", stack.cli("officials", "invite", *args), re.M).group(1)
 
-    def healthy():
-        try:
-            return urllib.request.urlopen(f"{base}/healthz", timeout=1).status == 200
-        except OSError:
-            return False
-
-    try:
-        wait_until(healthy, 60, "the web app")
-        s = Stack(base, providers, zone, tmp_path)
+    with production_stack(providers, tmp_path, "e2e-casework", invite, TZ_NAME=zone) as processes:
+        s = Stack(processes.base, providers, zone, tmp_path)
         for chat, code in codes.items():
             s.tg(chat, f"/start {code}")
             s.wait_telegram(chat, 1, f"{chat} linked")
         yield s
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        Redis.from_url(REDIS_URL).flushdb()
 
 
 def test_a_dispute_is_accepted_scheduled_reminded_and_closed_and_a_victim_reaches_the_duty_desk(stack):

@@ -6,104 +6,30 @@ real client libraries."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-from redis import Redis
 from twilio.request_validator import RequestValidator
 
-from tests.support import POSTGRES_URL, REDIS_URL, TELEGRAM, TWILIO, fresh_postgres, wait_until
+from tests.e2e.stack import Processes, production_stack
+from tests.support import TELEGRAM, TWILIO, wait_until
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def stack(providers, tmp_path):
-    fresh_postgres()
-    Redis.from_url(REDIS_URL).flushdb()
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": POSTGRES_URL,
-        "REDIS_URL": REDIS_URL,
-        "TWILIO_ACCOUNT_SID": TWILIO["twilio_account_sid"],
-        "TWILIO_AUTH_TOKEN": TWILIO["twilio_auth_token"],
-        "TWILIO_FROM": TWILIO["twilio_from"],
-        "TWILIO_API_URL": providers.url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM["telegram_bot_token"],
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM["telegram_webhook_secret"],
-        "TELEGRAM_API_URL": providers.url,
-        "TELEGRAM_BOT_USERNAME": "jsc_test_bot",
-        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "QUEUE_NAME": "e2e",
-    }
-    env.pop("RASA_URL", None)  # the embedded NLU: this test is about the plumbing
-    flask = [str(BIN / "flask"), "--app", "bot"]
-    subprocess.run(
-        flask + ["directory", "load", "data/directory/sample_offices.csv"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    invite = subprocess.run(
-        flask + ["officials", "invite", "--office", "SAMPLE-JSC-0203", "--name", "Sok Dara"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    code = re.search(r"^code: ([\w-]+)$", invite, re.M).group(1)
-    assert f"https://t.me/jsc_test_bot?start={code}" in invite
-    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("web", "worker")}
-    procs = [
-        subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "bot:create_app()"],
-            cwd=ROOT,
-            env=env,
-            stdout=logs["web"],
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [str(BIN / "python"), "-m", "worker"], cwd=ROOT, env=env, stdout=logs["worker"], stderr=subprocess.STDOUT
-        ),
-    ]
-    base = f"http://127.0.0.1:{port}"
+    codes = []
 
-    def healthy():
-        try:
-            return urllib.request.urlopen(f"{base}/healthz", timeout=1).status == 200
-        except OSError:
-            return False
+    def invite(stack: Processes) -> None:
+        out = stack.cli("officials", "invite", "--office", "SAMPLE-JSC-0203", "--name", "Sok Dara")
+        codes.append(re.search(r"^code: ([\w-]+)$", out, re.M).group(1))
+        assert f"https://t.me/jsc_test_bot?start={codes[0]}" in out
 
-    try:
-        wait_until(healthy, 60, "the web app")
-        yield {"base": base, "code": code, "logs": tmp_path}
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        Redis.from_url(REDIS_URL).flushdb()
+    with production_stack(providers, tmp_path, "e2e", invite, TELEGRAM_BOT_USERNAME="jsc_test_bot") as stack:
+        yield {"base": stack.base, "code": codes[0], "logs": tmp_path}
 
 
 def post(url: str, data: bytes, headers: dict) -> int:
