@@ -15,6 +15,8 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 
 from bot.config import Config
+from bot.keys import load_keyring
+from intake.crypto import Keyring
 from intake.deps import IntakeDeps
 from intake.model import utcnow
 from intake.policy import Policy
@@ -79,6 +81,9 @@ class Services:
     # The webhooks' store-and-queue path with its budgets and spool (bot.ingress); the recovery
     # sweep drains the spool through it.
     ingress: object | None = None
+    # The data keys (intake.crypto): the engines seal and open personal data with them; the
+    # `keys` and `people` commands use them directly.
+    keyring: Keyring | None = None
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -175,8 +180,10 @@ def build_services(
     request_path: bool = False,
 ) -> Services:
     """Wire the services for `config`; any argument given replaces the real adapter.
-    `request_path` (the web app) gives every Redis call the short `ENQUEUE_TIMEOUT`."""
-    engine = make_engine(config.database_url, config.db_timeouts)
+    `request_path` (the web app) gives every Redis call the short `ENQUEUE_TIMEOUT`. Raises
+    intake.crypto.DataKeyError when the data keys are required and missing (bot.keys)."""
+    keyring = load_keyring(config)
+    engine = make_engine(config.database_url, config.db_timeouts, keyring)
     factory = session_factory(engine)
     services: Services
 
@@ -219,8 +226,9 @@ def build_services(
         legal_factory=(lambda: default_legal(config)) if legal is _DEFAULT else (lambda: legal),
         clock=clock or utcnow,
         rate_limiter=rate_limiter,
+        keyring=keyring,
     )
-    services.ingress = build_ingress(config, queue, services.clock)
+    services.ingress = build_ingress(config, queue, services.clock, keyring)
     return services
 
 
@@ -228,13 +236,13 @@ def build_services(
 INGRESS_POOL = 8
 
 
-def build_ingress(config: Config, queue: JobQueue, clock: Callable[[], datetime]):
+def build_ingress(config: Config, queue: JobQueue, clock: Callable[[], datetime], keyring: Keyring | None = None):
     """The ingress path: its own store engine (bounded waits), the spool on the queue's Redis (when
     there is one) and on a local file."""
     from bot.ingress import Ingress, budgeted_store, make_store_engine
     from bot.spool import Spool
 
-    engine = make_store_engine(config.database_url, config.ingress_db_budget_s, INGRESS_POOL)
+    engine = make_store_engine(config.database_url, config.ingress_db_budget_s, INGRESS_POOL, keyring)
     spool = Spool(getattr(queue, "connection", None), config.spool_dir, redis_retry_s=config.ingress_db_retry_s)
     return Ingress(
         budgeted_store(engine, config.ingress_db_budget_s, clock),

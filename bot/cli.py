@@ -30,7 +30,8 @@ console_cli = AppGroup("console", help="The web console for staff.")
 @db_cli.command("upgrade")
 def db_upgrade():
     """Apply every migration."""
-    upgrade_database(current_services().config.database_url)
+    services = current_services()
+    upgrade_database(services.config.database_url, services.keyring)
     click.echo("database is up to date")
 
 

@@ -65,6 +65,17 @@ class Config:
     # Reverse proxies in front of the app (1 behind docker-compose's nginx): their
     # X-Forwarded-For and -Proto are trusted, so that the console sees each browser's address.
     proxy_hops: int = 0
+    # Personal data at rest (intake.crypto, bot.keys): the data keys ("k2:<base64>,k1:<base64>",
+    # the first seals, every one opens) and the phone hash key. Unset, a development key file
+    # under var/ is made and used, unless keys are required (the image and docker-compose say so).
+    data_keys: str | None = None
+    phone_hash_key: str | None = None
+    data_key_file: Path = ROOT / "var" / "data_keys.json"
+    require_data_keys: bool = False
+    # Retention (intake.retention): what people wrote on a closed case is erased this many days
+    # after the case was closed (its last change).
+    retention_dispute_days: int = 180
+    retention_protection_days: int = 365
 
     @property
     def db_timeouts(self) -> DatabaseTimeouts:
@@ -128,6 +139,12 @@ class Config:
             db_idle_in_transaction_timeout_s=float(
                 get("DB_IDLE_IN_TRANSACTION_TIMEOUT") or base.db_idle_in_transaction_timeout_s
             ),
+            data_keys=get("DATA_KEYS"),
+            phone_hash_key=get("PHONE_HASH_KEY"),
+            data_key_file=Path(get("DATA_KEY_FILE") or base.data_key_file),
+            require_data_keys=_flag(get("REQUIRE_DATA_KEYS"), False),
+            retention_dispute_days=int(get("RETENTION_DISPUTE_DAYS") or base.retention_dispute_days),
+            retention_protection_days=int(get("RETENTION_PROTECTION_DAYS") or base.retention_protection_days),
         )
         # The simulator has no authentication and shows every message: on only when asked for
         # (`make run` asks), never because a provider's variable happens to be missing.

@@ -35,8 +35,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.spool import PoisonRecord
+from intake.crypto import Keyring, attach, keyring_of
 from intake.model import Channel
-from intake.repository import inbound_insert_sql
+from intake.repository import inbound_insert_sql, sealed_inbound_row
 from intake.sanitize import clean_text, payload_digest
 from intake.services import inbound_row, record_inbound
 from intake.unit_of_work import UnitOfWork, session_factory
@@ -316,7 +317,7 @@ def _shut(fd: int) -> None:
         sock.close()
 
 
-def make_store_engine(database_url: str, budget_s: float, pool_size: int):
+def make_store_engine(database_url: str, budget_s: float, pool_size: int, keyring: Keyring | None = None):
     """The engine the webhooks store with, its waits bounded by the budget.
 
     PostgreSQL: autocommit (the insert is the whole transaction: one round trip, no BEGIN or
@@ -327,11 +328,14 @@ def make_store_engine(database_url: str, budget_s: float, pool_size: int):
     from sqlalchemy import create_engine
 
     if database_url.startswith("sqlite"):
-        return create_engine(
-            database_url, connect_args={"timeout": budget_s, "check_same_thread": False}, hide_parameters=True
+        return attach(
+            create_engine(
+                database_url, connect_args={"timeout": budget_s, "check_same_thread": False}, hide_parameters=True
+            ),
+            keyring,
         )
     budget_ms = max(100, int(budget_s * 1000))
-    return create_engine(
+    engine = create_engine(
         database_url,
         isolation_level="AUTOCOMMIT",
         pool_size=pool_size,
@@ -345,6 +349,7 @@ def make_store_engine(database_url: str, budget_s: float, pool_size: int):
             "application_name": "jsc-ingress",
         },
     )
+    return attach(engine, keyring)
 
 
 def budgeted_store(
@@ -377,10 +382,14 @@ def budgeted_store(
         return store_sqlite
 
     watchdog = watchdog or Watchdog()
+    keyring = keyring_of(engine)  # the driver's insert seals here (intake.crypto)
 
     def store(inbound: Inbound) -> tuple[int, bool]:
-        row = inbound_row(
-            inbound.channel, inbound.address, inbound.provider_id, inbound.body, clock(), error=inbound.error
+        row = sealed_inbound_row(
+            keyring,
+            inbound_row(
+                inbound.channel, inbound.address, inbound.provider_id, inbound.body, clock(), error=inbound.error
+            ),
         )
         deadline = time.monotonic() + budget_s
         for attempt in (1, 2):

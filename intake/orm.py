@@ -19,16 +19,25 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
     UniqueConstraint,
+    event,
     false,
     func,
+    inspect,
     true,
 )
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
 from intake import model
+from intake.crypto import (
+    EncryptedAddress,
+    EncryptedJSON,
+    EncryptedText,
+    keyring_of,
+    phone_hash_default,
+    phone_hash_or_none,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -79,8 +88,10 @@ identities = Table(
     Column("id", Integer, primary_key=True),
     Column("contact_id", ForeignKey("contacts.id"), nullable=False, index=True),
     Column("channel", String(16), nullable=False),
-    Column("address", String(64), nullable=False),
-    UniqueConstraint("channel", "address", name="uq_identities_channel_address"),
+    # Phone numbers and chat ids are sealed (intake.crypto); found by their keyed hash.
+    Column("address", EncryptedAddress("identities.address"), nullable=False),
+    Column("address_hash", String(64), nullable=False, default=phone_hash_default("address")),
+    UniqueConstraint("channel", "address_hash", name="uq_identities_channel_address_hash"),
 )
 
 offices = Table(
@@ -137,9 +148,12 @@ cases = Table(
     Column("office_id", ForeignKey("offices.id"), index=True),
     Column("routing_reason", String(200)),
     Column("distance_km", Float),
-    Column("summary", Text),
-    Column("details", Text),
-    Column("other_party_phone", String(20)),
+    # What the person told us, sealed (intake.crypto); erased when the case's time is up
+    # (intake.retention).
+    Column("summary", EncryptedText("cases.summary")),
+    Column("details", EncryptedText("cases.details")),
+    Column("other_party_phone", EncryptedAddress("cases.other_party_phone")),
+    Column("other_party_phone_hash", String(64), default=phone_hash_default("other_party_phone")),
     Column("accepted_by", ForeignKey("officials.id")),
     Column("escalation_level", Integer, nullable=False, default=0, server_default="0"),
     Column("routing_seq", Integer, nullable=False, default=0, server_default="0"),
@@ -169,7 +183,7 @@ case_notes = Table(
     Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
     Column("office_id", ForeignKey("offices.id")),
     Column("official_id", ForeignKey("officials.id"), nullable=False),
-    Column("body", Text, nullable=False),
+    Column("body", EncryptedText("case_notes.body"), nullable=False),
     Column("at", UTC_DATETIME, nullable=False),
 )
 
@@ -209,7 +223,7 @@ conversations = Table(
     Column("id", Integer, primary_key=True),
     Column("contact_id", ForeignKey("contacts.id"), nullable=False, unique=True),
     Column("state", String(32), nullable=False),
-    Column("data", JSON, nullable=False),
+    Column("data", EncryptedJSON("conversations.data"), nullable=False),  # holds the story being told
     Column("case_id", ForeignKey("cases.id")),
     Column("updated_at", UTC_DATETIME, nullable=False),
 )
@@ -220,8 +234,9 @@ messages = Table(
     Column("id", Integer, primary_key=True),
     Column("direction", String(3), nullable=False),
     Column("channel", String(16), nullable=False),
-    Column("address", String(64), nullable=False),
-    Column("body", Text, nullable=False),
+    Column("address", EncryptedAddress("messages.address"), nullable=False),
+    Column("address_hash", String(64), default=phone_hash_default("address")),
+    Column("body", EncryptedText("messages.body"), nullable=False),
     Column("status", String(16), nullable=False),
     # Inbound: the provider's id (MessageSid, Telegram update_id), unique per channel so that a
     # redelivered webhook finds the message it already stored.
@@ -246,6 +261,7 @@ messages = Table(
     UniqueConstraint("direction", "channel", "provider_message_id", name="uq_messages_provider_id"),
     Index("ix_messages_status_direction", "status", "direction"),
     Index("ix_messages_direction_created_at", "direction", "created_at"),
+    Index("ix_messages_channel_address_hash", "channel", "address_hash"),
 )
 
 # The web console (bot/console): one-time sign-in links, sessions, and the append-only audit log.
@@ -341,4 +357,12 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.SignInToken, sign_in_tokens)
     mapper_registry.map_imperatively(model.ConsoleSession, console_sessions)
     mapper_registry.map_imperatively(model.AuditEntry, audit_log)
+    event.listen(model.Case, "before_update", _rehash_other_party_phone)
     _mapped = True
+
+
+def _rehash_other_party_phone(_mapper, connection, case: model.Case) -> None:
+    """The other party's phone, given after the case opened: its lookup hash follows it (inserts
+    get theirs from the column default)."""
+    if inspect(case).attrs.other_party_phone.history.has_changes():
+        case.other_party_phone_hash = phone_hash_or_none(keyring_of(connection), case.other_party_phone)  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from intake import orm
+from intake.crypto import Keyring, keyring_of, phone_hash_or_none
 from intake.model import (
     OPEN_STATUSES,
     Appointment,
@@ -36,6 +37,7 @@ INBOUND_COLUMNS = (
     "direction",
     "channel",
     "address",
+    "address_hash",
     "body",
     "status",
     "provider_message_id",
@@ -57,6 +59,18 @@ def inbound_insert_sql(placeholder: Callable[[str], str]) -> str:
         f"VALUES ({', '.join(placeholder(c) for c in INBOUND_COLUMNS)}) "
         "ON CONFLICT (direction, channel, provider_message_id) DO NOTHING RETURNING id"
     )
+
+
+def sealed_inbound_row(keyring: Keyring, row: dict[str, object]) -> dict[str, object]:
+    """An inbound row (`intake.services.inbound_row`) as the driver stores it: address and text
+    sealed, the address's lookup hash beside it (for the webhook's insert below SQLAlchemy)."""
+    address, body = str(row["address"]), str(row["body"])
+    return {
+        **row,
+        "address": keyring.encrypt(address, "messages.address") if address else address,
+        "address_hash": phone_hash_or_none(keyring, address),
+        "body": keyring.encrypt(body, "messages.body") if body else body,
+    }
 
 
 @cache
@@ -145,6 +159,8 @@ class Repository:
     def insert_inbound(self, row: dict[str, object]) -> tuple[int, bool]:
         """Insert an inbound message row (`intake.services.inbound_row`) unless its provider id is
         already stored, in one statement. Returns (id, created?)."""
+        keyring = keyring_of(self.session.get_bind())
+        row = {**row, "address_hash": phone_hash_or_none(keyring, row["address"])}  # sealed on bind
         message_id = self.session.execute(_inbound_insert(), row).scalar()
         if message_id is not None:
             return message_id, True

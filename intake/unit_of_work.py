@@ -13,15 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from intake import orm, schedule
+from intake.crypto import Keyring, attach
 from intake.database import DatabaseTimeouts, connect_args, harden_postgres
 from intake.repository import Repository
 
 
-def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
+def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None, keyring: Keyring | None = None) -> Engine:
     """An engine for `database_url`; SQLite gets foreign keys, WAL and a busy timeout so that the
     web process and the in-process workers can share the file. Statement parameters are hidden
     from exceptions and logs: they hold message texts and phone numbers, which must never reach
-    a log, a failed job's traceback in Redis or an error report."""
+    a log, a failed job's traceback in Redis or an error report. `keyring` seals and opens the
+    columns holding personal data (intake.crypto); an engine without one cannot touch them."""
     if database_url.startswith("sqlite"):
         engine = create_engine(
             database_url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
@@ -34,10 +36,10 @@ def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> 
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
-        return engine
+        return attach(engine, keyring)
     # PostgreSQL: lock, statement and idle-in-transaction timeouts, fork safety, errors without
     # key values (intake.database).
-    return harden_postgres(
+    engine = harden_postgres(
         create_engine(
             database_url,
             pool_pre_ping=True,
@@ -47,6 +49,7 @@ def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> 
             connect_args=connect_args(timeouts),
         )
     )
+    return attach(engine, keyring)
 
 
 class UnitOfWork:
