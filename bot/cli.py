@@ -25,6 +25,8 @@ councils_cli = AppGroup("councils", help="Commune councils that ask on behalf of
 cases_cli = AppGroup("cases", help="Cases: look one up, re-route it.")
 reports_cli = AppGroup("reports", help="Reports for the Justice Service Centres.")
 console_cli = AppGroup("console", help="The web console for staff.")
+keys_cli = AppGroup("keys", help="The keys personal data is sealed with.")
+people_cli = AppGroup("people", help="People who wrote to the service: erasure on request.")
 
 
 @db_cli.command("upgrade")
@@ -365,6 +367,52 @@ def reports_indicators(period: str, province: str | None, fmt: str, output: Path
         click.echo(body.decode("utf-8"), nl=False)
 
 
+@keys_cli.command("generate")
+def keys_generate():
+    """Print new DATA_KEYS and PHONE_HASH_KEY values for a deployment's secrets (.env)."""
+    from bot.keys import generate_environment
+
+    click.echo(generate_environment(), nl=False)
+
+
+@keys_cli.command("rotate")
+@click.option("--rehash", is_flag=True, help="Also recompute the phone hashes (after PHONE_HASH_KEY changed).")
+def keys_rotate(rehash: bool):
+    """Re-seal every value under the current (first) key of DATA_KEYS; then the older keys can go."""
+    from intake.rekey import key_use, reseal
+
+    services = current_services()
+    with services.engine.connect() as conn:
+        done = reseal(conn, services.keyring, rehash=rehash)
+        use = key_use(conn)
+    click.echo("re-sealed: " + ", ".join(f"{name} {count}" for name, count in done.items()))
+    click.echo("values per key: " + (", ".join(f"{kid} {n}" for kid, n in sorted(use.items())) or "none"))
+
+
+@people_cli.command("forget")
+@click.argument("phone")
+@click.option("--requested-by", default="", help="Who asked, for the audit log (a name or a reference).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def people_forget(phone: str, requested_by: str, yes: bool):
+    """Erase one person (a phone number, or a Telegram chat id): their messages' texts, their
+    cases' narratives and notes, their number; the anonymous counts stay. Audited."""
+    from intake.retention import forget_person
+
+    if not yes:
+        click.confirm("This erases what this person wrote, for good. Go on?", abort=True)
+    services = current_services()
+    with services.uow() as uow:
+        result = forget_person(uow, phone.strip(), services.clock(), requested_by=requested_by or "cli")
+        uow.commit()
+    if not result.contacts and not result.messages and not result.other_party_cases:
+        click.echo("nobody with this number or chat id is stored (the request is still in the audit log)")
+        return
+    click.echo(
+        f"erased: {result.contacts} contacts, {result.cases} cases, {result.messages} messages, "
+        f"{result.other_party_cases} cases naming them as the other party"
+    )
+
+
 def register(app) -> None:
     """Attach the command groups to the app."""
     for group in (
@@ -377,5 +425,7 @@ def register(app) -> None:
         reports_cli,
         cases_cli,
         console_cli,
+        keys_cli,
+        people_cli,
     ):
         app.cli.add_command(group)

@@ -8,7 +8,7 @@ from bot.config import ROOT
 from intake.crypto import Keyring
 
 
-def upgrade_database(database_url: str, keyring: Keyring | None = None) -> None:
+def upgrade_database(database_url: str, keyring: Keyring | None = None, revision: str = "head") -> None:
     """Bring the schema to the newest Alembic revision (creates the SQLite folder if needed).
     `keyring` seals the rows a migration encrypts (0016); without one, the environment's keys
     (bot.keys) are loaded when there is something to seal."""
@@ -21,4 +21,4 @@ def upgrade_database(database_url: str, keyring: Keyring | None = None) -> None:
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     cfg.attributes["keyring"] = keyring
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)

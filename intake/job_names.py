@@ -15,6 +15,8 @@ CHECK_IN = "worker.jobs.check_in"
 ESCALATE = "worker.jobs.escalate"
 # The safety question went unanswered (intake.services.safety_timeout).
 SAFETY_TIMEOUT = "worker.jobs.safety_timeout"
+# Retention: the words of cases closed long enough are erased (intake.retention), daily.
+ERASE_EXPIRED = "worker.jobs.erase_expired"
 
 ALL = (
     PROCESS_INBOUND,
@@ -27,4 +29,5 @@ ALL = (
     CHECK_IN,
     ESCALATE,
     SAFETY_TIMEOUT,
+    ERASE_EXPIRED,
 )

@@ -158,6 +158,8 @@ cases = Table(
     Column("escalation_level", Integer, nullable=False, default=0, server_default="0"),
     Column("routing_seq", Integer, nullable=False, default=0, server_default="0"),
     Column("follow_up_answer", String(16)),
+    # When retention (or a person's request) erased what the case held (intake.retention).
+    Column("erased_at", UTC_DATETIME),
     Column("created_at", UTC_DATETIME, nullable=False),
     Column("updated_at", UTC_DATETIME, nullable=False),
     Index("ix_cases_created_at", "created_at"),

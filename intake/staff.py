@@ -55,6 +55,7 @@ class AuditAction(StrEnum):
     OFFICIAL_INVITED = "official_invited"
     ROLE_CHANGED = "role_changed"
     OFFICIAL_DEACTIVATED = "official_deactivated"
+    PERSON_FORGOTTEN = "person_forgotten"  # `flask --app bot people forget` (intake.retention)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from intake import cases, job_names, schedule
+from intake import cases, job_names, retention, schedule
 from intake import services as intake
 from intake.delivery import RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
@@ -17,6 +17,7 @@ from intake.model import Channel
 from intake.outbound import apply_early_statuses, dispatch, held_for_quiet_hours, unprocessed_inbound
 from intake.policy import Policy
 from intake.ports import SendError
+from intake.retention import RetentionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ _services = None
 # A send holds its claim this long before recovery may settle it: far above the senders' HTTP
 # timeouts (15 s Twilio, 10 s Telegram), so a live attempt is never taken over.
 DEFAULT_LEASE_S = 120.0
+RETENTION_DAILY = timedelta(days=1)
+RETENTION_SOON = timedelta(minutes=1)
 
 
 def configure(services) -> None:
@@ -206,6 +209,21 @@ def _not_waiting(queue, func: str, ids: list[int]) -> list[int]:
     return [i for i in ids if i not in queued]
 
 
+def erase_expired(services=None) -> int:
+    """Erase the words of cases closed longer than their retention period (intake.retention), a
+    batch at a time: the next run is scheduled in a minute while more remain, else in a day."""
+    s = _get(services)
+    policy = RetentionPolicy(s.config.retention_dispute_days, s.config.retention_protection_days)
+    now = s.clock()
+    with s.uow() as uow:
+        erased = retention.erase_expired(uow, policy, now)
+        uow.commit()
+    with s.uow() as uow:
+        retention.schedule_next(uow, now + (RETENTION_SOON if erased == retention.BATCH else RETENTION_DAILY))
+        uow.commit()
+    return erased
+
+
 def move_scheduled(services=None) -> int:
     """Move the scheduled jobs that are due to the queue (intake.schedule)."""
     s = _get(services)
@@ -233,6 +251,8 @@ def _recover(s, older_than_s: float, lease_s: float) -> tuple[int, int]:
     interrupted = recover_interrupted(s.uow, s.senders, timedelta(seconds=lease_s), s.max_send_attempts, clock=s.clock)
     with s.uow() as uow:  # status callbacks that raced the recording of their SID
         apply_early_statuses(uow, None, s.clock())
+        # Retention's daily run lives in the schedule; this starts it (once) on a new database.
+        retention.schedule_next(uow, now)
         uow.commit()
     # Under a backlog a message's job may wait in the queue longer than `older_than_s`: only what
     # has no job waiting was lost (queueing the rest again would grow the backlog with itself).

@@ -289,6 +289,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
     "au_official_invited": ("អញ្ជើញមន្ត្រី", "invited an official"),
     "au_role_changed": ("ប្តូរតួនាទី", "changed a role"),
     "au_official_deactivated": ("បិទគណនីមន្ត្រី", "deactivated an official"),
+    "au_person_forgotten": ("លុបទិន្នន័យមនុស្សម្នាក់តាមសំណើ", "erased a person on request"),
 }
 
 

@@ -115,6 +115,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.alter_column("other_party_phone", type_=sa.Text(), existing_nullable=True)
         batch_op.add_column(sa.Column("other_party_phone_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.alter_column(
             "data", type_=sa.Text(), existing_nullable=False, **({"postgresql_using": "data::text"} if is_pg else {})
@@ -140,6 +141,7 @@ def downgrade() -> None:
         batch_op.alter_column("address", type_=sa.String(length=64), existing_nullable=False)
         batch_op.create_unique_constraint("uq_identities_channel_address", ["channel", "address"])
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
         batch_op.drop_column("other_party_phone_hash")
         batch_op.alter_column("other_party_phone", type_=sa.String(length=20), existing_nullable=True)
     with op.batch_alter_table("conversations", schema=None) as batch_op:
