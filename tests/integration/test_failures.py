@@ -245,9 +245,9 @@ def test_postgresql_timeouts_are_set_on_every_connection(postgres_url):
 
 def duplicate_identity(database_url: str, phone: str) -> None:
     """An rq job that stores the same phone twice (a unique violation whose DETAIL names it)."""
-    from intake.model import Contact, Identity
     from bot.config import Config
     from bot.keys import load_keyring
+    from intake.model import Contact, Identity
     from intake.unit_of_work import UnitOfWork, make_engine, session_factory
 
     engine = make_engine(database_url, keyring=load_keyring(Config()))
