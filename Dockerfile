@@ -1,6 +1,7 @@
 # The app image: web (gunicorn) and worker (python -m worker) run from it.
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# REQUIRE_DATA_KEYS: a container never makes a key file of its own (it would vanish with it).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 REQUIRE_DATA_KEYS=1
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt

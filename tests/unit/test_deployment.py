@@ -25,6 +25,9 @@ APP_VARS = {
     "TELEGRAM_API_URL",
     "PUBLIC_BASE_URL",
     "SECRET_KEY",
+    "DATA_KEYS",
+    "PHONE_HASH_KEY",
+    "REQUIRE_DATA_KEYS",
 }
 
 
@@ -55,6 +58,13 @@ def test_web_and_worker_get_every_variable_and_wait_for_their_dependencies():
     assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert SERVICES["worker"]["depends_on"]["redis"]["condition"] == "service_healthy"
     assert SERVICES["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_a_deployment_needs_its_data_keys_as_secrets_never_committed_values():
+    env = SERVICES["web"]["environment"]
+    assert env["DATA_KEYS"].startswith("${DATA_KEYS:?") and env["PHONE_HASH_KEY"].startswith("${PHONE_HASH_KEY:?")
+    assert env["REQUIRE_DATA_KEYS"] == "1"
+    assert re.search(r"^ENV .*\bREQUIRE_DATA_KEYS=1\b", (ROOT / "Dockerfile").read_text(), re.M)
 
 
 def test_readme_documents_every_environment_variable_the_config_reads():
