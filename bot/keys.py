@@ -30,7 +30,7 @@ def load_keyring(config: Config) -> Keyring:
     if config.require_data_keys:
         raise DataKeyError(
             "REQUIRE_DATA_KEYS is set but DATA_KEYS and PHONE_HASH_KEY are not: refusing to start "
-            "(generate them with `flask --app bot keys generate`; keep them apart from database backups)"
+            "(generate them with `python -m bot.keys`; keep them apart from database backups)"
         )
     return _development_keyring(config.data_key_file)
 
@@ -74,3 +74,7 @@ def generate_environment() -> str:
     """Fresh DATA_KEYS and PHONE_HASH_KEY lines for a deployment's secrets."""
     stamp = time.strftime("%Y%m")
     return f"DATA_KEYS=k{stamp}:{new_key()}\nPHONE_HASH_KEY={new_key()}\n"
+
+
+if __name__ == "__main__":  # `python -m bot.keys`: works where the app would refuse to start
+    print(generate_environment(), end="")
