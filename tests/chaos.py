@@ -40,9 +40,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from twilio.request_validator import RequestValidator
 
+from intake import orm
+from intake.crypto import Keyring, attach, new_key
 from tests.fakes.providers import FakeProviders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -297,12 +299,12 @@ def replies_by_recipient(providers: FakeProviders) -> dict[tuple[str, str], list
     return out
 
 
-def report(run: Run, database_url: str) -> int:
-    engine = create_engine(database_url)
+def report(run: Run, database_url: str, keyring: Keyring) -> int:
+    engine = attach(create_engine(database_url), keyring)  # addresses are sealed (intake.crypto)
+    m = orm.messages.c
     with engine.connect() as conn:  # each sender writes once: a stored message is its sender's inbound row
         stored = {
-            (row.channel, row.address)
-            for row in conn.execute(text("SELECT channel, address FROM messages WHERE direction = 'in'"))
+            (row.channel, row.address) for row in conn.execute(select(m.channel, m.address).where(m.direction == "in"))
         }
     engine.dispose()
     replies = replies_by_recipient(run.providers)
@@ -365,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "SECRET_KEY": "chaos-secret-key-not-for-production",
         "SIMULATOR": "0",
+        # Keys of the run's own (the processes and the report read the same sealed rows).
+        "DATA_KEYS": f"chaos:{new_key()}",
+        "PHONE_HASH_KEY": new_key(),
     }
 
     def spawn(name: str, command: list[str]) -> None:
@@ -484,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() - quiet_since > 90:
                 break
             time.sleep(1)
-        status = report(run, pg.url)
+        status = report(run, pg.url, Keyring.parse(env["DATA_KEYS"], env["PHONE_HASH_KEY"]))
         for name, codes in restarts.items():
             print(f"chaos: {name} exited by itself {len(codes)} time(s) (exit codes {codes}) and was restarted")
     finally:

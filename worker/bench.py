@@ -102,7 +102,12 @@ class Bench:
         self.args = args
         self.fake = FakeProviders().start()
         _fresh_database(args.database_url)
-        self.engine = create_engine(args.database_url)
+        from bot.config import Config
+        from bot.keys import load_keyring
+        from intake.crypto import attach
+
+        # The keys the workers it starts use (its environment's, else the development key file).
+        self.engine = attach(create_engine(args.database_url), load_keyring(Config.from_env()))
         self.redis = Redis.from_url(args.redis_url)
         self.redis.flushdb()
         self.queue = Queue("bench-send", connection=self.redis)

@@ -328,9 +328,11 @@ def _measure(
     from bot import create_app
     from bot.bootstrap import build_services
     from bot.config import Config
+    from bot.keys import load_keyring
     from intake import indicators as ind
+    from intake.crypto import attach
 
-    engine = create_engine(url)
+    engine = attach(create_engine(url), load_keyring(Config()))  # the keys the services below use
     if not generated:
         t0 = time.perf_counter()
         counts = generate(engine, n_cases, n_messages, n_questions=max(1000, n_cases * 4 // 3))
