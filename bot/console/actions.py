@@ -5,6 +5,7 @@ done: the acting official (as if they had pressed the button) and their linked c
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,10 @@ DONE = {
     "next_stage": ("ដំណាក់កាលបន្ទាប់", "moved to the next stage"),
     "reroute": ("បានបញ្ជូនទៅការិយាល័យផ្សេង", "re-routed"),
 }
+# Writing to the person and adding a note fit any state (as `/msg` and `/note` on Telegram), and
+# announce themselves to the office (`official_change_message`, `official_change_note`).
+WRITES = {"message", "note"}
+NAMES = set(DONE) | WRITES
 # Answers of the case actions that mean nothing was done (shown to the console user as an error).
 REFUSALS = {
     "official_not_yours",
@@ -44,7 +49,15 @@ REFUSALS = {
     "official_disputes_only",
     "official_no_session",
     "official_office_inactive",
+    "official_msg_refused_stop",
+    "official_msg_refused_unsafe",
+    "official_msg_refused_discreet",
+    "official_msg_no_channel",
+    "official_msg_usage",
+    "official_msg_too_long",
+    "official_note_usage",
 }
+NONCE = re.compile(r"[A-Za-z0-9_-]{8,40}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,51 @@ class Done:
     outbound: list[int]
     error: str | None = None
     answer: tuple[str, dict] | None = None
+
+
+@dataclass(frozen=True)
+class Writing:
+    """What the case page offers for writing to the person: a free text (`free`), or only the
+    `discreet` messages of a protection case (name, label, the exact text the person gets), or
+    nothing and why (`refusal`, an official template). None from `writing()`: not this viewer's
+    to write (a protection case for anyone but its caseworkers)."""
+
+    free: bool
+    discreet: list[tuple[str, str, str]]
+    refusal: str | None = None  # stop, unsafe, no_channel
+    signature: str = ""  # how a free text is signed: the office's name in the person's language
+
+
+WRITING_REFUSED = {
+    "official_msg_refused_stop": "stop",
+    "official_msg_refused_unsafe": "unsafe",
+    "official_msg_no_channel": "no_channel",
+}
+
+
+def writing(uow: UnitOfWork, actor: Official, case: Case, lang: str) -> Writing | None:
+    """The message form the case page shows `actor`, by the rules of `cases.message_options`."""
+    options = cases.message_options(uow, actor, case)
+    if options is not None and options.reply == "official_not_yours":
+        return None
+    contact = uow.repo.contact(case.contact_id)
+    office = uow.repo.office(case.office_id) if case.office_id else uow.repo.office(actor.office_id)
+    if options is None:
+        return Writing(True, [], signature=office.name(contact.language) if office else "")
+    if not options.choices:
+        return Writing(False, [], WRITING_REFUSED.get(options.reply, "unsafe"))
+    phone = office.phone if office else ""
+    return Writing(
+        False,
+        [
+            (
+                name,
+                replies.TEMPLATES[f"official_button_{name}"]["km" if lang == "km" else "en"],
+                replies.render(name, contact.language, phone=phone),
+            )
+            for name in options.choices
+        ],
+    )
 
 
 def available(case: Case, has_session: bool) -> set[str]:
@@ -87,11 +145,22 @@ def perform(uow: UnitOfWork, deps, actor: Official, case: Case, action: str, **f
     see the case; the case functions check again that they may act on it."""
     appointments = uow.repo.appointments_of(case.id)
     has_session = any(a.status == AppointmentStatus.SCHEDULED for a in appointments)
-    if action not in available(case, has_session):
+    if action not in WRITES and action not in available(case, has_session):
         return Done([], "error_not_now")
+    nonce = form.get("nonce") or ""
+    key = f"console:{action}:{case.id}:{nonce if NONCE.fullmatch(nonce) else uuid.uuid4().hex[:12]}"
     office_before = case.office_id
     call: Callable[[], cases.ActionResult]
-    if action == "accept":
+    if action == "message":
+        # The form's nonce makes a double click one message, not two.
+        if uow.repo.outbound_by_key(f"office-msg:{key}") is not None:
+            return Done([], "error_sent_already")
+        discreet = form.get("discreet") if form.get("discreet") in cases.DISCREET else None
+        text = None if discreet else (form.get("text") or "")
+        call = lambda: cases.message_person(uow, deps, actor, case, key, text=text, discreet=discreet)  # noqa: E731
+    elif action == "note":
+        call = lambda: cases.add_note(uow, deps, actor, case, form.get("text") or "")  # noqa: E731
+    elif action == "accept":
         call = lambda: cases.accept_case(uow, deps, actor, case)  # noqa: E731
     elif action == "schedule":
         local: datetime | None = form.get("local")
@@ -123,7 +192,6 @@ def perform(uow: UnitOfWork, deps, actor: Official, case: Case, action: str, **f
     result = call()
     if result.reply in REFUSALS:
         return Done([], "error_refused", (result.reply, result.params))
-    key = f"console:{action}:{case.id}:{uuid.uuid4().hex[:12]}"
     ids = list(result.outbound)
     # The acting official's own Telegram shows the answer a button press would have given.
     ids += notify_officials(
@@ -134,7 +202,7 @@ def perform(uow: UnitOfWork, deps, actor: Official, case: Case, action: str, **f
         case_id=case.id,
         purpose=Purpose.OFFICIAL_REPLY,
     )
-    if action != "accept":
+    if action != "accept" and action not in WRITES:
         km, en = DONE[action]
         ids += notify_officials(
             uow,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import uuid
 from datetime import datetime
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from bot.console import actions, auth, i18n
 from bot.console import bp as console
-from intake import caseload, replies, staff
+from intake import caseload, cases, replies, staff
 from intake.model import OPEN_STATUSES, AppointmentStatus, CaseKind, CaseStatus, Channel
 from intake.outbound import dispatch
 
@@ -159,8 +160,15 @@ def case_page(ref: str):
         has_session = any(a.status == AppointmentStatus.SCHEDULED for a in appointments)
         can = actions.available(case, has_session)
         choices = actions.nearest_offices(uow, case) if "reroute" in can else []
+        actor = uow.repo.official(viewer.official.id)
+        lang = i18n.current_language()
+        writing = actions.writing(uow, actor, case, lang)
+        # Notes are read by the office that wrote them only (as on Telegram's case card).
+        notes = [
+            (note, uow.repo.official(note.official_id))
+            for note in uow.repo.notes_of(case.id, viewer.official.office_id)
+        ]
     places = svc.places
-    lang = i18n.current_language()
     place_lines = [
         (key, places.name(code, lang), code)
         for key, code in (
@@ -185,6 +193,11 @@ def case_page(ref: str):
         messages=messages,
         can=can,
         choices=choices,
+        writing=writing,
+        notes=notes,
+        nonce=uuid.uuid4().hex,
+        message_limit=cases.MESSAGE_LIMIT,
+        note_limit=cases.NOTE_LIMIT,
         place_lines=place_lines,
         policy=svc.web_deps.policy,
         now=now,
@@ -195,13 +208,20 @@ def case_page(ref: str):
 
 @console.post("/cases/<ref>/<action>")
 def case_action(ref: str, action: str):
-    """Accept, schedule, cancel the session, close, next stage or re-route, as on Telegram."""
-    if action not in actions.DONE:
+    """Accept, schedule, cancel the session, close, next stage, re-route, write to the person or
+    add a note, as on Telegram."""
+    if action not in actions.NAMES:
         abort(404)
     svc = auth.services()
     deps = svc.web_deps
     viewer = g.viewer
-    form = {"outcome": request.form.get("outcome"), "office": request.form.get("office")}
+    form = {
+        "outcome": request.form.get("outcome"),
+        "office": request.form.get("office"),
+        "text": request.form.get("text"),
+        "discreet": request.form.get("discreet"),
+        "nonce": request.form.get("nonce"),
+    }
     if action == "schedule":
         form["place"] = (request.form.get("place") or "").strip()[:200]
         try:
@@ -235,6 +255,8 @@ def case_action(ref: str, action: str):
             action=action,
             **({"outcome": form["outcome"]} if action == "close" and form["outcome"] else {}),
             **({"office": form["office"]} if action == "reroute" else {}),
+            # Which discreet text went, never the words of a message or a note.
+            **({"discreet": form["discreet"]} if action == "message" and form["discreet"] in cases.DISCREET else {}),
         )
         uow.commit()
         later = list(uow.later)
@@ -242,6 +264,10 @@ def case_action(ref: str, action: str):
         still_visible = caseload.visible_case(uow, viewer, ref) is not None
     dispatch(svc.queue, now, done.outbound, later)
     log.info("case %s: %s by official %s in the console", ref, action, viewer.official.id)
-    flash(f"done_{action}", "ok")
+    if action == "message" and done.answer:
+        key, params = done.answer  # sent, or held until the person's quiet hours end
+        flash(replies.render(key, i18n.current_language(), **params), "ok")
+    else:
+        flash(f"done_{action}", "ok")
     # After a re-route an official no longer sees the case: back to the inbox.
     return redirect(url_for("console.case_page", ref=ref) if still_visible else url_for("console.inbox"))

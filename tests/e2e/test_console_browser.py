@@ -137,6 +137,32 @@ def test_accepting_and_scheduling_reach_the_person_by_sms_and_the_office_on_tele
     wait_until(lambda: office_told("900001", "session"), what="the actor's own Telegram")
 
 
+def test_messaging_the_person_and_adding_a_note_from_the_case_page(server, page):
+    sign_in(page, server.link("jsc"))
+    english(page)
+    ref, phone = server.data.refs["debt"], server.data.phones["debt"]
+    page.goto(f"{server.url}/console/cases/{ref}")
+    page.fill("#write textarea[name=text]", "Please bring the paper he signed on Monday.")
+    page.get_by_role("button", name="Send").click()
+    assert f"Case {ref}: your message was sent to the person." in page.locator(".flash").inner_text()
+    sms = wait_until(
+        lambda: [m for m in server.providers.twilio_messages if m["to"] == phone and "paper he signed" in m["body"]],
+        what="the office's SMS",
+    )
+    assert sms[0]["body"] == "Please bring the paper he signed on Monday. - មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង"
+
+    page.fill("#notes textarea[name=text]", "Called him: the paper is at the commune office.")
+    page.get_by_role("button", name="Add the note").click()
+    assert page.locator(".flash").inner_text() == "Note added."
+    assert "the paper is at the commune office" in page.locator("#notes .note-item").inner_text()
+
+    def colleague_told(words: str):
+        return [t for t in server.providers.telegram_sends if t["chat_id"] == "900002" and words in t["text"]]
+
+    wait_until(lambda: colleague_told(f"Case {ref}: Sok Dara sent the person a message."), what="the office told")
+    wait_until(lambda: colleague_told(f"Case {ref}: Sok Dara added a note."), what="the office told of the note")
+
+
 def test_a_directory_upload_with_a_bad_row_shows_the_error_and_changes_nothing(server, page, tmp_path):
     sign_in(page, server.link("admin"))
     english(page)

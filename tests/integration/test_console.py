@@ -424,6 +424,118 @@ def test_a_coordinator_re_routes_to_a_near_office_which_is_told(lite):
     assert events[-2:] == ["rerouted", "duty_desk_notified"]
 
 
+def _telegram_to(services, case_id: int) -> dict[str, list[str]]:
+    with services.uow() as uow:
+        rows = uow.session.execute(
+            select(Message.address, Message.body).where(Message.case_id == case_id, Message.channel == "telegram")
+        ).all()
+    told: dict[str, list[str]] = {}
+    for address, body in rows:
+        told.setdefault(address, []).append(body)
+    return told
+
+
+def _texts_to(services, phone: str) -> list[Message]:
+    with services.uow() as uow:
+        return list(
+            uow.session.scalars(
+                select(Message)
+                .where(Message.address == phone, Message.purpose == "office_message")
+                .order_by(Message.id)
+            )
+        )
+
+
+def test_messaging_the_person_is_telegrams_msg_signed_by_the_office_once_and_audited(lite):
+    services, data, app = lite
+    client = app.test_client()
+    sign_in(client, services, data.officials["jsc"])
+    client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en"})
+    ref, phone = data.refs["boundary"], data.phones["boundary"]
+    page = client.get(f"/console/cases/{ref}").text
+    assert 'action="/console/cases/' + ref + '/message"' in page and 'name="text"' in page
+    nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": csrf(client), "nonce": nonce, "text": "Please come on Monday with the land title."}
+    first = client.post(f"/console/cases/{ref}/message", data=form, follow_redirects=True)
+    assert f"Case {ref}: your message was sent to the person." in first.text
+    again = client.post(f"/console/cases/{ref}/message", data=form, follow_redirects=True)  # a double click
+    assert "That message was already sent." in again.text
+    sent = _texts_to(services, phone)
+    # Khmer-speaking person: signed with the office's Khmer name, as `/msg` does.
+    assert [m.body for m in sent] == ["Please come on Monday with the land title. - មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង"]
+    assert sent[0].status == "queued" and sent[0].channel == "sms"
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(ref)
+        assert [e.type for e in uow.repo.case_events(case.id)][-1] == "office_message"
+        entries, _ = staff.audit_entries(uow, action=staff.AuditAction.CASE_ACTION, case_ref=ref)
+    assert [e.detail for e in entries] == [{"action": "message"}]  # never the words
+    told = _telegram_to(services, case.id)
+    assert any("Sok Dara sent the person a message" in b for b in told["900002"])  # the colleague
+    assert any(f"Case {ref}: your message was sent" in b for b in told["900001"])  # the actor's own Telegram
+    # The conversation on the case page shows what went.
+    assert "Please come on Monday" in client.get(f"/console/cases/{ref}").text
+
+
+def test_a_protection_case_gets_only_the_discreet_texts_and_only_from_its_caseworkers(lite):
+    services, data, app = lite
+    ref, phone = data.refs["violence"], data.phones["violence"]
+    caseworker = app.test_client()
+    sign_in(caseworker, services, data.officials["caseworker"])
+    caseworker.post("/console/language", data={"csrf_token": csrf(caseworker), "lang": "en"})
+    page = caseworker.get(f"/console/cases/{ref}").text
+    # The office has no phone: "call us back" cannot be offered.
+    assert re.findall(r'name="discreet" value="([^"]+)"', page) == ["discreet_good_time", "discreet_are_you_ok"]
+    assert "សួស្តី នេះជាសេវាគាំទ្រ។ សុខសប្បាយទេ?" in page  # the exact text the person will get
+    assert 'name="text"' not in page.split('id="write"')[1].split("</section>")[0]
+    forged = caseworker.post(
+        f"/console/cases/{ref}/message",
+        data={"csrf_token": csrf(caseworker), "text": "Your husband's case is at the DoSVY"},
+        follow_redirects=True,
+    )
+    assert "only discreet messages" in forged.text and _texts_to(services, phone) == []
+    caseworker.post(
+        f"/console/cases/{ref}/message", data={"csrf_token": csrf(caseworker), "discreet": "discreet_are_you_ok"}
+    )
+    assert [m.body for m in _texts_to(services, phone)] == ["សួស្តី នេះជាសេវាគាំទ្រ។ សុខសប្បាយទេ? អាចឆ្លើយតបបានគ្រប់ពេល។"]
+    with services.uow() as uow:
+        entries, _ = staff.audit_entries(uow, action=staff.AuditAction.CASE_ACTION, case_ref=ref)
+    assert entries[0].detail == {"action": "message", "discreet": "discreet_are_you_ok"}
+
+    for who in ("coordinator", "admin"):  # they may see that it exists, not write to the person
+        client = app.test_client()
+        sign_in(client, services, data.officials[who])
+        page = client.get(f"/console/cases/{ref}").text
+        assert 'id="write"' not in page and 'name="discreet"' not in page, who
+        client.post(
+            f"/console/cases/{ref}/message", data={"csrf_token": csrf(client), "discreet": "discreet_are_you_ok"}
+        )
+    assert len(_texts_to(services, phone)) == 1
+
+
+def test_notes_are_read_by_the_office_that_wrote_them_and_the_office_is_told(lite):
+    services, data, app = lite
+    ref = data.refs["boundary"]
+    jsc = app.test_client()
+    sign_in(jsc, services, data.officials["jsc"])
+    jsc.post(f"/console/cases/{ref}/note", data={"csrf_token": csrf(jsc), "text": "Neighbour called: will come."})
+    empty = jsc.post(f"/console/cases/{ref}/note", data={"csrf_token": csrf(jsc), "text": "  "})
+    assert empty.status_code == 302
+    colleague = app.test_client()
+    sign_in(colleague, services, data.officials["jsc2"])
+    assert "Neighbour called: will come." in colleague.get(f"/console/cases/{ref}").text
+    admin = app.test_client()  # another office (Phnom Penh): sees the case, not the note
+    sign_in(admin, services, data.officials["admin"])
+    page = admin.get(f"/console/cases/{ref}").text
+    assert "Neighbour called" not in page and 'action="/console/cases/' + ref + '/note"' in page
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(ref)
+        notes = uow.repo.notes_of(case.id, None) + uow.repo.notes_of(case.id, case.office_id)
+        entries, _ = staff.audit_entries(uow, action=staff.AuditAction.CASE_ACTION, case_ref=ref)
+    assert [n.body for n in notes] == ["Neighbour called: will come."]  # the blank one was refused
+    assert [e.detail for e in entries] == [{"action": "note"}]
+    assert any("Sok Dara added a note" in b for b in _telegram_to(services, case.id)["900002"])
+
+
 # Getting a link
 
 
