@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from intake import callbacks, dialogue, job_names, replies
+from intake import callbacks, dialogue, job_names, replies, routing
 from intake.deps import IntakeDeps
 from intake.model import (
     Appointment,
@@ -205,7 +205,7 @@ def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason
     decision = decide(offices)
     now = deps.clock()
     if decision is None:
-        uow.repo.add(case.event("unrouted", actor, now, reason="no office of this kind or no place"))
+        uow.repo.add(case.event("unrouted", actor, now, reason=routing.UNROUTED))
         log.warning("case %s could not be routed", case.ref)
         ids = notify_duty_desk(uow, deps, case, "unplaced" if case.kind == CaseKind.PROTECTION else "uncovered")
         schedule_escalation(uow, deps, case, 1)
@@ -216,7 +216,7 @@ def route_case(uow: UnitOfWork, deps: IntakeDeps, case: Case, actor: str, reason
         nearby = decide([o for o in offices if o.id in covered and o.province_code == case.province_code])
         if nearby is not None:
             decision = nearby
-            reason_prefix += "covered office of the province: "
+            reason_prefix += routing.IN_PROVINCE
     uow.repo.add(case.route(decision.office, reason_prefix + decision.reason, decision.distance_km, actor, now))
     log.info("case %s routed to %s (%s)", case.ref, decision.office.code, decision.reason)
     schedule_escalation(uow, deps, case, 1)
@@ -413,7 +413,7 @@ def escalate(
         return notify_duty_desk(uow, deps, case, "exhausted", level)
     nearest = min(others, key=lambda o: (great_circle_km((office.lat, office.lon), (o.lat, o.lon)), o.code))
     left_behind = uow.repo.linked_officials(office_id)
-    ids = reroute(uow, deps, case, nearest, actor="system", reason="escalated: not accepted")
+    ids = reroute(uow, deps, case, nearest, actor="system", reason=routing.ESCALATED)
     ids += notify_officials(
         uow,
         left_behind,
@@ -436,7 +436,9 @@ def escalate(
     return ids
 
 
-def reroute(uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, reason: str = "re-routed") -> list[int]:
+def reroute(
+    uow: UnitOfWork, deps: IntakeDeps, case: Case, office, actor: str, reason: str = routing.REROUTED
+) -> list[int]:
     """Move a case to another office, with the reason, and tell that office. Its sessions are
     called off: the new office sets its own."""
     ids = call_off_sessions(uow, deps, case, actor)

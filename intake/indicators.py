@@ -26,6 +26,7 @@ from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal,
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
+from intake import routing
 from intake.model import OPEN_STATUSES, OUTCOMES, PROTECTION_STAGES, CaseKind
 from intake.orm import appointments, case_events, cases, legal_questions, messages, offices
 
@@ -603,7 +604,7 @@ def escalations(conn: Connection, period: Period, scope: Scope, by: str = "offic
     bucket = _bucket(conn, ev.c.at, grain, period).label("bucket")
     dim = _case_dimension(conn, by, opened).label("dim")
     reason = _json_text(conn, ev.c.detail, "reason")
-    escalated = and_(ev.c.type == "rerouted", reason == "escalated: not accepted")
+    escalated = and_(ev.c.type == "rerouted", reason == routing.ESCALATED)
     q = (
         select(
             bucket,

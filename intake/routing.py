@@ -21,6 +21,42 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+# Why a case is with its office, as stored on the case and its `routed` / `rerouted` events, in
+# English (admins read it on Telegram and from `flask route`); `read_reason` takes it apart so
+# that the console can say it in the reader's language.
+COVERS = "covers "
+NEAREST = "nearest: "
+IN_PROVINCE = "covered office of the province: "
+ESCALATED = "escalated: not accepted"
+REROUTED = "re-routed"
+UNROUTED = "no office of this kind or no place"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A stored routing reason, taken apart: `rule` is covers, nearest, escalated, rerouted,
+    unrouted or unknown (text from elsewhere, kept in `text`)."""
+
+    rule: str
+    place: str | None = None  # covers: the place's name as it was written (English)
+    km: int | None = None  # nearest: the distance
+    in_province: bool = False  # the office found was nobody's to read: one of the province instead
+    text: str = ""
+
+
+def read_reason(reason: str | None) -> Reason:
+    """The parts of a reason written by `route`, `intake.cases.route_case` or a re-route."""
+    text = reason or ""
+    in_province = text.startswith(IN_PROVINCE)
+    rest = text.removeprefix(IN_PROVINCE)
+    if rest.startswith(COVERS):
+        return Reason("covers", place=rest.removeprefix(COVERS), in_province=in_province, text=text)
+    if rest.startswith(NEAREST) and rest.endswith(" km") and rest[len(NEAREST) : -3].isdigit():
+        return Reason("nearest", km=int(rest[len(NEAREST) : -3]), in_province=in_province, text=text)
+    rule = {ESCALATED: "escalated", REROUTED: "rerouted", UNROUTED: "unrouted"}.get(rest, "unknown")
+    return Reason(rule, in_province=in_province, text=text)
+
+
 @dataclass(frozen=True)
 class RoutingDecision:
     """The chosen office and why, as stored on the case and shown to an administrator."""
@@ -56,11 +92,11 @@ def route(
     if district_code:
         covering = sorted((o for o in candidates if district_code in (o.covered_districts or [])), key=lambda o: o.code)
         if covering:
-            return RoutingDecision(covering[0], f"covers {place_name(district_code)}", None)
+            return RoutingDecision(covering[0], COVERS + place_name(district_code), None)
     if kind == OfficeKind.PROTECTION and province_code and not district_code:
         in_province = sorted((o for o in candidates if o.province_code == province_code), key=lambda o: o.code)
         if in_province:
-            return RoutingDecision(in_province[0], f"covers {place_name(province_code)}", None)
+            return RoutingDecision(in_province[0], COVERS + place_name(province_code), None)
     origin = None
     for code in (commune_code, district_code, province_code):
         if code and (origin := centroid(code)):
@@ -69,4 +105,4 @@ def route(
         return None
     best = min(candidates, key=lambda o: (great_circle_km(origin, (o.lat, o.lon)), o.code))
     distance = round(great_circle_km(origin, (best.lat, best.lon)), 1)
-    return RoutingDecision(best, f"nearest: {distance:.0f} km", distance)
+    return RoutingDecision(best, f"{NEAREST}{distance:.0f} km", distance)

@@ -18,6 +18,7 @@ from intake.model import (
     new_case_ref,
     utcnow,
 )
+from intake.routing import route
 
 OFFICIALS = {
     # key: (office code, name, role, Telegram chat id)
@@ -122,6 +123,17 @@ def seed(services, now: datetime | None = None, extra_phnom_penh: int = 0) -> Se
             uow.repo.flush()
             uow.repo.add(Identity(channel="sms", address=phone, contact_id=contact.id))
             office = offices[code]
+            # Why the case is there, as the router says it ("covers ..." or "nearest: N km").
+            decision = route(
+                kind,
+                province_code=district[:2],
+                district_code=district,
+                commune_code=commune,
+                offices=[office],
+                centroid=services.places.centroid,
+                place_name=lambda code: services.places.name(code, "en"),
+            )
+            assert decision is not None
             case = Case(
                 ref=new_case_ref(),
                 kind=kind,
@@ -133,8 +145,8 @@ def seed(services, now: datetime | None = None, extra_phnom_penh: int = 0) -> Se
                 district_code=district,
                 commune_code=commune,
                 office_id=office.id,
-                routing_reason=f"office covering district {district}",
-                distance_km=4.2,
+                routing_reason=decision.reason,
+                distance_km=decision.distance_km,
                 summary=summary,
                 details=details,
                 created_at=opened,
@@ -176,7 +188,7 @@ def seed(services, now: datetime | None = None, extra_phnom_penh: int = 0) -> Se
                     case_id=case.id,
                     type="routed",
                     actor="system",
-                    detail={"office": code, "reason": case.routing_reason},
+                    detail={"office": code, "reason": case.routing_reason, "distance_km": case.distance_km},
                     at=opened,
                 )
             )

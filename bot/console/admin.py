@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from bot.console import auth
+from bot.console import auth, i18n, timeline
 from bot.console import bp as console
 from intake import caseload, staff
 from intake.directory import DirectoryError, invite_official, load_directory, parse_directory
@@ -260,4 +260,5 @@ def audit():
         names=names,
         actions=[str(a) for a in staff.AuditAction],
         args=args,
+        details=lambda entry: timeline.audit_details(entry, names, auth.services().places, i18n.current_language()),
     )

@@ -7,10 +7,11 @@ import io
 import logging
 import uuid
 from datetime import datetime
+from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
-from bot.console import actions, auth, i18n
+from bot.console import actions, auth, i18n, timeline
 from bot.console import bp as console
 from intake import caseload, cases, replies, staff
 from intake.model import OPEN_STATUSES, AppointmentStatus, CaseKind, CaseStatus, Channel
@@ -113,16 +114,17 @@ def _with_page(query: caseload.InboxQuery, number: int) -> caseload.InboxQuery:
     return replace(query, page=number)
 
 
-def _actor_names(uow, events, case) -> dict[str, str]:
+def _actor_names(uow, events) -> dict[str, str]:
+    """Who did each event (and who a case was handed to): the officials' names, the person, ..."""
     lang = i18n.current_language()
-    names = {"citizen": i18n.t("actor_citizen", lang), "system": i18n.t("actor_system", lang)}
-    for e in events:
-        if e.actor.startswith("official:") and e.actor not in names:
-            try:
-                who = uow.repo.official(int(e.actor.split(":", 1)[1]))
-            except ValueError:
-                who = None
-            names[e.actor] = who.name if who else e.actor
+    names = {who: i18n.t(f"actor_{who}", lang) for who in ("citizen", "system", "other_party")}
+    ids = {e.actor for e in events if e.actor.startswith("official:")}
+    ids |= {f"official:{e.detail['to_official_id']}" for e in events if (e.detail or {}).get("to_official_id")}
+    for actor in ids:
+        number = actor.split(":", 1)[1]
+        who = uow.repo.official(int(number)) if number.isdigit() else None
+        if who is not None:
+            names[actor] = who.name
     return names
 
 
@@ -154,7 +156,12 @@ def case_page(ref: str):
         contact = uow.repo.contact(case.contact_id)
         identities = uow.repo.identities_of(contact.id) if reads else []
         events = uow.repo.case_events(case.id)
-        names = _actor_names(uow, events, case)
+        names = _actor_names(uow, events)
+        offices_named = {
+            code: o
+            for code in {(e.detail or {}).get("office") for e in events} - {None}
+            if (o := uow.repo.office_by_code(code)) is not None
+        }
         appointments = uow.repo.appointments_of(case.id)
         messages = caseload.conversation(uow, case) if reads else []
         has_session = any(a.status == AppointmentStatus.SCHEDULED for a in appointments)
@@ -178,17 +185,27 @@ def case_page(ref: str):
         )
         if code
     ]
+    policy = svc.web_deps.policy
+    lines = timeline.describe(
+        events,
+        case,
+        offices=offices_named,
+        names=names,
+        places=places,
+        local_time=lambda moment: f"{policy.local(moment):%d/%m/%Y %H:%M}",
+        lang=lang,
+    )
     return render_template(
         "console/case.html",
         case=case,
+        routing_reason=timeline.routing_reason(case.routing_reason, case, places, lang),
+        lines=lines,
         office=office,
         accepted_by=accepted_by,
         contact=contact,
         phones=[i.address for i in identities if i.channel == Channel.SMS],
         on_telegram=any(i.channel == Channel.TELEGRAM for i in identities),
         reads=reads,
-        events=events,
-        names=names,
         appointments=appointments,
         messages=messages,
         can=can,
@@ -215,7 +232,7 @@ def case_action(ref: str, action: str):
     svc = auth.services()
     deps = svc.web_deps
     viewer = g.viewer
-    form = {
+    form: dict[str, Any] = {
         "outcome": request.form.get("outcome"),
         "office": request.form.get("office"),
         "text": request.form.get("text"),

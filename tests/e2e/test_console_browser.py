@@ -102,7 +102,7 @@ def test_a_jsc_coordinator_opening_a_protection_case_sees_no_narrative(server, p
     english(page)
     page.locator(f"a.ref:text('{server.data.refs['violence']}')").click()
     body = page.locator("main").inner_text()
-    assert "Protection" in body and "routed" in body and "40 min" in body  # it exists, its stage, its age
+    assert "Protection" in body and "Sent to the office" in body and "40 min" in body  # exists, stage, age
     assert "ប្តីខ្ញុំវាយខ្ញុំ" not in page.content() and server.data.phones["violence"] not in page.content()
     assert "shown only to the protection office's caseworkers" in body
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text, update
 from bot import create_app
 from bot.bootstrap import build_services
 from bot.config import Config
-from bot.console import auth, i18n
+from bot.console import actions, auth, i18n
 from intake import orm, staff
 from intake.model import AuditEntry, CaseEvent, Message, Official
 from tests.console_data import seed
@@ -536,6 +536,78 @@ def test_notes_are_read_by_the_office_that_wrote_them_and_the_office_is_told(lit
     assert any("Sok Dara added a note" in b for b in _telegram_to(services, case.id)["900002"])
 
 
+def visible_text(html: str) -> str:
+    """What a reader sees of a page: the text between the tags, entities decoded."""
+    import html as entities
+
+    return entities.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style)\b.*?</\1>", "", html)))
+
+
+def stored_words() -> set[str]:
+    """Every value the database stores for a status, kind, role, purpose, event or audit action."""
+    from intake import model
+
+    words = set()
+    for enum in (
+        model.CaseStatus,
+        model.CaseKind,
+        model.OutboundStatus,
+        model.InboundStatus,
+        model.AppointmentStatus,
+        model.AppointmentAnswer,
+        model.OfficeKind,
+        model.OfficialRole,
+        model.Purpose,
+        staff.AuditAction,
+    ):
+        words |= {str(v) for v in enum}
+    source = "".join(p.read_text() for p in (Path(__file__).parents[2] / "intake").glob("*.py"))
+    words |= set(re.findall(r'event\(\s*"(\w+)"', source)) | {"scheduled", "rescheduled", "outcome", "closed"}
+    return words
+
+
+def test_pages_say_statuses_events_and_routing_reasons_in_words_with_place_names(lite):
+    services, data, app = lite
+    jsc = app.test_client()
+    sign_in(jsc, services, data.officials["jsc"])
+    ref = data.refs["boundary"]
+    token = {"csrf_token": csrf(jsc)}
+    jsc.post(f"/console/cases/{ref}/accept", data=token)
+    day = services.web_deps.policy.working_days(services.clock())[1]
+    jsc.post(f"/console/cases/{ref}/schedule", data={**token, "date": f"{day:%Y-%m-%d}", "time": "14:00"})
+    jsc.post(f"/console/cases/{ref}/note", data={**token, "text": "Called."})
+    jsc.post(f"/console/cases/{ref}/message", data={**token, "text": "See you then."})
+    jsc.post(f"/console/cases/{data.refs['debt']}/close", data={**token, "outcome": "not_resolved"})
+
+    # The page but the conversation (what was said is shown as it was said).
+    khmer = visible_text(jsc.get(f"/console/cases/{ref}").text).split("ការសន្ទនា")[0]
+    assert "ការិយាល័យទទួលបន្ទុកក្រុងបាត់ដំបង" in khmer  # the reason, the place in Khmer script
+    assert "covers" not in khmer and "Battambang" not in khmer and "0203" not in khmer
+    debt = visible_text(jsc.get(f"/console/cases/{data.refs['debt']}").text).split("ការសន្ទនា")[0]
+    assert "ការិយាល័យជិតបំផុត៖ 27 គីឡូម៉ែត្រ" in debt and "មិនបានដោះស្រាយ" in debt
+    pages = [
+        khmer,
+        debt,
+        visible_text(jsc.get("/console/").text),
+        visible_text(jsc.get("/console/?status=closed").text),
+    ]
+    admin = app.test_client()
+    sign_in(admin, services, data.officials["admin"])
+    jsc.get("/console/export.csv?kind=dispute&show=mine")
+    pages.append(visible_text(admin.get("/console/audit").text))
+    for shown in pages:
+        assert set(re.findall(r"[A-Za-z_]+", shown)) & stored_words() == set()
+
+    jsc.post("/console/language", data={**token, "lang": "en"})
+    english = visible_text(jsc.get(f"/console/cases/{ref}").text).split("Conversation")[0]
+    assert "covers Battambang Municipality" in english and "Session scheduled" in english
+    assert "SAMPLE-JSC-0203" not in english and not re.search(r"\b[a-z]+_[a-z_]+\b", english)
+    admin.post("/console/language", data={"csrf_token": csrf(admin), "lang": "en"})
+    audit = visible_text(admin.get("/console/audit").text)
+    assert "set a session" in audit and "Quick filters: Mine" in audit and "Kind: Dispute" in audit
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", audit) and "=" not in audit
+
+
 # Getting a link
 
 
@@ -652,8 +724,17 @@ def test_every_text_exists_in_khmer_and_english_and_every_template_key_exists():
 
     for status in CaseStatus:
         assert f"status_{status}" in i18n.CATALOGUE
+    from intake.model import InboundStatus, OutboundStatus
+
     for action in staff.AuditAction:
         assert f"au_{action}" in i18n.CATALOGUE
+    source = "".join(p.read_text() for p in (TEMPLATES.parents[3] / "intake").glob("*.py"))
+    for event_type in set(re.findall(r'event\(\s*"(\w+)"', source)) | {"scheduled", "rescheduled"}:
+        assert f"ev_{event_type}" in i18n.CATALOGUE, event_type
+    for state in [*OutboundStatus, *InboundStatus]:
+        assert f"msg_{state}" in i18n.CATALOGUE
+    for action in actions.NAMES:
+        assert f"did_{action}" in i18n.CATALOGUE
 
 
 def test_login_required_and_require_role_protect_pages_of_other_blueprints(lite):
