@@ -128,6 +128,10 @@ def _actor_names(uow, events) -> dict[str, str]:
     return names
 
 
+SCHEDULE_DAYS = 30  # working days offered for a session (six weeks)
+SESSION_TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 18) for m in (0, 30)]
+
+
 @console.get("/cases/<ref>")
 def case_page(ref: str):
     """One case: who, where, why this office, what happened, what was said, what can be done.
@@ -218,8 +222,15 @@ def case_page(ref: str):
         place_lines=place_lines,
         policy=svc.web_deps.policy,
         now=now,
-        office_hours=svc.web_deps.policy.office_hours,
-        working_days=svc.web_deps.policy.working_days(now, 10),
+        # Explicit choices, not the browser's date and time pickers (they follow the browser's
+        # locale: 11/26/2026, 09:00 AM): a weekday in the reader's words with the day written
+        # DD/MM/YYYY, and the 24-hour clock of Phnom Penh.
+        days=[
+            (f"{d:%Y-%m-%d}", f"{replies.WEEKDAYS[lang][d.weekday()]} {d:%d/%m/%Y}")
+            for d in policy.working_days(now, SCHEDULE_DAYS)
+        ],
+        times=SESSION_TIMES,
+        default_time=policy.office_hours[1],
     )
 
 

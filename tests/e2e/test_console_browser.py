@@ -117,8 +117,10 @@ def test_accepting_and_scheduling_reach_the_person_by_sms_and_the_office_on_tele
     assert page.get_by_role("button", name="Accept the case").count() == 0
 
     day = server.services.web_deps.policy.working_days(server.services.clock())[1]
-    page.fill("input[name=date]", f"{day:%Y-%m-%d}")
-    page.fill("input[name=time]", "14:00")
+    # Explicit day and 24-hour time, whatever the browser's locale (en-US would show 02:00 PM).
+    assert page.locator("select[name=date] option").first.inner_text() == f"Thu {day - timedelta(days=1):%d/%m/%Y}"
+    page.select_option("select[name=date]", label=f"{'Mon Tue Wed Thu Fri'.split()[day.weekday()]} {day:%d/%m/%Y}")
+    page.select_option("select[name=time]", "14:00")
     page.get_by_role("button", name="Schedule and text the person").click()
     assert "Session set" in page.locator(".flash").inner_text()
     assert "14:00" in page.locator("ul.plain li").first.inner_text()
