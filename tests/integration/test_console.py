@@ -121,6 +121,13 @@ def test_a_forged_csrf_token_is_refused_and_changes_nothing(lite):
     assert missing.status_code == 400
     with services.uow() as uow:
         assert uow.repo.case_by_ref(data.refs["boundary"]).accepted_by is None
+    for action, form in (("message", {"text": "Come on Monday."}), ("note", {"text": "Called."})):
+        forged = client.post(f"/console/cases/{data.refs['boundary']}/{action}", data={"csrf_token": "forged", **form})
+        assert forged.status_code == 400, action
+    with services.uow() as uow:
+        case = uow.repo.case_by_ref(data.refs["boundary"])
+        assert uow.repo.notes_of(case.id, case.office_id) == []
+        assert [e.type for e in uow.repo.case_events(case.id)] == ["opened", "routed"]
     # The real token works.
     ok = client.post(f"/console/cases/{data.refs['boundary']}/accept", data={"csrf_token": csrf(client)})
     assert ok.status_code == 302
@@ -132,7 +139,9 @@ def test_an_official_asking_for_another_offices_case_by_url_gets_404(lite):
     sign_in(client, services, data.officials["jsc"])
     other = data.refs["phnom_penh"]
     assert client.get(f"/console/cases/{other}").status_code == 404
-    assert client.post(f"/console/cases/{other}/accept", data={"csrf_token": csrf(client)}).status_code == 404
+    for action in ("accept", "message", "note"):
+        response = client.post(f"/console/cases/{other}/{action}", data={"csrf_token": csrf(client), "text": "x"})
+        assert response.status_code == 404, action
     assert client.get(f"/console/?ref={other}").status_code == 200
     assert inbox_refs(client.get(f"/console/?ref={other}").text) == set()
     with services.uow() as uow:
@@ -336,6 +345,17 @@ def test_the_export_has_no_words_or_phone_numbers_and_is_audited(console):
     with services.uow() as uow:
         entries, _ = staff.audit_entries(uow, action=staff.AuditAction.EXPORT)
     assert entries[0].official_id == data.officials["coordinator"] and entries[0].detail["rows"] == 3
+    # Scoped as the inbox is: an official's export has their office's cases; a caseworker's has the
+    # protection case's reference, kind and stage, never its words or the person's phone.
+    for who, keys in (("jsc", {"boundary", "debt"}), ("caseworker", {"violence"})):
+        other = app.test_client()
+        sign_in(other, services, data.officials[who])
+        body = other.get("/console/export.csv").text
+        assert {line.split(",")[0] for line in body.strip().splitlines()[1:]} == {data.refs[k] for k in keys}, who
+        assert "+855" not in body and "ប្តី" not in body
+    with services.uow() as uow:
+        entries, _ = staff.audit_entries(uow, action=staff.AuditAction.EXPORT)
+    assert len(entries) == 3
 
 
 def test_the_audit_log_cannot_be_changed_or_deleted(console):
