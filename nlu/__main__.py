@@ -2,12 +2,14 @@
 
 parse     reads JSON lines {"text": ...} on stdin and writes one JSON line of understanding each.
 evaluate  scores the classifiers (raw) and the full Understander (with the safety triage) on an
-          evaluation set (`--set heldout`: nlu/eval/heldout_*.jsonl, the default; `heldout2`: the
-          files written for issue 14; `dev`: the tuning files), for the embedded and the Rasa
+          evaluation set (`--set PREFIX`: every nlu/eval/PREFIX_*.jsonl, `heldout` by default; also
+          `heldout2`, `dev`, and any set added later such as `heldout3`), for the embedded and the Rasa
           backend side by side (Rasa is reported as unavailable when it does not answer), per
           script ("mixed" = code-switched, its own row) and overall: intent P/R/F1, the safety
           triage (victims caught / protected, non-victims protected / asked, urgent flagged),
-          place accuracy and the word list's recall / false alarms.
+          place accuracy and the word list's recall / false alarms; when the files give each
+          message's `set` (general / victims_implicit / nonvictims_with_danger_words), the same
+          triage figures per set and script.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nlu.khmer import normalize
-from nlu.training import EVAL_SETS
+from nlu.training import EVAL_SETS, eval_set_names, heldout_files
 from nlu.types import Understanding
 
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
@@ -178,9 +180,42 @@ def _score_backend(examples, classify, understand) -> dict[str, Any]:
             per_lang[lang] = report
         result[kind] = per_lang
     result["triage"] = triage_report(examples, full)
+    result["by_set"] = subset_report(examples, full, [sc.intent for sc in raw])
     result["backends_used"] = dict(Counter(u.backend for u in full))
     result["_full"] = full
     return result
+
+
+def _triage_row(pairs, raw=None) -> dict[str, Any]:
+    victims = [u for ex, u in pairs if ex.intent == "victim_protection"]
+    others = [u for ex, u in pairs if ex.intent != "victim_protection"]
+    urgent = [u for ex, u in pairs if ex.intent == "victim_protection" and ex.urgent]
+
+    def share(sel, cond):
+        return round(sum(1 for u in sel if cond(u)) / len(sel), 4) if sel else None
+
+    gold = [ex.intent for ex, _ in pairs]
+    first = [u.intent.value for _, u in pairs]
+    answered = [
+        "victim_protection" if u.safety == "ask" and ex.intent == "victim_protection" else u.intent.value
+        for ex, u in pairs
+    ]
+    row = {
+        "n": len(pairs),
+        "victims": len(victims),
+        "victims_caught": share(victims, lambda u: u.safety in ("protect", "ask")),
+        "victims_protected": share(victims, lambda u: u.safety == "protect"),
+        "nonvictims": len(others),
+        "nonvictims_protected": share(others, lambda u: u.safety == "protect"),
+        "nonvictims_asked": share(others, lambda u: u.safety == "ask"),
+        "urgent_victims": len(urgent),
+        "urgent_flagged": share(urgent, lambda u: u.urgent),
+        "macro_f1_first_reading": classification_report(gold, first)["macro_f1"],
+        "macro_f1_after_question": classification_report(gold, answered)["macro_f1"],
+    }
+    if raw is not None:
+        row["macro_f1_classifier"] = classification_report(gold, raw)["macro_f1"]
+    return row
 
 
 def triage_report(examples, understandings) -> dict[str, Any]:
@@ -189,33 +224,24 @@ def triage_report(examples, understandings) -> dict[str, Any]:
     and intent macro-F1 twice — at first reading (an asked message counts as what the classifier
     read) and after the question, assuming each person answers it truthfully (an asked victim
     then reaches protection, an asked non-victim what the classifier read)."""
+    return {lang: _triage_row(pairs) for lang, pairs in _by_language(examples, understandings).items()}
+
+
+def subset_report(examples, understandings, raw_intents) -> dict[str, Any]:
+    """The triage figures per the files' `set` field (general / victims_implicit /
+    nonvictims_with_danger_words) and script, plus the classifier's own macro-F1 on each:
+    {set: {script | "all": row}}. Empty when no example names its set."""
     out: dict[str, Any] = {}
-    for lang, pairs in _by_language(examples, understandings).items():
-        victims = [u for ex, u in pairs if ex.intent == "victim_protection"]
-        others = [u for ex, u in pairs if ex.intent != "victim_protection"]
-        urgent = [u for ex, u in pairs if ex.intent == "victim_protection" and ex.urgent]
-
-        def share(sel, cond):
-            return round(sum(1 for u in sel if cond(u)) / len(sel), 4) if sel else None
-
-        gold = [ex.intent for ex, _ in pairs]
-        first = [u.intent.value for _, u in pairs]
-        answered = [
-            "victim_protection" if u.safety == "ask" and ex.intent == "victim_protection" else u.intent.value
-            for ex, u in pairs
-        ]
-        out[lang] = {
-            "n": len(pairs),
-            "victims": len(victims),
-            "victims_caught": share(victims, lambda u: u.safety in ("protect", "ask")),
-            "victims_protected": share(victims, lambda u: u.safety == "protect"),
-            "nonvictims": len(others),
-            "nonvictims_protected": share(others, lambda u: u.safety == "protect"),
-            "nonvictims_asked": share(others, lambda u: u.safety == "ask"),
-            "urgent_victims": len(urgent),
-            "urgent_flagged": share(urgent, lambda u: u.urgent),
-            "macro_f1_first_reading": classification_report(gold, first)["macro_f1"],
-            "macro_f1_after_question": classification_report(gold, answered)["macro_f1"],
+    subsets = sorted({ex.subset for ex in examples if ex.subset})
+    for subset in subsets:
+        idx = [i for i, ex in enumerate(examples) if ex.subset == subset]
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i in idx:
+            groups[examples[i].language].append(i)
+            groups["all"].append(i)
+        out[subset] = {
+            lang: _triage_row([(examples[i], understandings[i]) for i in ids], [raw_intents[i] for i in ids])
+            for lang, ids in groups.items()
         }
     return out
 
@@ -412,6 +438,49 @@ def render(report: dict[str, Any]) -> str:
             rows,
         ),
     ]
+    rows = []
+    for name, b in report["backends"].items():
+        for subset, per_lang in (b.get("by_set") or {}).items() if b.get("available") else ():
+            for lang in [x for x in LANGUAGES + ("all",) if x in per_lang]:
+                t = per_lang[lang]
+                rows.append(
+                    [
+                        f"{name} {subset} {lang}",
+                        t["n"],
+                        t["victims_caught"],
+                        t["victims_protected"],
+                        t["nonvictims_protected"],
+                        t["nonvictims_asked"],
+                        t["urgent_flagged"],
+                        t["macro_f1_first_reading"],
+                        t["macro_f1_after_question"],
+                        t["macro_f1_classifier"],
+                    ]
+                )
+    if rows:
+        tg = report.get("targets", TARGETS)
+        out += [
+            "",
+            "by set (the files' `set` field) and script; targets: victims caught "
+            f"{tg['victims_caught']}, protected >= {tg['victims_protected']}, others protected <= "
+            f"{tg['nonvictims_protected_max']}, asked <= {tg['nonvictims_asked_max']}, urgent flagged >= "
+            f"{tg['urgent_flagged']}, macro-F1 >= {tg['macro_f1']} (each script >= {tg['macro_f1_per_script']})",
+            _table(
+                [
+                    "backend set script",
+                    "n",
+                    "victims caught",
+                    "protected",
+                    "others protected",
+                    "others asked",
+                    "urgent flagged",
+                    "F1 first",
+                    "F1 answered",
+                    "F1 classifier",
+                ],
+                rows,
+            ),
+        ]
     places = report.get("places", {})
     rows = []
     for lang in langs:
@@ -478,11 +547,15 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None, stdout: IO
     e.add_argument("--heldout", action="append", help="held-out JSONL file (repeatable; overrides --set)")
     e.add_argument(
         "--set",
-        choices=sorted(EVAL_SETS),
         default="heldout",
-        help="evaluation set in nlu/eval/: heldout (heldout_*.jsonl, default), heldout2, dev",
+        help="evaluation set: any prefix of nlu/eval/<prefix>_*.jsonl files, e.g. "
+        + ", ".join(f"{k} ({v})" for k, v in EVAL_SETS.items())
+        + "; default heldout",
     )
     args = parser.parse_args(argv)
+    if args.command == "evaluate" and not args.heldout and not heldout_files(name=args.set):
+        known = ", ".join(eval_set_names()) or "none"
+        parser.error(f"no files nlu/eval/{args.set}_*.jsonl (sets present: {known})")
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     if args.command == "parse":

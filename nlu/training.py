@@ -50,6 +50,7 @@ class HeldOutExample:
     commune_code: str | None = None
     source: str = ""
     urgent: bool | None = None  # gold urgency, when the file gives it
+    subset: str = ""  # the file's `set` field (general | victims_implicit | nonvictims_with_danger_words)
 
 
 def training_files(directory: Path | None = None) -> list[Path]:
@@ -60,17 +61,28 @@ def training_files(directory: Path | None = None) -> list[Path]:
     )
 
 
-# Evaluation sets by name (`python -m nlu evaluate --set NAME`): file patterns in nlu/eval/.
+# Evaluation sets (`python -m nlu evaluate --set NAME`): every `nlu/eval/NAME_*.jsonl` file. Any
+# prefix present is a set; these are the ones the project knows about.
 EVAL_SETS = {
-    "heldout": "heldout_*.jsonl",  # the project's first held-out files (written with the training data)
-    "heldout2": "heldout2_*.jsonl",  # written for issue 14 by people who never saw the training data
-    "dev": "dev_*.jsonl",  # for tuning
+    "heldout": "the project's first held-out files (written with the training data)",
+    "heldout2": "written for issue 14 by people who never saw the training data (used for tuning since)",
+    "dev": "for tuning",
 }
+_SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
+
+
+def eval_set_names(directory: Path | None = None) -> list[str]:
+    """Every set prefix present as `nlu/eval/<prefix>_*.jsonl`, sorted."""
+    names = {p.name.split("_", 1)[0] for p in (directory or EVAL_DIR).glob("*_*.jsonl")}
+    return sorted(n for n in names if _SET_NAME.match(n))
 
 
 def heldout_files(directory: Path | None = None, name: str = "heldout") -> list[Path]:
-    """The JSONL files of an evaluation set in a stable order (`nlu/eval/heldout_*.jsonl` by default)."""
-    return sorted((directory or EVAL_DIR).glob(EVAL_SETS[name]))
+    """The JSONL files of an evaluation set, `nlu/eval/<name>_*.jsonl`, in a stable order
+    (`heldout` by default); [] for a name that is not a plain prefix."""
+    if not _SET_NAME.match(name):
+        return []
+    return sorted((directory or EVAL_DIR).glob(f"{name}_*.jsonl"))
 
 
 def _examples_block(block: object, path: Path, intent: str) -> list[str]:
@@ -152,6 +164,7 @@ def load_heldout(paths: list[Path] | None = None) -> list[HeldOutExample]:
                     commune_code=row.get("commune_code") or None,
                     source=path.name,
                     urgent=bool(row["urgent"]) if row.get("urgent") is not None else None,
+                    subset=str(row.get("set") or ""),
                 )
             )
     return out

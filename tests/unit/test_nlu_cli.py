@@ -6,7 +6,10 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from nlu.__main__ import CLASSES, classification_report, main
+from nlu.training import eval_set_names, heldout_files
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "nlu"
 
@@ -111,3 +114,57 @@ def test_classification_report_collapses_other_intents_and_computes_f1():
     assert r["per_intent"]["other"]["recall"] == 1.0  # greet→help is still "other"
     assert r["confusion"]["victim_protection"]["dispute_mediation"] == 1
     assert r["accuracy"] == 0.8
+
+
+def test_any_prefix_of_eval_files_is_a_set(tmp_path):
+    for name in ("heldout3_general.jsonl", "heldout3_safety_victims.jsonl", "heldout_en.jsonl", "dev_x.jsonl"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    assert eval_set_names(tmp_path) == ["dev", "heldout", "heldout3"]
+    assert [p.name for p in heldout_files(tmp_path, "heldout3")] == [
+        "heldout3_general.jsonl",
+        "heldout3_safety_victims.jsonl",
+    ]
+    assert [p.name for p in heldout_files(tmp_path, "heldout")] == ["heldout_en.jsonl"]  # not heldout3_*
+    assert heldout_files(tmp_path, "../x") == []
+
+
+def test_an_unknown_set_is_refused_with_the_sets_present():
+    with pytest.raises(SystemExit):
+        run(["evaluate", "--set", "nosuchset"])
+
+
+def test_evaluate_reports_the_triage_per_set_field_and_script(tmp_path):
+    path = tmp_path / "heldout9_mix.jsonl"
+    rows = [
+        {
+            "text": "my husband beat me again tonight",
+            "language": "en",
+            "intent": "victim_protection",
+            "urgent": True,
+            "set": "general",
+        },
+        {
+            "text": "how do I register a birth",
+            "language": "en",
+            "intent": "legal_information",
+            "urgent": False,
+            "set": "general",
+        },
+        {
+            "text": "a tuk tuk hit my parked moto, the driver will not pay",
+            "language": "en",
+            "intent": "dispute_mediation",
+            "urgent": False,
+            "set": "nonvictims_with_danger_words",
+        },
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, out = run(["evaluate", "--json", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(path)])
+    by_set = json.loads(out)["backends"]["embedded"]["by_set"]
+    assert set(by_set) == {"general", "nonvictims_with_danger_words"}
+    assert by_set["general"]["en"]["victims"] == 1 and by_set["general"]["en"]["victims_caught"] == 1.0
+    assert by_set["nonvictims_with_danger_words"]["all"]["nonvictims_protected"] == 0.0
+    assert "macro_f1_classifier" in by_set["general"]["all"]
+    code, out = run(["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(path)])
+    assert "embedded nonvictims_with_danger_words en" in out and "by set" in out
