@@ -54,12 +54,17 @@ PROTECT = "protect"
 ASK = "ask"
 NONE = "none"
 
-# Thresholds, tuned on nlu/eval/dev_*.jsonl and cross-validated training data only.
-PROTECT_MODEL = 0.5  # danger words + models at least this sure -> protect
-AGREE = 0.8  # both models this sure, no danger words -> protect
-ASK_MODEL = 0.35  # either model this sure -> at least ask
-LOWERED_NONE = 0.25  # lowered danger words, danger model below this (classifier below 0.5) -> none
-CLASSIFIER_PROTECT = 0.7  # a victim_protection reading this confident, danger model agreeing -> protect
+# Thresholds. `m` is the mean of the two models' probabilities of danger (the danger model's and the
+# classifier's victim_protection): the second opinion a danger word needs. Tuned on nlu/eval/dev_*,
+# heldout_* and heldout2_* (held-out set 2 is development data since issue 14's second round).
+WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
+SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
+AGREE = 0.6  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
+AGREE_EACH = 0.3
+EXPLAINED_BELOW = 0.25  # words / signals the context, a denial or a confident other reading explain
+OTHER_READING = 0.8  # "a confident other reading": the classifier's best non-victim intent this sure
+ASK_MEAN = 0.3  # nothing named, m at least this -> ask
+ASK_EITHER = 0.6  # nothing named, either model at least this -> ask
 
 # --- the broader threat model (data) ------------------------------------------------------------
 # Each signal: groups that must all occur in the message (any term of each group). Terms as in
@@ -100,9 +105,14 @@ _LAND = (
     "ដី",
     "ប្លង់",
     "ក្រុមហ៊ុនដី",
+    "ចម្ការ",
     "dei",
+    "dey",
     "plong",
     "kromhun dei",
+    "chamkar",
+    "farm",
+    "sell",
     "land",
     "title",
     "plot",
@@ -150,6 +160,22 @@ _THREAT_WORDS = (
     "take my (son|daughter|child|wife|sister|kids)",
     "as payment",
     "make sure",
+    # veiled: "be careful", "it would be a pity", "if you want your children to live well"
+    "ប្រយ័ត្ន",
+    "គួរឲ្យស្តាយ",
+    "រស់ស្រួល",
+    "មានរឿង",
+    "brayat*",
+    "prayat*",
+    "rous sruol",
+    "mean reuoeng",
+    "be careful",
+    "careful",
+    "pity",
+    "dangerous",
+    "safe",
+    "do not come back",
+    "don't come back",
 )
 _INTIMATE = (
     "អាក្រាត",
@@ -460,6 +486,28 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "cats",
         "rooster*",
         "cattle",
+        # pests: "how do I kill the ants / rats"
+        "កណ្តុរ",
+        "ស្រមោច",
+        "កន្លាត",
+        "មូស",
+        "កណ្ដៀរ",
+        "kondor",
+        "kandor",
+        "sromaoch",
+        "sromoch",
+        "kanlat",
+        "ant",
+        "ants",
+        "rat",
+        "rats",
+        "mice",
+        "mouse",
+        "cockroach*",
+        "mosquito*",
+        "termite*",
+        "pest*",
+        "insect*",
     ),
     "weather": (
         "ភ្លៀង",
@@ -511,47 +559,51 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "chess",
         "game",
     ),
+    # The person asking names their role or their purpose ("I am a teacher", "for my thesis"); a
+    # role named as someone else ("the village chief made us sign") is no such context.
     "asker_role": (
         "ខ្ញុំជាគ្រូ",
-        "គ្រូបង្រៀន",
-        "និស្សិត",
-        "មេភូមិ",
-        "មេឃុំ",
-        "មន្ត្រី",
+        "ខ្ញុំជានិស្សិត",
+        "ខ្ញុំជាសិស្ស",
+        "ខ្ញុំជាមេភូមិ",
+        "ខ្ញុំជាមេឃុំ",
+        "ខ្ញុំជាមន្ត្រី",
+        "ខ្ញុំជាប៉ូលិស",
+        "ខ្ញុំជាបង្គោល",
+        "ខ្ញុំជា HR",
+        "ខ្ញុំជាបុគ្គលិក",
         "ធនធានមនុស្ស",
         "ផ្នែកបុគ្គលិក",
-        "ខ្ញុំជាប៉ូលិស",
         "មេរៀន",
-        "kru",
-        "kru bangrien",
-        "sangkum kech",
-        "bonjoun",
-        "សង្គមកិច្ច",
-        "បញ្ជូនករណី",
-        "nisset",
-        "me phum",
-        "me khum",
-        "montrei",
-        "teacher*",
-        "student*",
-        "pupil*",
-        "school director",
-        "principal",
-        "official",
-        "officer",
+        "និក្ខេបបទ",
+        "កិច្ចការសាលា",
+        "សរសេរអត្ថបទ",
+        "គណៈកម្មការវត្ត",
+        "រៀបចំវគ្គ",
+        "បទបង្ហាញ",
+        "(knhom|khnhom|knom|khnom) (jea|chea|ja|cha) (kru|nisset|sers|me phum|me khum|montrei|police|polis|hr|nak tornutv|neak tornutv)",
+        "(i am|i'm|im|as) (a|an|the) (teacher|student|official|officer|police officer|village chief|commune chief|social worker|clerk|journalist|researcher|focal point|hr officer|lawyer|trainer)",
+        "(i am|i'm|im) (a )?(teacher|student|hr|lawyer)",
         "focal point",
         "ccwc",
-        "village chief",
-        "commune chief",
         "social worker",
         "ngo",
-        "hr",
-        "clerk",
-        "employer",
+        "our company hr",
         "lesson",
         "school report",
         "research*",
-        "journalist",
+        "thesis",
+        "essay",
+        "assignment",
+        "homework",
+        "presentation",
+        "workshop",
+        "class presentation",
+        "pagoda committee",
+        "sarse essay",
+        "sorse thesis",
+        "sorse essay",
+        "thnak rien",
     ),
     "law_question": (
         "ខុសច្បាប់",
@@ -603,6 +655,67 @@ LOWERING: dict[str, tuple[str, ...]] = {
 }
 
 
+# A time that is near: with any danger reading, the case is urgent (the immediacy words of
+# nlu.safety, "now", "tonight", count too).
+SOON = (
+    "ថ្ងៃនេះ",
+    "ស្អែក",
+    "ព្រឹកនេះ",
+    "ល្ងាចនេះ",
+    "សប្តាហ៍នេះ",
+    "អាទិត្យនេះ",
+    "ថ្ងៃអាទិត្យ",
+    "ថ្ងៃសុក្រ",
+    "ឥឡូវ",
+    "យប់នេះ",
+    "កំពុង",
+    "ម្តងទៀតហើយ",
+    "ទៀតហើយ",
+    "ចាំមុខផ្ទះ",
+    "thngai nis",
+    "tngai nis",
+    "saek",
+    "skaek",
+    "pruk nis",
+    "lngach nis",
+    "sabdah nis",
+    "atit nis",
+    "thngai atit",
+    "thngai sok",
+    "ilov",
+    "ey lov",
+    "eylov",
+    "ailov",
+    "yub nis",
+    "yub ney",
+    "thngai ney",
+    "atit ney",
+    "kompung",
+    "tiet hoy",
+    "tiet hz",
+    "today",
+    "tonight",
+    "tomorrow",
+    "this week",
+    "this weekend",
+    "this sunday",
+    "on sunday",
+    "by friday",
+    "by monday",
+    "by tomorrow",
+    "right now",
+    "now",
+    "still inside",
+    "waiting outside",
+    "outside now",
+    "again now",
+    "again tonight",
+    "since morning",
+    "since this morning",
+    "at the moment",
+)
+
+
 @dataclass(frozen=True)
 class Cues:
     """What the word lists found in one message."""
@@ -610,6 +723,7 @@ class Cues:
     signals: tuple[str, ...] = ()
     signal_categories: tuple[str, ...] = ()
     lowering: tuple[str, ...] = ()
+    soon: bool = False  # a time that is near (SOON)
 
 
 @dataclass(frozen=True)
@@ -617,6 +731,7 @@ class _CompiledCues:
     signals: tuple[tuple[str, str, tuple[Any, ...]], ...]
     lowering: tuple[tuple[str, Any], ...]
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
+    soon: Any
 
 
 @lru_cache(maxsize=1)
@@ -632,6 +747,7 @@ def _compiled() -> _CompiledCues:
         signals=tuple((name, cat, tuple(matcher(g) for g in groups)) for name, cat, groups in SIGNALS),
         lowering=tuple((name, compile_terms(terms)) for name, terms in LOWERING.items()),
         child=matcher(_CHILD),
+        soon=compile_terms(SOON),
     )
 
 
@@ -648,28 +764,27 @@ def find_cues(text: str) -> Cues:
             signals.append(name)
             cats.append(cat)
     lowering = [name for name, m in c.lowering if m.search(khmer, latin)]
-    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering))
+    soon = bool(c.soon.search(khmer, latin))
+    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon)
 
 
 # --- the danger model -----------------------------------------------------------------------------
 
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
+# The danger model does not see the word list: it is the second, independent opinion that a danger
+# word needs before it protects. (Trained with the word list as features it learnt "no danger word,
+# no danger" and trusted a word the text explained: AUC on held-out set 2 0.959 with them, 0.988
+# without.)
 CUE_NAMES = (
-    tuple(f"word:{c}" for c in CATEGORIES)
-    + ("word:urgent",)
-    + tuple(f"signal:{name}" for name, _, _ in SIGNALS)
-    + tuple(f"lower:{name}" for name in LOWERING)
-    + ("negated",)
+    tuple(f"signal:{name}" for name, _, _ in SIGNALS) + tuple(f"lower:{name}" for name in LOWERING) + ("negated",)
 )
 _CUE_WEIGHT = 1.0
 
 
 def cue_vector(danger: Danger, cues: Cues, negated: bool) -> list[float]:
-    """The cue features of one message, in CUE_NAMES order (0 / 1, scaled)."""
-    on = {f"word:{c}" for c in danger.categories}
-    if danger.urgent:
-        on.add("word:urgent")
-    on |= {f"signal:{s}" for s in cues.signals}
+    """The cue features of one message, in CUE_NAMES order (0 / 1, scaled); `danger` is accepted for
+    the callers' convenience but the word list is no feature (see CUE_NAMES)."""
+    on = {f"signal:{s}" for s in cues.signals}
     on |= {f"lower:{name}" for name in cues.lowering}
     if negated:
         on.add("negated")
@@ -912,7 +1027,15 @@ def decide(
     classifier_intent: str,
     classifier_confidence: float,
 ) -> Triage:
-    """protect / ask / none from the evidence (see the module docstring); reasons name it."""
+    """protect / ask / none from the evidence; reasons name it.
+
+    Two agreeing signals protect: a danger word or a threat-model signal *and* the models (their
+    mean probability `m` at least WORD_PROTECT / SIGNAL_PROTECT), with no context that lowers it;
+    or both models together (m >= AGREE, each >= AGREE_EACH). A danger word alone is never enough:
+    "how do I kill ants" and "stabbed me in the back" are asked about at most. Words or signals
+    that the context, a denial or a confident other reading explain, with m below
+    EXPLAINED_BELOW, are nothing; any other word, signal or model reading asks.
+    """
     reasons: list[str] = [f"word:{c}" for c in danger.categories]
     reasons += [f"signal:{s}" for s in cues.signals]
     reasons += [f"lower:{name}" for name in cues.lowering]
@@ -920,36 +1043,43 @@ def decide(
         reasons.append("negated")
     # Without a danger model (it failed to load) the classifier alone weighs the evidence.
     p = p_classifier if p_model is None else p_model
-    both = min(p, p_classifier) if p_model is not None else p_classifier
-    either = max(p, p_classifier)
+    m = (p + p_classifier) / 2
     reasons.append(f"danger_model:{p:.2f}" if p_model is not None else "danger_model:none")
     reasons.append(f"classifier_victim:{p_classifier:.2f}")
     categories = tuple(c for c in CATEGORIES if c in set(danger.categories) | set(cues.signal_categories))
     words = bool(danger.categories)
-    lowered = bool(cues.lowering) or negated
+    lowered = bool(cues.lowering)
+    soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
+    other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
 
     def out(safety: str, why: str) -> Triage:
-        # A danger the lists cannot name (the models alone read it) is urgent too: the dialogue
-        # opens every protection case as urgent, and a caseworker should call at once.
-        unnamed = safety == PROTECT and not categories
-        urgent = safety != NONE and (danger.urgent or bool(set(cues.signal_categories) & _URGENT_SIGNALS) or unnamed)
+        # Urgent: someone may be in danger now. A danger word that says so (a threat to kill, a
+        # weapon, "now"), a child, sexual abuse or someone held (trafficking, confinement, work
+        # abroad with contact stopped), a time that is near ("tonight", "by Friday", "ស្អែក"), or
+        # a danger the lists cannot name (the models alone read it): a caseworker calls at once.
+        urgent = safety != NONE and (
+            danger.urgent or bool(set(categories) & _URGENT_SIGNALS) or soon or (not categories and safety == PROTECT)
+        )
+        if soon and safety != NONE:
+            reasons.append("soon")
         return Triage(safety, tuple(reasons + [why]), urgent, categories if safety != NONE else ())
 
-    if words and not lowered and (p >= PROTECT_MODEL or victim_read or danger.urgent and either >= ASK_MODEL):
+    if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")
-    if cues.signals and not lowered and either >= PROTECT_MODEL:
-        return out(PROTECT, "threat-model signal, a model agrees")
-    if victim_read and not lowered and classifier_confidence >= CLASSIFIER_PROTECT and p >= PROTECT_MODEL:
-        return out(PROTECT, "confident protection reading")
-    if both >= AGREE or (words and cues.lowering and not negated and both >= PROTECT_MODEL):
-        return out(PROTECT, "models agree on danger despite the context")
-    if negated and p < LOWERED_NONE:
-        # The classifier reads "he never hit me" as violence; the danger model knows the negation.
+    if cues.signals and not lowered and m >= SIGNAL_PROTECT:
+        return out(PROTECT, "threat-model signal, models agree")
+    if m >= AGREE and min(p, p_classifier) >= AGREE_EACH:
+        return out(PROTECT, "models agree on danger")
+    # A threat to kill, a weapon or "now" (danger.urgent) is never explained away by the classifier's
+    # other reading alone: only by the context or a denial.
+    explained = lowered or negated or (other_confident and not danger.urgent)
+    if negated and p < EXPLAINED_BELOW and not cues.signals:
+        # The classifier reads "he never hit me" as violence; the danger model knows the denial.
         return out(NONE, "every danger word denied")
-    if lowered and (words or cues.signals) and p < LOWERED_NONE and p_classifier < PROTECT_MODEL:
-        return out(NONE, "danger words explained by the context")
-    if words or cues.signals or victim_read or either >= ASK_MODEL:
+    if (words or cues.signals) and m < EXPLAINED_BELOW and explained:
+        return out(NONE, "danger words explained by the context" if not negated else "every danger word denied")
+    if words or cues.signals or victim_read or m >= ASK_MEAN or max(p, p_classifier) >= ASK_EITHER:
         return out(ASK, "weak or conflicting signal")
     return out(NONE, "no danger")
 

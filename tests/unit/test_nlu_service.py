@@ -133,16 +133,26 @@ def test_danger_words_the_danger_model_confirms_protect_at_once(text, urgent, ca
     ["bdey knhom vay knhom", "my husband hits me", "ប្តីខ្ញុំវាយខ្ញុំ"],
 )
 def test_danger_words_in_a_story_both_models_read_otherwise_ask(text):
-    u = make(FakeClassifier("dispute_mediation", 0.9), danger_model=FakeDangerModel(0.3))
+    u = make(FakeClassifier("dispute_mediation", 0.7), danger_model=FakeDangerModel(0.3))
     result = u.understand(text, TODAY)
     assert result.safety == "ask" and result.intent == Intent.DISPUTE_MEDIATION  # what to do after "no"
     assert result.danger == ("violence",)
 
 
-def test_a_threat_to_kill_protects_even_when_the_models_doubt_it():
-    u = make(FakeClassifier("dispute_mediation", 0.9), danger_model=FakeDangerModel(0.4))
+def test_a_danger_word_the_classifier_confidently_reads_otherwise_and_no_model_believes_is_nothing():
+    u = make(FakeClassifier("out_of_scope", 0.9), danger_model=FakeDangerModel(0.1))
+    result = u.understand("how do I burn the dry leaves in the garden safely", TODAY)
+    assert result.safety == "none" and result.intent == Intent.OUT_OF_SCOPE
+
+
+def test_a_threat_to_kill_the_models_doubt_is_asked_urgently_and_never_dropped():
+    # A danger word alone does not protect ("how do I kill ants"), but a threat to kill or a weapon
+    # is never explained away by the classifier's confident other reading.
+    u = make(FakeClassifier("dispute_mediation", 0.9), danger_model=FakeDangerModel(0.1))
     result = u.understand("he came with a knife and said he will kill me", TODAY)
-    assert result.safety == "protect" and result.urgent
+    assert result.safety == "ask" and result.urgent
+    u = make(FakeClassifier("dispute_mediation", 0.9), danger_model=FakeDangerModel(0.7))
+    assert u.understand("he came with a knife and said he will kill me", TODAY).safety == "protect"
 
 
 def test_a_low_confidence_protection_reading_asks_and_keeps_the_next_reading():
@@ -158,7 +168,7 @@ def test_a_low_confidence_protection_reading_asks_and_keeps_the_next_reading():
     assert (result.intent, result.confidence) == (Intent.LEGAL_INFORMATION, 0.35)
 
 
-def test_the_danger_model_is_given_the_word_list_and_context_cues():
+def test_the_danger_model_is_given_the_context_cues_but_not_the_word_list():
     from nlu.triage import CUE_NAMES
 
     model = FakeDangerModel(0.1)
@@ -166,7 +176,7 @@ def test_the_danger_model_is_given_the_word_list_and_context_cues():
         "a tuk tuk hit my parked moto", TODAY
     )
     on = {name for name, v in zip(CUE_NAMES, model.cues[0]) if v}
-    assert on == {"word:violence", "lower:vehicle"}
+    assert on == {"lower:vehicle"}  # the word list is the other, independent opinion
     assert result.safety == "none" and result.intent == Intent.DISPUTE_MEDIATION
 
 
@@ -299,7 +309,7 @@ def test_a_failing_negation_check_counts_as_no_denial():
     def broken(text):
         raise RuntimeError("bad pattern")
 
-    u = make(FakeClassifier("dispute_mediation", 0.95), negated=broken, danger_model=FakeDangerModel(0.1))
+    u = make(FakeClassifier("dispute_mediation", 0.7), negated=broken, danger_model=FakeDangerModel(0.1))
     result = u.understand("we argue about the land but he never hit me", TODAY)
     assert result.safety == "ask" and u.stats["errors"] == 1
 

@@ -90,23 +90,46 @@ VIOLENCE = Danger(urgent=False, categories=("violence",))
 KILL = Danger(urgent=True, categories=("threat",))
 
 
-def outcome(danger=Danger(urgent=False), cues=Cues(), negated=False, p=0.0, pc=0.0, intent="dispute_mediation"):
-    return decide(danger, cues, negated, p, pc, intent, 0.9 if intent == "victim_protection" else 0.8).safety
+def outcome(
+    danger=Danger(urgent=False), cues=Cues(), negated=False, p=0.0, pc=0.0, intent="dispute_mediation", conf=None
+):
+    conf = conf if conf is not None else (0.9 if intent == "victim_protection" else 0.6)
+    return decide(danger, cues, negated, p, pc, intent, conf).safety
 
 
 def test_decisions():
-    assert outcome(VIOLENCE, p=0.7) == PROTECT
+    assert outcome(VIOLENCE, p=0.7) == PROTECT  # a danger word and the models (mean 0.35) agree
     assert outcome(VIOLENCE, p=0.3, pc=0.1) == ASK  # a danger word the models read otherwise
+    # ... unless the classifier is sure of another reading and neither model reads danger
+    assert outcome(VIOLENCE, p=0.3, pc=0.1, intent="legal_information", conf=0.9) == NONE
     assert outcome(VIOLENCE, Cues(lowering=("vehicle",)), p=0.05, pc=0.1) == NONE
-    assert outcome(VIOLENCE, Cues(lowering=("vehicle",)), p=0.6, pc=0.6) == PROTECT
-    assert outcome(VIOLENCE, negated=True, p=0.1, pc=0.9) == NONE  # "he never hit me"
-    assert outcome(KILL, p=0.4, pc=0.1) == PROTECT  # a threat to kill: at once
+    assert outcome(VIOLENCE, Cues(lowering=("vehicle",)), p=0.3, pc=0.3) == ASK  # lowered: no protect on words
+    assert outcome(VIOLENCE, Cues(lowering=("vehicle",)), p=0.7, pc=0.6) == PROTECT  # the models agree
+    assert outcome(VIOLENCE, negated=True, p=0.1, pc=0.9) == NONE  # "he never hit me": the danger model knows
+    assert outcome(VIOLENCE, negated=True, p=0.4, pc=0.9) == PROTECT  # it does not believe the denial
+    # A danger word alone is never enough ("how do I kill ants"): a threat to kill the models
+    # doubt is asked about, and never dropped for the classifier's other reading.
+    assert outcome(KILL, p=0.4, pc=0.1) == ASK
+    assert outcome(KILL, p=0.1, pc=0.1, intent="out_of_scope", conf=0.95) == ASK
+    assert outcome(KILL, p=0.4, pc=0.3) == PROTECT
     assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.6) == PROTECT
     assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.2) == ASK
-    assert outcome(p=0.4) == ASK  # the danger model alone, without words
+    assert outcome(p=0.4, pc=0.2) == ASK  # the models alone, without words
     assert outcome(p=0.9, pc=0.85) == PROTECT
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
+
+
+def test_urgency():
+    def urgent(danger=Danger(urgent=False), cues=Cues(), p=0.0, pc=0.0):
+        return decide(danger, cues, False, p, pc, "dispute_mediation", 0.6).urgent
+
+    assert urgent(Danger(urgent=False), Cues(signals=("debt_threat",), signal_categories=("threat",), soon=True), 0.6)
+    assert not urgent(Danger(urgent=False), Cues(signals=("debt_threat",), signal_categories=("threat",)), 0.6)
+    assert urgent(Danger(urgent=False), Cues(signals=("confinement",), signal_categories=("trafficking",)), 0.6)
+    assert urgent(p=0.9, pc=0.9)  # a danger the lists cannot name
+    assert not urgent(Danger(urgent=False), Cues(soon=True), p=0.05)  # "today" without any danger
+    assert find_cues("they will come for my son tonight").soon and not find_cues("my son").soon
 
 
 # --- the shipped models ---------------------------------------------------------------------------
