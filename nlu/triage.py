@@ -17,20 +17,18 @@ through. Three kinds of evidence are weighed:
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
-n-grams across scripts, word pairs and the cues above as features, sigmoid-calibrated linear SVM)
-trained on every labelled example in `nlu/data/*.yml` (victim_protection against everything else;
-`nlu/data/nlu_triage.yml` holds examples written for this: danger without danger words, danger
-words without danger).
+n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
+features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
+linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
+everything else; `nlu_triage.yml` and `nlu_triage2.yml` hold examples written for this).
 
-Outcomes (`triage`):
-- `protect`: clear danger — a danger word the models do not contradict and no lowering context
-  (or a threat to kill, a weapon, an urgent marker), or models that agree on danger. A protection
-  case is opened at once, as before.
-- `ask`: a weak or conflicting signal — a danger word in a story the models read as something
-  else, a signal without explicit violence, a protection reading at low confidence. The dialogue
-  asks once: is anyone hurting you or in danger now?
-- `none`: nothing, or danger words that the context explains (a tuk tuk hit my moto) and that
-  neither model reads as danger.
+Outcomes (`decide`; `m` is the mean of the two models' probabilities):
+- `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
+  and m >= 0.3; or both models together (m >= 0.6, each >= 0.3). A protection case at once.
+- `none`: words or signals that the context, a denial or a confident other reading explain, with
+  m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
+- `ask`: anything else with a word, a signal, a protection reading or a model's doubt. The
+  dialogue asks once: is anyone hurting you or in danger now?
 """
 
 from __future__ import annotations
