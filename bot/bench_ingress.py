@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     from redis import Redis
     from sqlalchemy import create_engine, text
 
-    from bot.cli import recreate_database
+    from tests.database import recreate_database
 
     recreate_database(args.database_url)
     redis = Redis.from_url(args.redis_url)
