@@ -20,6 +20,7 @@ reading code, once each by provider id, then queues them.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import re
@@ -168,6 +169,8 @@ class Ingress:
         self._db_down_until = 0.0
         self._queue_down_until = 0.0
         self._spooled = False  # this process spooled something that may not be drained yet
+        post_many = getattr(queue, "post_many", None)
+        self._batcher = Batcher(post_many) if post_many is not None else None
 
     # ---------------------------------------------------------------- webhook side
 
@@ -181,12 +184,13 @@ class Ingress:
             if stored is None:
                 where = self.spool.push(kind, payload)
                 self._spooled = True
-                log.warning("inbound %s delivery spooled to %s: database unavailable", inbound.channel, where)
+                # Each outage is logged once (`_store_or_none`), not each message spooled in it.
+                log.debug("inbound %s delivery spooled to %s", inbound.channel, where)
                 accepted = Accepted(None, True, where)
             else:
                 accepted = Accepted(*stored)
                 if accepted.created and inbound.error is None:
-                    self.enqueue(PROCESS_INBOUND, accepted.message_id)
+                    self._queue_stored(accepted.message_id)
         # Every press gets its spinner stopped, even one we do not act on; a redelivered press was
         # answered the first time.
         if callback_id is not None and (accepted is None or accepted.created):
@@ -205,6 +209,14 @@ class Ingress:
             self._queue_down_until = self._clock() + self.queue_retry_s
             log.warning("could not queue %s (%s); left for recovery", func.rsplit(".", 1)[-1], type(exc).__name__)
             return False
+
+    def _queue_stored(self, message_id: int) -> None:
+        """Queue the processing of a message just stored: through the batcher where the queue
+        takes batches (rq: no Redis call in the request at all), else at once."""
+        if self._batcher is not None:
+            self._batcher.add(PROCESS_INBOUND, message_id)
+        else:
+            self.enqueue(PROCESS_INBOUND, message_id)
 
     def _database_usable(self) -> bool:
         if self._clock() < self._db_down_until:
@@ -252,10 +264,65 @@ class Ingress:
         if created and inbound.error is None:
             self.enqueue(PROCESS_INBOUND, message_id)
 
+    def flush(self) -> int:
+        """Hand over the jobs gathered for stored messages now (see `Batcher`)."""
+        return self._batcher.flush() if self._batcher is not None else 0
+
     def close(self) -> None:
-        """Close the store engine's connections."""
+        """Hand over what is gathered and close the store engine's connections."""
+        self.flush()
         if self._engine is not None:
             self._engine.dispose()
+
+
+class Batcher:
+    """Jobs handed over in batches by one thread of this process, off the request path.
+
+    A request thread only appends to a list (`add`); the thread hands everything gathered to
+    `post_many` (bot.jobqueue: one Redis command for the batch), at most `window_s` after the
+    first job came, and at exit. The job is only a wake-up: the message it names is already
+    stored, so a batch that cannot be handed over (Redis down or frozen), or that a killed process
+    never sent, costs that message the time until the recovery sweep queues it, nothing more."""
+
+    def __init__(self, post_many: Callable[[list[tuple[str, tuple]]], None], window_s: float = 0.005):
+        self._post_many = post_many
+        self.window_s = window_s
+        self._items: list[tuple[str, tuple]] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def add(self, func: str, *args: object) -> None:
+        """Hand `func(*args)` over soon."""
+        with self._lock:
+            self._items.append((func, args))
+            if self._thread is None or self._pid != os.getpid():  # first use, or in a forked child
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="ingress-batcher", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush)
+        self._wake.set()
+
+    def flush(self) -> int:
+        """Hand over what is gathered now; returns how many jobs went (0 when they could not)."""
+        with self._lock:
+            items, self._items = self._items, []
+        if not items:
+            return 0
+        try:
+            self._post_many(items)
+            return len(items)
+        except Exception as exc:  # noqa: BLE001 - Redis down or frozen: recovery queues them
+            log.warning("could not hand over %s jobs (%s); left for recovery", len(items), type(exc).__name__)
+            return 0
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(self.window_s)  # let the jobs of concurrent requests join the batch
+            self._wake.clear()
+            self.flush()
 
 
 class Watchdog:
@@ -402,7 +469,7 @@ def budgeted_store(
                     if found is None:
                         found = cur.execute(PG_EXISTING, row).fetchone()
                         return found[0], False
-                log.info("inbound message %s stored (%s)", found[0], inbound.channel)
+                log.debug("inbound message %s stored (%s)", found[0], inbound.channel)
                 return found[0], True
             except psycopg.Error as exc:
                 fired = watchdog.done(token)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import logging
 import threading
 import uuid
@@ -37,6 +38,19 @@ def id_of_job(func: str, job_id: str) -> int | None:
     if name != func.rpartition(".")[2] or not record.isdigit():
         return None
     return int(record)
+
+
+def _posted_ids(func: str, lines: list[bytes]) -> set[int]:
+    """The record ids of the `func` jobs among feed lines."""
+    ids = set()
+    for line in lines:
+        try:
+            f, args = json.loads(line)
+        except (ValueError, TypeError):
+            continue
+        if f == func and args and isinstance(args[0], int):
+            ids.add(args[0])
+    return ids
 
 
 def _run_with(services, func: str, args: tuple) -> None:
@@ -124,17 +138,57 @@ class RqJobQueue:
                 queue.enqueue_many(datas, pipeline=pipe)
                 pipe.execute()
 
+    @property
+    def feed_key(self) -> str:
+        """The Redis list of posted jobs (`post_many`) that a worker's feeder turns into rq jobs."""
+        return f"jsc:feed:{self.queue.name}"
+
+    def post_many(self, items: list[tuple[str, tuple]]) -> None:
+        """Hand jobs (func, args) to the workers in one Redis command: a line each on the feed
+        list, which a worker's feeder (`move_posted`) turns into rq jobs. Much lighter than
+        `enqueue` (no job hash is built and sent), for the webhooks' request path."""
+        if items:
+            self.connection.rpush(self.feed_key, *(json.dumps([func, list(args)]) for func, args in items))
+
+    def move_posted(self, limit: int = 500, wait_s: float = 0) -> int:
+        """Turn up to `limit` posted jobs into rq jobs, oldest first (waiting up to `wait_s` for
+        the first); returns how many. Taking them off the list is atomic, so several feeders
+        never queue one twice; if queueing then fails they are put back in front. A feeder that
+        dies in between loses only the wake-up: the messages are stored, and recovery queues them."""
+        if wait_s > 0:
+            first = self.connection.blpop([self.feed_key], timeout=wait_s)
+            if first is None:
+                return 0
+            lines = [first[1], *(self.connection.lpop(self.feed_key, limit - 1) or [])]
+        else:
+            lines = self.connection.lpop(self.feed_key, limit) or []
+        items = []
+        for line in lines:
+            try:
+                func, args = json.loads(line)
+                items.append((str(func), tuple(args)))
+            except (ValueError, TypeError):
+                log.error("feed: an unreadable line was dropped")
+        try:
+            self.enqueue_many(items)
+        except Exception:
+            self.connection.lpush(self.feed_key, *reversed(lines))
+            raise
+        return len(items)
+
     def waiting(self, func: str) -> set[int]:
-        """The ids whose `func` job waits in its queue or in rq's schedule (not yet started):
-        recovery leaves them alone instead of queueing them again."""
+        """The ids whose `func` job waits in its queue, in rq's schedule or on the feed (not yet
+        started): recovery leaves them alone instead of queueing them again."""
         from rq.registry import ScheduledJobRegistry
 
         queue = self.queue_for(func)
         with self.connection.pipeline(transaction=False) as pipe:
             pipe.lrange(queue.key, 0, -1)
             pipe.zrange(ScheduledJobRegistry(queue=queue).key, 0, -1)
-            listed, scheduled = pipe.execute()
-        return {i for raw in [*listed, *scheduled] if (i := id_of_job(func, raw.decode())) is not None}
+            pipe.lrange(self.feed_key, 0, -1)
+            listed, scheduled, posted = pipe.execute()
+        ids = {i for raw in [*listed, *scheduled] if (i := id_of_job(func, raw.decode())) is not None}
+        return ids | _posted_ids(func, posted)
 
 
 class InProcessJobQueue:

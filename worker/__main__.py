@@ -28,6 +28,17 @@ def _sweep(services, interval_s: float, lease_s: float, stop: threading.Event) -
             log.error("recovery sweep failed (%s)", type(exc).__name__)
 
 
+def _feed(queue, stop: threading.Event) -> None:
+    """Turn the jobs the web processes posted (bot.jobqueue `post_many`: an inbound message to
+    process) into rq jobs as they come; several workers may do it at once."""
+    while not stop.is_set():
+        try:
+            queue.move_posted(wait_s=1)
+        except Exception as exc:  # noqa: BLE001 - Redis down for a while: the sweep covers the gap
+            log.error("moving posted jobs failed (%s)", type(exc).__name__)
+            stop.wait(1)
+
+
 def _schedule(services, interval_s: float, stop: threading.Event) -> None:
     """Every interval, move the scheduled jobs that are due to the queue (intake.schedule); one
     worker at a time per tick (an advisory lock)."""
@@ -74,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sweep-interval",
         type=float,
-        default=60.0,
+        default=5.0,
         help="seconds between recovery sweeps; also how overdue a queued send must be",
     )
     parser.add_argument(
@@ -151,8 +162,13 @@ def main(argv: list[str] | None = None) -> int:
             log.error("recovery at start failed (%s); the sweep will try again", type(exc).__name__)
         threading.Thread(target=_sweep, args=(services, args.sweep_interval, args.lease, stop), daemon=True).start()
         threading.Thread(target=_schedule, args=(services, args.schedule_interval, stop), daemon=True).start()
+        if "main" in args.queues:
+            threading.Thread(target=_feed, args=(queue, stop), daemon=True).start()
     else:
         jobs.move_scheduled(services)
+        if "main" in args.queues:
+            while queue.move_posted():
+                pass
     # SimpleWorker runs jobs in this process: no fork per job, so the loaded NLU, the gazetteer and
     # the database pool are reused (a forked work horse would share pooled connections unsafely).
     # Maintenance every minute rather than rq's ten: that is when a worker takes over the

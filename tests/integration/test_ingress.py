@@ -24,6 +24,7 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from bot.jobqueue import InProcessJobQueue
 from bot.spool import BAD_KEY, SPOOL_KEY
+from intake import job_names
 from intake.model import Message
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
 from tests.support import REDIS_URL, TELEGRAM, TWILIO, load_sample_directory, wait_until
@@ -494,7 +495,8 @@ def test_redis_frozen_the_webhook_answers_well_under_a_second_and_recovery_proce
         for form in forms:
             started = time.monotonic()
             assert post_sms(client, form).status_code == 200
-            assert time.monotonic() - started < 0.6
+            # No Redis call in the request: the job is handed over by a thread of the process.
+            assert time.monotonic() - started < 0.2
         assert [r.status for r in inbound(web)] == ["received", "received"]  # stored, not queued
     finally:
         web.ingress.close()
@@ -544,3 +546,63 @@ def test_embedded_mode_drains_the_spool_on_its_own_sweep(sqlite_url, places, tmp
         s.queue.close()
         s.ingress.close()
         s.engine.dispose()
+
+
+# ------------------------------------------------------------------ the hand-over to the workers
+
+
+def test_the_webhook_hands_a_stored_sms_to_the_workers_without_building_a_job(
+    postgres_url, places, tmp_path, redis_db
+):
+    """The request thread stores and answers; a thread of the web process posts the message id on
+    the feed in one command, and a worker's feeder makes the rq job (bot.jobqueue.move_posted)."""
+    web = make_services(postgres_url, places, redis_url=REDIS_URL, spool_dir=tmp_path, request_path=True)
+    load_sample_directory(web)
+    client = create_app(services=web).test_client()
+    form = sms_form()
+    try:
+        assert post_sms(client, form).status_code == 200
+        assert post_sms(client, form).status_code == 200  # a redelivery: stored once, posted once
+        web.ingress.flush()
+        [row] = inbound(web)
+        assert web.queue.queue.count == 0  # no rq job was built in the web process
+        assert [json.loads(line) for line in redis_db.lrange(web.queue.feed_key, 0, -1)] == [
+            [job_names.PROCESS_INBOUND, [row.id]]
+        ]
+        assert web.queue.waiting(job_names.PROCESS_INBOUND) == {row.id}  # recovery leaves it
+    finally:
+        web.ingress.close()
+        web.engine.dispose()
+
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        assert worker.queue.move_posted() == 1
+        assert redis_db.llen(worker.queue.feed_key) == 0 and worker.queue.queue.count == 1
+        run_worker(worker)
+        run_worker(worker)
+        assert [r.status for r in inbound(worker)] == ["processed"]
+        assert [a for a, _ in worker.senders["sms"].sent] == ["+85512345678"]
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+
+
+def test_feeders_running_at_once_queue_each_posted_job_once(redis_db):
+    from bot.jobqueue import RqJobQueue
+
+    queue = RqJobQueue(REDIS_URL, "feed-test")
+    queue.post_many([("worker.jobs.process_inbound", (i,)) for i in range(1, 401)])
+    moved: list[int] = []
+
+    def feeder() -> None:
+        feeder_queue = RqJobQueue(REDIS_URL, "feed-test")
+        while n := feeder_queue.move_posted(limit=7, wait_s=0.2):
+            moved.append(n)
+
+    threads = [threading.Thread(target=feeder) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sum(moved) == 400 and queue.queue.count == 400
+    assert queue.waiting("worker.jobs.process_inbound") == set(range(1, 401))
