@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
 
     from bot import cli, console, simulator, webhooks
 
+    app.session_interface = webhooks.SessionsOutsideWebhooks()
     app.register_blueprint(webhooks.twilio_bp)
     app.register_blueprint(webhooks.telegram_bp)
     if config.simulator:
