@@ -38,7 +38,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.spool import PoisonRecord
 from intake.crypto import Keyring, attach, keyring_of
 from intake.model import Channel
-from intake.repository import inbound_insert_sql, sealed_inbound_row
+from intake.repository import INBOUND_COLUMNS, sealed_inbound_row
 from intake.sanitize import clean_text, payload_digest
 from intake.services import inbound_row, record_inbound
 from intake.unit_of_work import UnitOfWork, session_factory
@@ -424,11 +424,12 @@ def budgeted_store(
 ) -> Callable[[Inbound], tuple[int, bool]]:
     """Store one inbound message on `engine` (from `make_store_engine`) within `budget_s`.
 
-    PostgreSQL: one statement on a pooled driver connection (no session, no SQLAlchemy statement
-    machinery: the webhook's hottest path), the watchdog ending a statement that outlives the
-    budget; a pooled connection that a database restart broke is retried once, on a fresh one,
-    when there is time left. Driver errors are raised as SQLAlchemy's (OperationalError, DataError,
-    ...), as on SQLite, where the message goes through a unit of work."""
+    PostgreSQL: grouped with the other request threads' messages (`GroupedStore`), one statement
+    on a pooled driver connection (no session, no SQLAlchemy statement machinery: the webhook's
+    hottest path), the watchdog ending a statement that outlives the budget; a pooled connection
+    that a database restart broke is retried once, on a fresh one, when there is time left.
+    Driver errors are raised as SQLAlchemy's (OperationalError, DataError, ...), as on SQLite,
+    where the message goes through a unit of work."""
     if engine.dialect.name != "postgresql":
         sessions = session_factory(engine)
 
@@ -448,31 +449,126 @@ def budgeted_store(
 
         return store_sqlite
 
-    watchdog = watchdog or Watchdog()
-    keyring = keyring_of(engine)  # the driver's insert seals here (intake.crypto)
+    return GroupedStore(engine, budget_s, clock, watchdog)
 
-    def store(inbound: Inbound) -> tuple[int, bool]:
+
+@dataclass
+class _Waiting:
+    """One request's row in the grouped store, and what became of it."""
+
+    row: dict[str, object]
+    deadline: float
+    done: threading.Event
+    result: tuple[int, bool] | None = None
+    error: BaseException | None = None
+
+
+class GroupedStore:
+    """The inbound messages of all of this process's request threads stored together.
+
+    A request thread hands its row to one writer thread and waits (within the budget); the writer
+    takes every row that has come in while its last statement ran and stores them in one
+    statement (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`): one round trip
+    and one commit for the group instead of one each, which is most of what storing cost both
+    this process and PostgreSQL. Alone, a request waits for nothing: its group is itself. Each
+    row is still stored once by provider id (a redelivery in the same group too). A statement the
+    database refuses (not an outage) is tried again row by row, so only the row at fault fails.
+    A row whose budget ran out before its group was written is not written: its request spools it.
+    """
+
+    def __init__(self, engine, budget_s: float, clock: Callable[[], datetime], watchdog: Watchdog | None = None):
+        self.engine = engine
+        self.budget_s = budget_s
+        self._clock = clock
+        self._watchdog = watchdog or Watchdog()
+        self._keyring = keyring_of(engine)  # the driver's insert seals here (intake.crypto)
+        self._waiting: list[_Waiting] = []
+        self._cond = threading.Condition()
+        self._pid = 0
+
+    def __call__(self, inbound: Inbound) -> tuple[int, bool]:
+        """Store one message (see the class); raises as `budgeted_store` does."""
+        # The seam where the stored text is produced: cleaned and bounded (intake.services), then
+        # sealed with the deployment's keys (intake.crypto), in the request thread.
         row = sealed_inbound_row(
-            keyring,
+            self._keyring,
             inbound_row(
-                inbound.channel, inbound.address, inbound.provider_id, inbound.body, clock(), error=inbound.error
+                inbound.channel, inbound.address, inbound.provider_id, inbound.body, self._clock(), error=inbound.error
             ),
         )
-        deadline = time.monotonic() + budget_s
+        waiting = _Waiting(row, time.monotonic() + self.budget_s, threading.Event())
+        with self._cond:
+            if self._pid != os.getpid():  # first use, or in a forked child: the writer is ours
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="ingress-writer", daemon=True).start()
+            self._waiting.append(waiting)
+            self._cond.notify()
+        if not waiting.done.wait(self.budget_s + 0.1):
+            raise TimeoutError("the inbound store ran out of budget")
+        if waiting.error is not None:
+            raise waiting.error
+        assert waiting.result is not None
+        return waiting.result
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._waiting:
+                    self._cond.wait()
+                group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
+            now = time.monotonic()
+            late = [w for w in group if w.deadline <= now]
+            for w in late:
+                w.error = TimeoutError("the inbound store ran out of budget")
+                w.done.set()
+            self._write([w for w in group if w.deadline > now])
+
+    def _write(self, group: list[_Waiting]) -> None:
+        if not group:
+            return
+        try:
+            results = self._insert([w.row for w in group], min(w.deadline for w in group))
+            for w, result in zip(group, results, strict=True):
+                w.result = result
+        except Exception as exc:  # noqa: BLE001 - handed to the requests, which spool
+            refused = isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError | InterfaceError)
+            if refused and len(group) > 1:
+                for w in group:  # one row the database refuses must not fail the others
+                    self._write([w])
+                return
+            for w in group:
+                w.error = exc
+        finally:
+            for w in group:
+                w.done.set()
+
+    def _insert(self, rows: list[dict[str, object]], deadline: float) -> list[tuple[int, bool]]:
+        """Insert the rows in one statement; (id, created?) for each, in order."""
+        params = {column: [row[column] for row in rows] for column in INBOUND_COLUMNS}
         for attempt in (1, 2):
-            raw = engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
+            raw = self.engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
             driver = raw.driver_connection
-            token = watchdog.watch(driver.pgconn.socket, deadline)
+            token: int | None = self._watchdog.watch(driver.pgconn.socket, deadline)
             try:
                 with driver.cursor() as cur:
-                    found = cur.execute(PG_INSERT, row).fetchone()
-                    if found is None:
-                        found = cur.execute(PG_EXISTING, row).fetchone()
-                        return found[0], False
-                log.debug("inbound message %s stored (%s)", found[0], inbound.channel)
-                return found[0], True
+                    created = {(ch, pid): i for i, ch, pid in cur.execute(PG_INSERT_MANY, params).fetchall()}
+                    keys = [(row["channel"], row["provider_message_id"]) for row in rows]
+                    missing = [key for key in keys if key not in created]
+                    existing = {}
+                    if missing:
+                        lookup = {"channel": [k[0] for k in missing], "provider_message_id": [k[1] for k in missing]}
+                        existing = {(ch, pid): i for i, ch, pid in cur.execute(PG_EXISTING_MANY, lookup).fetchall()}
+                results = []
+                for key in keys:
+                    if key in created:
+                        results.append((created.pop(key), True))  # a second one in the group: stored once
+                    elif key in existing:
+                        results.append((existing[key], False))
+                    else:
+                        results.append((_stored_in_group(results, keys, key), False))
+                return results
             except psycopg.Error as exc:
-                fired = watchdog.done(token)
+                fired = self._watchdog.done(token) if token is not None else False
                 token = None
                 broken = driver.broken or driver.closed
                 if broken:
@@ -483,15 +579,45 @@ def budgeted_store(
                     ) from exc
             finally:
                 if token is not None:
-                    watchdog.done(token)
+                    self._watchdog.done(token)
                 raw.close()  # back to the pool (a no-op once invalidated)
         raise AssertionError("unreachable")
 
-    return store
+
+def _stored_in_group(results: list[tuple[int, bool]], keys: list, key) -> int:
+    """The id given to an earlier row of the group with the same provider id."""
+    for (message_id, _), earlier in zip(results, keys, strict=False):
+        if earlier == key:
+            return message_id
+    raise ValueError("an inbound row was neither stored nor found")
 
 
-PG_INSERT = inbound_insert_sql(lambda column: f"%({column})s")
-PG_EXISTING = (
-    "SELECT id FROM messages WHERE direction = 'in' AND channel = %(channel)s "
-    "AND provider_message_id = %(provider_message_id)s"
+def _array_type(column: str) -> str:
+    """The column's PostgreSQL type for an array parameter (a string of any length: values are
+    bounded before they come here, and a cast to VARCHAR(n) would cut them silently)."""
+    from sqlalchemy import String, Text
+    from sqlalchemy.dialects import postgresql
+
+    from intake import orm
+
+    column_type = orm.messages.c[column].type
+    if isinstance(column_type, String) and not isinstance(column_type, Text):
+        return "TEXT"
+    return column_type.compile(dialect=postgresql.dialect())
+
+
+# Rows in one grouped statement at most (the rest wait for the next).
+GROUP_MAX = 64
+PG_INSERT_MANY = (
+    f"INSERT INTO messages ({', '.join(INBOUND_COLUMNS)}) "
+    f"SELECT {', '.join(INBOUND_COLUMNS)} FROM unnest("
+    + ", ".join(f"%({c})s::{_array_type(c)}[]" for c in INBOUND_COLUMNS)
+    + f") WITH ORDINALITY AS batch({', '.join(INBOUND_COLUMNS)}, n) ORDER BY n "
+    "ON CONFLICT (direction, channel, provider_message_id) DO NOTHING "
+    "RETURNING id, channel, provider_message_id"
+)
+PG_EXISTING_MANY = (
+    "SELECT id, channel, provider_message_id FROM messages WHERE direction = 'in' "
+    "AND (channel, provider_message_id) IN "
+    "(SELECT * FROM unnest(%(channel)s::text[], %(provider_message_id)s::text[]))"
 )

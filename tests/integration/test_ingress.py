@@ -606,3 +606,72 @@ def test_feeders_running_at_once_queue_each_posted_job_once(redis_db):
         t.join(30)
     assert sum(moved) == 400 and queue.queue.count == 400
     assert queue.waiting("worker.jobs.process_inbound") == set(range(1, 401))
+
+
+# ------------------------------------------------------------------ storing together
+
+
+def _store_while_the_table_is_locked(postgres_url, inbounds, hold_s=0.6):
+    """Store `inbounds` from one request thread each while another transaction keeps inserts
+    waiting, so that they pile up behind the first statement; (results, rows' transaction ids)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    from bot.ingress import budgeted_store, make_store_engine
+
+    engine = make_store_engine(postgres_url, 1.5, 8)
+    store = budgeted_store(engine, 1.5, lambda: datetime.now(UTC))
+    blocker = create_engine(postgres_url)
+    results: dict[int, object] = {}
+
+    def request(i: int, one) -> None:
+        try:
+            results[i] = store(one)
+        except Exception as exc:  # noqa: BLE001 - the test looks at what each request got
+            results[i] = exc
+
+    try:
+        with blocker.connect() as conn:
+            conn.execute(text("LOCK TABLE messages IN SHARE ROW EXCLUSIVE MODE"))
+            threads = [threading.Thread(target=request, args=(i, one)) for i, one in enumerate(inbounds)]
+            for t in threads:
+                t.start()
+            time.sleep(hold_s)
+            conn.commit()
+        for t in threads:
+            t.join(10)
+        with blocker.connect() as conn:
+            xmins = conn.execute(text("SELECT xmin::text FROM messages WHERE direction = 'in'")).scalars().all()
+    finally:
+        engine.dispose()
+        blocker.dispose()
+    return [results[i] for i in range(len(inbounds))], xmins
+
+
+def test_concurrent_requests_are_stored_together_each_once(pg, postgres_url):
+    from bot.ingress import Inbound
+
+    sids = [f"SM{uuid.uuid4().hex}" for _ in range(12)]
+    inbounds = [Inbound("sms", f"+8551200{i:04d}", sid, f"text {i}") for i, sid in enumerate(sids)]
+    inbounds.append(Inbound("sms", "+85512000000", sids[0], "text 0"))  # a redelivery, in flight at once
+    results, xmins = _store_while_the_table_is_locked(postgres_url, inbounds)
+    assert all(isinstance(r, tuple) for r in results), results
+    assert sorted(created for _, created in results) == [False] + [True] * 12
+    assert results[0][0] == results[-1][0]  # the redelivery is the same message
+    assert len({message_id for message_id, _ in results}) == 12 == count(pg)
+    # The first request's statement waited for the lock; every other one went in one more.
+    assert len(xmins) == 12 and len(set(xmins)) <= 2
+
+
+def test_a_row_the_database_refuses_fails_alone_and_its_group_is_stored(pg, postgres_url):
+    from sqlalchemy.exc import DataError
+
+    from bot.ingress import Inbound
+
+    good = [Inbound("sms", f"+8551200{i:04d}", f"SM{uuid.uuid4().hex}", f"text {i}") for i in range(6)]
+    refused = Inbound("x" * 40, "+85512009999", f"SM{uuid.uuid4().hex}", "too long a channel")
+    results, _ = _store_while_the_table_is_locked(postgres_url, [*good[:3], refused, *good[3:]])
+    assert isinstance(results[3], DataError)
+    assert [created for _, created in results[:3] + results[4:]] == [True] * 6
+    assert count(pg) == 6
