@@ -551,9 +551,7 @@ def test_embedded_mode_drains_the_spool_on_its_own_sweep(sqlite_url, places, tmp
 # ------------------------------------------------------------------ the hand-over to the workers
 
 
-def test_the_webhook_hands_a_stored_sms_to_the_workers_without_building_a_job(
-    postgres_url, places, tmp_path, redis_db
-):
+def test_the_webhook_hands_a_stored_sms_to_the_workers_without_building_a_job(postgres_url, places, tmp_path, redis_db):
     """The request thread stores and answers; a thread of the web process posts the message id on
     the feed in one command, and a worker's feeder makes the rq job (bot.jobqueue.move_posted)."""
     web = make_services(postgres_url, places, redis_url=REDIS_URL, spool_dir=tmp_path, request_path=True)
