@@ -4,15 +4,20 @@ provider at once, whatever else is down.
 - **Read** (`twilio_inbound`, `telegram_inbound`): the provider's payload as plain data, never
   trusting its types. Any signed delivery that could be a message to us is kept: one with no
   sender to answer is stored as failed (for an admin) rather than refused.
-- **Store** within a budget (`INGRESS_DB_BUDGET`): one statement on a pooled autocommit
-  connection, ended by a watchdog if a frozen database keeps it past the budget (connecting has
-  libpq's 2 s minimum). If the store fails or runs out of time,
+- **Store** within a budget (`INGRESS_DB_BUDGET`): the request thread hands its cleaned row to
+  the process's writer thread (`GroupedStore`), which stores every row that came in while its
+  last statement ran in one statement on a pooled autocommit connection (one round trip and one
+  commit for the group), ended by a watchdog if a frozen database keeps it past the budget
+  (connecting has libpq's 2 s minimum). If the store fails or runs out of time,
   the raw payload goes to the spool (bot.spool) and the database is left alone for
   `INGRESS_DB_RETRY` seconds (one probe at a time), so an outage does not hold every request for the
   budget. While this process has spooled messages not yet drained, it keeps spooling, so that one
   sender's messages reach the database in the order they came.
-- **Queue** the message's processing with a sub-second Redis budget; a failed enqueue leaves the
-  stored message to the recovery sweep, and Redis is left alone for a moment.
+- **Queue** the message's processing without a Redis call in the request: a thread of the process
+  hands the ids of stored messages over in batches (`Batcher`, one Redis command each), and a
+  worker's feeder makes the rq jobs (bot.jobqueue `post_many`, `move_posted`). A batch that cannot
+  be handed over leaves its messages to the recovery sweep (every few seconds). Button presses
+  (their spinner answered) are queued at once, with the sub-second Redis budget.
 
 The drain (`Ingress.drain`, run by the recovery sweep) stores spooled deliveries through the same
 reading code, once each by provider id, then queues them.
@@ -21,6 +26,7 @@ reading code, once each by provider id, then queues them.
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import re
@@ -406,7 +412,7 @@ def make_store_engine(database_url: str, budget_s: float, pool_size: int, keyrin
         database_url,
         isolation_level="AUTOCOMMIT",
         pool_size=pool_size,
-        max_overflow=3 * pool_size,  # more request threads than usual (WEB_THREADS above 8)
+        max_overflow=pool_size,
         pool_timeout=budget_s,
         pool_pre_ping=False,
         hide_parameters=True,
@@ -468,7 +474,7 @@ class GroupedStore:
 
     A request thread hands its row to one writer thread and waits (within the budget); the writer
     takes every row that has come in while its last statement ran and stores them in one
-    statement (`INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING`): one round trip
+    statement (`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING`): one round trip
     and one commit for the group instead of one each, which is most of what storing cost both
     this process and PostgreSQL. Alone, a request waits for nothing: its group is itself. Each
     row is still stored once by provider id (a redelivery in the same group too). A statement the
@@ -544,14 +550,14 @@ class GroupedStore:
 
     def _insert(self, rows: list[dict[str, object]], deadline: float) -> list[tuple[int, bool]]:
         """Insert the rows in one statement; (id, created?) for each, in order."""
-        params = {column: [row[column] for row in rows] for column in INBOUND_COLUMNS}
+        params = [row[column] for row in rows for column in INBOUND_COLUMNS]
         for attempt in (1, 2):
             raw = self.engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
             driver = raw.driver_connection
             token: int | None = self._watchdog.watch(driver.pgconn.socket, deadline)
             try:
                 with driver.cursor() as cur:
-                    created = {(ch, pid): i for i, ch, pid in cur.execute(PG_INSERT_MANY, params).fetchall()}
+                    created = {(ch, pid): i for i, ch, pid in cur.execute(_insert_many(len(rows)), params).fetchall()}
                     keys = [(row["channel"], row["provider_message_id"]) for row in rows]
                     missing = [key for key in keys if key not in created]
                     existing = {}
@@ -592,30 +598,21 @@ def _stored_in_group(results: list[tuple[int, bool]], keys: list, key) -> int:
     raise ValueError("an inbound row was neither stored nor found")
 
 
-def _array_type(column: str) -> str:
-    """The column's PostgreSQL type for an array parameter (a string of any length: values are
-    bounded before they come here, and a cast to VARCHAR(n) would cut them silently)."""
-    from sqlalchemy import String, Text
-    from sqlalchemy.dialects import postgresql
-
-    from intake import orm
-
-    column_type = orm.messages.c[column].type
-    if isinstance(column_type, String) and not isinstance(column_type, Text):
-        return "TEXT"
-    return column_type.compile(dialect=postgresql.dialect())
+@functools.cache
+def _insert_many(rows: int) -> str:
+    """The insert of `rows` inbound rows: one statement text per group size (each prepared by the
+    driver once it recurs), with plain parameters, which the driver sends far more cheaply than
+    arrays to unnest."""
+    row = "(" + ", ".join(["%s"] * len(INBOUND_COLUMNS)) + ")"
+    return (
+        f"INSERT INTO messages ({', '.join(INBOUND_COLUMNS)}) VALUES {', '.join([row] * rows)} "
+        "ON CONFLICT (direction, channel, provider_message_id) DO NOTHING "
+        "RETURNING id, channel, provider_message_id"
+    )
 
 
 # Rows in one grouped statement at most (the rest wait for the next).
 GROUP_MAX = 64
-PG_INSERT_MANY = (
-    f"INSERT INTO messages ({', '.join(INBOUND_COLUMNS)}) "
-    f"SELECT {', '.join(INBOUND_COLUMNS)} FROM unnest("
-    + ", ".join(f"%({c})s::{_array_type(c)}[]" for c in INBOUND_COLUMNS)
-    + f") WITH ORDINALITY AS batch({', '.join(INBOUND_COLUMNS)}, n) ORDER BY n "
-    "ON CONFLICT (direction, channel, provider_message_id) DO NOTHING "
-    "RETURNING id, channel, provider_message_id"
-)
 PG_EXISTING_MANY = (
     "SELECT id, channel, provider_message_id FROM messages WHERE direction = 'in' "
     "AND (channel, provider_message_id) IN "
