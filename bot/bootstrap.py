@@ -232,8 +232,9 @@ def build_services(
     return services
 
 
-# Connections of the ingress store engine: one per request thread (gunicorn.conf.py WEB_THREADS).
-INGRESS_POOL = 8
+# Connections of the ingress store engine: its writer thread uses one at a time (a second while a
+# database restart is retried), the recovery sweep's drain one more.
+INGRESS_POOL = 2
 
 
 def build_ingress(config: Config, queue: JobQueue, clock: Callable[[], datetime], keyring: Keyring | None = None):

@@ -57,8 +57,9 @@ class Config:
     enqueue_timeout_s: float = 0.25
     # The spool's local append-only file, used when the database and Redis are both down.
     spool_dir: Path = ROOT / "var" / "spool"
-    # Embedded mode's recovery sweep (the worker's is `python -m worker --sweep-interval`).
-    sweep_interval_s: float = 10.0
+    # Embedded mode's recovery sweep (the worker's is `python -m worker --sweep-interval`): every
+    # few seconds, as it also queues what a failed hand-over left behind.
+    sweep_interval_s: float = 5.0
     # The web console: a session ends after this long without a click, and after this long at most.
     console_idle_minutes: int = 60
     console_session_hours: int = 12
