@@ -145,6 +145,13 @@ class Gunicorn:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start in 60 s")
 
+    def pids(self) -> set[int]:
+        """The master and its workers."""
+        pids = {self.proc.pid}
+        for task in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            pids |= {int(p) for p in task.read_text().split()}
+        return pids
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -154,6 +161,28 @@ class Gunicorn:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU time of these processes (all their threads) so far; a process gone is 0."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def database_backends(engine) -> set[int]:
+    """The PostgreSQL server processes serving the webhooks' store connections."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE application_name = 'jsc-ingress'"))
+        return {row.pid for row in rows}
 
 
 def wrk(port: int, script: Path, bodies: Path, threads: int, connections: int, duration_s: int) -> dict:
@@ -213,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from tests.database import recreate_database
 
+    load = os.getloadavg()
     recreate_database(args.database_url)
     redis = Redis.from_url(args.redis_url)
     redis.flushdb()
@@ -245,10 +275,18 @@ def main(argv: list[str] | None = None) -> int:
         app = Gunicorn("bot:create_app()", env, work / "app.log")
         servers += [bare, app]
 
-        def run(port: int, bodies: str, duration: int) -> dict:
-            return wrk(port, script, files[bodies], args.wrk_threads, args.connections, duration)
+        def run(server: Gunicorn, bodies: str, duration: int) -> dict:
+            """One wrk run, with the CPU time the server (and its database connections) used."""
+            app_pids, db_pids = server.pids(), database_backends(engine)
+            before = cpu_seconds(app_pids), cpu_seconds(db_pids)
+            result = wrk(server.port, script, files[bodies], args.wrk_threads, args.connections, duration)
+            db_pids |= database_backends(engine)
+            after = cpu_seconds(app_pids), cpu_seconds(db_pids)
+            result["app_cpu_ms"] = (after[0] - before[0]) * 1000 / max(1, result["requests"])
+            result["db_cpu_ms"] = (after[1] - before[1]) * 1000 / max(1, result["requests"])
+            return result
 
-        run(bare.port, "warmup", 2), run(app.port, "warmup", 2)  # imports, pools, connections
+        run(bare, "warmup", 2), run(app, "warmup", 2)  # imports, pools, connections
         app.stop()  # the warm-up's requests still in flight are done
         servers.remove(app)
         with engine.begin() as conn:
@@ -256,17 +294,23 @@ def main(argv: list[str] | None = None) -> int:
         redis.flushdb()
         app = Gunicorn("bot:create_app()", env, work / "app.log")
         servers.append(app)
-        run(app.port, "warmup", 1)  # this process's pools (its messages are deleted below)
+        run(app, "warmup", 1)  # this process's pools (its messages are deleted below)
         time.sleep(0.5)
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM messages"))
-        results["bare Flask app"] = run(bare.port, "app", args.duration)
-        results["SMS webhook"] = run(app.port, "app", args.duration)
+        results["bare Flask app"] = run(bare, "app", args.duration)
+        results["SMS webhook"] = run(app, "app", args.duration)
         app.stop()
         servers.remove(app)
-        answered, stored = results["SMS webhook"]["ok"], stored_count(engine)
+        from bot.spool import SPOOL_KEY
+
+        answered, stored, spooled = results["SMS webhook"]["ok"], stored_count(engine), redis.llen(SPOOL_KEY)
         # wrk stops counting at the deadline; what was in flight then was still received and stored.
-        print(f"SMS webhook: {answered} answered 2xx, {stored} stored (each message once)")
+        print(f"SMS webhook: {answered} answered 2xx, {stored} stored (each message once), {spooled} spooled")
+        if spooled:
+            drain(env, args.database_url)  # a store over its budget under load: kept all the same
+            stored = stored_count(engine)
+            print(f"SMS webhook: {stored} stored after draining what was spooled")
         ok &= answered <= stored <= answered + args.connections and answered <= args.bodies
 
         # PostgreSQL unreachable: a port nothing listens on.
@@ -276,12 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         down_env = dict(env, DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/jsc")
         down = Gunicorn("bot:create_app()", down_env, work / "down.log")
         servers.append(down)
-        results["SMS webhook, database down"] = run(down.port, "down", args.duration)
+        results["SMS webhook, database down"] = run(down, "down", args.duration)
         down.stop()
         servers.remove(down)
         accepted = results["SMS webhook, database down"]["ok"]
-        from bot.spool import SPOOL_KEY
-
         spooled = redis.llen(SPOOL_KEY)
         print(f"database down: {accepted} answered 2xx, {spooled} spooled; draining ...", flush=True)
         drained = drain(env, args.database_url)
@@ -300,11 +342,15 @@ def main(argv: list[str] | None = None) -> int:
     bare_rps = results["bare Flask app"]["rps"]
     print()
     print(f"wrk, {args.connections} connections, {args.duration} s each, gunicorn as shipped (gunicorn.conf.py)")
-    print(f"{'run':<30} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'x bare':>7}")
+    print(f"load average (1 min) {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs")
+    print(
+        f"{'run':<30} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'x bare':>7}"
+        f" {'app CPU ms/req':>15} {'db CPU ms/req':>14}"
+    )
     for name, r in results.items():
         print(
             f"{name:<30} {r['rps']:>11.0f} {r['p50_us'] / 1000:>8.1f} {r['p99_us'] / 1000:>8.1f} "
-            f"{r['errors_status']:>8} {r['rps'] / bare_rps:>7.2f}"
+            f"{r['errors_status']:>8} {r['rps'] / bare_rps:>7.2f} {r['app_cpu_ms']:>15.2f} {r['db_cpu_ms']:>14.2f}"
         )
     web, down_r = results["SMS webhook"], results["SMS webhook, database down"]
     targets = [
