@@ -609,7 +609,7 @@ def test_feeders_running_at_once_queue_each_posted_job_once(redis_db):
 # ------------------------------------------------------------------ storing together
 
 
-def _store_while_the_table_is_locked(postgres_url, inbounds, hold_s=0.6):
+def _store_while_the_table_is_locked(postgres_url, keyring, inbounds, hold_s=0.6):
     """Store `inbounds` from one request thread each while another transaction keeps inserts
     waiting, so that they pile up behind the first statement; (results, rows' transaction ids)."""
     from datetime import UTC, datetime
@@ -618,7 +618,7 @@ def _store_while_the_table_is_locked(postgres_url, inbounds, hold_s=0.6):
 
     from bot.ingress import budgeted_store, make_store_engine
 
-    engine = make_store_engine(postgres_url, 1.5, 8)
+    engine = make_store_engine(postgres_url, 1.5, 8, keyring)
     store = budgeted_store(engine, 1.5, lambda: datetime.now(UTC))
     blocker = create_engine(postgres_url)
     results: dict[int, object] = {}
@@ -653,7 +653,7 @@ def test_concurrent_requests_are_stored_together_each_once(pg, postgres_url):
     sids = [f"SM{uuid.uuid4().hex}" for _ in range(12)]
     inbounds = [Inbound("sms", f"+8551200{i:04d}", sid, f"text {i}") for i, sid in enumerate(sids)]
     inbounds.append(Inbound("sms", "+85512000000", sids[0], "text 0"))  # a redelivery, in flight at once
-    results, xmins = _store_while_the_table_is_locked(postgres_url, inbounds)
+    results, xmins = _store_while_the_table_is_locked(postgres_url, pg.keyring, inbounds)
     assert all(isinstance(r, tuple) for r in results), results
     assert sorted(created for _, created in results) == [False] + [True] * 12
     assert results[0][0] == results[-1][0]  # the redelivery is the same message
@@ -669,7 +669,7 @@ def test_a_row_the_database_refuses_fails_alone_and_its_group_is_stored(pg, post
 
     good = [Inbound("sms", f"+8551200{i:04d}", f"SM{uuid.uuid4().hex}", f"text {i}") for i in range(6)]
     refused = Inbound("x" * 40, "+85512009999", f"SM{uuid.uuid4().hex}", "too long a channel")
-    results, _ = _store_while_the_table_is_locked(postgres_url, [*good[:3], refused, *good[3:]])
+    results, _ = _store_while_the_table_is_locked(postgres_url, pg.keyring, [*good[:3], refused, *good[3:]])
     assert isinstance(results[3], DataError)
     assert [created for _, created in results[:3] + results[4:]] == [True] * 6
     assert count(pg) == 6
