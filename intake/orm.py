@@ -24,6 +24,7 @@ from sqlalchemy import (
     false,
     func,
     inspect,
+    text,
     true,
 )
 from sqlalchemy.orm import registry
@@ -67,6 +68,8 @@ class UTCDateTime(TypeDecorator):
 
 
 UTC_DATETIME = UTCDateTime()
+
+UNSETTLED_OUTBOUND = "direction = 'out' AND status IN ('queued', 'sending')"
 
 contacts = Table(
     "contacts",
@@ -264,6 +267,16 @@ messages = Table(
     Index("ix_messages_status_direction", "status", "direction"),
     Index("ix_messages_direction_created_at", "direction", "created_at"),
     Index("ix_messages_channel_address_hash", "channel", "address_hash"),
+    # Each recipient's unsent outbound messages in order (intake.repository: a send claims a
+    # message only when no older one to its recipient is unsettled): small, only pending rows.
+    Index(
+        "ix_messages_unsettled_outbound",
+        "channel",
+        "address_hash",
+        "id",
+        postgresql_where=text(UNSETTLED_OUTBOUND),
+        sqlite_where=text(UNSETTLED_OUTBOUND),
+    ),
 )
 
 # The web console (bot/console): one-time sign-in links, sessions, and the append-only audit log.

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from intake import orm
@@ -32,6 +32,22 @@ from intake.model import (
     Official,
     OutboundStatus,
 )
+
+# An outbound message in these states has not been settled: it blocks the newer ones to its recipient.
+UNSETTLED = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
+
+
+def _older_unsettled(messages):
+    """SQL: an older outbound message to the same recipient as this row is still unsettled."""
+    older = messages.alias("older")
+    return exists().where(
+        older.c.direction == Direction.OUT,
+        older.c.channel == messages.c.channel,
+        older.c.address_hash == messages.c.address_hash,
+        older.c.status.in_(UNSETTLED),
+        older.c.id < messages.c.id,
+    )
+
 
 INBOUND_COLUMNS = (
     "direction",
@@ -212,35 +228,21 @@ class Repository:
         )
         return result.rowcount == 1
 
-    def queued_outbound(self, message_ids: Iterable[int]) -> list[tuple[Message, Contact | None]]:
-        """The messages among `message_ids` still `queued`, each with its contact (for a batch of
-        sends: two statements however many messages)."""
-        ids = list(message_ids)
-        if not ids:
-            return []
-        messages = list(
-            self.session.scalars(
-                select(Message).where(Message.id.in_(ids), Message.status == OutboundStatus.QUEUED).order_by(Message.id)
-            )
-        )
-        contact_ids = {m.contact_id for m in messages if m.contact_id is not None}
-        contacts = (
-            {c.id: c for c in self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))}
-            if contact_ids
-            else {}
-        )
-        return [(m, contacts.get(m.contact_id)) for m in messages]
-
     def claim_outbound_batch(self, message_ids: Iterable[int], now: datetime) -> list[dict]:
         """`claim_outbound` for many messages in one statement that also reads what sending needs
-        (id, channel, address, body, attempts, buttons, contact_id); only the ones claimed."""
+        (id, channel, address, body, attempts, buttons, contact_id); only the ones claimed.
+
+        A message is claimed only while no older message to the same recipient is still unsettled
+        (`queued` or `sending`): whatever else a job asks, a recipient's messages reach the
+        provider in the order they were created, across workers and retries (an older one is
+        settled only after the provider answered it)."""
         ids = list(message_ids)
         if not ids:
             return []
         m = orm.messages.c
         rows = self.session.execute(
             update(orm.messages)
-            .where(m.id.in_(ids), m.status == OutboundStatus.QUEUED)
+            .where(m.id.in_(ids), m.status == OutboundStatus.QUEUED, ~_older_unsettled(orm.messages))
             .values(
                 status=OutboundStatus.SENDING,
                 updated_at=now,
@@ -251,6 +253,51 @@ class Repository:
             .returning(m.id, m.channel, m.address, m.body, m.attempts, m.buttons, m.contact_id)
         )
         return sorted((dict(row._mapping) for row in rows), key=lambda r: r["id"])
+
+    def unsettled_outbound_of(self, message_ids: Iterable[int]) -> list[tuple[Message, Contact | None]]:
+        """Every outbound message still `queued` or `sending` to the recipients of `message_ids`
+        (the same channel and address, found by the address's keyed hash: addresses are sealed) —
+        settled or not themselves — oldest first, each with its contact: the recipients' send
+        queues, whose first message is the one that goes next."""
+        return self._with_contacts(self._unsettled_to_recipients_of(message_ids).order_by(Message.id))
+
+    def next_unsettled_to_recipients_of(self, message_ids: Iterable[int]) -> list[Message]:
+        """The oldest outbound message still `queued` or `sending` to each recipient of
+        `message_ids` that has one."""
+        m = orm.messages.c
+        first = (
+            self._unsettled_to_recipients_of(message_ids, select(func.min(m.id)))
+            .group_by(m.channel, m.address_hash)
+            .scalar_subquery()
+        )
+        return list(
+            self.session.scalars(
+                select(Message)
+                .where(Message.id.in_(first))
+                .order_by(Message.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def _unsettled_to_recipients_of(self, message_ids: Iterable[int], stmt=None):
+        m = orm.messages.c
+        recipients = select(m.channel, m.address_hash).where(m.id.in_(list(message_ids)), m.direction == Direction.OUT)
+        stmt = select(Message).execution_options(populate_existing=True) if stmt is None else stmt
+        return stmt.where(
+            m.direction == Direction.OUT,
+            m.status.in_(UNSETTLED),
+            tuple_(m.channel, m.address_hash).in_(recipients),
+        )
+
+    def _with_contacts(self, stmt) -> list[tuple[Message, Contact | None]]:
+        messages = list(self.session.scalars(stmt))
+        contact_ids = {msg.contact_id for msg in messages if msg.contact_id is not None}
+        contacts = (
+            {c.id: c for c in self.session.scalars(select(Contact).where(Contact.id.in_(contact_ids)))}
+            if contact_ids
+            else {}
+        )
+        return [(msg, contacts.get(msg.contact_id)) for msg in messages]
 
     def defer_outbound_many(self, until: dict[int, datetime]) -> None:
         """`defer_outbound` for several messages in one transaction."""
@@ -281,7 +328,9 @@ class Repository:
         )
 
     def outbound_overdue(self, cutoff: datetime) -> list[int]:
-        """Queued outbound messages whose job should have run before `cutoff` (a lost job)."""
+        """Queued outbound messages whose job should have run before `cutoff` (a lost job), each
+        the first unsettled message to its recipient: one behind an older one waits its turn,
+        and the older one's send queues it."""
         due = func.coalesce(orm.messages.c.next_attempt_at, orm.messages.c.updated_at)
         return list(
             self.session.scalars(
@@ -289,6 +338,7 @@ class Repository:
                     orm.messages.c.direction == Direction.OUT,
                     orm.messages.c.status == OutboundStatus.QUEUED,
                     due < cutoff,
+                    ~_older_unsettled(orm.messages),
                 )
             )
         )

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from intake import cases, job_names, retention, schedule
 from intake import services as intake
-from intake.delivery import RetryLater, deliver_batch, recover_interrupted
+from intake.delivery import Delivery, RetryLater, deliver_batch, recover_interrupted
 from intake.deps import IntakeDeps
-from intake.model import Channel
+from intake.model import Channel, OutboundStatus
 from intake.outbound import apply_early_statuses, dispatch, held_for_quiet_hours, unprocessed_inbound
 from intake.policy import Policy
 from intake.ports import SendError
@@ -128,39 +128,79 @@ def _timing(s):
     return IntakeDeps(understander=None, places=None, policy=Policy(timezone=s.config.timezone), clock=s.clock)
 
 
+# A deferred message is due this much before its time: the schedule is moved by another
+# process, whose clock may be a little ahead of this one's.
+DUE_SKEW = timedelta(seconds=0.5)
+
+
 def send_message(message_id: int, services=None) -> str:
-    """Send one outbound message; on a transient failure schedule the next attempt with back-off
-    (or the provider's Retry-After), so the delay lives in Redis and survives restarts. A Telegram
-    message that would break Telegram's rate limits is re-queued for when its slot frees."""
+    """Send the next message to this message's recipient (itself, unless an older one to the same
+    chat or phone is still unsent: messages to a recipient leave in the order they were created).
+    On a transient failure schedule the next attempt with back-off (or the provider's
+    Retry-After), so the delay survives restarts; a Telegram message that would break Telegram's
+    rate limits is scheduled for when its slot frees. Returns what became of `message_id`."""
     return send_batch([message_id], services)[message_id]
 
 
 def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) -> dict[int, str]:
-    """`send_message` for many messages at once (the send worker's batches): quiet hours and the
-    Telegram limits per message, then one claim, the sends through `run` (a thread pool sends
-    them concurrently; `senders` may be per thread), one transaction recording them. Returns each
-    message's outcome: sent, skipped, failed, retrying, deferred or throttled."""
+    """`send_message` for many messages at once (the send worker's batches).
+
+    Each message's recipient (channel and address) has a queue: its outbound messages still
+    `queued` or `sending`, oldest first. Only a queue's first message may go: a batch sends the
+    first message of each recipient it names, if that message is due (no back-off, hold or
+    rate-limit slot still running: its scheduled job sends it then, and a job that comes early,
+    its own or a later message's, leaves it). A first message held by quiet hours is let go
+    when a later one to the same person may go now (an answer to what they just wrote: they are at their
+    phone), so the answer neither waits until morning nor overtakes it. Then quiet hours and the
+    Telegram limits, one claim (which checks the order again, in SQL, against other workers),
+    the sends through `run` (a thread pool sends them concurrently; `senders` may be per thread),
+    one transaction recording them, and for each recipient whose first message was settled a job
+    for its next one. Returns each message's outcome: sent, skipped, failed, retrying, deferred,
+    throttled, or waiting (an older message to its recipient goes first)."""
     s = _get(services)
     timing = _timing(s)
     limiter = getattr(s, "rate_limiter", None)
     outcomes = {mid: "skipped" for mid in message_ids}
+    asked = set(message_ids)
     with s.uow() as uow:
-        pending = uow.repo.queued_outbound(message_ids)
+        unsettled = uow.repo.unsettled_outbound_of(message_ids)
+    queues: dict[tuple[str, str], list] = {}
+    for msg, contact in unsettled:
+        queues.setdefault((msg.channel, msg.address), []).append((msg, contact))
+    now = timing.clock()
     held: dict[int, float] = {}
     ready: list[int] = []
-    for msg, contact in pending:
-        quiet = held_for_quiet_hours(msg, timing, contact)
-        if quiet:
-            held[msg.id] = max(1.0, (quiet - timing.clock()).total_seconds())
-            outcomes[msg.id] = "deferred"
+    for queue in queues.values():
+        first, contact = queue[0]
+        for later, _ in queue[1:]:
+            if later.id in asked:
+                outcomes[later.id] = "waiting"
+        if first.status != OutboundStatus.QUEUED:
+            continue  # being sent: the worker sending it queues the next one
+        quiet = held_for_quiet_hours(first, timing, contact)
+        # A later message that may go now (an answer to what the person just wrote) lets go
+        # what quiet hours hold before it; never a provider's back-off (only a message not yet
+        # tried is released).
+        released = (
+            bool(quiet)
+            and first.attempts == 0
+            and any(m.status == OutboundStatus.QUEUED and not held_for_quiet_hours(m, timing, c) for m, c in queue[1:])
+        )
+        if first.next_attempt_at is not None and first.next_attempt_at > now + DUE_SKEW and not released:
+            if first.id in asked:  # a second job for it (a duplicate, a kick) came early
+                outcomes[first.id] = "waiting"
+            continue  # its back-off, hold or slot is still running: its scheduled job sends it
+        if quiet and not released:
+            held[first.id] = max(1.0, (quiet - now).total_seconds())
+            outcomes[first.id] = "deferred"
             continue
-        if limiter is not None and msg.channel == Channel.TELEGRAM:
-            wait = limiter.acquire(msg.address)
+        if limiter is not None and first.channel == Channel.TELEGRAM:
+            wait = limiter.acquire(first.address)
             if wait > 0:
-                held[msg.id] = wait
-                outcomes[msg.id] = "throttled"
+                held[first.id] = wait
+                outcomes[first.id] = "throttled"
                 continue
-        ready.append(msg.id)
+        ready.append(first.id)
     _defer_many(s, held)
     results = deliver_batch(
         s.uow,
@@ -181,7 +221,27 @@ def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) 
         else:
             outcomes[message_id] = result.outcome
     _defer_many(s, retries)
+    settled = [mid for mid, r in results.items() if isinstance(r, Delivery) and r.outcome in ("sent", "failed")]
+    _queue_next(s, settled)
     return outcomes
+
+
+def _queue_next(s, settled: list[int]) -> None:
+    """Queue a send job for the next unsettled message of each recipient whose message was just
+    settled, unless it is waiting out a delay of its own (its scheduled job will send it). A job
+    lost here (Redis down) is found by the recovery sweep: the next message is then the first
+    of its recipient, and overdue."""
+    if not settled:
+        return
+    try:
+        now = s.clock()
+        with s.uow() as uow:
+            following = uow.repo.next_unsettled_to_recipients_of(settled)
+        for msg in following:
+            if msg.status == OutboundStatus.QUEUED and (msg.next_attempt_at is None or msg.next_attempt_at <= now):
+                s.queue.enqueue(job_names.SEND_MESSAGE, msg.id)
+    except Exception as exc:  # noqa: BLE001 - what was sent is recorded; recovery queues the rest
+        log.warning("queueing the next sends failed (%s); the recovery sweep will", type(exc).__name__)
 
 
 def _drain_spool(s) -> None:
@@ -260,7 +320,8 @@ def _recover(s, older_than_s: float, lease_s: float) -> tuple[int, int]:
     overdue = _not_waiting(s.queue, job_names.SEND_MESSAGE, overdue)
     for message_id in inbound:
         s.queue.enqueue(job_names.PROCESS_INBOUND, message_id)
-    for message_id in [*overdue, *interrupted.requeued]:
+    # A recorded message is settled: its job sends the next message to the same recipient.
+    for message_id in [*overdue, *interrupted.requeued, *interrupted.recorded]:
         s.queue.enqueue(job_names.SEND_MESSAGE, message_id)
     if inbound or overdue or interrupted.recorded or interrupted.requeued:
         log.warning(

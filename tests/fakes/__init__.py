@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import update
+
 from bot.jobqueue import resolve
+from intake import job_names, orm
 from intake.ports import SendError
 from nlu.types import Intent, Language, Location, Understanding
 
@@ -37,7 +40,7 @@ class RecordingQueue:
     keeps delayed ones until a test lets time pass (`include_delayed=True`). Jobs due later are
     rows of the transactional schedule (intake.schedule): `delayed` shows them, with their delay
     from the services' clock, beside any job enqueued with a delay; `take_delayed` and
-    `include_delayed` take them off the schedule. The queue learns its services on the first
+    `include_delayed` take them off the schedule, and make the sends among them due now. The queue learns its services on the first
     `run_all` (or a fixture sets `services`)."""
 
     jobs: list[tuple[str, tuple, float]] = field(default_factory=list)
@@ -61,6 +64,15 @@ class RecordingQueue:
             rows = uow.repo.scheduled(func)
             if take and rows:
                 uow.repo.delete_scheduled([row_id for row_id, _, _, _ in rows])
+                # Their time has come: a send waiting out a delay is due now (a send job leaves a
+                # message whose delay still runs).
+                sends = [args[0] for _, f, args, _ in rows if f == job_names.SEND_MESSAGE and args]
+                if sends:
+                    uow.session.execute(
+                        update(orm.messages)
+                        .where(orm.messages.c.id.in_(sends), orm.messages.c.next_attempt_at > now)
+                        .values(next_attempt_at=now)
+                    )
                 uow.commit()
         return [(f, tuple(args), max(0.0, (due - now).total_seconds())) for _, f, args, due in rows]
 

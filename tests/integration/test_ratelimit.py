@@ -98,7 +98,10 @@ def test_a_throttled_telegram_send_requeues_itself_with_the_wait(config, places)
                 ).id
             )
         uow.commit()
-    assert jobs.send_message(ids[0], services=s) == "sent"
+    assert jobs.send_message(ids[1], services=s) == "waiting"  # its job sends part 0 first
+    assert [m[1] for m in sender.sent] == ["part 0"]
+    assert s.queue.jobs == [("worker.jobs.send_message", (ids[1],), 0)]  # the next to that chat
+    s.queue.jobs.clear()
     clock.t += 0.25
     assert jobs.send_message(ids[1], services=s) == "throttled"
     s.queue.services = s

@@ -88,23 +88,29 @@ def test_quiet_hours_hold_a_reminder_in_a_batch_without_loading_the_nlu(config, 
         with s.uow() as uow:
             contact = Contact(language="en")
             uow.repo.add(contact)
-            uow.repo.flush()
-            reminder = queue_message(
-                uow,
-                channel="sms",
-                address="+85512000003",
-                body="Session tomorrow 9:00",
-                key="r1",
-                contact=contact,
-                purpose="reminder",
-            ).id
-            reply = queue_message(
-                uow, channel="sms", address="+85512000003", body="Thank you", key="a1", contact=contact, purpose="reply"
-            ).id
             uow.commit()
-        assert jobs.send_batch([reminder, reply], s) == {reminder: "deferred", reply: "sent"}
+            contact_id = contact.id
+
+        def queue(body: str, key: str, purpose: str) -> int:
+            with s.uow() as uow:
+                person = uow.repo.contact(contact_id)
+                msg = queue_message(
+                    uow, channel="sms", address="+85512000003", body=body, key=key, contact=person, purpose=purpose
+                )
+                uow.commit()
+                return msg.id
+
+        reminder = queue("Session tomorrow 9:00", "r1", "reminder")
+        assert jobs.send_batch([reminder], s) == {reminder: "deferred"}
         assert s.queue.jobs == [] and scheduled(s) == [(job_names.SEND_MESSAGE, (reminder,), 8.5 * 3600)]  # until 07:00
-        assert bodies(providers) == ["Thank you"]
+        assert bodies(providers) == []
+        # The person writes at night: the answer goes at once, and what was held for them goes
+        # just before it, in the order the two were written (the answer never overtakes it).
+        reply = queue("Thank you", "a1", "reply")
+        assert jobs.send_batch([reply], s) == {reminder: "sent", reply: "waiting"}
+        assert s.queue.jobs == [(job_names.SEND_MESSAGE, (reply,), 0)]
+        assert jobs.send_batch([reply], s) == {reply: "sent"}
+        assert [m["body"] for m in providers.twilio_messages] == ["Session tomorrow 9:00", "Thank you"]
     finally:
         s.engine.dispose()
 
