@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+import time
 from dataclasses import replace
 
 from bot.bootstrap import build_services
@@ -169,23 +170,58 @@ def main(argv: list[str] | None = None) -> int:
         if "main" in args.queues:
             while queue.move_posted():
                 pass
+
     # SimpleWorker runs jobs in this process: no fork per job, so the loaded NLU, the gazetteer and
     # the database pool are reused (a forked work horse would share pooled connections unsafely).
     # Maintenance every minute rather than rq's ten: that is when a worker takes over the
     # scheduler lock of one that died, so delayed retries do not wait ten minutes for it.
-    worker = Worker(
-        queues,
-        connection=queue.connection,
-        maintenance_interval=60,
-        services=services,
-        send_concurrency=args.send_concurrency,
-        batch_size=args.send_batch,
-    )
+    def make_worker() -> Worker:
+        return Worker(
+            queues,
+            connection=queue.connection,
+            maintenance_interval=60,
+            services=services,
+            send_concurrency=args.send_concurrency,
+            batch_size=args.send_batch,
+        )
+
     try:
-        worker.work(with_scheduler=True, burst=args.burst, logging_level="INFO")
+        _work_through_redis_outages(make_worker, queue.connection, burst=args.burst)
     finally:
         stop.set()
     return 0
+
+
+def _work_through_redis_outages(make_worker, connection, *, burst: bool, retry_s: float = 1.0) -> None:
+    """Run rq's worker until it is asked to stop. rq's loop quits when Redis fails under it (a
+    timeout anywhere, or a refused connection in the middle of a job); a worker must outlive a
+    Redis outage as it outlives a database outage, so this waits until Redis answers again and
+    starts a fresh worker (the jobs' messages are in the database: recovery re-queues any job the
+    outage lost)."""
+    from redis.exceptions import RedisError
+    from rq.exceptions import StopRequested
+
+    while True:
+        worker = make_worker()
+        try:
+            worker.work(with_scheduler=True, burst=burst, logging_level="INFO")
+        except RedisError as exc:  # raised by rq's teardown, Redis still down
+            log.warning("worker stopped by a Redis failure (%s)", type(exc).__name__)
+        if burst or worker._shutdown_requested_date is not None:  # asked to stop (SIGTERM, SIGINT)
+            return
+        log.warning("the rq worker quit (Redis failed under it); starting again when Redis answers")
+        try:
+            while worker._shutdown_requested_date is None:
+                try:
+                    if connection.ping():
+                        break
+                except RedisError:
+                    pass
+                time.sleep(retry_s)
+            else:
+                return
+        except (StopRequested, KeyboardInterrupt):  # the old worker's signal handlers
+            return
 
 
 if __name__ == "__main__":
