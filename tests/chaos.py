@@ -342,7 +342,7 @@ def report(run: Run, database_url: str, keyring: Keyring) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=4.0, help="messages a second (default 4)")
-    parser.add_argument("--phase-s", type=float, default=15.0, help="seconds each fault lasts (default 15)")
+    parser.add_argument("--phase-s", type=float, default=10.0, help="seconds each fault lasts (default 10)")
     parser.add_argument("--settle-s", type=float, default=300.0, help="longest wait for quiet (default 300)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args(argv)
