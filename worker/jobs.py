@@ -150,9 +150,9 @@ def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) 
     first message of each recipient it names, if that message is due (no back-off, hold or
     rate-limit slot still running: its scheduled job sends it then, and a job that comes early,
     its own or a later message's, leaves it). A first message held by quiet hours is let go
-    when a later one to the same person may go now (an answer to what they just wrote: they are at their
-    phone), so the answer neither waits until morning nor overtakes it. Then quiet hours and the
-    Telegram limits, one claim (which checks the order again, in SQL, against other workers),
+    when a later one to the same person may go now (an answer to what they just wrote: they are
+    at their phone), so the answer neither waits until morning nor overtakes it. Then quiet hours
+    and the Telegram limits, one claim (which checks the order again, in SQL, against other workers),
     the sends through `run` (a thread pool sends them concurrently; `senders` may be per thread),
     one transaction recording them, and for each recipient whose first message was settled a job
     for its next one. Returns each message's outcome: sent, skipped, failed, retrying, deferred,
