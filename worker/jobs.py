@@ -167,7 +167,7 @@ def send_batch(message_ids: list[int], services=None, *, senders=None, run=map) 
     queues: dict[tuple[str, str], list] = {}
     for msg, contact in unsettled:
         queues.setdefault((msg.channel, msg.address), []).append((msg, contact))
-    now = timing.clock()
+    now = s.clock()
     held: dict[int, float] = {}
     ready: list[int] = []
     for queue in queues.values():
