@@ -14,7 +14,8 @@ Then it waits for quiet and prints, per phase: messages sent, accepted by the we
 answered, answered twice (the same reply body reaching the same person more than once), lost (sent
 and never answered) and the longest time from the first webhook attempt to the first reply. It
 exits 1 on any loss or duplicate. Settings: `--rate` (messages a second), `--phase-s` (seconds of
-fault), `--settle-s` (longest wait for quiet), `--keep` (leave the temporary directory for a look).
+fault), `--gap-s` (seconds between faults, while the stream goes on), `--settle-s` (longest wait
+for quiet), `--keep` (leave the temporary directory for a look).
 """
 
 from __future__ import annotations
@@ -343,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=4.0, help="messages a second (default 4)")
     parser.add_argument("--phase-s", type=float, default=10.0, help="seconds each fault lasts (default 10)")
+    parser.add_argument(
+        "--gap-s",
+        type=float,
+        default=10.0,
+        help="seconds between one fault's end and the next (default 10): each phase's figures are its own fault's",
+    )
     parser.add_argument("--settle-s", type=float, default=300.0, help="longest wait for quiet (default 300)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args(argv)
@@ -474,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
             on()
             time.sleep(args.phase_s)
             off()
-            time.sleep(3)
+            time.sleep(args.gap_s)
         run.stop.set()
         run.retry_deadline = time.monotonic() + args.settle_s  # type: ignore[attr-defined]
         print(f"chaos: {len(run.sent)} messages sent; waiting for quiet (at most {args.settle_s:.0f} s)", flush=True)
