@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     # Maintenance every minute rather than rq's ten: that is when a worker takes over the
     # scheduler lock of one that died, so delayed retries do not wait ten minutes for it.
     def make_worker() -> Worker:
-        return Worker(
+        worker = Worker(
             queues,
             connection=queue.connection,
             maintenance_interval=60,
@@ -184,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
             send_concurrency=args.send_concurrency,
             batch_size=args.send_batch,
         )
+        # rq has just raised the pool's socket timeout above its blocking dequeue's; connections
+        # made before (at start, and kept through a Redis outage) still have the short one, and
+        # an idle dequeue on one of them times out and ends rq's loop every few seconds.
+        queue.connection.connection_pool.reset()
+        return worker
 
     try:
         _work_through_redis_outages(make_worker, queue.connection, burst=args.burst)
