@@ -225,7 +225,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     # To officials on Telegram (no SMS cost; Khmer first, English below).
     "official_linked": {
         "en": "You are linked to {office}. New cases for your office will reach you here.",
-        "km": "អ្នកបានភ្ជាប់ជាមួយ {office}។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។",
+        "km": "អ្នកបានភ្ជាប់ជាមួយ {office_km}។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។",
     },
     "official_code_locked": {
         "en": "Too many wrong invitation codes. Try again in an hour, or ask your administrator for help.",

@@ -545,7 +545,9 @@ def _link_official(uow: UnitOfWork, deps: IntakeDeps, msg: Message, code: str, n
     official.linked_at = now
     office = uow.repo.office(official.office_id)
     log.info("official %s linked telegram for office %s", official.id, office.code if office else "?")
-    body = replies.render_official("official_linked", office=office.name_km if office else "?")
+    body = replies.render_official(
+        "official_linked", office=office.name_en if office else "?", office_km=office.name_km if office else "?"
+    )
     out = queue_message(
         uow,
         channel=Channel.TELEGRAM,

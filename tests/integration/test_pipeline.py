@@ -52,7 +52,7 @@ def test_a_dispute_by_sms_becomes_a_routed_case_with_the_office_told(pipeline):
         (
             "900001",
             "អ្នកបានភ្ជាប់ជាមួយ មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង។ ករណីថ្មីនឹងមកដល់អ្នកនៅទីនេះ។\n"
-            "You are linked to មជ្ឈមណ្ឌលសេវាយុត្តិធម៌ក្រុងបាត់ដំបង. New cases for your office will reach you here.",
+            "You are linked to Battambang Justice Service Centre. New cases for your office will reach you here.",
         )
     ]
     say(
