@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from intake.model import Contact, OutboundStatus
+from intake.model import Channel, Contact, OutboundStatus
 from intake.outbound import apply_early_statuses
 from intake.ports import OutcomeUnknown, Sender, SendError
 from intake.unit_of_work import IntegrityError, UnitOfWork
@@ -172,8 +172,23 @@ def _record(uow: UnitOfWork, claim: dict, result, max_attempts: int, now: dateti
                 log.info("contact %s opted out by the provider's answer", contact.id)
         return owned
     return uow.repo.finish_attempt(
-        message_id, attempts, now, status=OutboundStatus.SENT, provider_message_id=result, error=None
+        message_id,
+        attempts,
+        now,
+        status=OutboundStatus.SENT,
+        provider_message_id=stored_provider_id(claim, result),
+        error=None,
     )
+
+
+def stored_provider_id(claim: dict, provider_id: str) -> str:
+    """The provider's id as stored. Telegram's sender answers `chat_id:message_id` (message ids
+    are numbered per chat); the chat id is an address, sealed at rest everywhere else, so the
+    stored id names the chat by the first 16 characters of its keyed hash instead: still unique
+    per chat, and no chat id in clear."""
+    if claim["channel"] == Channel.TELEGRAM and ":" in provider_id and claim.get("address_hash"):
+        return f"{claim['address_hash'][:16]}:{provider_id.rsplit(':', 1)[1]}"
+    return provider_id
 
 
 def _outcome(claim: dict, result, owned: bool, max_attempts: int) -> Delivery | RetryLater:

@@ -230,7 +230,7 @@ class Repository:
 
     def claim_outbound_batch(self, message_ids: Iterable[int], now: datetime) -> list[dict]:
         """`claim_outbound` for many messages in one statement that also reads what sending needs
-        (id, channel, address, body, attempts, buttons, contact_id); only the ones claimed.
+        (id, channel, address, address_hash, body, attempts, buttons, contact_id); only the ones claimed.
 
         A message is claimed only while no older message to the same recipient is still unsettled
         (`queued` or `sending`): whatever else a job asks, a recipient's messages reach the
@@ -250,7 +250,7 @@ class Repository:
                 attempt_started_at=now,
                 next_attempt_at=None,
             )
-            .returning(m.id, m.channel, m.address, m.body, m.attempts, m.buttons, m.contact_id)
+            .returning(m.id, m.channel, m.address, m.address_hash, m.body, m.attempts, m.buttons, m.contact_id)
         )
         return sorted((dict(row._mapping) for row in rows), key=lambda r: r["id"])
 

@@ -123,3 +123,9 @@ def backdate_attempt(services, message_id, minutes: float = 10) -> None:
             .values(attempt_started_at=utcnow() - timedelta(minutes=minutes))
         )
         uow.commit()
+
+
+def telegram_id(services, chat: str, n: int) -> str:
+    """The stored provider id of the `n`th message Telegram numbered in `chat`: the chat named by
+    its keyed hash (intake.delivery.stored_provider_id), never by its id."""
+    return f"{services.keyring.phone_hash(chat)[:16]}:{n}"

@@ -16,6 +16,7 @@ from intake.model import Contact, Message
 from intake.outbound import queue_message
 from intake.ports import SendError
 from tests.fakes import RecordingQueue, ScriptedUnderstander
+from tests.integration.helpers import telegram_id
 from tests.support import TELEGRAM, TWILIO, scheduled
 from worker import jobs
 
@@ -114,7 +115,8 @@ def test_telegram_goes_out_through_python_telegram_bot(live, providers):
     assert providers.telegram_sends == [
         {"chat_id": "900001", "text": "ករណីថ្មី K7M-4TXP", "token": TELEGRAM["telegram_bot_token"], "reply_markup": None}
     ]
-    assert message(live, mid).provider_message_id == "900001:1"
+    stored = message(live, mid).provider_message_id
+    assert stored == telegram_id(live, "900001", 1) and "900001" not in stored  # no chat id in clear
 
 
 def test_telegram_429_honours_retry_after(live, providers):

@@ -27,7 +27,7 @@ from intake.services import record_inbound
 from tests.database import recreate_database
 from tests.fakes import RecordingQueue, ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
-from tests.integration.helpers import queue_messages, row
+from tests.integration.helpers import queue_messages, row, telegram_id
 from tests.integration.test_worker_processes import BIN, ROOT
 from tests.support import REDIS_URL, TELEGRAM, TWILIO, load_sample_directory, scheduled, side_database, wait_until
 from worker import jobs
@@ -62,7 +62,7 @@ def test_ten_chats_each_get_their_reply_once_though_telegram_numbers_each_chat_f
         outcomes = jobs.send_batch(ids, pg_live, senders=ThreadSenders(pg_live.senders_factory), run=pool.map)
     assert set(outcomes.values()) == {"sent"}
     assert sorted(m["chat_id"] for m in providers.telegram_sends) == chats  # one each
-    assert {row(pg_live, i).provider_message_id for i in ids} == {f"{chat}:1" for chat in chats}
+    assert {row(pg_live, i).provider_message_id for i in ids} == {telegram_id(pg_live, chat, 1) for chat in chats}
     # Nothing is left `sending` for recovery to send again.
     assert jobs.recover(pg_live, older_than_s=0, lease_s=0) == (0, 0)
     assert len(providers.telegram_sends) == 10
@@ -74,14 +74,14 @@ def test_one_provider_id_collision_in_a_batch_does_not_send_the_batch_again(pg_l
     [old] = queue_messages(pg_live, [("telegram", "900002", "an older notice")])
     with pg_live.uow() as uow:
         m = uow.repo.message(old)
-        m.status, m.provider_message_id = "sent", "900002:1"
+        m.status, m.provider_message_id = "sent", telegram_id(pg_live, "900002", 1)
         uow.commit()
     ids = queue_messages(pg_live, [("telegram", f"90000{n}", f"New dispute K7M-4TX{n}") for n in range(1, 4)])
     outcomes = jobs.send_batch(ids, pg_live, senders=ThreadSenders(pg_live.senders_factory))
     assert set(outcomes.values()) == {"sent"}
     assert [row(pg_live, i).status for i in ids] == ["sent", "sent", "sent"]
     assert row(pg_live, ids[1]).provider_message_id is None  # the colliding one: sent, id left out
-    assert row(pg_live, ids[0]).provider_message_id == "900001:1"
+    assert row(pg_live, ids[0]).provider_message_id == telegram_id(pg_live, "900001", 1)
     assert jobs.recover(pg_live, older_than_s=0, lease_s=0) == (0, 0)
     assert len(providers.telegram_sends) == 3
 

@@ -19,7 +19,7 @@ from bot.jobqueue import RqJobQueue
 from intake import job_names, schedule
 from intake.model import utcnow
 from tests.fakes import ScriptedUnderstander
-from tests.integration.helpers import queue_messages, row
+from tests.integration.helpers import queue_messages, row, telegram_id
 from tests.support import REDIS_URL
 from worker import jobs
 
@@ -99,7 +99,7 @@ def test_a_telegram_message_told_to_retry_after_is_not_overtaken_by_a_later_one(
     assert providers.telegram_sends == []
     work_until(rq_pg, lambda: settled(rq_pg, ids))
     assert telegram_texts(providers, "900001") == [NEW_CASE, WROTE_AGAIN]
-    assert [row(rq_pg, i).provider_message_id for i in ids] == ["900001:1", "900001:2"]
+    assert [row(rq_pg, i).provider_message_id for i in ids] == [telegram_id(rq_pg, "900001", n) for n in (1, 2)]
 
 
 def test_an_sms_told_to_retry_after_by_twilio_is_not_overtaken(rq_pg, providers):
