@@ -103,6 +103,39 @@ def _open(keyring, column, value):
     return plain, plain
 
 
+def _telegram_provider_ids(chat_part) -> None:
+    """Sent Telegram messages' provider ids are `<chat>:<message id>`: rewrite the chat part with
+    `chat_part(address_hash, plain address)` (the keyed hash's first 16 characters upward, the
+    chat id downward), so that no chat id stays in clear beside the sealed addresses."""
+    import re
+
+    conn = op.get_bind()
+    m = sa.table(
+        "messages",
+        sa.column("id"),
+        sa.column("direction"),
+        sa.column("channel"),
+        sa.column("address"),
+        sa.column("address_hash"),
+        sa.column("provider_message_id"),
+    )
+    rows = conn.execute(
+        sa.select(m.c.id, m.c.address, m.c.address_hash, m.c.provider_message_id).where(
+            m.c.direction == "out", m.c.channel == "telegram", m.c.provider_message_id.like("%:%")
+        )
+    ).all()
+    updates = []
+    for row in rows:
+        chat, _, number = row.provider_message_id.rpartition(":")
+        new_chat = chat_part(row.address_hash, row.address, chat)
+        if new_chat is not None and re.fullmatch(r"\d+", number):
+            updates.append({"_id": row.id, "v": f"{new_chat}:{number}"})
+    if updates:
+        conn.execute(
+            sa.update(m).where(m.c.id == sa.bindparam("_id")).values(provider_message_id=sa.bindparam("v")), updates
+        )
+
+
 def upgrade() -> None:
     is_pg = op.get_bind().dialect.name == "postgresql"
     with op.batch_alter_table("identities", schema=None) as batch_op:
@@ -121,6 +154,10 @@ def upgrade() -> None:
             "data", type_=sa.Text(), existing_nullable=False, **({"postgresql_using": "data::text"} if is_pg else {})
         )
     _rewrite(_seal)
+    # An id stored by the sender before this revision names the chat itself (digits, maybe a minus).
+    _telegram_provider_ids(
+        lambda digest, _address, chat: digest[:16] if digest and chat.lstrip("-").isdigit() else None
+    )
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.alter_column("address_hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.create_unique_constraint("uq_identities_channel_address_hash", ["channel", "address_hash"])
@@ -131,6 +168,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     is_pg = op.get_bind().dialect.name == "postgresql"
     _rewrite(_open)
+    _telegram_provider_ids(lambda digest, address, chat: address if digest and chat == digest[:16] else None)
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_channel_address_hash")
         batch_op.drop_column("address_hash")

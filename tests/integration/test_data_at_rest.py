@@ -27,6 +27,7 @@ from tests.support import load_sample_directory
 
 PHONE = "+85517000111"
 OTHER = "+85516000222"
+CHAT = "7712345001"  # a citizen's Telegram chat id
 WORDS = "ប្តីខ្ញុំវាយខ្ញុំ my husband beats me"
 STORY = "he took the rice field by the canal"
 NOTE = "she is staying with her sister behind the pagoda"
@@ -349,6 +350,13 @@ def test_the_migration_seals_rows_stored_in_plain_text(backend, request, tmp_pat
             ),
             {"p": PHONE, "w": WORDS, "t": T0},
         )
+        conn.execute(  # a reply sent on Telegram, its provider id naming the chat (before 0016)
+            text(
+                "INSERT INTO messages (direction, channel, address, body, status, purpose, urgent, attempts, created_at, updated_at, provider_message_id) "
+                "VALUES ('out', 'telegram', :c, 'ok', 'sent', 'reply', false, 1, :t, :t, :pid)"
+            ),
+            {"c": CHAT, "pid": f"{CHAT}:7", "t": T0},
+        )
         conn.execute(
             text(
                 "INSERT INTO cases (ref, kind, status, urgent, contact_id, language, summary, details, other_party_phone, created_at, updated_at) "
@@ -373,7 +381,7 @@ def test_the_migration_seals_rows_stored_in_plain_text(backend, request, tmp_pat
                 for t in ("identities", "messages", "cases", "conversations")
             ]
         )
-    assert "husband" not in raw and PHONE not in raw and OTHER not in raw and "rice" not in raw
+    assert "husband" not in raw and PHONE not in raw and OTHER not in raw and "rice" not in raw and CHAT not in raw
     with UnitOfWork(session_factory(engine)) as uow:
         identity = uow.repo.identity("sms", PHONE)
         assert identity is not None and identity.contact_id == 1
@@ -381,4 +389,6 @@ def test_the_migration_seals_rows_stored_in_plain_text(backend, request, tmp_pat
         assert (case.summary, case.details, case.other_party_phone) == (WORDS, STORY, OTHER)
         assert uow.session.scalar(select(Message.body).where(Message.address == PHONE)) == WORDS
         assert uow.repo.conversation(1).data == {"summary": "my husband beats me"}
+        stored = uow.session.scalar(select(Message.provider_message_id).where(Message.channel == "telegram"))
+        assert stored == f"{keyring.phone_hash(CHAT)[:16]}:7"
     engine.dispose()
