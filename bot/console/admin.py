@@ -232,10 +232,15 @@ def audit():
     tz = auth.services().web_deps.policy.tz
 
     def day(name: str) -> datetime | None:
-        try:
-            return datetime.strptime(args.get(name, ""), "%Y-%m-%d").replace(tzinfo=tz)
-        except ValueError:
-            return None
+        """A day written DD/MM/YYYY as everywhere in the console (or YYYY-MM-DD), on Cambodian
+        clocks; a browser's date input would show its own locale's order."""
+        text = (args.get(name) or "").strip()
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(text, pattern).replace(tzinfo=tz)
+            except ValueError:
+                continue
+        return None
 
     since, until = day("from"), day("to")
     page = max(1, args.get("page", 1, type=int) or 1)

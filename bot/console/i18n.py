@@ -355,6 +355,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
     "audit_who": ("អ្នកណា", "Who"),
     "when": ("ពេលណា", "When"),
     "from": ("ពី", "From"),
+    "day_format": ("ថ្ងៃ/ខែ/ឆ្នាំ", "day/month/year"),
     "to": ("ដល់", "To"),
     "no_entries": ("គ្មានកំណត់ត្រា។", "Nothing recorded."),
     "did_accept": ("ទទួលយក", "accepted"),

@@ -626,6 +626,13 @@ def test_pages_say_statuses_events_and_routing_reasons_in_words_with_place_names
     audit = visible_text(admin.get("/console/audit").text)
     assert "set a session" in audit and "Quick filters: Mine" in audit and "Kind: Dispute" in audit
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", audit) and "=" not in audit
+    # Days are written day/month/year, as on every page (no browser date input in its own locale).
+    page = admin.get("/console/audit").text
+    assert 'type="date"' not in page and "day/month/year" in visible_text(page)
+    assert "set a session" in visible_text(admin.get("/console/audit?from=01/01/2000&to=31/12/2999").text)
+    assert "set a session" not in visible_text(admin.get("/console/audit?from=01/01/2999").text)
+    assert "set a session" not in visible_text(admin.get("/console/audit?to=31/12/2000").text)
+    assert "set a session" in visible_text(admin.get("/console/audit?from=2000-01-01").text)
 
 
 # Getting a link
