@@ -397,12 +397,21 @@ def people_forget(phone: str, requested_by: str, yes: bool):
     """Erase one person (a phone number, or a Telegram chat id): their messages' texts, their
     cases' narratives and notes, their number; the anonymous counts stay. Audited."""
     from intake.retention import forget_person
+    from nlu.entities import find_phones
 
+    # Numbers are stored as +855…: a number written as people write it ("012 345 678", "855…")
+    # is read the same way; a Telegram chat id (digits, never starting with 0 or +) is taken as is.
+    phone = phone.strip()
+    if phone.startswith(("+", "0")) or not phone.lstrip("-").isdigit():
+        numbers = find_phones(phone)
+        if len(numbers) != 1:
+            raise click.UsageError("give one Cambodian phone number (e.g. 012 345 678) or a Telegram chat id")
+        phone = numbers[0]
     if not yes:
         click.confirm("This erases what this person wrote, for good. Go on?", abort=True)
     services = current_services()
     with services.uow() as uow:
-        result = forget_person(uow, phone.strip(), services.clock(), requested_by=requested_by or "cli")
+        result = forget_person(uow, phone, services.clock(), requested_by=requested_by or "cli")
         uow.commit()
     if not result.contacts and not result.messages and not result.other_party_cases:
         click.echo("nobody with this number or chat id is stored (the request is still in the audit log)")

@@ -274,7 +274,11 @@ def test_forgetting_a_person_erases_them_keeps_the_counts_and_is_audited(pg):
         theirs = a_case(uow, phone="+85512999888", other_party=PHONE)  # they are someone's other party
         uow.commit()
     say(pg, "one more thing about the canal", address=PHONE)
-    result = create_app(services=pg).test_cli_runner().invoke(args=["people", "forget", PHONE, "--yes"])
+    runner = create_app(services=pg).test_cli_runner()
+    refused = runner.invoke(args=["people", "forget", "call me", "--yes"])
+    assert refused.exit_code == 2 and "one Cambodian phone number" in refused.output
+    # Written as people write it, not as stored (+85517000111).
+    result = runner.invoke(args=["people", "forget", "017 000 111", "--yes"])
     assert result.exit_code == 0, result.output
     assert "erased: 1 contacts, 1 cases" in result.output
     stored = everything_stored(pg)
