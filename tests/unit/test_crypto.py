@@ -108,3 +108,26 @@ def test_the_environment_names_the_keys_and_the_retention():
     config = Config.from_env(env)
     assert config.require_data_keys and config.retention_dispute_days == 90 and config.retention_protection_days == 730
     assert load_keyring(config).current_id == "k2"
+
+
+def test_key_rotation_reseals_every_column_the_schema_seals():
+    """`keys rotate` lists its columns by hand: a sealed column it missed would stay under the old
+    key, and be lost with it once that key is dropped."""
+    from intake import orm
+    from intake.crypto import EncryptedAddress, EncryptedText
+    from intake.rekey import SEALED
+
+    sealed = {
+        (table.name, column.name)
+        for table in orm.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, EncryptedText)
+    }
+    assert {(t, c) for t, (columns, _) in SEALED.items() for c in columns} == sealed
+    addresses = {
+        (table.name, column.name)
+        for table in orm.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, EncryptedAddress)
+    }
+    assert {(t, c) for t, (_, hashes) in SEALED.items() for c in hashes} == addresses
