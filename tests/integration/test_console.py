@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -17,7 +18,7 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from bot.console import actions, auth, i18n
 from intake import orm, staff
-from intake.model import AuditEntry, CaseEvent, Message, Official
+from intake.model import AuditEntry, CaseEvent, Message, Official, utcnow
 from tests.console_data import seed
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.integration.helpers import say
@@ -26,10 +27,11 @@ from tests.support import TELEGRAM, TWILIO, load_sample_directory
 TEMPLATES = Path(__file__).resolve().parents[2] / "bot" / "console" / "templates" / "console"
 
 
-def _services(url, places):
+def _services(url, places, clock=None):
     cfg = replace(Config(), database_url=url, telegram_bot_username="jsc_bot", **TWILIO, **TELEGRAM)
     s = build_services(
         cfg,
+        clock=clock,
         queue=RecordingQueue(),
         senders={"sms": RecordingSender(), "telegram": RecordingSender()},
         understander=ScriptedUnderstander({}),
@@ -55,6 +57,19 @@ def lite(sqlite_url, places):
     """The same on SQLite only, for what does not depend on the database."""
     s = _services(sqlite_url, places)
     data = seed(s)
+    yield s, data, create_app(services=s)
+    s.engine.dispose()
+
+
+@pytest.fixture
+def daytime(sqlite_url, places):
+    """`lite` at 10:00 on Cambodian clocks (the clock runs, moved by whole hours), for what SMS
+    quiet hours (21:00-07:00) would otherwise hold whenever the suite happens to run."""
+    now = utcnow()
+    local = now.astimezone(ZoneInfo(Config().timezone))
+    offset = local.replace(hour=10, minute=0, second=0, microsecond=0) - local
+    s = _services(sqlite_url, places, clock=lambda: utcnow() + offset)
+    data = seed(s, now=s.clock())
     yield s, data, create_app(services=s)
     s.engine.dispose()
 
@@ -466,8 +481,8 @@ def _texts_to(services, phone: str) -> list[Message]:
         )
 
 
-def test_messaging_the_person_is_telegrams_msg_signed_by_the_office_once_and_audited(lite):
-    services, data, app = lite
+def test_messaging_the_person_is_telegrams_msg_signed_by_the_office_once_and_audited(daytime):
+    services, data, app = daytime
     client = app.test_client()
     sign_in(client, services, data.officials["jsc"])
     client.post("/console/language", data={"csrf_token": csrf(client), "lang": "en"})
