@@ -232,7 +232,7 @@ def build_services(
     return services
 
 
-# Connections of the ingress store engine: its writer thread uses one at a time (a second while a
+# Connections of the ingress store engine: the request thread writing a group uses one at a time (a second while a
 # database restart is retried), the recovery sweep's drain one more.
 INGRESS_POOL = 2
 

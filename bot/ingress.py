@@ -4,11 +4,11 @@ provider at once, whatever else is down.
 - **Read** (`twilio_inbound`, `telegram_inbound`): the provider's payload as plain data, never
   trusting its types. Any signed delivery that could be a message to us is kept: one with no
   sender to answer is stored as failed (for an admin) rather than refused.
-- **Store** within a budget (`INGRESS_DB_BUDGET`): the request thread hands its cleaned row to
-  the process's writer thread (`GroupedStore`), which stores every row that came in while its
-  last statement ran in one statement on a pooled autocommit connection (one round trip and one
-  commit for the group), ended by a watchdog if a frozen database keeps it past the budget
-  (connecting has libpq's 2 s minimum). If the store fails or runs out of time,
+- **Store** within a budget (`INGRESS_DB_BUDGET`): the process's request threads take turns to
+  write (`GroupedStore`): the one that finds no statement in flight stores its row at once, and
+  the rows that came in meanwhile go in the next statement, written by one of their own threads,
+  on a pooled autocommit connection (one round trip and one commit for the group), ended by a
+  watchdog if a frozen database keeps it past the budget (connecting has libpq's 2 s minimum). If the store fails or runs out of time,
   the raw payload goes to the spool (bot.spool) and the database is left alone for
   `INGRESS_DB_RETRY` seconds (one probe at a time), so an outage does not hold every request for the
   budget. While this process has spooled messages not yet drained, it keeps spooling, so that one
@@ -467,19 +467,22 @@ class _Waiting:
     done: threading.Event
     result: tuple[int, bool] | None = None
     error: BaseException | None = None
+    lead: bool = False  # woken to write the next group rather than with its result
 
 
 class GroupedStore:
     """The inbound messages of all of this process's request threads stored together.
 
-    A request thread hands its row to one writer thread and waits (within the budget); the writer
-    takes every row that has come in while its last statement ran and stores them in one
-    statement (`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING`): one round trip
-    and one commit for the group instead of one each, which is most of what storing cost both
-    this process and PostgreSQL. Alone, a request waits for nothing: its group is itself. Each
-    row is still stored once by provider id (a redelivery in the same group too). A statement the
-    database refuses (not an outage) is tried again row by row, so only the row at fault fails.
-    A row whose budget ran out before its group was written is not written: its request spools it.
+    The request threads take turns as the writer (flat combining: no writer thread to hand rows
+    to and be woken by, which cost each request two thread switches). A request that finds no
+    group being written writes its own row at once; rows that come in while a group is being
+    written wait, and when the writing request's statement is done the next of them is woken to
+    write them all in one statement (`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING
+    RETURNING`): one round trip and one commit for the group instead of one each, which is most
+    of what storing cost both this process and PostgreSQL. Each row is still stored once by
+    provider id (a redelivery in the same group too). A statement the database refuses (not an
+    outage) is tried again row by row, so only the row at fault fails. A row whose budget ran out
+    before its group was written is not written: its request spools it.
     """
 
     def __init__(self, engine, budget_s: float, clock: Callable[[], datetime], watchdog: Watchdog | None = None):
@@ -489,7 +492,8 @@ class GroupedStore:
         self._watchdog = watchdog or Watchdog()
         self._keyring = keyring_of(engine)  # the driver's insert seals here (intake.crypto)
         self._waiting: list[_Waiting] = []
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._writing = False  # a request is writing a group (or has been woken to)
         self._pid = 0
 
     def __call__(self, inbound: Inbound) -> tuple[int, bool]:
@@ -503,31 +507,47 @@ class GroupedStore:
             ),
         )
         waiting = _Waiting(row, time.monotonic() + self.budget_s, threading.Event())
-        with self._cond:
-            if self._pid != os.getpid():  # first use, or in a forked child: the writer is ours
-                self._pid = os.getpid()
-                threading.Thread(target=self._run, name="ingress-writer", daemon=True).start()
+        with self._lock:
+            if self._pid != os.getpid():  # first use, or in a forked child: the parent's state is not ours
+                self._pid, self._waiting, self._writing = os.getpid(), [], False
             self._waiting.append(waiting)
-            self._cond.notify()
-        if not waiting.done.wait(self.budget_s + 0.1):
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            waiting.done.wait(self.budget_s + 0.1)
+            with self._lock:
+                # Woken to write (or woken so, just as the wait ran out: the turn must still be taken).
+                lead, waiting.lead = waiting.lead, False
+                if not lead and not waiting.done.is_set() and waiting in self._waiting:
+                    self._waiting.remove(waiting)  # out of budget before its turn: never written
+        if lead:
+            self._write_turn()
+        if not waiting.done.is_set():
             raise TimeoutError("the inbound store ran out of budget")
         if waiting.error is not None:
             raise waiting.error
         assert waiting.result is not None
         return waiting.result
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._waiting:
-                    self._cond.wait()
-                group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
+    def _write_turn(self) -> None:
+        """Write the waiting rows (this request's among them), then wake the next writer, if any."""
+        with self._lock:
+            group, self._waiting = self._waiting[:GROUP_MAX], self._waiting[GROUP_MAX:]
+        try:
             now = time.monotonic()
-            late = [w for w in group if w.deadline <= now]
-            for w in late:
-                w.error = TimeoutError("the inbound store ran out of budget")
-                w.done.set()
+            for w in group:
+                if w.deadline <= now:
+                    w.error = TimeoutError("the inbound store ran out of budget")
+                    w.done.set()
             self._write([w for w in group if w.deadline > now])
+        finally:
+            with self._lock:
+                if self._waiting:
+                    following = self._waiting[0]
+                    following.lead = True
+                    following.done.set()
+                else:
+                    self._writing = False
 
     def _write(self, group: list[_Waiting]) -> None:
         if not group:
@@ -556,13 +576,15 @@ class GroupedStore:
             driver = raw.driver_connection
             token: int | None = self._watchdog.watch(driver.pgconn.socket, deadline)
             try:
-                with driver.cursor() as cur:
-                    created = {(ch, pid): i for i, ch, pid in cur.execute(_insert_many(len(rows)), params).fetchall()}
-                    keys = [(row["channel"], row["provider_message_id"]) for row in rows]
-                    missing = [key for key in keys if key not in created]
-                    existing = {}
-                    if missing:
-                        lookup = {"channel": [k[0] for k in missing], "provider_message_id": [k[1] for k in missing]}
+                with psycopg.RawCursor(driver) as raw_cur:
+                    inserted = raw_cur.execute(_insert_many(len(rows)), params).fetchall()
+                created = {(ch, pid): i for i, ch, pid in inserted}
+                keys = [(row["channel"], row["provider_message_id"]) for row in rows]
+                missing = [key for key in keys if key not in created]
+                existing = {}
+                if missing:
+                    lookup = {"channel": [k[0] for k in missing], "provider_message_id": [k[1] for k in missing]}
+                    with driver.cursor() as cur:
                         existing = {(ch, pid): i for i, ch, pid in cur.execute(PG_EXISTING_MANY, lookup).fetchall()}
                 results = []
                 for key in keys:
@@ -602,10 +624,13 @@ def _stored_in_group(results: list[tuple[int, bool]], keys: list, key) -> int:
 def _insert_many(rows: int) -> str:
     """The insert of `rows` inbound rows: one statement text per group size (each prepared by the
     driver once it recurs), with plain parameters, which the driver sends far more cheaply than
-    arrays to unnest."""
-    row = "(" + ", ".join(["%s"] * len(INBOUND_COLUMNS)) + ")"
+    arrays to unnest. Written with PostgreSQL's own `$n` placeholders for a raw cursor: the
+    driver would otherwise rewrite `%s` to `$n` on every call (it caches that only for short
+    statements, and a group's is long)."""
+    width = len(INBOUND_COLUMNS)
+    values = ", ".join("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows))
     return (
-        f"INSERT INTO messages ({', '.join(INBOUND_COLUMNS)}) VALUES {', '.join([row] * rows)} "
+        f"INSERT INTO messages ({', '.join(INBOUND_COLUMNS)}) VALUES {values} "
         "ON CONFLICT (direction, channel, provider_message_id) DO NOTHING "
         "RETURNING id, channel, provider_message_id"
     )
