@@ -32,13 +32,18 @@ def create_app(test_config: dict[str, Any] | None = None, services=None):
     app = Flask(__name__)
     app.config.update(SECRET_KEY=config.secret_key, MAX_CONTENT_LENGTH=256 * 1024)
     app.extensions["jsc"] = services
+    from bot import webhooks
+
+    # The SMS webhook's plain case is answered below Flask (see TwilioSmsFastPath); ProxyFix
+    # goes outside it, so that it sees the scheme and host the client used.
+    app.wsgi_app = webhooks.TwilioSmsFastPath(app.wsgi_app, services, app.config["MAX_CONTENT_LENGTH"])
     if config.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)
     configure_logging()
 
-    from bot import cli, console, simulator, webhooks
+    from bot import cli, console, simulator
 
     app.session_interface = webhooks.SessionsOutsideWebhooks()
     app.register_blueprint(webhooks.twilio_bp)

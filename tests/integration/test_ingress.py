@@ -673,3 +673,33 @@ def test_a_row_the_database_refuses_fails_alone_and_its_group_is_stored(pg, post
     assert isinstance(results[3], DataError)
     assert [created for _, created in results[:3] + results[4:]] == [True] * 6
     assert count(pg) == 6
+
+
+# ------------------------------------------------------------------ below Flask
+
+
+def test_a_signed_sms_is_stored_below_flask_and_every_other_request_goes_on_to_flask(pg):
+    from flask import request
+
+    app = create_app(services=pg)
+    flask_saw: list[str] = []
+    app.before_request(lambda: flask_saw.append(request.full_path))
+    client = app.test_client()
+
+    form = sms_form()
+    answer = post_sms(client, form)
+    assert answer.status_code == 200 and answer.mimetype == "text/xml"
+    assert answer.data == b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+    assert flask_saw == [] and count(pg) == 1  # answered below Flask
+    assert post_sms(client, form).status_code == 200 and count(pg) == 1  # a redelivery: stored once
+
+    forged = client.post(SMS_URL, data=sms_form(), headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"})
+    assert forged.status_code == 403 and flask_saw == ["/webhooks/twilio/sms?"] and count(pg) == 1
+
+    # Signed with a query string: not the plain case, so Flask's full check takes it, and stores it.
+    form = sms_form()
+    url = SMS_URL + "?gateway=somleng"
+    signature = RequestValidator(TWILIO["twilio_auth_token"]).compute_signature(url, form)
+    answer = client.post(url, data=form, headers={"X-Twilio-Signature": signature})
+    assert answer.status_code == 200 and flask_saw[-1] == "/webhooks/twilio/sms?gateway=somleng"
+    assert count(pg) == 2

@@ -39,3 +39,18 @@ def test_any_encoded_form_reads_as_werkzeug_reads_it(pairs):
 def test_any_body_of_escapes_separators_and_stray_percents_reads_as_werkzeug_reads_it(body):
     # Escapes of bytes that are not UTF-8 stay escaped; a '%' that starts no escape stays.
     assert list(urlencoded.parse(body).items(multi=True)) == list(werkzeug_form(body).items(multi=True))
+
+
+@given(st.lists(st.tuples(TEXT, TEXT), max_size=8), TEXT)
+def test_the_fast_paths_signature_is_the_twilio_librarys(pairs, path):
+    import hashlib
+    import hmac
+
+    from twilio.request_validator import RequestValidator
+
+    from bot.webhooks import twilio_signature
+
+    url = "https://example.org/webhooks/twilio/sms" + path
+    form = urlencoded.parse(urlencode(pairs).encode())
+    keyed = hmac.new(b"an auth token", digestmod=hashlib.sha1)
+    assert twilio_signature(keyed, url, form) == RequestValidator("an auth token").compute_signature(url, form)
