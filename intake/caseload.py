@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from intake import orm
 from intake.model import (
@@ -43,7 +43,10 @@ class InboxQuery:
     kind: str | None = None
     status: str | None = None  # None: every open case; "closed": closed and evaluated ones
     ref: str | None = None
-    newest_first: bool = False
+    # "urgent": urgent cases nobody has accepted yet, then the other urgent ones, then the rest,
+    # oldest first within each (the default: an urgent case that came in last is not at the
+    # bottom of a long list); "oldest" or "newest": by arrival alone.
+    order: str = "urgent"
     page: int = 1
 
 
@@ -85,6 +88,24 @@ def _quick_condition(name: str, viewer: Viewer, policy: Policy, now: datetime):
     return None
 
 
+ORDERS = ("urgent", "oldest", "newest")
+
+
+def _order(name: str) -> list:
+    """The inbox's ORDER BY for one of ORDERS (an unknown name: the default)."""
+    c = orm.cases.c
+    if name == "newest":
+        return [c.created_at.desc()]
+    if name == "oldest":
+        return [c.created_at.asc()]
+    waiting_urgent = and_(c.urgent.is_(True), c.accepted_by.is_(None), c.status.in_([str(s) for s in WAITING]))
+    return [
+        case((waiting_urgent, 0), else_=1),
+        case((c.urgent.is_(True), 0), else_=1),
+        c.created_at.asc(),
+    ]
+
+
 def inbox(uow: UnitOfWork, viewer: Viewer, query: InboxQuery, policy: Policy, now: datetime) -> InboxPage:
     """One page of the cases the viewer may see, with the count behind each quick filter."""
     c = orm.cases.c
@@ -116,10 +137,13 @@ def inbox(uow: UnitOfWork, viewer: Viewer, query: InboxQuery, policy: Policy, no
     total = counts[quick]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, query.page), pages)
-    order = Case.created_at.desc() if query.newest_first else Case.created_at.asc()
     rows = list(
         uow.session.scalars(
-            select(Case).where(*conditions).order_by(order, Case.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+            select(Case)
+            .where(*conditions)
+            .order_by(*_order(query.order), Case.id)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
         )
     )
     ids = [r.id for r in rows]

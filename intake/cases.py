@@ -1182,7 +1182,9 @@ CASE_FILTERS = ("urgent", "mine", "unaccepted")
 
 
 def open_cases_for(uow: UnitOfWork, official: Official, which: str | None = None) -> list[Case]:
-    """The open cases `official` may act on, oldest first; `which` narrows them (CASE_FILTERS)."""
+    """The open cases `official` may act on, as the console's inbox orders them (urgent ones
+    nobody has accepted, then the other urgent ones, then the rest, oldest first within each);
+    `which` narrows them (CASE_FILTERS)."""
     found = [c for c in uow.repo.open_cases() if c.is_open and can_act(uow, official, c)]
     if which == "urgent":
         found = [c for c in found if c.urgent]
@@ -1190,7 +1192,11 @@ def open_cases_for(uow: UnitOfWork, official: Official, which: str | None = None
         found = [c for c in found if c.accepted_by == official.id]
     elif which == "unaccepted":
         found = [c for c in found if not c.accepted_by]
-    return sorted(found, key=lambda c: (c.created_at, c.id))
+    waiting = (CaseStatus.RECEIVED, CaseStatus.ROUTED)
+    return sorted(
+        found,
+        key=lambda c: (not (c.urgent and not c.accepted_by and c.status in waiting), not c.urgent, c.created_at, c.id),
+    )
 
 
 def uncovered_offices(uow: UnitOfWork) -> list[Office]:

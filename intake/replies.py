@@ -523,8 +523,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "ករណី {ref} មិនអាចផ្ទេរទៅ {office_km} បានទេ៖ ប្រភេទការិយាល័យមិនត្រូវគ្នា។",
     },
     "official_cases_header": {
-        "en": "Open cases, oldest first ({first}-{last} of {total}):",
-        "km": "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន ({first}-{last} នៃ {total})៖",
+        "en": "Open cases, urgent first ({first}-{last} of {total}):",
+        "km": "ករណីកំពុងដំណើរការ បន្ទាន់មុន ({first}-{last} នៃ {total})៖",
     },
     "official_cases_more": {
         "en": "{more} more: press More or send /cases {filter}{page}",

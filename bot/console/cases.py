@@ -29,7 +29,7 @@ def _query() -> caseload.InboxQuery:
         kind=args.get("kind") if args.get("kind") in set(CaseKind) else None,
         status=args.get("status") if args.get("status") in {*CaseStatus, "closed"} else None,
         ref=(args.get("ref") or "").strip()[:20] or None,
-        newest_first=args.get("sort") == "newest",
+        order=args.get("sort") if args.get("sort") in caseload.ORDERS else "urgent",
         page=args.get("page", 1, type=int) or 1,
     )
 

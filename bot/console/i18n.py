@@ -81,6 +81,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {  # key: (Khmer, English)
     "commune": ("ឃុំ", "Commune"),
     "any": ("ទាំងអស់", "Any"),
     "sort": ("តម្រៀប", "Order"),
+    "urgent_first": ("បន្ទាន់មុន", "Urgent first"),
     "oldest_first": ("ចាស់បំផុតមុន", "Oldest first"),
     "newest_first": ("ថ្មីបំផុតមុន", "Newest first"),
     "apply": ("បង្ហាញ", "Show"),

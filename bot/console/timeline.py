@@ -182,5 +182,5 @@ def _filter_value(key: str, value: str, places, lang: str) -> str:
     if key == "province":
         return places.name(value, lang)
     if key == "sort":
-        return t("newest_first" if value == "newest" else "oldest_first", lang)
+        return t({"newest": "newest_first", "oldest": "oldest_first"}.get(value, "urgent_first"), lang)
     return value

@@ -348,6 +348,33 @@ def test_inbox_filters_counts_and_search_by_reference(console):
     assert inbox_refs(client.get(f"/console/?ref={typed}").text) == {data.refs["debt"]}
 
 
+def test_the_inbox_shows_urgent_cases_nobody_has_accepted_first_unless_asked_otherwise(console):
+    services, data, app = console
+    client = app.test_client()
+    sign_in(client, services, data.officials["coordinator"])
+
+    def order(query: str = "") -> list[str]:
+        return re.findall(r'class="ref" href="/console/cases/([A-Z0-9-]+)"', client.get(f"/console/{query}").text)
+
+    boundary, debt, violence = (data.refs[k] for k in ("boundary", "debt", "violence"))
+    # The urgent protection case came in last (40 minutes ago) and is still waiting: at the top.
+    assert order() == [violence, boundary, debt]
+    assert order("?sort=oldest") == [boundary, debt, violence]
+    assert order("?sort=newest") == [violence, debt, boundary]
+    assert order("?sort=nonsense") == order()
+    assert 'value="oldest" selected' in client.get("/console/?sort=oldest").text
+    # An urgent case someone has accepted gives way to an urgent one still waiting, and stays ahead
+    # of those that are not urgent.
+    with services.uow() as uow:
+        cases = orm.cases.c
+        uow.session.execute(update(orm.cases).where(cases.ref == boundary).values(urgent=True))
+        uow.session.execute(
+            update(orm.cases).where(cases.ref == violence).values(accepted_by=data.officials["caseworker"])
+        )
+        uow.commit()
+    assert order() == [boundary, violence, debt]
+
+
 def test_the_export_has_no_words_or_phone_numbers_and_is_audited(console):
     services, data, app = console
     client = app.test_client()

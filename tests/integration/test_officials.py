@@ -108,8 +108,8 @@ def test_cases_and_case_show_the_office_queue_and_a_timeline(wf, clock):
     case = the_case(wf)
     listing = tg(wf, "900001", "/cases")[0]
     assert listing.splitlines() == [
-        "ករណីកំពុងដំណើរការ ចាស់ជាងគេមុន (1-1 នៃ 1)៖",
-        "Open cases, oldest first (1-1 of 1):",
+        "ករណីកំពុងដំណើរការ បន្ទាន់មុន (1-1 នៃ 1)៖",
+        "Open cases, urgent first (1-1 of 1):",
         f"1. {case.ref} · dispute · បានបញ្ជូនទៅការិយាល័យ / routed · 0 d · —",
     ]
     detail = tg(wf, "900001", f"/case {case.ref}")[0]
@@ -118,6 +118,19 @@ def test_cases_and_case_show_the_office_queue_and_a_timeline(wf, clock):
     )
     assert "សាច់រឿង · Story: rice field in Sangkae" in detail and "ប្រវត្តិករណី · Timeline:" in detail
     assert "opened (citizen)" in detail
+
+
+def test_cases_lists_an_urgent_case_nobody_has_accepted_before_older_ones(wf, clock):
+    official(wf, "SAMPLE-JSC-0203", "900001")
+    open_dispute(wf, address="+85512000001")
+    clock.now += timedelta(hours=1)
+    open_dispute(wf, address="+85512000002")
+    with wf.uow() as uow:
+        first, second = uow.session.query(Case).order_by(Case.id).all()
+        second.urgent = True  # as an official or the triage would mark it
+        uow.commit()
+    listing = tg(wf, "900001", "/cases")[0].splitlines()
+    assert [line.split(" · ")[0] for line in listing[2:]] == [f"1. {second.ref}", f"2. {first.ref}"]
 
 
 def test_protection_narrative_is_shown_only_to_the_protection_office_caseworkers(wf):
