@@ -57,6 +57,11 @@ def test_the_word_list_hears_the_new_spellings():
         ("my sister works in Malaysia and for months we have heard nothing", "abroad_no_contact"),
         ("ម្ចាស់បំណុលថានឹងមករកខ្ញុំដល់ផ្ទះ ហើយខ្ញុំនឹងស្តាយក្រោយ", "debt_threat"),
         ("thao kae yok passport knhom ot aoy chenh", "confinement"),
+        ("the district clerk says my land papers are ready only if I spend the night at his place", "sexual_coercion"),
+        ("ម្ចាស់ហាងថា បើចង់បានការងារវិញ ត្រូវដេកជាមួយគាត់", "sexual_coercion"),
+        ("my grandmother is bedridden and my brother leaves her without food for days", "elder_without_care"),
+        ("yeay knhom pikar, kon kat dak kat nov krom pteh ot mean bay", "elder_without_care"),
+        ("the kiln owner says my family must stay and work until the debt is paid", "debt_bondage"),
     ],
 )
 def test_threat_model_signals(text, signal):
@@ -73,10 +78,31 @@ def test_threat_model_signals(text, signal):
         ("what is the penalty for trafficking", "law_question"),
         ("this heat is killing me lol", "idiom"),
         ("ឆ្កែគេខាំមាន់ខ្ញុំងាប់", "animal"),
+        ("which film about the war has the most killing scenes", "entertainment"),
+        ("how do I beat the boss on level 12", "entertainment"),
+        ("the loud music from the wedding tent is killing us", "noise"),
+        ("this loan is killing me, can we agree smaller payments", "idiom"),
+        ("I am a volunteer, what is the penalty for selling a child", "asker_role"),
+        # a workplace with a question of procedure is the asker's role ...
+        ("we work at a guesthouse: to whom do we report a guest who brings young girls", "asker_role"),
     ],
 )
 def test_context_that_lowers_the_signal(text, lowering):
     assert lowering in find_cues(text).lowering
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # ... a workplace alone is not: workers are abused at work
+        ("I work at a hotel and the manager keeps my passport", "asker_role"),
+        # "lan" is a million, not a car; a pen is where a person is kept, not an animal
+        ("we owe 3 lan riel to the kiln owner", "vehicle"),
+        ("my old father sleeps in the pig pen", "animal"),
+    ],
+)
+def test_what_is_no_lowering_context(text, lowering):
+    assert lowering not in find_cues(text).lowering
 
 
 def test_a_kick_is_no_duck():
@@ -118,6 +144,17 @@ def test_decisions():
     assert outcome(p=0.9, pc=0.85) == PROTECT
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
+
+
+def test_the_askers_role_explains_danger_words_not_a_signal():
+    role = ("asker_role",)
+    assert outcome(VIOLENCE, Cues(lowering=role), p=0.1, pc=0.1) == NONE  # a teacher asking the law
+    # a role with a situation that is someone's ("I work for an NGO: an old man is left without food")
+    neglect = Cues(signals=("elder_without_care",), lowering=role)
+    assert outcome(Danger(urgent=False), neglect, p=0.1, pc=0.1) == ASK
+    assert outcome(Danger(urgent=False), neglect, p=0.4, pc=0.3) == PROTECT
+    # a thing hit still explains a signal
+    assert outcome(Danger(urgent=False), Cues(signals=("debt_threat",), lowering=("vehicle",)), p=0.4, pc=0.3) == ASK
 
 
 def test_urgency():
