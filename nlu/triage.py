@@ -24,7 +24,7 @@ everything else; `nlu_triage.yml` and `nlu_triage2.yml` hold examples written fo
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
-  and m >= 0.3; or both models together (m >= 0.6, each >= 0.3). A protection case at once.
+  and m >= 0.3; or both models together (m >= 0.5, each >= 0.3). A protection case at once.
 - `none`: words or signals that the context, a denial or a confident other reading explain, with
   m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
 - `ask`: anything else with a word, a signal, a protection reading or a model's doubt. The
@@ -54,10 +54,13 @@ NONE = "none"
 
 # Thresholds. `m` is the mean of the two models' probabilities of danger (the danger model's and the
 # classifier's victim_protection): the second opinion a danger word needs. Tuned on nlu/eval/dev_*,
-# heldout_* and heldout2_* (held-out set 2 is development data since issue 14's second round).
+# heldout_*, heldout2_* and heldout3_* together (held-out sets 2 and 3 are development data since
+# issue 14's second and third rounds; a blind set 4 measures the third round).
 WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
 SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
-AGREE = 0.6  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
+# AGREE was 0.6 until the third round: at 0.5 twelve more victims without danger words on the four
+# sets are protected at once, against two more non-victims (a guarantor's debt, a case's status).
+AGREE = 0.5  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
 AGREE_EACH = 0.3
 EXPLAINED_BELOW = 0.25  # words / signals the context, a denial or a confident other reading explain
 OTHER_READING = 0.8  # "a confident other reading": the classifier's best non-victim intent this sure

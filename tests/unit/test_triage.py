@@ -142,6 +142,8 @@ def test_decisions():
     assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.2) == ASK
     assert outcome(p=0.4, pc=0.2) == ASK  # the models alone, without words
     assert outcome(p=0.9, pc=0.85) == PROTECT
+    assert outcome(p=0.55, pc=0.5) == PROTECT  # both models at about one in two: protect (AGREE)
+    assert outcome(p=0.7, pc=0.25) == ASK  # one model alone does not
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
 
