@@ -10,24 +10,29 @@ through. Three kinds of evidence are weighed:
   tied to a debt or to land, extortion (with intimate images or not), grooming (gifts, money or
   drugs to a child, an adult asking a child to come alone or in secret), child marriage to settle
   a debt, a child left without care, confinement and withheld documents or phones, work abroad
-  where contact stopped, fear of going home.
+  where contact stopped, fear of going home; since the third round also sexual coercion over a
+  favour (a document, the rent, a job for private time), an old or disabled person kept without
+  care, debt bondage (work until a debt is paid) and a job offer with the marks of deception.
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
-  as the thing hit; a question about the law from a teacher, an official, a student or an
-  employer; an idiom ("this heat is killing me lol").
+  as the thing hit; films, games and sport; noise; a question about the law from a teacher, an
+  official, a student or an employer, or from a workplace asking its procedure (the asker's role
+  explains a danger word, not a threat-model signal); an idiom ("this heat is killing me lol").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` and `nlu_triage2.yml` hold examples written for this).
+everything else; `nlu_triage.yml`, `nlu_triage2.yml` and `nlu_triage3.yml` hold examples written for
+this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
   and m >= 0.3; or both models together (m >= 0.5, each >= 0.3). A protection case at once.
 - `none`: words or signals that the context, a denial or a confident other reading explain, with
   m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
-- `ask`: anything else with a word, a signal, a protection reading or a model's doubt. The
+- `ask`: anything else with a word, a signal, a protection reading or a model's doubt (the danger
+  model alone at ASK_MODEL or more asks, however sure the classifier is of another reading). The
   dialogue asks once: is anyone hurting you or in danger now?
 """
 
@@ -66,6 +71,9 @@ EXPLAINED_BELOW = 0.25  # words / signals the context, a denial or a confident o
 OTHER_READING = 0.8  # "a confident other reading": the classifier's best non-victim intent this sure
 ASK_MEAN = 0.3  # nothing named, m at least this -> ask
 ASK_EITHER = 0.6  # nothing named, either model at least this -> ask
+# nothing named, the danger model (the independent opinion) at least this -> ask, however sure the
+# classifier is of another reading (Rasa's probabilities are more extreme than the embedded one's)
+ASK_MODEL = 0.4
 
 # --- the broader threat model (data) ------------------------------------------------------------
 # Each signal: groups that must all occur in the message (any term of each group). Terms as in
@@ -177,6 +185,20 @@ _THREAT_WORDS = (
     "safe",
     "do not come back",
     "don't come back",
+    # a warning, stones thrown at the house
+    "ព្រមាន",
+    "ចោលថ្ម",
+    "គប់ថ្ម",
+    "prom mean",
+    "bos thmor",
+    "chol thmor",
+    "kob thmor",
+    "warning",
+    "warned",
+    "threw stones",
+    "throw stones",
+    "throwing stones",
+    "stones (at|on|onto) (our|the|my|his|her) (house|roof|door|window*)",
 )
 _INTIMATE = (
     "អាក្រាត",
@@ -287,7 +309,23 @@ _ALONE = (
     "meet him",
     "go with him",
 )
-_MARRY = ("រៀបការ", "ប្រពន្ធ", "rieb kar", "riep kar", "marry", "married", "marriage", "wife")
+_MARRY = (
+    "រៀបការ",
+    "ប្រពន្ធ",
+    "ភ្ជាប់ពាក្យ",
+    "កូនក្រមុំ",
+    "rieb kar",
+    "riep kar",
+    "phjab peak",
+    "pjab peak",
+    "marry",
+    "married",
+    "marriage",
+    "wife",
+    "bride",
+    "engagement",
+    "engaged",
+)
 _SETTLE = (
     "បំណុល",
     "ជំពាក់",
@@ -384,6 +422,45 @@ _ABROAD = (
     "agency",
     "abroad",
     "thailand",
+    "ជប៉ុន",
+    "ចិន",
+    "តៃវ៉ាន់",
+    "ឌូបៃ",
+    "សិង្ហបុរី",
+    "japan",
+    "china",
+    "chin",
+    "taiwan",
+    "dubai",
+    "singapore",
+)
+# A job offer with the marks of deception ("no visa needed, come alone, don't tell your family").
+_JOB = ("ការងារ", "ធ្វើការ", "kar ngar", "tver kar", "job*", "work*", "salary")
+_DECEPTION = (
+    "កុំប្រាប់",
+    "មិនបាច់ទិដ្ឋាការ",
+    "គ្មានទិដ្ឋាការ",
+    "ចេញថ្លៃលិខិតឆ្លងដែន",
+    "kom prab",
+    "kom brab",
+    "ot bach visa",
+    "ot trov visa",
+    "no visa",
+    "without visa",
+    "without a visa",
+    "dont tell",
+    "don't tell",
+    "do not tell",
+    "tell nobody",
+    "tell no one",
+    "we pay the passport",
+    "pay for your passport",
+    "pay the passport",
+    "free ticket",
+    "free passport",
+    "pay later",
+    "no fee",
+    "come alone",
 )
 _NO_CONTACT = (
     "បាត់ដំណឹង",
@@ -621,6 +698,7 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("sexual_coercion", "sexual_abuse", (_PRIVATE_FAVOUR, _IN_RETURN)),
     ("elder_without_care", "violence", (_ELDER, _ELDER_NEGLECT)),
     ("debt_bondage", "forced_labour", (_UNTIL_PAID, _WORK)),
+    ("deceptive_offer", "trafficking", (_JOB, _ABROAD, _DECEPTION)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -1444,7 +1522,14 @@ def decide(
         and (signals_explained or not cues.signals)
     ):
         return out(NONE, "danger words explained by the context" if not negated else "every danger word denied")
-    if words or cues.signals or victim_read or m >= ASK_MEAN or max(p, p_classifier) >= ASK_EITHER:
+    if (
+        words
+        or cues.signals
+        or victim_read
+        or m >= ASK_MEAN
+        or max(p, p_classifier) >= ASK_EITHER
+        or (p_model is not None and p_model >= ASK_MODEL)
+    ):
         return out(ASK, "weak or conflicting signal")
     return out(NONE, "no danger")
 

@@ -62,6 +62,10 @@ def test_the_word_list_hears_the_new_spellings():
         ("my grandmother is bedridden and my brother leaves her without food for days", "elder_without_care"),
         ("yeay knhom pikar, kon kat dak kat nov krom pteh ot mean bay", "elder_without_care"),
         ("the kiln owner says my family must stay and work until the debt is paid", "debt_bondage"),
+        ("an agent offers my sister factory work in Taiwan, no visa needed and tell no one at home", "deceptive_offer"),
+        ("my uncle arranged the engagement of my 15 year old cousin to the man they owe", "child_marriage_debt"),
+        ("since we would not sell the land, someone throws stones at our house every night", "land_threat"),
+        ("the company's men came with a warning about our land: they asked where my father sleeps", "land_threat"),
     ],
 )
 def test_threat_model_signals(text, signal):
@@ -105,6 +109,10 @@ def test_what_is_no_lowering_context(text, lowering):
     assert lowering not in find_cues(text).lowering
 
 
+def test_boundary_stones_are_no_threat():
+    assert "land_threat" not in find_cues("my neighbour moved the boundary stones on our land").signals
+
+
 def test_a_kick_is_no_duck():
     # ទា (duck) is inside ទាត់ (kick): an animal must not lower a kick.
     assert "animal" not in find_cues("គាត់ទាត់ខ្ញុំ").lowering
@@ -144,6 +152,9 @@ def test_decisions():
     assert outcome(p=0.9, pc=0.85) == PROTECT
     assert outcome(p=0.55, pc=0.5) == PROTECT  # both models at about one in two: protect (AGREE)
     assert outcome(p=0.7, pc=0.25) == ASK  # one model alone does not
+    # the danger model's own reading asks, however sure the classifier is of another intent
+    assert outcome(p=0.45, pc=0.05, intent="legal_information", conf=0.95) == ASK
+    assert outcome(p=0.3, pc=0.05, intent="legal_information", conf=0.95) == NONE
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
 
