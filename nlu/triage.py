@@ -1494,9 +1494,15 @@ def decide(
         # Urgent: someone may be in danger now. A danger word that says so (a threat to kill, a
         # weapon, "now"), a child, sexual abuse or someone held (trafficking, confinement, work
         # abroad with contact stopped), a time that is near ("tonight", "by Friday", "ស្អែក"), or
-        # a danger the lists cannot name (the models alone read it): a caseworker calls at once.
+        # a danger no danger word names that the models alone protect (a threat-model signal at
+        # most: stones on the roof, an old woman left without food): a caseworker calls at once.
+        models_alone = safety == PROTECT and not words and m >= AGREE and min(p, p_classifier) >= AGREE_EACH
         urgent = safety != NONE and (
-            danger.urgent or bool(set(categories) & _URGENT_SIGNALS) or soon or (not categories and safety == PROTECT)
+            danger.urgent
+            or bool(set(categories) & _URGENT_SIGNALS)
+            or soon
+            or (not categories and safety == PROTECT)
+            or models_alone
         )
         if soon and safety != NONE:
             reasons.append("soon")

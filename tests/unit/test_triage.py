@@ -178,6 +178,10 @@ def test_urgency():
     assert not urgent(Danger(urgent=False), Cues(signals=("debt_threat",), signal_categories=("threat",)), 0.6)
     assert urgent(Danger(urgent=False), Cues(signals=("confinement",), signal_categories=("trafficking",)), 0.6)
     assert urgent(p=0.9, pc=0.9)  # a danger the lists cannot name
+    # a signal the models alone would protect: no word says how bad, the models do
+    land = Cues(signals=("land_threat",), signal_categories=("threat",))
+    assert urgent(Danger(urgent=False), land, p=0.8, pc=0.6)
+    assert not urgent(Danger(urgent=False), land, p=0.5, pc=0.2)  # protected on the signal, not urgent
     assert not urgent(Danger(urgent=False), Cues(soon=True), p=0.05)  # "today" without any danger
     assert find_cues("they will come for my son tonight").soon and not find_cues("my son").soon
 
