@@ -64,6 +64,8 @@ def test_the_word_list_hears_the_new_spellings():
         ("the kiln owner says my family must stay and work until the debt is paid", "debt_bondage"),
         ("an agent offers my sister factory work in Taiwan, no visa needed and tell no one at home", "deceptive_offer"),
         ("my uncle arranged the engagement of my 15 year old cousin to the man they owe", "child_marriage_debt"),
+        ("my stepbrother comes into my bed when mum is out and says it is our secret", "abuse_in_secret"),
+        ("ពូចូលមកដេកជាមួយក្មួយស្រី ហើយប្រាប់ថាកុំប្រាប់នរណា", "abuse_in_secret"),
         ("since we would not sell the land, someone throws stones at our house every night", "land_threat"),
         ("the company's men came with a warning about our land: they asked where my father sleeps", "land_threat"),
     ],
@@ -166,6 +168,10 @@ def test_the_askers_role_explains_danger_words_not_a_signal():
     neglect = Cues(signals=("elder_without_care",), lowering=role)
     assert outcome(Danger(urgent=False), neglect, p=0.1, pc=0.1) == ASK
     assert outcome(Danger(urgent=False), neglect, p=0.4, pc=0.3) == PROTECT
+    # the classifier's confident other reading explains a danger word, not a signal
+    offer = Cues(signals=("deceptive_offer",))
+    assert outcome(Danger(urgent=False), offer, p=0.2, pc=0.05, intent="dispute_mediation", conf=0.9) == ASK
+    assert outcome(VIOLENCE, p=0.2, pc=0.05, intent="dispute_mediation", conf=0.9) == NONE
     # a thing hit still explains a signal
     assert outcome(Danger(urgent=False), Cues(signals=("debt_threat",), lowering=("vehicle",)), p=0.4, pc=0.3) == ASK
 
