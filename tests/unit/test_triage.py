@@ -59,6 +59,7 @@ def test_the_word_list_hears_the_new_spellings():
         ("thao kae yok passport knhom ot aoy chenh", "confinement"),
         ("the district clerk says my land papers are ready only if I spend the night at his place", "sexual_coercion"),
         ("ម្ចាស់ហាងថា បើចង់បានការងារវិញ ត្រូវដេកជាមួយគាត់", "sexual_coercion"),
+        ("mchas hang tha ber chong ban kar ngear vinh trov deik ja muy gat", "sexual_coercion"),
         ("my grandmother is bedridden and my brother leaves her without food for days", "elder_without_care"),
         ("yeay knhom pikar, kon kat dak kat nov krom pteh ot mean bay", "elder_without_care"),
         ("the kiln owner says my family must stay and work until the debt is paid", "debt_bondage"),
