@@ -74,6 +74,9 @@ ASK_EITHER = 0.6  # nothing named, either model at least this -> ask
 # nothing named, the danger model (the independent opinion) at least this -> ask, however sure the
 # classifier is of another reading (Rasa's probabilities are more extreme than the embedded one's)
 ASK_MODEL = 0.4
+# words or signals that the lowering context explains and the danger model (which sees that
+# context) reads below this -> none, whatever the classifier reads
+CONTEXT_EXPLAINS = 0.1
 
 # --- the broader threat model (data) ------------------------------------------------------------
 # Each signal: groups that must all occur in the message (any term of each group). Terms as in
@@ -1563,6 +1566,11 @@ def decide(
     if negated and p < EXPLAINED_BELOW and not cues.signals:
         # The classifier reads "he never hit me" as violence; the danger model knows the denial.
         return out(NONE, "every danger word denied")
+    if (words or cues.signals) and lowered and (signal_lowered or not cues.signals) and p < CONTEXT_EXPLAINS:
+        # The context explains the words ("my wife will kill me lol", "the storm hit our roof") and
+        # the danger model, which sees that context, reads no danger: a protection reading of the
+        # classifier alone does not make it a question.
+        return out(NONE, "danger words explained by the context")
     if (
         (words or cues.signals)
         and m < EXPLAINED_BELOW

@@ -173,6 +173,11 @@ def test_the_askers_role_explains_danger_words_not_a_signal():
     offer = Cues(signals=("deceptive_offer",))
     assert outcome(Danger(urgent=False), offer, p=0.2, pc=0.05, intent="dispute_mediation", conf=0.9) == ASK
     assert outcome(VIOLENCE, p=0.2, pc=0.05, intent="dispute_mediation", conf=0.9) == NONE
+    # the context explains the words and the danger model reads none: the classifier alone does not ask
+    idiom = Cues(lowering=("idiom",))
+    assert outcome(KILL, idiom, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == NONE
+    assert outcome(KILL, idiom, p=0.2, pc=0.9, intent="victim_protection", conf=0.9) == ASK
+    assert outcome(KILL, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == PROTECT  # no context
     # a thing hit still explains a signal
     assert outcome(Danger(urgent=False), Cues(signals=("debt_threat",), lowering=("vehicle",)), p=0.4, pc=0.3) == ASK
 
