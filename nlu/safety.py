@@ -1173,6 +1173,9 @@ EXCEPTIONS: tuple[str, ...] = (
     "bat dambang",
     "bat tambang",
     "bat dombong",
+    # romanised "វាយតម្លៃ" (evaluate) and "វាយអក្សរ" (type), as the Khmer script ones above
+    "(vay|veay|viey|vai|way|weay) (tamlei|tamlai|tamlay|tomlei|tomlai|tomlay|damlei|domlei|tam lei|tom lei)",
+    "(vay|veay|viey|vai|way) (aksar|akso|aksor)",
     "(beat|hit) around",
     "hit the road",
     "kill time",

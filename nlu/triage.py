@@ -10,24 +10,29 @@ through. Three kinds of evidence are weighed:
   tied to a debt or to land, extortion (with intimate images or not), grooming (gifts, money or
   drugs to a child, an adult asking a child to come alone or in secret), child marriage to settle
   a debt, a child left without care, confinement and withheld documents or phones, work abroad
-  where contact stopped, fear of going home.
+  where contact stopped, fear of going home; since the third round also sexual coercion over a
+  favour (a document, the rent, a job for private time), an old or disabled person kept without
+  care, debt bondage (work until a debt is paid) and a job offer with the marks of deception.
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
-  as the thing hit; a question about the law from a teacher, an official, a student or an
-  employer; an idiom ("this heat is killing me lol").
+  as the thing hit; films, games and sport; noise; a question about the law from a teacher, an
+  official, a student or an employer, or from a workplace asking its procedure (the asker's role
+  explains a danger word, not a threat-model signal); an idiom ("this heat is killing me lol").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` and `nlu_triage2.yml` hold examples written for this).
+everything else; `nlu_triage.yml`, `nlu_triage2.yml` and `nlu_triage3.yml` hold examples written for
+this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
-  and m >= 0.3; or both models together (m >= 0.6, each >= 0.3). A protection case at once.
+  and m >= 0.3; or both models together (m >= 0.5, each >= 0.3). A protection case at once.
 - `none`: words or signals that the context, a denial or a confident other reading explain, with
   m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
-- `ask`: anything else with a word, a signal, a protection reading or a model's doubt. The
+- `ask`: anything else with a word, a signal, a protection reading or a model's doubt (the danger
+  model alone at ASK_MODEL or more asks, however sure the classifier is of another reading). The
   dialogue asks once: is anyone hurting you or in danger now?
 """
 
@@ -54,15 +59,24 @@ NONE = "none"
 
 # Thresholds. `m` is the mean of the two models' probabilities of danger (the danger model's and the
 # classifier's victim_protection): the second opinion a danger word needs. Tuned on nlu/eval/dev_*,
-# heldout_* and heldout2_* (held-out set 2 is development data since issue 14's second round).
+# heldout_*, heldout2_* and heldout3_* together (held-out sets 2 and 3 are development data since
+# issue 14's second and third rounds; a blind set 4 measures the third round).
 WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
 SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
-AGREE = 0.6  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
+# AGREE was 0.6 until the third round: at 0.5 twelve more victims without danger words on the four
+# sets are protected at once, against two more non-victims (a guarantor's debt, a case's status).
+AGREE = 0.5  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
 AGREE_EACH = 0.3
 EXPLAINED_BELOW = 0.25  # words / signals the context, a denial or a confident other reading explain
 OTHER_READING = 0.8  # "a confident other reading": the classifier's best non-victim intent this sure
 ASK_MEAN = 0.3  # nothing named, m at least this -> ask
 ASK_EITHER = 0.6  # nothing named, either model at least this -> ask
+# nothing named, the danger model (the independent opinion) at least this -> ask, however sure the
+# classifier is of another reading (Rasa's probabilities are more extreme than the embedded one's)
+ASK_MODEL = 0.4
+# words or signals that the lowering context explains and the danger model (which sees that
+# context) reads below this -> none, whatever the classifier reads
+CONTEXT_EXPLAINS = 0.1
 
 # --- the broader threat model (data) ------------------------------------------------------------
 # Each signal: groups that must all occur in the message (any term of each group). Terms as in
@@ -174,6 +188,20 @@ _THREAT_WORDS = (
     "safe",
     "do not come back",
     "don't come back",
+    # a warning, stones thrown at the house
+    "ព្រមាន",
+    "ចោលថ្ម",
+    "គប់ថ្ម",
+    "prom mean",
+    "bos thmor",
+    "chol thmor",
+    "kob thmor",
+    "warning",
+    "warned",
+    "threw stones",
+    "throw stones",
+    "throwing stones",
+    "stones (at|on|onto) (our|the|my|his|her) (house|roof|door|window*)",
 )
 _INTIMATE = (
     "អាក្រាត",
@@ -284,7 +312,23 @@ _ALONE = (
     "meet him",
     "go with him",
 )
-_MARRY = ("រៀបការ", "ប្រពន្ធ", "rieb kar", "riep kar", "marry", "married", "marriage", "wife")
+_MARRY = (
+    "រៀបការ",
+    "ប្រពន្ធ",
+    "ភ្ជាប់ពាក្យ",
+    "កូនក្រមុំ",
+    "rieb kar",
+    "riep kar",
+    "phjab peak",
+    "pjab peak",
+    "marry",
+    "married",
+    "marriage",
+    "wife",
+    "bride",
+    "engagement",
+    "engaged",
+)
 _SETTLE = (
     "បំណុល",
     "ជំពាក់",
@@ -381,6 +425,79 @@ _ABROAD = (
     "agency",
     "abroad",
     "thailand",
+    "ជប៉ុន",
+    "ចិន",
+    "តៃវ៉ាន់",
+    "ឌូបៃ",
+    "សិង្ហបុរី",
+    "japan",
+    "china",
+    "chin",
+    "taiwan",
+    "dubai",
+    "singapore",
+)
+# Someone who comes to sleep with a person and demands silence: abuse kept secret.
+_TO_BED = (
+    "ដេកជាមួយ",
+    "ចូលគ្រែ",
+    "ចូលមកដេក",
+    "dek jea muoy",
+    "deik jea muy",
+    "chol mok dek",
+    "chol krae",
+    "sleep with",
+    "sleeps with",
+    "slept with",
+    "into (her|my|his|our) bed",
+    "in (her|my|his) bed",
+    "comes to (her|my|his) bed",
+)
+_SILENCE = (
+    "កុំប្រាប់",
+    "សម្ងាត់",
+    "kom prab",
+    "kom brab",
+    "kom oy prab",
+    "kom aoy prab",
+    "samngat",
+    "dont tell",
+    "don't tell",
+    "do not tell",
+    "not to tell",
+    "tell no one",
+    "tell nobody",
+    "keep it secret",
+    "our secret",
+    "a secret",
+)
+# A job offer with the marks of deception ("no visa needed, come alone, don't tell your family").
+_JOB = ("ការងារ", "ធ្វើការ", "kar ngar", "tver kar", "job*", "work*", "salary")
+_DECEPTION = (
+    "កុំប្រាប់",
+    "មិនបាច់ទិដ្ឋាការ",
+    "គ្មានទិដ្ឋាការ",
+    "ចេញថ្លៃលិខិតឆ្លងដែន",
+    "kom prab",
+    "kom brab",
+    "ot bach visa",
+    "ot trov visa",
+    "no visa",
+    "without visa",
+    "without a visa",
+    "dont tell",
+    "don't tell",
+    "do not tell",
+    "tell nobody",
+    "tell no one",
+    "we pay the passport",
+    "pay for your passport",
+    "pay the passport",
+    "free ticket",
+    "free passport",
+    "pay later",
+    "no fee",
+    "come alone",
 )
 _NO_CONTACT = (
     "បាត់ដំណឹង",
@@ -411,6 +528,202 @@ _NO_CONTACT = (
 )
 _FEAR = ("ខ្លាច", "មិនហ៊ាន", "klach", "afraid", "scared", "fear*", "terrified")
 _HOME = ("ត្រឡប់ទៅផ្ទះ", "ដេក", "trolob phteah", "dek", "go home", "sleep", "going home")
+# Sexual coercion told without the words: someone who holds a document, a job, the rent or a fine
+# asks for private time in return ("come to his house alone in the evening", "keep him company").
+_PRIVATE_FAVOUR = (
+    # a guesthouse only as a place to go with someone ("I run a guesthouse" is no favour)
+    "ទៅផ្ទះសំណាក់",
+    "ជួបគាត់នៅផ្ទះសំណាក់",
+    "ផ្ទះសំណាក់ម្នាក់ឯង",
+    "បន្ទប់គាត់",
+    "ផ្ទះគាត់ម្នាក់ឯង",
+    "ចំណាយពេលជាមួយគាត់",
+    "នៅលេងជាមួយគាត់",
+    "ដេកជាមួយគាត់",
+    "ដេកជាមួយ",
+    "ទៅជាមួយគាត់",
+    "tov pteh somnak",
+    "tov phteah somnak",
+    "jub kat nov pteh somnak",
+    "bontob kat",
+    "pteh kat mnak eng",
+    "phteah kat mneak eng",
+    "leng jea kat",
+    "leng jea muoy kat",
+    "(dek|deik|deyk|dake) (jea|chea|ja|cha) ?(muoy|muy|mouy|moy)? (kat|gat|keat)",
+    "chomnay pel jea muoy kat",
+    "tov jea muoy kat",
+    "(go|come|goes|went|take*|took) (with him )?to (a|the|his) (guesthouse|guest house|motel)",
+    "meet (him|me|her) at (a|the) (guesthouse|guest house|motel)",
+    "hotel room",
+    "his room",
+    "his rented room",
+    "his bed",
+    "his house alone",
+    "his home alone",
+    "alone with him",
+    "keep him company",
+    "spend time with him",
+    "spend the night",
+    "spend a night",
+    "sleep with him",
+    "go with him",
+    "be his girlfriend",
+    "be nice to him",
+)
+_IN_RETURN = (
+    "បើ",
+    "លុះត្រា",
+    "ទើប",
+    "មុននឹង",
+    "ថ្លៃផ្ទះ",
+    "ឯកសារ",
+    "សំបុត្រ",
+    "ប័ណ្ណ",
+    "ការងារ",
+    "ber",
+    "bae",
+    "beu",
+    "lus trae",
+    "luh trea",
+    "mun nung",
+    "thlai pteh",
+    "ekasa",
+    "sombot",
+    "if",
+    "unless",
+    "only if",
+    "or i lose",
+    "or she loses",
+    "faster",
+    "rent*",
+    "document*",
+    "papers",
+    "card",
+    "certificate",
+    "fine",
+    "job",
+    "approv*",
+    "sign",
+)
+# An old, ill or disabled person kept without care (the _NO_CARE of a child, for an elder).
+_ELDER = (
+    "ចាស់ជរា",
+    "មនុស្សចាស់",
+    "តាខ្ញុំ",
+    "យាយខ្ញុំ",
+    "ជីដូន",
+    "ជីតា",
+    "ឪពុកចាស់",
+    "ម្តាយចាស់",
+    "ពិការ",
+    "វង្វេង",
+    "ភ្លេចភ្លាំង",
+    "chas jorea",
+    "mnus chas",
+    "ta knhom",
+    "yeay knhom",
+    "yay knhom",
+    "ta chas",
+    "yeay chas",
+    "chidaun",
+    "chida",
+    "pikar",
+    "vongveng",
+    "phlech phlech",
+    "old man",
+    "old woman",
+    "old lady",
+    "old father",
+    "old mother",
+    "elderly",
+    "grandmother",
+    "grandfather",
+    "grandma",
+    "grandpa",
+    "dementia",
+    "disabled",
+    "disability",
+    "bedridden",
+    "paralysed",
+    "paralyzed",
+    "blind",
+    "wheelchair",
+)
+_ELDER_NEGLECT = (
+    "ក្រោល",
+    "ក្រោមផ្ទះ",
+    "គ្មានបាយ",
+    "ឃ្លាន",
+    "ញ៉ាំតែ",
+    "មិនឲ្យញ៉ាំ",
+    "គ្មានថ្នាំ",
+    "ចាក់សោ",
+    "ចំណីសត្វ",
+    "krol",
+    "krom pteh",
+    "kraom phteah",
+    "ot mean bay",
+    "klean",
+    "ot oy nham",
+    "chak sao",
+    "pig pen",
+    "pigpen",
+    "cattle pen",
+    "cow shed",
+    "animal pen",
+    "under the house",
+    "no food",
+    "without food",
+    "one meal",
+    "leftovers",
+    "hungry",
+    "starv*",
+    "chained",
+    "tied up",
+    "no medicine",
+    "sleeps outside",
+    "bedsore*",
+    "nobody feeds",
+    "no one feeds",
+    "left alone",
+)
+# Debt bondage: work that may not stop until a debt is paid.
+_UNTIL_PAID = (
+    "លុះត្រាសង",
+    "រហូតសងអស់",
+    "ដល់សងរួច",
+    "lus trae sang",
+    "luh trea sang",
+    "rohot sang os",
+    "until the debt",
+    "until we pay",
+    "until he pays",
+    "until she pays",
+    "until they pay",
+    "until it is paid",
+    "until paid",
+    "until we have paid",
+    "work off",
+    "working off",
+)
+_WORK = (
+    "ធ្វើការ",
+    "ឡឥដ្ឋ",
+    "កសិដ្ឋាន",
+    "ទូក",
+    "tver kar",
+    "twer ka",
+    "lo eth",
+    "lo et",
+    "work*",
+    "kiln",
+    "brick*",
+    "boat",
+    "farm",
+    "plantation",
+    "factory",
+)
 
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
@@ -423,6 +736,11 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("confinement", "trafficking", (_CONFINE,)),
     ("abroad_no_contact", "trafficking", (_ABROAD, _NO_CONTACT)),
     ("fear_at_home", "threat", (_FEAR, _HOME)),
+    ("sexual_coercion", "sexual_abuse", (_PRIVATE_FAVOUR, _IN_RETURN)),
+    ("elder_without_care", "violence", (_ELDER, _ELDER_NEGLECT)),
+    ("debt_bondage", "forced_labour", (_UNTIL_PAID, _WORK)),
+    ("deceptive_offer", "trafficking", (_JOB, _ABROAD, _DECEPTION)),
+    ("abuse_in_secret", "sexual_abuse", (_TO_BED, _SILENCE)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -556,6 +874,55 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "cards",
         "chess",
         "game",
+        "weed*",
+        "grass",
+        "ស្មៅ",
+        # goods: "the screen died", "he sold me a broken phone"
+        "screen",
+        "warranty",
+        "refund",
+    ),
+    # films, games, sport: "the killing fields", "beat level 30", "beat the thai fighter"
+    "entertainment": (
+        "ភាពយន្ត",
+        "រោងកុន",
+        "រឿងភាគ",
+        "ហ្គេម",
+        "ប្រដាល់",
+        "kun khmer",
+        "pheap yun",
+        "game*",
+        "movie*",
+        "film*",
+        "cinema",
+        "subtitle*",
+        "episode*",
+        "series",
+        "drama",
+        "novel",
+        "boxing",
+        "fighter*",
+        "level",
+        "candy crush",
+        "free fire",
+        "pubg",
+        "mobile legends",
+    ),
+    # a nuisance to the ears: "the karaoke is killing us"
+    "noise": (
+        "ខារ៉ាអូខេ",
+        "សំឡេងខ្លាំង",
+        "បើកខ្លាំង",
+        "ធុងបាស",
+        "karaoke",
+        "noise",
+        "noisy",
+        "loud",
+        "music",
+        "speaker*",
+        "samleng klang",
+        "baek klang",
+        "tung bas",
     ),
     # The person asking names their role or their purpose ("I am a teacher", "for my thesis"); a
     # role named as someone else ("the village chief made us sign") is no such context.
@@ -580,8 +947,39 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "រៀបចំវគ្គ",
         "បទបង្ហាញ",
         "(knhom|khnhom|knom|khnom) (jea|chea|ja|cha) (kru|nisset|sers|me phum|me khum|montrei|police|polis|hr|nak tornutv|neak tornutv)",
-        "(i am|i'm|im|as) (a|an|the) (teacher|student|official|officer|police officer|village chief|commune chief|social worker|clerk|journalist|researcher|focal point|hr officer|lawyer|trainer)",
-        "(i am|i'm|im) (a )?(teacher|student|hr|lawyer)",
+        "(i am|i'm|im|as) (a|an|the) (teacher|student|official|officer|police officer|village chief|commune chief|social worker|clerk|journalist|researcher|focal point|hr officer|lawyer|trainer|volunteer|youth volunteer|nurse|doctor|midwife|receptionist|hotel manager|shop owner|monk|reporter|writer|principal)",
+        "(i am|i'm|im) (a )?(teacher|student|hr|lawyer|volunteer|journalist|reporter|researcher)",
+        "(our|my) company (sends|sent|recruits|hires|employs)",
+        "police post",
+        "youth volunteer",
+        "volunteer*",
+        "journalist",
+        "reporter",
+        "school project",
+        "for a training",
+        "training for",
+        "poster",
+        "leaflet",
+        "statistic*",
+        "news story",
+        "in the news",
+        "film script",
+        "script",
+        "(knhom|khnhom|knom|khnom) (jea|chea|ja|cha)? ?(journalist|volunteer|neak kasat|neak smak chit|me phum|me khum)",
+        "company (knhom|khnhom|knom|khnom) (bonh choun|bonhchoun|job|choul)",
+        "kech kar",
+        "ខ្ញុំជាម្ចាស់ហាង",
+        "ខ្ញុំជាអ្នកកាសែត",
+        "អ្នកស្ម័គ្រចិត្ត",
+        "ក្រុមហ៊ុនខ្ញុំបញ្ជូន",
+        "ក្រុមហ៊ុនខ្ញុំជ្រើសរើស",
+        "ប៉ុស្តិ៍នគរបាល",
+        "ស្រាវជ្រាវ",
+        "សាកលវិទ្យាល័យ",
+        "ពន្យល់អ្នកភូមិ",
+        "វគ្គបណ្តុះបណ្តាល",
+        "ផ្ទាំងរូបភាព",
+        "ស្ថិតិ",
         "focal point",
         "ccwc",
         "social worker",
@@ -647,11 +1045,77 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "i died",
         "phone died",
         "battery died",
+        "screen died",
+        "(debt|loan|interest|rent|noise|heat|traffic|price|prices|bill|bills|work|job|homework|exam|exams) (is|are)? ?killing",
         "អស់ថ្ម",
         "os thmor",
     ),
 }
 
+
+# Blanked before the lowering context is looked for: words that name a vehicle or an animal but
+# are no thing hit ("2 lan riel" is two million riel, not a car; "kept by the pig pen" is where a
+# person is kept).
+LOWERING_EXCEPTIONS = (
+    "លានរៀល",
+    "ក្រោលជ្រូក",
+    "ក្រោលគោ",
+    "ក្រោលក្របី",
+    "([0-9]+|muoy|pi|bei|bey|buon|pram) lan",
+    "lan riel",
+    "krol chrouk",
+    "krol ko",
+    "krol krabei",
+    "pig pen",
+    "pigpen",
+    "pig sty",
+    "pigsty",
+    "cattle pen",
+    "cow shed",
+    "chicken coop",
+    "animal pen",
+)
+
+# The asker's workplace with a question of procedure ("I work at a hotel: to whom do we report a
+# guest who brings a child?"): both together are the `asker_role` context. A workplace alone is
+# not: workers are abused at work ("I work at a factory, the boss keeps my passport").
+_WORKPLACE = (
+    "ខ្ញុំធ្វើការនៅ",
+    "យើងធ្វើការនៅ",
+    "សណ្ឋាគារ",
+    "អង្គការ",
+    "knhom tver kar nov",
+    "yerng tver kar nov",
+    "(i|we) work (at|in|for) (a|an|the)? ?(hotel|guesthouse|school|clinic|hospital|police|commune|agency|recruitment|bank|pagoda|shelter|ngo|organisation|organization|orphanage|district)",
+    "(our|my) (hotel|agency|police post|commune office|organisation|organization|ngo|clinic)",
+    "hotel staff",
+    "receptionist",
+)
+_PROCEDURE = (
+    "រាយការណ៍",
+    "នីតិវិធី",
+    "ប្រគល់",
+    "អាជ្ញាប័ណ្ណ",
+    "គួរធ្វើអ្វី",
+    "ត្រូវធ្វើអ្វី",
+    "reayka",
+    "nitiviti",
+    "brokol",
+    "procedure*",
+    "protocol",
+    "policy",
+    "licen*",
+    "report (it|this|them|to)",
+    "to whom",
+    "who takes over",
+    "who do we",
+    "where do we",
+    "what should we",
+    "what do we",
+    "are we allowed",
+    "do we have to",
+    "do we keep",
+)
 
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
 # nlu.safety, "now", "tonight", count too).
@@ -730,6 +1194,9 @@ class _CompiledCues:
     lowering: tuple[tuple[str, Any], ...]
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
     soon: Any
+    exceptions: Any
+    workplace: Any
+    procedure: Any
 
 
 @lru_cache(maxsize=1)
@@ -746,6 +1213,9 @@ def _compiled() -> _CompiledCues:
         lowering=tuple((name, compile_terms(terms)) for name, terms in LOWERING.items()),
         child=matcher(_CHILD),
         soon=compile_terms(SOON),
+        exceptions=compile_terms(LOWERING_EXCEPTIONS),
+        workplace=compile_terms(_WORKPLACE),
+        procedure=compile_terms(_PROCEDURE),
     )
 
 
@@ -761,9 +1231,16 @@ def find_cues(text: str) -> Cues:
         if all(g.search(khmer, latin) or (minor and g is c.child) for g in groups):
             signals.append(name)
             cats.append(cat)
-    lowering = [name for name, m in c.lowering if m.search(khmer, latin)]
+    low_khmer, low_latin = _blank(c.exceptions.khmer, khmer), _blank(c.exceptions.latin, latin)
+    lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]
+    if "asker_role" not in lowering and c.workplace.search(khmer, latin) and c.procedure.search(khmer, latin):
+        lowering.append("asker_role")
     soon = bool(c.soon.search(khmer, latin))
     return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon)
+
+
+def _blank(pattern: Any, text: str) -> str:
+    return text if pattern is None else pattern.sub(lambda m: " " * len(m.group()), text)
 
 
 # --- the danger model -----------------------------------------------------------------------------
@@ -1047,6 +1524,10 @@ def decide(
     categories = tuple(c for c in CATEGORIES if c in set(danger.categories) | set(cues.signal_categories))
     words = bool(danger.categories)
     lowered = bool(cues.lowering)
+    # The asker's role or a question about the law explains a danger word ("I am a teacher: is
+    # hitting a pupil legal?"), not a threat-model signal: that tells of someone's situation ("I
+    # work for an NGO: an old man was left without food").
+    signal_lowered = bool(set(cues.lowering) - _ASKING)
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
     other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
@@ -1055,9 +1536,15 @@ def decide(
         # Urgent: someone may be in danger now. A danger word that says so (a threat to kill, a
         # weapon, "now"), a child, sexual abuse or someone held (trafficking, confinement, work
         # abroad with contact stopped), a time that is near ("tonight", "by Friday", "ស្អែក"), or
-        # a danger the lists cannot name (the models alone read it): a caseworker calls at once.
+        # a danger no danger word names that the models alone protect (a threat-model signal at
+        # most: stones on the roof, an old woman left without food): a caseworker calls at once.
+        models_alone = safety == PROTECT and not words and m >= AGREE and min(p, p_classifier) >= AGREE_EACH
         urgent = safety != NONE and (
-            danger.urgent or bool(set(categories) & _URGENT_SIGNALS) or soon or (not categories and safety == PROTECT)
+            danger.urgent
+            or bool(set(categories) & _URGENT_SIGNALS)
+            or soon
+            or (not categories and safety == PROTECT)
+            or models_alone
         )
         if soon and safety != NONE:
             reasons.append("soon")
@@ -1065,21 +1552,43 @@ def decide(
 
     if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")
-    if cues.signals and not lowered and m >= SIGNAL_PROTECT:
+    if cues.signals and not signal_lowered and m >= SIGNAL_PROTECT:
         return out(PROTECT, "threat-model signal, models agree")
     if m >= AGREE and min(p, p_classifier) >= AGREE_EACH:
         return out(PROTECT, "models agree on danger")
     # A threat to kill, a weapon or "now" (danger.urgent) is never explained away by the classifier's
     # other reading alone: only by the context or a denial.
     explained = lowered or negated or (other_confident and not danger.urgent)
+    # The classifier's confident other reading explains a danger word, not a threat-model signal:
+    # a signal is a pattern of the threat model the classifier may not have learnt (Rasa read a
+    # deceptive job offer to a 17-year-old as a dispute at 0.8).
+    signals_explained = signal_lowered or negated
     if negated and p < EXPLAINED_BELOW and not cues.signals:
         # The classifier reads "he never hit me" as violence; the danger model knows the denial.
         return out(NONE, "every danger word denied")
-    if (words or cues.signals) and m < EXPLAINED_BELOW and explained:
+    if (words or cues.signals) and lowered and (signal_lowered or not cues.signals) and p < CONTEXT_EXPLAINS:
+        # The context explains the words ("my wife will kill me lol", "the storm hit our roof") and
+        # the danger model, which sees that context, reads no danger: a protection reading of the
+        # classifier alone does not make it a question.
+        return out(NONE, "danger words explained by the context")
+    if (
+        (words or cues.signals)
+        and m < EXPLAINED_BELOW
+        and (explained or not words)
+        and (signals_explained or not cues.signals)
+    ):
         return out(NONE, "danger words explained by the context" if not negated else "every danger word denied")
-    if words or cues.signals or victim_read or m >= ASK_MEAN or max(p, p_classifier) >= ASK_EITHER:
+    if (
+        words
+        or cues.signals
+        or victim_read
+        or m >= ASK_MEAN
+        or max(p, p_classifier) >= ASK_EITHER
+        or (p_model is not None and p_model >= ASK_MODEL)
+    ):
         return out(ASK, "weak or conflicting signal")
     return out(NONE, "no danger")
 
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
+_ASKING = frozenset({"asker_role", "law_question"})

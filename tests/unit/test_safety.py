@@ -97,6 +97,7 @@ ORDINARY = [
     "I live in Battambang, Bavel district",
     "knhom mean chomlous dei jea moy neak phum khang phteah",
     "neak phum ke romlop dei knhom 2 maet",  # land encroachment, not rape
+    "company mok veay tomlei dei knhom mun tinh",  # veay tomlei: evaluate, not hit
     "ke kab chhe nov prey sahakum",  # cutting trees
     "bong pros knhom kchey luy ot sang vinh",
     "knhom chong dg pi chbab mordok",

@@ -57,6 +57,18 @@ def test_the_word_list_hears_the_new_spellings():
         ("my sister works in Malaysia and for months we have heard nothing", "abroad_no_contact"),
         ("ម្ចាស់បំណុលថានឹងមករកខ្ញុំដល់ផ្ទះ ហើយខ្ញុំនឹងស្តាយក្រោយ", "debt_threat"),
         ("thao kae yok passport knhom ot aoy chenh", "confinement"),
+        ("the district clerk says my land papers are ready only if I spend the night at his place", "sexual_coercion"),
+        ("ម្ចាស់ហាងថា បើចង់បានការងារវិញ ត្រូវដេកជាមួយគាត់", "sexual_coercion"),
+        ("mchas hang tha ber chong ban kar ngear vinh trov deik ja muy gat", "sexual_coercion"),
+        ("my grandmother is bedridden and my brother leaves her without food for days", "elder_without_care"),
+        ("yeay knhom pikar, kon kat dak kat nov krom pteh ot mean bay", "elder_without_care"),
+        ("the kiln owner says my family must stay and work until the debt is paid", "debt_bondage"),
+        ("an agent offers my sister factory work in Taiwan, no visa needed and tell no one at home", "deceptive_offer"),
+        ("my uncle arranged the engagement of my 15 year old cousin to the man they owe", "child_marriage_debt"),
+        ("my stepbrother comes into my bed when mum is out and says it is our secret", "abuse_in_secret"),
+        ("ពូចូលមកដេកជាមួយក្មួយស្រី ហើយប្រាប់ថាកុំប្រាប់នរណា", "abuse_in_secret"),
+        ("since we would not sell the land, someone throws stones at our house every night", "land_threat"),
+        ("the company's men came with a warning about our land: they asked where my father sleeps", "land_threat"),
     ],
 )
 def test_threat_model_signals(text, signal):
@@ -73,10 +85,35 @@ def test_threat_model_signals(text, signal):
         ("what is the penalty for trafficking", "law_question"),
         ("this heat is killing me lol", "idiom"),
         ("ឆ្កែគេខាំមាន់ខ្ញុំងាប់", "animal"),
+        ("which film about the war has the most killing scenes", "entertainment"),
+        ("how do I beat the boss on level 12", "entertainment"),
+        ("the loud music from the wedding tent is killing us", "noise"),
+        ("this loan is killing me, can we agree smaller payments", "idiom"),
+        ("I am a volunteer, what is the penalty for selling a child", "asker_role"),
+        # a workplace with a question of procedure is the asker's role ...
+        ("we work at a guesthouse: to whom do we report a guest who brings young girls", "asker_role"),
     ],
 )
 def test_context_that_lowers_the_signal(text, lowering):
     assert lowering in find_cues(text).lowering
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # ... a workplace alone is not: workers are abused at work
+        ("I work at a hotel and the manager keeps my passport", "asker_role"),
+        # "lan" is a million, not a car; a pen is where a person is kept, not an animal
+        ("we owe 3 lan riel to the kiln owner", "vehicle"),
+        ("my old father sleeps in the pig pen", "animal"),
+    ],
+)
+def test_what_is_no_lowering_context(text, lowering):
+    assert lowering not in find_cues(text).lowering
+
+
+def test_boundary_stones_are_no_threat():
+    assert "land_threat" not in find_cues("my neighbour moved the boundary stones on our land").signals
 
 
 def test_a_kick_is_no_duck():
@@ -116,8 +153,33 @@ def test_decisions():
     assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.2) == ASK
     assert outcome(p=0.4, pc=0.2) == ASK  # the models alone, without words
     assert outcome(p=0.9, pc=0.85) == PROTECT
+    assert outcome(p=0.55, pc=0.5) == PROTECT  # both models at about one in two: protect (AGREE)
+    assert outcome(p=0.7, pc=0.25) == ASK  # one model alone does not
+    # the danger model's own reading asks, however sure the classifier is of another intent
+    assert outcome(p=0.45, pc=0.05, intent="legal_information", conf=0.95) == ASK
+    assert outcome(p=0.3, pc=0.05, intent="legal_information", conf=0.95) == NONE
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
+
+
+def test_the_askers_role_explains_danger_words_not_a_signal():
+    role = ("asker_role",)
+    assert outcome(VIOLENCE, Cues(lowering=role), p=0.1, pc=0.1) == NONE  # a teacher asking the law
+    # a role with a situation that is someone's ("I work for an NGO: an old man is left without food")
+    neglect = Cues(signals=("elder_without_care",), lowering=role)
+    assert outcome(Danger(urgent=False), neglect, p=0.1, pc=0.1) == ASK
+    assert outcome(Danger(urgent=False), neglect, p=0.4, pc=0.3) == PROTECT
+    # the classifier's confident other reading explains a danger word, not a signal
+    offer = Cues(signals=("deceptive_offer",))
+    assert outcome(Danger(urgent=False), offer, p=0.2, pc=0.05, intent="dispute_mediation", conf=0.9) == ASK
+    assert outcome(VIOLENCE, p=0.2, pc=0.05, intent="dispute_mediation", conf=0.9) == NONE
+    # the context explains the words and the danger model reads none: the classifier alone does not ask
+    idiom = Cues(lowering=("idiom",))
+    assert outcome(KILL, idiom, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == NONE
+    assert outcome(KILL, idiom, p=0.2, pc=0.9, intent="victim_protection", conf=0.9) == ASK
+    assert outcome(KILL, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == PROTECT  # no context
+    # a thing hit still explains a signal
+    assert outcome(Danger(urgent=False), Cues(signals=("debt_threat",), lowering=("vehicle",)), p=0.4, pc=0.3) == ASK
 
 
 def test_urgency():
@@ -128,6 +190,10 @@ def test_urgency():
     assert not urgent(Danger(urgent=False), Cues(signals=("debt_threat",), signal_categories=("threat",)), 0.6)
     assert urgent(Danger(urgent=False), Cues(signals=("confinement",), signal_categories=("trafficking",)), 0.6)
     assert urgent(p=0.9, pc=0.9)  # a danger the lists cannot name
+    # a signal the models alone would protect: no word says how bad, the models do
+    land = Cues(signals=("land_threat",), signal_categories=("threat",))
+    assert urgent(Danger(urgent=False), land, p=0.8, pc=0.6)
+    assert not urgent(Danger(urgent=False), land, p=0.5, pc=0.2)  # protected on the signal, not urgent
     assert not urgent(Danger(urgent=False), Cues(soon=True), p=0.05)  # "today" without any danger
     assert find_cues("they will come for my son tonight").soon and not find_cues("my son").soon
 
