@@ -34,7 +34,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
@@ -303,12 +303,14 @@ class Batcher:
         """Hand `func(*args)` over soon."""
         with self._lock:
             self._items.append((func, args))
+            first = len(self._items) == 1  # the others join a batch whose thread is already woken
             if self._thread is None or self._pid != os.getpid():  # first use, or in a forked child
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="ingress-batcher", daemon=True)
                 self._thread.start()
                 atexit.register(self.flush)
-        self._wake.set()
+        if first:
+            self._wake.set()
 
     def flush(self) -> int:
         """Hand over what is gathered now; returns how many jobs went (0 when they could not)."""
@@ -458,16 +460,47 @@ def budgeted_store(
     return GroupedStore(engine, budget_s, clock, watchdog)
 
 
+def _closed_gate() -> threading.Lock:
+    gate = threading.Lock()
+    gate.acquire()
+    return gate
+
+
 @dataclass
 class _Waiting:
-    """One request's row in the grouped store, and what became of it."""
+    """One request's row in the grouped store, and what became of it.
+
+    Its request waits on a lock taken when the row is made (`_gate`) and released by whoever
+    writes the row or hands it the turn: a bare lock, where an Event's Python-level condition
+    cost a webhook more than the row's statement did."""
 
     row: dict[str, object]
     deadline: float
-    done: threading.Event
     result: tuple[int, bool] | None = None
     error: BaseException | None = None
     lead: bool = False  # woken to write the next group rather than with its result
+    finished: bool = False  # result or error set
+    _gate: threading.Lock = field(default_factory=_closed_gate, repr=False)
+
+    def wait(self, timeout: float) -> None:
+        """Until finished or handed the turn, or `timeout` seconds."""
+        self._gate.acquire(timeout=timeout)
+
+    def finish(self) -> None:
+        """The row's result or error is set: its request may go on."""
+        self.finished = True
+        self._open()
+
+    def hand_turn(self) -> None:
+        """Its request is to write the next group."""
+        self.lead = True
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self._gate.release()
+        except RuntimeError:
+            pass  # already open (a row finished twice: tried alone after its group was refused)
 
 
 class GroupedStore:
@@ -506,7 +539,7 @@ class GroupedStore:
                 inbound.channel, inbound.address, inbound.provider_id, inbound.body, self._clock(), error=inbound.error
             ),
         )
-        waiting = _Waiting(row, time.monotonic() + self.budget_s, threading.Event())
+        waiting = _Waiting(row, time.monotonic() + self.budget_s)
         with self._lock:
             if self._pid != os.getpid():  # first use, or in a forked child: the parent's state is not ours
                 self._pid, self._waiting, self._writing = os.getpid(), [], False
@@ -514,15 +547,15 @@ class GroupedStore:
             lead = not self._writing
             self._writing = True
         if not lead:
-            waiting.done.wait(self.budget_s + 0.1)
+            waiting.wait(self.budget_s + 0.1)
             with self._lock:
                 # Woken to write (or woken so, just as the wait ran out: the turn must still be taken).
                 lead, waiting.lead = waiting.lead, False
-                if not lead and not waiting.done.is_set() and waiting in self._waiting:
+                if not lead and not waiting.finished and waiting in self._waiting:
                     self._waiting.remove(waiting)  # out of budget before its turn: never written
         if lead:
             self._write_turn()
-        if not waiting.done.is_set():
+        if not waiting.finished:
             raise TimeoutError("the inbound store ran out of budget")
         if waiting.error is not None:
             raise waiting.error
@@ -538,14 +571,12 @@ class GroupedStore:
             for w in group:
                 if w.deadline <= now:
                     w.error = TimeoutError("the inbound store ran out of budget")
-                    w.done.set()
+                    w.finish()
             self._write([w for w in group if w.deadline > now])
         finally:
             with self._lock:
                 if self._waiting:
-                    following = self._waiting[0]
-                    following.lead = True
-                    following.done.set()
+                    self._waiting[0].hand_turn()
                 else:
                     self._writing = False
 
@@ -566,7 +597,7 @@ class GroupedStore:
                 w.error = exc
         finally:
             for w in group:
-                w.done.set()
+                w.finish()
 
     def _insert(self, rows: list[dict[str, object]], deadline: float) -> list[tuple[int, bool]]:
         """Insert the rows in one statement; (id, created?) for each, in order."""
