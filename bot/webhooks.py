@@ -184,6 +184,10 @@ class TwilioSmsFastPath:
                 "503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "5")]
             )
             return [b"temporarily unavailable"]
+        except Exception as exc:  # noqa: BLE001 - a fault of ours: Flask's path has its handling
+            # Storing is once per provider id, so going through Flask again cannot store it twice.
+            log.warning("sms fast path failed (%s); handing the request to Flask", type(exc).__name__)
+            return self.wsgi_app(environ, start_response)
         start_response(
             "200 OK", [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(self._twiml)))]
         )

@@ -703,3 +703,31 @@ def test_a_signed_sms_is_stored_below_flask_and_every_other_request_goes_on_to_f
     answer = client.post(url, data=form, headers={"X-Twilio-Signature": signature})
     assert answer.status_code == 200 and flask_saw[-1] == "/webhooks/twilio/sms?gateway=somleng"
     assert count(pg) == 2
+
+
+def test_a_fault_below_flask_hands_the_request_to_flask_which_stores_it_once(pg):
+    class FailsOnce:
+        """The ingress, with one unexpected fault on the first delivery (a bug of ours)."""
+
+        def __init__(self, ingress):
+            self.ingress, self.failed = ingress, False
+
+        def accept(self, kind, payload):
+            if not self.failed:
+                self.failed = True
+                raise RuntimeError("unexpected")
+            return self.ingress.accept(kind, payload)
+
+        def __getattr__(self, name):
+            return getattr(self.ingress, name)
+
+    real = pg.ingress
+    pg.ingress = FailsOnce(real)
+    try:
+        client = create_app(services=pg).test_client()
+        form = sms_form()
+        assert post_sms(client, form).status_code == 200
+        assert pg.ingress.failed and count(pg) == 1
+        assert [m.provider_message_id for m in inbound(pg)] == [form["MessageSid"]]
+    finally:
+        pg.ingress = real
