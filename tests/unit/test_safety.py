@@ -241,6 +241,27 @@ NEGATION_IN_A_VICTIM_MESSAGE = [
 ]
 
 
+# Romanised "mun" is "មិន" (not) but also "មុន" (before): after a word of time it says when.
+TIME_MUN = [
+    "khae mun ke teak knhom dol bak chheung",  # last month he kicked me until my leg broke
+    "pel mun ke ban vay kon knhom",  # before, he beat my child
+    "chhnam mun ke vay knhom rol thngai",  # last year
+    "atit mun ke chrobach ko knhom",  # last week he strangled me
+    "mun nis ke teak knhom",  # before this
+    "ខែមុនប្តីខ្ញុំវាយខ្ញុំរហូតហូរឈាម",  # Khmer script: មុន is no cue
+]
+
+
+@pytest.mark.parametrize("text", TIME_MUN)
+def test_before_is_no_negation(text):
+    assert assess_danger(text).categories, text
+    assert danger_negated(text) is False
+
+
+def test_mun_as_not_still_denies():
+    assert danger_negated("ke mun vay knhom te, kroan tae chlos pi luy") is True
+
+
 @pytest.mark.parametrize("text", CLEARLY_NEGATED)
 def test_a_clearly_negated_danger_is_recognised_but_still_reported(text):
     assert assess_danger(text).categories, text
