@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -152,7 +153,9 @@ _THREAT_WORDS = (
     "ven prapon",
     "deng",
     "regret",
-    "accident",
+    "(have|has|had|get|gets|meet|meets|meet with) (an )?accident*",
+    "accidents happen",
+    "would be (sad|a shame|a pity)",
     "disappear*",
     "will come",
     "will visit",
@@ -202,6 +205,13 @@ _THREAT_WORDS = (
     "throw stones",
     "throwing stones",
     "stones (at|on|onto) (our|the|my|his|her) (house|roof|door|window*)",
+    # "don't blame us" (for what happens next)
+    "កុំបន្ទោស",
+    "kom bantos",
+    "kom bontos",
+    "dont blame",
+    "don't blame",
+    "do not blame",
 )
 _INTIMATE = (
     "អាក្រាត",
@@ -725,6 +735,158 @@ _WORK = (
     "factory",
 )
 
+# A hint that a house may burn or be damaged, tied to a debt or a deadline ("your house is old and
+# catches fire easily if you do not pay by tomorrow"): a threat to the home told as a warning.
+_HOUSE_HARM = (
+    "ងាយឆេះ",
+    "អាចឆេះ",
+    "ឆេះផ្ទះ",
+    "ដុតផ្ទះ",
+    "ភ្លើងឆេះ",
+    "ngay cheh",
+    "ngeay cheh",
+    "ach cheh",
+    "cheh pteah",
+    "cheh phteah",
+    "cheh pleung",
+    "cheh phleung",
+    "pleung cheh",
+    "phleung cheh",
+    "catch* fire",
+    "caught fire",
+    "burn down",
+    "burns down",
+    "could burn",
+    "might burn",
+    "may burn",
+    "go up in flames",
+    "goes up in flames",
+    "(house|home|roof|shop|stall) (is|looks) (old|weak)",
+    "(if|when) (our|my|your|his|her|the) (house|shop|home|stall|roof) (burn*|caught fire|catches fire)",
+    "pteah chas",
+    "phteah chas",
+    "ផ្ទះចាស់",
+)
+_DEBT_OR_DEADLINE = _LENDER + (
+    "ការប្រាក់",
+    "បើមិនសង",
+    "បើមិនបង់",
+    "kar prak",
+    "karprak",
+    "(bae|ber|beu|baer) ([a-z]+ ){0,3}(ot|min|mun) (sang|bong)",
+    "if (we|i|you|they) (do not|dont|don't|cannot|cant|can't) pay",
+    "if (it is|its|it's) not paid",
+    "not paid by",
+    "deadline",
+    "by tomorrow",
+)
+# Voyeurism: a camera or filming where a person undresses, or filming someone in secret.
+_CAMERA = (
+    "កាមេរ៉ា",
+    "ថតវីដេអូ",
+    "ថតរូប",
+    "camera*",
+    "kamera",
+    "cam",
+    "webcam",
+    "film* (me|her|us|them|my)",
+    "record* (me|her|us|them|my)",
+    "filmed",
+    "recorded",
+    "(thort|thot|tot) (video|rup|vdo)",
+    "lens",
+    "peep*",
+    "hole* in the (wall|door|ceiling)",
+)
+_PRIVATE_PLACE = (
+    "បន្ទប់ទឹក",
+    "ងូតទឹក",
+    "បន្ទប់គេង",
+    "បន្ទប់ដូរសំលៀកបំពាក់",
+    "លាក់",
+    "សម្ងាត់",
+    "bantob tek",
+    "bontob tek",
+    "bantop tek",
+    "bantob tik",
+    "bontob tik",
+    "bantob dek",
+    "bontob dek",
+    "gnout tek",
+    "ngout tek",
+    "bathroom",
+    "toilet",
+    "shower*",
+    "changing room",
+    "bedroom",
+    "hidden",
+    "secret*",
+    "without (my|her|his|our) (knowing|knowledge|consent)",
+    "(lak|leak) (tuk|touk)?",
+)
+# Retaliation against someone who reported or testified: a warning after a report.
+_REPORTED = (
+    "រាយការណ៍",
+    "ប្តឹង",
+    "សាក្សី",
+    "ធ្វើជាសាក្សី",
+    "ផ្តល់ព័ត៌មាន",
+    "reayka",
+    "reaykar",
+    "rai kar",
+    "bdeng",
+    "ptoeng",
+    "pdeng",
+    "saksei",
+    "saksey",
+    "reported",
+    "report*",
+    "witness*",
+    "testif*",
+    "complained",
+    "told the (police|commune|village chief|commune chief|chief|authorit*|ngo|inspector|court|fisheries|ministry)",
+    "gave (my|a) statement",
+    "informed",
+    "whistle*",
+)
+_WARNING = (
+    "ប្រយ័ត្ន",
+    "គិតឲ្យល្អ",
+    "គួរគិត",
+    "ព្រមាន",
+    "បាត់ខ្លួន",
+    "និយាយតិច",
+    "មាត់ច្រើន",
+    "prayat*",
+    "brayat*",
+    "kit oy laor",
+    "kit aoy laor",
+    "kit oy bos",
+    "prom mean",
+    "bat khluon",
+    "niyeay tech",
+    "moat chraen",
+    "be careful",
+    "careful at",
+    "careful on",
+    "warn*",
+    "disappear*",
+    "for (your|my|his|her) (health|safety|own good)",
+    "move far away",
+    "(people|those) who talk",
+    "talk less",
+    "keep quiet",
+    "shut (up|your mouth)",
+    "think (carefully|twice|again)",
+    "(have|has|had|get|gets|meet|meets) (an )?accident*",
+    "accidents happen",
+    "open (their|your|his|her|my) mouth*",
+    "(do not|dont|don't|never) come back",
+    "មានរឿង",
+    "mean reuoeng",
+    "niyeay chraen",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -741,6 +903,9 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("debt_bondage", "forced_labour", (_UNTIL_PAID, _WORK)),
     ("deceptive_offer", "trafficking", (_JOB, _ABROAD, _DECEPTION)),
     ("abuse_in_secret", "sexual_abuse", (_TO_BED, _SILENCE)),
+    ("house_harm_threat", "threat", (_DEBT_OR_DEADLINE, _HOUSE_HARM)),
+    ("hidden_camera", "threat", (_CAMERA, _PRIVATE_PLACE)),
+    ("retaliation", "threat", (_REPORTED, _WARNING)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -862,7 +1027,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "bonle",
         "rice",
         "crop*",
-        "plant*",
+        "plant",
+        "plants",
         "tree*",
         "fence",
         "wall",
@@ -872,7 +1038,7 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "vegetable*",
         "ball",
         "cards",
-        "chess",
+        "(chess)",  # as written: its romanised variants would match "cheh" (burn)
         "game",
         "weed*",
         "grass",
@@ -893,7 +1059,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "pheap yun",
         "game*",
         "movie*",
-        "film*",
+        "film",
+        "films",
         "cinema",
         "subtitle*",
         "episode*",
@@ -1117,6 +1284,74 @@ _PROCEDURE = (
     "do we keep",
 )
 
+# The writer tells what happens to them: then a role they name ("I am a student") is who they
+# are, not why they ask, and explains nothing ("knhom jea nisset, knhom kheunh camera knong bantob
+# tek", "I am a teacher and my husband hits me"). The person as object or owner ("hit me", "my
+# room", "vay knhom", "bantob knhom", "វាយខ្ញុំ", "បន្ទប់ខ្ញុំ") or as one who finds, suffers or
+# fears ("I found", "knhom trov", "ខ្ញុំខ្លាច"); not in a request ("tell me", "prab knhom",
+# "ប្រាប់ខ្ញុំ") nor with a role's own people ("my pupils", "សិស្សខ្ញុំ").
+_ME = "(knhom|khnhom|knom|khnom|kgnom|knyom|knhum|kyom)"
+_ME_WORDS = frozenset({"knhom", "khnhom", "knom", "khnom", "kgnom", "knyom", "knhum", "kyom"})
+# Words after which a romanised "knhom" is still the subject or a request ("tae knhom", "prab knhom"),
+# or the owner of a role's own people ("sis knhom", my pupils).
+_ME_NOT_OBJECT = frozenset(
+    "haey hoy hz tae te bae ber beu ponte pontae del dael reu rue ning nung jea chea ja cha tha thar thaa "
+    "prab brab juoy juy jouy chuoy som sour bong oun lok kru ta yeay yerng yeung sis seus nisset "
+    "company kromhun krom hun sala angkar ngo office thnak hotel guesthouse".split()
+)
+_FIRST_PERSON = (
+    "(hit|hits|beat|beats|touch*|follow*|film*|record*|photograph*|threaten*|forc*|messag*|text*|grab*|push*|taunt*|mock*|harass*|watch*|stalk*|blackmail*|"
+    "lock*|kept|keep*|took|take*|hurt*|scare*|slap*|kick*|rap*|abus*|insult*|curs*|shout* at|yell* at|"
+    "pay|paid|owe*|fire*|sack*|cheat*|trick*|sold|sell*|trap*|hold*|held|chase*|want*|pressur*) me",
+    "(at|against|behind|near) me",
+    "my (room|bathroom|house|home|bed|body|phone|photo*|picture*|video*|boyfriend|girlfriend|husband|wife|ex|"
+    "landlord|boss|employer|family|mother|father|mum|mom|dad|parents|sister|brother|son|daughter|child|children|"
+    "kid*|baby|uncle|aunt|neighbour|neighbor|passport|salary|wages|life)",
+    "(i|we) (was|were|have been|had been|got|get|keep|kept) [a-z]+ed",
+    "(i|we) (am|are) being [a-z]+ed",
+    "(i|we) (found|noticed|discovered|fear|am afraid|am scared|are afraid|are scared)",
+    "happen* to (me|us)",
+    f"{_ME} (kheunh|khernh|kheung|trov|ban trov|rong|klach|khlach|ot ach|min ach|chheu|tuk chet|bat)",
+    "ខ្ញុំឃើញ",
+    "ខ្ញុំត្រូវ",
+    "ខ្ញុំរង",
+    "ខ្ញុំខ្លាច",
+    "ខ្ញុំឈឺ",
+    "ខ្ញុំមិនហ៊ាន",
+    *(
+        f"{what}ខ្ញុំ"
+        for what in (
+            "វាយ",
+            "ធ្វើបាប",
+            "គំរាម",
+            "ថត",
+            "តាម",
+            "ប៉ះ",
+            "ចាប់",
+            "ជេរ",
+            "បង្ខំ",
+            "ឃុំ",
+            "ចាក់សោ",
+            "បន្ទប់",
+            "ផ្ទះ",
+            "ប្តី",
+            "ប្រពន្ធ",
+            "សង្សារ",
+            "កូន",
+            "ម្តាយ",
+            "ឪពុក",
+            "ម្ចាស់ផ្ទះ",
+            "ថៅកែ",
+            "ទូរស័ព្ទ",
+            "រូប",
+            "ខ្លួន",
+            "មកខ្ញុំ",
+            "ចំពោះខ្ញុំ",
+            "ដាក់ខ្ញុំ",
+        )
+    ),
+)
+
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
 # nlu.safety, "now", "tonight", count too).
 SOON = (
@@ -1197,6 +1432,7 @@ class _CompiledCues:
     exceptions: Any
     workplace: Any
     procedure: Any
+    first_person: Any
 
 
 @lru_cache(maxsize=1)
@@ -1216,6 +1452,7 @@ def _compiled() -> _CompiledCues:
         exceptions=compile_terms(LOWERING_EXCEPTIONS),
         workplace=compile_terms(_WORKPLACE),
         procedure=compile_terms(_PROCEDURE),
+        first_person=compile_terms(_FIRST_PERSON),
     )
 
 
@@ -1235,8 +1472,25 @@ def find_cues(text: str) -> Cues:
     lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]
     if "asker_role" not in lowering and c.workplace.search(khmer, latin) and c.procedure.search(khmer, latin):
         lowering.append("asker_role")
+    if "asker_role" in lowering and (c.first_person.search(khmer, latin) or _me_as_object(latin)):
+        lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
     soon = bool(c.soon.search(khmer, latin))
     return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+
+
+def _me_as_object(latin: str) -> bool:
+    """A romanised "knhom" that is object or owner ("vay knhom", "bantob knhom"): right after a
+    word that does not start a clause or a request, and not before "jea" (a role)."""
+    tokens = _TOKEN.findall(latin)
+    for i, tok in enumerate(tokens):
+        if tok in _ME_WORDS and i > 0:
+            before, after = tokens[i - 1], tokens[i + 1] if i + 1 < len(tokens) else ""
+            if before.isalpha() and before not in _ME_NOT_OBJECT and after not in ("jea", "chea", "ja", "cha"):
+                return True
+    return False
 
 
 def _blank(pattern: Any, text: str) -> str:
@@ -1523,11 +1777,19 @@ def decide(
     reasons.append(f"classifier_victim:{p_classifier:.2f}")
     categories = tuple(c for c in CATEGORIES if c in set(danger.categories) | set(cues.signal_categories))
     words = bool(danger.categories)
-    lowered = bool(cues.lowering)
+    # A thing hit (a vehicle, an animal, the weather, an object) or noise explains the words of
+    # violence it is meant for ("a tuk tuk hit my moto", "the dog killed my chickens", "the karaoke
+    # is killing us"), with the child such a message may name; never trafficking, sexual abuse or
+    # forced labour ("trafficked... on a plantation", "sold to a karaoke bar").
+    word_lowering = set(cues.lowering)
+    if set(danger.categories) - _THING_EXPLAINS:
+        word_lowering -= _THINGS
+    lowered = bool(word_lowering)
     # The asker's role or a question about the law explains a danger word ("I am a teacher: is
     # hitting a pupil legal?"), not a threat-model signal: that tells of someone's situation ("I
-    # work for an NGO: an old man was left without food").
-    signal_lowered = bool(set(cues.lowering) - _ASKING)
+    # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
+    # and catches fire easily if you do not pay").
+    signal_lowered = bool(set(cues.lowering) - _ASKING - _THINGS)
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
     other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
@@ -1592,3 +1854,5 @@ def decide(
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 _ASKING = frozenset({"asker_role", "law_question"})
+_THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise"})
+_THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})

@@ -112,6 +112,47 @@ def test_what_is_no_lowering_context(text, lowering):
     assert lowering not in find_cues(text).lowering
 
 
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # a hint that the house may burn, tied to a debt or a deadline (all scripts)
+        (
+            "the lender's nephew said an old wooden house like ours can catch fire easily if we miss the payment",
+            "house_harm_threat",
+        ),
+        ("mechas bomnol thar pteah nis ngay cheh nas, bae ot sang mun thngai sok", "house_harm_threat"),
+        ("អ្នកចងការថា ផ្ទះនេះងាយឆេះណាស់ បើមិនសងទេ", "house_harm_threat"),
+        # a hidden camera, secret filming where someone washes
+        ("there was a camera hidden above the mirror in the staff toilet", "hidden_camera"),
+        ("kon mechas pteah thot video knhom lak lak pel knhom ngout tek", "hidden_camera"),
+        ("ខ្ញុំឃើញកាមេរ៉ាលាក់នៅក្នុងបន្ទប់ទឹក", "hidden_camera"),
+        # retaliation after a report or a testimony
+        ("after I reported the gambling den, two men told me to be careful on the road home", "retaliation"),
+        ("knhom ban reayka rueng chhmuonh chhaoe, ke prab tha prayat pel chenh samut", "retaliation"),
+        ("ខ្ញុំបានធ្វើជាសាក្សី ឥឡូវគេផ្ញើសារថាគួរគិតឲ្យល្អ", "retaliation"),
+    ],
+)
+def test_signals_of_the_fourth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+def test_no_hint_of_harm_is_no_signal():
+    assert find_cues("our house burned by accident and we still owe the bank, can we pay later").signals == ()
+    assert find_cues("I am a shop owner, may I put a security camera over the till").signals == ()
+    assert find_cues("I reported a broken road to the commune, when will they fix it").signals == ()
+
+
+def test_the_writers_own_situation_is_no_askers_role():
+    # "I am a student" is who the writer is when they tell what happens to them
+    assert "asker_role" not in find_cues("knhom jea nisset, mechas pteah chuol thot video knhom").lowering
+    assert "asker_role" not in find_cues("I am a student and my landlord's son keeps following me").lowering
+    assert "asker_role" not in find_cues("ខ្ញុំជានិស្សិត ម្ចាស់ផ្ទះថតរូបខ្ញុំ").lowering
+    # ... not when they ask the law or a procedure in their role
+    assert "asker_role" in find_cues("knhom jea kru, chbab anunhat oy vay sis te").lowering
+    assert "asker_role" in find_cues("I am a teacher, can you tell me the penalty for hitting a pupil").lowering
+    assert "asker_role" in find_cues("company knhom bonh choun kamkor tov Korea, trov mean licence ey").lowering
+
+
 def test_boundary_stones_are_no_threat():
     assert "land_threat" not in find_cues("my neighbour moved the boundary stones on our land").signals
 
@@ -178,8 +219,27 @@ def test_the_askers_role_explains_danger_words_not_a_signal():
     assert outcome(KILL, idiom, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == NONE
     assert outcome(KILL, idiom, p=0.2, pc=0.9, intent="victim_protection", conf=0.9) == ASK
     assert outcome(KILL, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == PROTECT  # no context
-    # a thing hit still explains a signal
-    assert outcome(Danger(urgent=False), Cues(signals=("debt_threat",), lowering=("vehicle",)), p=0.4, pc=0.3) == ASK
+    # a thing explains no threat-model signal ("your old house catches fire easily if you do not pay")
+    for thing in ("vehicle", "animal", "object", "weather", "noise"):
+        debt = Cues(signals=("debt_threat",), lowering=(thing,))
+        assert outcome(Danger(urgent=False), debt, p=0.4, pc=0.3) == PROTECT
+        assert outcome(Danger(urgent=False), debt, p=0.05, pc=0.05) == ASK
+
+
+def test_a_thing_explains_violence_words_only():
+    trafficking = Danger(urgent=True, categories=("trafficking",))
+    plantation = Cues(lowering=("object",))
+    # "trafficked... worked on a plantation": the object does not explain the trafficking
+    assert outcome(trafficking, plantation, p=0.2, pc=0.4) == PROTECT
+    assert outcome(trafficking, plantation, p=0.05, pc=0.05) == ASK
+    for cat in ("sexual_abuse", "forced_labour"):
+        assert outcome(Danger(urgent=False, categories=(cat,)), Cues(lowering=("vehicle",)), p=0.05, pc=0.05) == ASK
+    # ... and still explains a beating, a killing, with the child such a message names
+    assert outcome(VIOLENCE, Cues(lowering=("object",)), p=0.05, pc=0.05) == NONE
+    child = Danger(urgent=True, categories=("violence", "threat", "child_at_risk"))
+    assert outcome(child, Cues(lowering=("animal",)), p=0.05, pc=0.05) == NONE
+    assert "object" not in find_cues("two years ago I picked fruit on a plantation abroad").lowering
+    assert "object" not in find_cues("ke thar pteah chas ngay cheh").lowering  # "chess" is no "cheh"
 
 
 def test_urgency():
