@@ -155,7 +155,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         "hitting",
         "kick*",
         "punch*",
-        "slap*",
+        # "slap" alone is also romanised ស្លាប់ (die: "ta knhom slap"): only as English forms
+        "slapped",
+        "slapping",
+        "slap (me|her|him|my|us|them|his|our|your)",
+        "slaps (me|her|him|my|us|them|his|our|your)",
         "knife",
         "knives",
         "stab*",
@@ -235,7 +239,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         "komream*",
         "kumheng",
         "komheng",
-        "kill*",
+        "kill",
+        "kills",
+        "killed",
+        "killer*",
+        "killing*",
         "murder*",
         "threat*",
         "death",
@@ -1011,7 +1019,11 @@ _LETHAL = (
     "sum lap",
     "smlab",
     "som lob",
-    "kill*",
+    "kill",
+    "kills",
+    "killed",
+    "killer*",
+    "killing*",
     "murder*",
     "death",
     "dead",
@@ -1189,6 +1201,15 @@ EXCEPTIONS: tuple[str, ...] = (
     "(shoot|shoots|shooting|shot) (our|the|a|my|their|his|her) (wedding|photo*|picture*|video*|film|movie|"
     "event|party|ceremony|scene|ad|advert*|music video|pre wedding)",
     "photo shoot*",
+    # an illness, a business or a battery "killed"; typing (វាយ) a word or a number
+    "heart attack*",
+    "panic attack*",
+    "kil* (my|the|our|his|her|their) (page|business|shop|sales|reputation|battery|phone|mood|vibe)",
+    "killing it",
+    "វាយអ្វី",
+    "វាយលេខ",
+    "វាយពាក្យ",
+    "វាយឈ្មោះ",
     "photoshoot*",
     "video shoot*",
     "hit the road",
@@ -1521,6 +1542,7 @@ _NEG_FILLERS_KHMER = (
     "អំពើ",
     "ប្រើ",
     "សោះ",
+    "ដល់",  # "មិនដល់វាយគ្នាទេ": not as far as hitting
 )
 _NEG_CONJ_KHMER = ("ឬ", "និង", "ហើយក៏")
 # Past or future violence behind a denial: the message stays a protection case.

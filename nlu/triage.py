@@ -357,7 +357,8 @@ _NO_CARE = (
     "ម្នាក់ឯង",
     "គ្មានមនុស្សធំ",
     "គ្មានឪពុកម្តាយ",
-    "គ្មាននរណា",
+    "គ្មាននរណាមើល",
+    "គ្មាននរណាថែ",
     "សំរាម",
     "ឃ្លាន",
     "ស្គម",
@@ -963,6 +964,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "duck*",
         "goat*",
         "snake*",
+        "pous",
+        "សម្លាប់ទា",
+        "សម្លាប់មាន់",
+        "សម្លាប់ជ្រូក",
         "cat",
         "cats",
         "rooster*",
@@ -1074,6 +1079,32 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "free fire",
         "pubg",
         "mobile legends",
+        # songs, fight films, matches
+        "lyrics",
+        "chamrieng",
+        "chomreang",
+        "ចម្រៀង",
+        "kun hong",
+        "kun chin",
+        "ប្រកួត",
+        "prakuot",
+        "football",
+        "league",
+    ),
+    # a work accident: a machine, social security ("injured by the cutting machine, does NSSF pay")
+    "work_accident": (
+        "ប.ស.ស",
+        "បសស",
+        "ម៉ាស៊ីន",
+        "គ្រោះថ្នាក់ការងារ",
+        "bososo",
+        "nssf",
+        "masin",
+        "machine*",
+        "work accident*",
+        "workplace accident*",
+        "accident at work",
+        "occupational",
     ),
     # a nuisance to the ears: "the karaoke is killing us"
     "noise": (
@@ -1167,6 +1198,21 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "sorse thesis",
         "sorse essay",
         "thnak rien",
+        # a council member, a teacher, a student of law, HR, an owner asking in that role
+        "ក្រុមប្រឹក្សាឃុំ",
+        "ខ្ញុំបង្រៀន",
+        "នាយកសាលា",
+        "សាលាយើង",
+        "ខ្ញុំរៀនច្បាប់",
+        "(knhom|knom|khnom|khnhom) (bongrien|bangrien|bong rien)",
+        "i teach",
+        "(knhom|knom|khnom|khnhom) rien (nitisas|chbab|sangkum|college|university|sakol)",
+        "kru (oy|aoy) (tvee|tver|twer|sreav|sorse|sarse)",
+        "rapaykar",
+        "(knhom|knom|khnom|khnhom) (tvee|tver|twer) hr",
+        "(knhom|knom|khnom|khnhom) (mchas|mechas|mjas) (guesthouse|hang|hotel|pteah somnak|phteah somnak|pteh somnak)",
+        "neak smak chet",
+        "smak chet",
     ),
     "law_question": (
         "ខុសច្បាប់",
@@ -1197,6 +1243,13 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "how long in prison",
         "referral pathway",
         "where do i refer",
+        "ទោសប៉ុន្មាន",
+        "ច្បាប់អនុញ្ញាត",
+        "ច្បាប់ហាម",
+        "(tus|tos|tous) (ponman|ey|avey)",
+        "chbab (srok khmer |khmer )?(anunhat|ham)",
+        "mean chbab ham",
+        "(kheus|khos|kos) chbab",
     ),
     "idiom": (
         "ហាហា",
@@ -1216,6 +1269,15 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(debt|loan|interest|rent|noise|heat|traffic|price|prices|bill|bills|work|job|homework|exam|exams) (is|are)? ?killing",
         "អស់ថ្ម",
         "os thmor",
+        # joking; interest or noise that "kills"
+        "😂",
+        "🤣",
+        "និយាយលេង",
+        "niyeay leng",
+        "(kar prak|karprak|bomnol|bamnol) (samlap|somlab|som lab)",
+        "ការប្រាក់សម្លាប់",
+        "(samlap|somlab) (domnek|domnaek)",
+        "killing it",
     ),
 }
 
@@ -1854,5 +1916,5 @@ def decide(
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 _ASKING = frozenset({"asker_role", "law_question"})
-_THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise"})
+_THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
 _THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})

@@ -153,6 +153,33 @@ def test_the_writers_own_situation_is_no_askers_role():
     assert "asker_role" in find_cues("company knhom bonh choun kamkor tov Korea, trov mean licence ey").lowering
 
 
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("ខ្ញុំជាក្រុមប្រឹក្សាឃុំ តើឃុំត្រូវធ្វើអ្វីពេលមានអំពើហិង្សាក្នុងគ្រួសារ", "asker_role"),
+        ("ខ្ញុំបង្រៀនថ្នាក់ទី៩ សិស្សសួរពីទោសនៃការវាយគ្នា", "asker_role"),
+        ("knhom bongrien nov sala, sis sour pi tos lok kmeng", "asker_role"),
+        ("knom rien nitisas, kar samlap dao ot cheitana tus ponman", "law_question"),
+        ("chbab khmer anunhat oy ov pouk vay kon te", "law_question"),
+        ("kar prak samlap knhom hz, chong chorcha", "idiom"),
+        ("ប្អូនប្រុសនិយាយលេងថានឹងសម្លាប់ខ្ញុំ 😂", "idiom"),
+        ("som lyrics chamrieng samlap chet", "entertainment"),
+        ("យប់មិញក្រុមយើងវាយឈ្នះ ប្រកួតបន្ទាប់ពេលណា", "entertainment"),
+        ("ប្អូនខ្ញុំរបួសដោយម៉ាស៊ីនកិនស្រូវ តើ ប.ស.ស ចេញថ្លៃទេ", "work_accident"),
+        ("my cousin was injured by a machine at the factory, does nssf pay", "work_accident"),
+    ],
+)
+def test_lowering_context_of_the_fourth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_a_work_accident_explains_an_injury_not_trafficking():
+    injured = Danger(urgent=False, categories=("violence",))
+    assert outcome(injured, Cues(lowering=("work_accident",)), p=0.05, pc=0.05) == NONE
+    held = Danger(urgent=True, categories=("trafficking",))
+    assert outcome(held, Cues(lowering=("work_accident",)), p=0.05, pc=0.05) == ASK
+
+
 def test_boundary_stones_are_no_threat():
     assert "land_threat" not in find_cues("my neighbour moved the boundary stones on our land").signals
 
