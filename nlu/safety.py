@@ -249,6 +249,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         "death",
         "harass*",
         "intimidat*",
+        "break (my|his|her|your|their|our) (leg*|arm*|bone*|neck|head|teeth|fingers|hands)",
         # fear and being followed; being forced
         "ខ្លាច",
         "មិនហ៊ាន",

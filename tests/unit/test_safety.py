@@ -273,6 +273,7 @@ def test_the_english_forms_still_alarm():
         "he punched my sister",
         "they killed him",
         "a killer is after me",
+        "his cousins say they will break my legs",
         "he keeps killing my chickens to scare me",
         "bdey knhom vay knhom",
     ):

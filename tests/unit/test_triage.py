@@ -120,7 +120,7 @@ def test_what_is_no_lowering_context(text, lowering):
             "the lender's nephew said an old wooden house like ours can catch fire easily if we miss the payment",
             "house_harm_threat",
         ),
-        ("mechas bomnol thar pteah nis ngay cheh nas, bae ot sang mun thngai sok", "house_harm_threat"),
+        ("mechas bomnol thar rong bay nis ach cheh pleung, bae ot bong mun chong khae", "house_harm_threat"),
         ("អ្នកចងការថា ផ្ទះនេះងាយឆេះណាស់ បើមិនសងទេ", "house_harm_threat"),
         # a hidden camera, secret filming where someone washes
         ("there was a camera hidden above the mirror in the staff toilet", "hidden_camera"),
@@ -134,6 +134,27 @@ def test_what_is_no_lowering_context(text, lowering):
 )
 def test_signals_of_the_fourth_round(text, signal):
     assert signal in find_cues(text).signals
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # romanised spellings the lists lacked: "riep ka" (marry), "sang luy" (repay), "nung yok"
+        # (will take), "ot oy chol kompong" (not let ashore)
+        (
+            "kmouy srey knhom ayu 16, pouk gat jompeak luy neak phum haey trov riep ka jea muoy gat",
+            "child_marriage_debt",
+        ),
+        ("bae ot sang luy knong atit nis ke nung yok ko yerng tov", "debt_threat"),
+        ("mechas touk ot oy chol kompong pi khae hz, kon knhom nov leu touk", "confinement"),
+    ],
+)
+def test_romanised_spellings_of_the_fourth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+def test_a_song_request_is_entertainment():
+    assert "entertainment" in find_cues("som chreang bot samlap chet mouy").lowering
 
 
 def test_no_hint_of_harm_is_no_signal():
