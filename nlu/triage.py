@@ -220,6 +220,7 @@ _INTIMATE = (
     "ពេលងូតទឹក",
     "រូបភាពឯកជន",
     "វីដេអូខ្ញុំ",
+    "(video|vdo|vedio) (knhom|khnhom|knom|khnom)",
     "ot sliek khao av",
     "ot slek khao av",
     "akrat",
@@ -1468,6 +1469,9 @@ SOON = (
     "on sunday",
     "by friday",
     "by monday",
+    # a deadline by a weekday: "mun thngai chan" (before Monday), "before Friday"
+    "mun (thngai|tngai) (chan|angkear|angkea|put|prohos|prohoas|sok|sau|sao|atit)",
+    "(before|by) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     "by tomorrow",
     "right now",
     "now",

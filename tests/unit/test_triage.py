@@ -153,6 +153,12 @@ def test_romanised_spellings_of_the_fourth_round(text, signal):
     assert signal in find_cues(text).signals
 
 
+def test_a_romanised_video_and_a_weekday_deadline():
+    cues = find_cues("songsa chas knhom mean video knhom, bae ot oy 300 dolla mun thngai put ke dak leu tiktok")
+    assert "extortion" in cues.signals and cues.soon
+    assert find_cues("pay the rest before Thursday or else").soon
+
+
 def test_a_song_request_is_entertainment():
     assert "entertainment" in find_cues("som chreang bot samlap chet mouy").lowering
 
