@@ -12,19 +12,24 @@ through. Three kinds of evidence are weighed:
   a debt, a child left without care, confinement and withheld documents or phones, work abroad
   where contact stopped, fear of going home; since the third round also sexual coercion over a
   favour (a document, the rent, a job for private time), an old or disabled person kept without
-  care, debt bondage (work until a debt is paid) and a job offer with the marks of deception.
+  care, debt bondage (work until a debt is paid) and a job offer with the marks of deception;
+  since the fourth round a hint that a house may burn tied to a debt or a deadline, a hidden
+  camera or secret filming where someone washes or sleeps, and a warning to someone who reported
+  or testified (retaliation).
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
-  as the thing hit; films, games and sport; noise; a question about the law from a teacher, an
-  official, a student or an employer, or from a workplace asking its procedure (the asker's role
-  explains a danger word, not a threat-model signal); an idiom ("this heat is killing me lol").
+  as the thing hit, noise and a work accident (these explain violence and threat words only,
+  never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
+  sport; a question about the law from a teacher, an official, a student or an employer, or from
+  a workplace asking its procedure (the asker's role explains a danger word, not a threat-model
+  signal, and is no role when the writer tells what happens to them); an idiom ("this heat is
+  killing me lol").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml`, `nlu_triage2.yml` and `nlu_triage3.yml` hold examples written for
-this).
+everything else; `nlu_triage.yml` to `nlu_triage4.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
@@ -61,7 +66,8 @@ NONE = "none"
 # Thresholds. `m` is the mean of the two models' probabilities of danger (the danger model's and the
 # classifier's victim_protection): the second opinion a danger word needs. Tuned on nlu/eval/dev_*,
 # heldout_*, heldout2_* and heldout3_* together (held-out sets 2 and 3 are development data since
-# issue 14's second and third rounds; a blind set 4 measures the third round).
+# issue 14's second and third rounds; a blind set 4 measures the third round). Checked again,
+# unchanged, on all five sets with heldout4_* in the fourth round (a blind set 5 measures it).
 WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
 SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
 # AGREE was 0.6 until the third round: at 0.5 twelve more victims without danger words on the four
@@ -1313,6 +1319,22 @@ LOWERING_EXCEPTIONS = (
     "animal pen",
 )
 
+# Blanked before the threat-model signals are looked for: wanting or not knowing is no "knows
+# where you live" ("ចង់ដឹងថាដល់ណាហើយ", "knhom ot deng tver mech"), and an accident on the road
+# or one that killed someone is no veiled "accident" ("ស្លាប់ដោយគ្រោះថ្នាក់ចរាចរណ៍").
+SIGNAL_EXCEPTIONS = (
+    "ចង់ដឹង",
+    "មិនដឹង",
+    "អត់ដឹង",
+    "ដើម្បីដឹង",
+    "សុំដឹង",
+    "គ្រោះថ្នាក់ចរាចរណ៍",
+    "ដោយគ្រោះថ្នាក់",
+    "(chong|chang|jong|som|ot|min|mun) (deng|dung|doeng)",
+    "(traffic|road|car|moto|motorbike|work|workplace) accident*",
+    "(by|in an|in a) accident",
+)
+
 # The asker's workplace with a question of procedure ("I work at a hotel: to whom do we report a
 # guest who brings a child?"): both together are the `asker_role` context. A workplace alone is
 # not: workers are abused at work ("I work at a factory, the boss keeps my passport").
@@ -1503,6 +1525,7 @@ class _CompiledCues:
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
     soon: Any
     exceptions: Any
+    signal_exceptions: Any
     workplace: Any
     procedure: Any
     first_person: Any
@@ -1523,6 +1546,7 @@ def _compiled() -> _CompiledCues:
         child=matcher(_CHILD),
         soon=compile_terms(SOON),
         exceptions=compile_terms(LOWERING_EXCEPTIONS),
+        signal_exceptions=compile_terms(SIGNAL_EXCEPTIONS),
         workplace=compile_terms(_WORKPLACE),
         procedure=compile_terms(_PROCEDURE),
         first_person=compile_terms(_FIRST_PERSON),
@@ -1537,8 +1561,9 @@ def find_cues(text: str) -> Cues:
     khmer, latin = matching_keys(text)
     minor = stated_minor(latin, khmer)
     signals, cats = [], []
+    sig_khmer, sig_latin = _blank(c.signal_exceptions.khmer, khmer), _blank(c.signal_exceptions.latin, latin)
     for name, cat, groups in c.signals:
-        if all(g.search(khmer, latin) or (minor and g is c.child) for g in groups):
+        if all(g.search(sig_khmer, sig_latin) or (minor and g is c.child) for g in groups):
             signals.append(name)
             cats.append(cat)
     low_khmer, low_latin = _blank(c.exceptions.khmer, khmer), _blank(c.exceptions.latin, latin)

@@ -159,6 +159,15 @@ def test_a_romanised_video_and_a_weekday_deadline():
     assert find_cues("pay the rest before Thursday or else").soon
 
 
+def test_wanting_to_know_and_a_road_accident_are_no_veiled_threat():
+    assert find_cues("ពាក្យបណ្តឹងរឿងដីរបស់ខ្ញុំ ខ្ញុំចង់ដឹងថាដល់ណាហើយ").signals == ()
+    assert find_cues("បងខ្ញុំស្លាប់ដោយគ្រោះថ្នាក់ចរាចរណ៍ យើងចង់ផ្ទេរប្លង់ដី").signals == ()
+    assert find_cues("knhom chong deng tha dei nis trov chos chmous nov na").signals == ()
+    # ... knowing where a child studies, a lender's "accidents happen", still are
+    assert "debt_threat" in find_cues("mechas bomnol thar ke deng sala del kon knhom rien").signals
+    assert "debt_threat" in find_cues("the lender said accidents happen to people who do not pay").signals
+
+
 def test_a_song_request_is_entertainment():
     assert "entertainment" in find_cues("som chreang bot samlap chet mouy").lowering
 
