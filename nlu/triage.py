@@ -33,7 +33,8 @@ everything else; `nlu_triage.yml` to `nlu_triage4.yml` hold examples written for
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
-  and m >= 0.3; or both models together (m >= 0.5, each >= 0.3). A protection case at once.
+  and m >= 0.3 (0.25 for a sexual abuse or trafficking word); or both models together (m >= 0.5,
+  each >= 0.3). A protection case at once.
 - `none`: words or signals that the context, a denial or a confident other reading explain, with
   m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
 - `ask`: anything else with a word, a signal, a protection reading or a model's doubt (the danger
@@ -69,6 +70,11 @@ NONE = "none"
 # issue 14's second and third rounds; a blind set 4 measures the third round). Checked again,
 # unchanged, on all five sets with heldout4_* in the fourth round (a blind set 5 measures it).
 WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
+# Sexual abuse and trafficking words are seldom said in passing ("romlop dei", land grabbing, is
+# blanked): such a word needs a little less agreement. Set in the fourth round: a girl who writes
+# that her uncle raped her and she told no one, and a friend raped a year ago, were only asked at
+# m 0.28-0.30; no non-victim on the five sets has such a word, unexplained, in [0.25, 0.3).
+GRAVE_WORD_PROTECT = 0.25
 SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
 # AGREE was 0.6 until the third round: at 0.5 twelve more victims without danger words on the four
 # sets are protected at once, against two more non-victims (a guarantor's debt, a case's status).
@@ -1169,6 +1175,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "reporter",
         "school project",
         "for a training",
+        "on behalf of (the|our|a)",
+        "outreach",
         "training for",
         "poster",
         "leaflet",
@@ -1912,6 +1920,8 @@ def decide(
 
     if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")
+    if set(danger.categories) & _GRAVE and not lowered and not negated and m >= GRAVE_WORD_PROTECT:
+        return out(PROTECT, "sexual abuse or trafficking words, models agree")
     if cues.signals and not signal_lowered and m >= SIGNAL_PROTECT:
         return out(PROTECT, "threat-model signal, models agree")
     if m >= AGREE and min(p, p_classifier) >= AGREE_EACH:
@@ -1952,5 +1962,6 @@ def decide(
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 _ASKING = frozenset({"asker_role", "law_question"})
+_GRAVE = frozenset({"sexual_abuse", "trafficking"})
 _THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
 _THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})

@@ -209,6 +209,18 @@ def test_lowering_context_of_the_fourth_round(text, lowering):
     assert lowering in find_cues(text).lowering
 
 
+def test_sexual_abuse_and_trafficking_words_need_less_agreement():
+    rape = Danger(urgent=True, categories=("sexual_abuse",))
+    assert outcome(rape, p=0.4, pc=0.12) == PROTECT  # m 0.26
+    assert outcome(Danger(urgent=True, categories=("trafficking",)), p=0.3, pc=0.2) == PROTECT
+    assert outcome(VIOLENCE, p=0.4, pc=0.12) == ASK  # a blow needs the usual agreement
+    assert outcome(rape, Cues(lowering=("law_question",)), p=0.4, pc=0.12) == ASK  # a question about the law
+    assert outcome(rape, negated=True, p=0.4, pc=0.12) != PROTECT
+    assert (
+        "asker_role" in find_cues("on behalf of our district office we ask the steps for a protection order").lowering
+    )
+
+
 def test_a_work_accident_explains_an_injury_not_trafficking():
     injured = Danger(urgent=False, categories=("violence",))
     assert outcome(injured, Cues(lowering=("work_accident",)), p=0.05, pc=0.05) == NONE
