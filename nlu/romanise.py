@@ -137,7 +137,16 @@ _COMMON_ENGLISH = frozenset(
     "bath bake bear beat bite boat book boot cage cake chat chop dead deal debt deep dock done door dope "
     "duck dump gate goat hope jump kick king meat pack park peak pick pile pipe pope pork take tape task "
     "tide tied toad told tone took tour town tube vote wake wide wipe week "
-    "dinner good dough booth bought doubt taught teacher thought tough".split()
+    "dinner good dough booth bought doubt taught teacher thought tough "
+    # English words of the danger lists (nlu.safety, nlu.triage): matched as written, never
+    # through romanised variants ("punch*" matched "bunchol", top up; "nude*" matched "note")
+    "punch slap slapped knives stab burns burned burnt burning injure injur injury bruise bruis violence "
+    "violent violen abuse abus attack strangle strangl choking guns acid assault torture tortur bleeding "
+    "cigarette burn chained black eye starve starv murder threat harass intimidat chase chasing fear "
+    "unsafe stalk follow nude rapist sexual molest grop indecent touch ransom trafficking traffick "
+    "prostitut brothel trapped captive prisoner kidnap abduct missing disappeared slave slavery labo "
+    "marriage married bride engaged engagement secret hidden camera filmed recorded lens witness testif "
+    "complained informed whistle warn warning warned careful disappear".split()
 )
 
 

@@ -67,7 +67,8 @@ EVAL_SETS = {
     "heldout": "the project's first held-out files (written with the training data)",
     "heldout2": "written for issue 14 by people who never saw the training data (used for tuning since)",
     "heldout3": "written by people who saw no project file; blind for round 2; used for tuning since round 3",
-    "heldout4": "blind: written by people who saw no project file, measured once after the triage's third round",
+    "heldout4": "written by people who saw no project file; blind for round 3; used for tuning since round 4",
+    "heldout5": "blind: written by people who saw no project file, measured once after the triage's fourth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")

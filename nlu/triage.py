@@ -12,23 +12,29 @@ through. Three kinds of evidence are weighed:
   a debt, a child left without care, confinement and withheld documents or phones, work abroad
   where contact stopped, fear of going home; since the third round also sexual coercion over a
   favour (a document, the rent, a job for private time), an old or disabled person kept without
-  care, debt bondage (work until a debt is paid) and a job offer with the marks of deception.
+  care, debt bondage (work until a debt is paid) and a job offer with the marks of deception;
+  since the fourth round a hint that a house may burn tied to a debt or a deadline, a hidden
+  camera or secret filming where someone washes or sleeps, and a warning to someone who reported
+  or testified (retaliation).
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
-  as the thing hit; films, games and sport; noise; a question about the law from a teacher, an
-  official, a student or an employer, or from a workplace asking its procedure (the asker's role
-  explains a danger word, not a threat-model signal); an idiom ("this heat is killing me lol").
+  as the thing hit, noise and a work accident (these explain violence and threat words only,
+  never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
+  sport; a question about the law from a teacher, an official, a student or an employer, or from
+  a workplace asking its procedure (the asker's role explains a danger word, not a threat-model
+  signal, and is no role when the writer tells what happens to them); an idiom ("this heat is
+  killing me lol").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml`, `nlu_triage2.yml` and `nlu_triage3.yml` hold examples written for
-this).
+everything else; `nlu_triage.yml` to `nlu_triage4.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
-  and m >= 0.3; or both models together (m >= 0.5, each >= 0.3). A protection case at once.
+  and m >= 0.3 (0.25 for a sexual abuse or trafficking word); or both models together (m >= 0.5,
+  each >= 0.3). A protection case at once.
 - `none`: words or signals that the context, a denial or a confident other reading explain, with
   m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
 - `ask`: anything else with a word, a signal, a protection reading or a model's doubt (the danger
@@ -41,6 +47,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -60,8 +67,14 @@ NONE = "none"
 # Thresholds. `m` is the mean of the two models' probabilities of danger (the danger model's and the
 # classifier's victim_protection): the second opinion a danger word needs. Tuned on nlu/eval/dev_*,
 # heldout_*, heldout2_* and heldout3_* together (held-out sets 2 and 3 are development data since
-# issue 14's second and third rounds; a blind set 4 measures the third round).
+# issue 14's second and third rounds; a blind set 4 measures the third round). Checked again,
+# unchanged, on all five sets with heldout4_* in the fourth round (a blind set 5 measures it).
 WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
+# Sexual abuse and trafficking words are seldom said in passing ("romlop dei", land grabbing, is
+# blanked): such a word needs a little less agreement. Set in the fourth round: a girl who writes
+# that her uncle raped her and she told no one, and a friend raped a year ago, were only asked at
+# m 0.28-0.30; no non-victim on the five sets has such a word, unexplained, in [0.25, 0.3).
+GRAVE_WORD_PROTECT = 0.25
 SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
 # AGREE was 0.6 until the third round: at 0.5 twelve more victims without danger words on the four
 # sets are protected at once, against two more non-victims (a guarantor's debt, a case's status).
@@ -99,6 +112,7 @@ _LENDER = (
     "bomnol",
     "jompeak",
     "khchey luy",
+    "sang luy",
     "lender*",
     "moneylender*",
     "loan shark*",
@@ -142,6 +156,7 @@ _THREAT_WORDS = (
     "យកកូន",
     "យកប្រពន្ធ",
     "nung mok",
+    "(nung|nhung|ning|neng) (mok )?yok",
     "mok rok",
     "ot leng",
     "min leng",
@@ -152,7 +167,9 @@ _THREAT_WORDS = (
     "ven prapon",
     "deng",
     "regret",
-    "accident",
+    "(have|has|had|get|gets|meet|meets|meet with) (an )?accident*",
+    "accidents happen",
+    "would be (sad|a shame|a pity)",
     "disappear*",
     "will come",
     "will visit",
@@ -202,12 +219,20 @@ _THREAT_WORDS = (
     "throw stones",
     "throwing stones",
     "stones (at|on|onto) (our|the|my|his|her) (house|roof|door|window*)",
+    # "don't blame us" (for what happens next)
+    "កុំបន្ទោស",
+    "kom bantos",
+    "kom bontos",
+    "dont blame",
+    "don't blame",
+    "do not blame",
 )
 _INTIMATE = (
     "អាក្រាត",
     "ពេលងូតទឹក",
     "រូបភាពឯកជន",
     "វីដេអូខ្ញុំ",
+    "(video|vdo|vedio) (knhom|khnhom|knom|khnom)",
     "ot sliek khao av",
     "ot slek khao av",
     "akrat",
@@ -319,6 +344,7 @@ _MARRY = (
     "កូនក្រមុំ",
     "rieb kar",
     "riep kar",
+    "(rieb|riep|reab|reap|rieb) ka",
     "phjab peak",
     "pjab peak",
     "marry",
@@ -347,7 +373,8 @@ _NO_CARE = (
     "ម្នាក់ឯង",
     "គ្មានមនុស្សធំ",
     "គ្មានឪពុកម្តាយ",
-    "គ្មាននរណា",
+    "គ្មាននរណាមើល",
+    "គ្មាននរណាថែ",
     "សំរាម",
     "ឃ្លាន",
     "ស្គម",
@@ -383,6 +410,8 @@ _CONFINE = (
     "យកអត្តសញ្ញាណប័ណ្ណ",
     "មិនឲ្យមកលេងផ្ទះ",
     "chak sao",
+    "(ot|min) (oy|aoy|ouy) (chol|chul|lerng|laeng) (kompong|kampong|chhner|kok|ko)",
+    "not (let|allowed) (me|him|her|them|us)? ?(to )?(come|go) ashore",
     "ot aoy chenh",
     "min aoy chenh",
     "ot aoy tel",
@@ -725,6 +754,158 @@ _WORK = (
     "factory",
 )
 
+# A hint that a house may burn or be damaged, tied to a debt or a deadline ("your house is old and
+# catches fire easily if you do not pay by tomorrow"): a threat to the home told as a warning.
+_HOUSE_HARM = (
+    "ងាយឆេះ",
+    "អាចឆេះ",
+    "ឆេះផ្ទះ",
+    "ដុតផ្ទះ",
+    "ភ្លើងឆេះ",
+    "ngay cheh",
+    "ngeay cheh",
+    "ach cheh",
+    "cheh pteah",
+    "cheh phteah",
+    "cheh pleung",
+    "cheh phleung",
+    "pleung cheh",
+    "phleung cheh",
+    "catch* fire",
+    "caught fire",
+    "burn down",
+    "burns down",
+    "could burn",
+    "might burn",
+    "may burn",
+    "go up in flames",
+    "goes up in flames",
+    "(house|home|roof|shop|stall) (is|looks) (old|weak)",
+    "(if|when) (our|my|your|his|her|the) (house|shop|home|stall|roof) (burn*|caught fire|catches fire)",
+    "pteah chas",
+    "phteah chas",
+    "ផ្ទះចាស់",
+)
+_DEBT_OR_DEADLINE = _LENDER + (
+    "ការប្រាក់",
+    "បើមិនសង",
+    "បើមិនបង់",
+    "kar prak",
+    "karprak",
+    "(bae|ber|beu|baer) ([a-z]+ ){0,3}(ot|min|mun) (sang|bong)",
+    "if (we|i|you|they) (do not|dont|don't|cannot|cant|can't) pay",
+    "if (it is|its|it's) not paid",
+    "not paid by",
+    "deadline",
+    "by tomorrow",
+)
+# Voyeurism: a camera or filming where a person undresses, or filming someone in secret.
+_CAMERA = (
+    "កាមេរ៉ា",
+    "ថតវីដេអូ",
+    "ថតរូប",
+    "camera*",
+    "kamera",
+    "cam",
+    "webcam",
+    "film* (me|her|us|them|my)",
+    "record* (me|her|us|them|my)",
+    "filmed",
+    "recorded",
+    "(thort|thot|tot) (video|rup|vdo)",
+    "lens",
+    "peep*",
+    "hole* in the (wall|door|ceiling)",
+)
+_PRIVATE_PLACE = (
+    "បន្ទប់ទឹក",
+    "ងូតទឹក",
+    "បន្ទប់គេង",
+    "បន្ទប់ដូរសំលៀកបំពាក់",
+    "លាក់",
+    "សម្ងាត់",
+    "bantob tek",
+    "bontob tek",
+    "bantop tek",
+    "bantob tik",
+    "bontob tik",
+    "bantob dek",
+    "bontob dek",
+    "gnout tek",
+    "ngout tek",
+    "bathroom",
+    "toilet",
+    "shower*",
+    "changing room",
+    "bedroom",
+    "hidden",
+    "secret*",
+    "without (my|her|his|our) (knowing|knowledge|consent)",
+    "(lak|leak) (tuk|touk)?",
+)
+# Retaliation against someone who reported or testified: a warning after a report.
+_REPORTED = (
+    "រាយការណ៍",
+    "ប្តឹង",
+    "សាក្សី",
+    "ធ្វើជាសាក្សី",
+    "ផ្តល់ព័ត៌មាន",
+    "reayka",
+    "reaykar",
+    "rai kar",
+    "bdeng",
+    "ptoeng",
+    "pdeng",
+    "saksei",
+    "saksey",
+    "reported",
+    "report*",
+    "witness*",
+    "testif*",
+    "complained",
+    "told the (police|commune|village chief|commune chief|chief|authorit*|ngo|inspector|court|fisheries|ministry)",
+    "gave (my|a) statement",
+    "informed",
+    "whistle*",
+)
+_WARNING = (
+    "ប្រយ័ត្ន",
+    "គិតឲ្យល្អ",
+    "គួរគិត",
+    "ព្រមាន",
+    "បាត់ខ្លួន",
+    "និយាយតិច",
+    "មាត់ច្រើន",
+    "prayat*",
+    "brayat*",
+    "kit oy laor",
+    "kit aoy laor",
+    "kit oy bos",
+    "prom mean",
+    "bat khluon",
+    "niyeay tech",
+    "moat chraen",
+    "be careful",
+    "careful at",
+    "careful on",
+    "warn*",
+    "disappear*",
+    "for (your|my|his|her) (health|safety|own good)",
+    "move far away",
+    "(people|those) who talk",
+    "talk less",
+    "keep quiet",
+    "shut (up|your mouth)",
+    "think (carefully|twice|again)",
+    "(have|has|had|get|gets|meet|meets) (an )?accident*",
+    "accidents happen",
+    "open (their|your|his|her|my) mouth*",
+    "(do not|dont|don't|never) come back",
+    "មានរឿង",
+    "mean reuoeng",
+    "niyeay chraen",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -741,6 +922,9 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("debt_bondage", "forced_labour", (_UNTIL_PAID, _WORK)),
     ("deceptive_offer", "trafficking", (_JOB, _ABROAD, _DECEPTION)),
     ("abuse_in_secret", "sexual_abuse", (_TO_BED, _SILENCE)),
+    ("house_harm_threat", "threat", (_DEBT_OR_DEADLINE, _HOUSE_HARM)),
+    ("hidden_camera", "threat", (_CAMERA, _PRIVATE_PLACE)),
+    ("retaliation", "threat", (_REPORTED, _WARNING)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -798,6 +982,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "duck*",
         "goat*",
         "snake*",
+        "pous",
+        "សម្លាប់ទា",
+        "សម្លាប់មាន់",
+        "សម្លាប់ជ្រូក",
         "cat",
         "cats",
         "rooster*",
@@ -862,7 +1050,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "bonle",
         "rice",
         "crop*",
-        "plant*",
+        "plant",
+        "plants",
         "tree*",
         "fence",
         "wall",
@@ -872,7 +1061,7 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "vegetable*",
         "ball",
         "cards",
-        "chess",
+        "(chess)",  # as written: its romanised variants would match "cheh" (burn)
         "game",
         "weed*",
         "grass",
@@ -893,7 +1082,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "pheap yun",
         "game*",
         "movie*",
-        "film*",
+        "film",
+        "films",
         "cinema",
         "subtitle*",
         "episode*",
@@ -907,6 +1097,34 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "free fire",
         "pubg",
         "mobile legends",
+        # songs, fight films, matches
+        "lyrics",
+        "chamrieng",
+        "chomreang",
+        "chreang",
+        "chrieng",
+        "ចម្រៀង",
+        "kun hong",
+        "kun chin",
+        "ប្រកួត",
+        "prakuot",
+        "football",
+        "league",
+    ),
+    # a work accident: a machine, social security ("injured by the cutting machine, does NSSF pay")
+    "work_accident": (
+        "ប.ស.ស",
+        "បសស",
+        "ម៉ាស៊ីន",
+        "គ្រោះថ្នាក់ការងារ",
+        "bososo",
+        "nssf",
+        "masin",
+        "machine*",
+        "work accident*",
+        "workplace accident*",
+        "accident at work",
+        "occupational",
     ),
     # a nuisance to the ears: "the karaoke is killing us"
     "noise": (
@@ -957,6 +1175,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "reporter",
         "school project",
         "for a training",
+        "on behalf of (the|our|a)",
+        "outreach",
         "training for",
         "poster",
         "leaflet",
@@ -1000,6 +1220,21 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "sorse thesis",
         "sorse essay",
         "thnak rien",
+        # a council member, a teacher, a student of law, HR, an owner asking in that role
+        "ក្រុមប្រឹក្សាឃុំ",
+        "ខ្ញុំបង្រៀន",
+        "នាយកសាលា",
+        "សាលាយើង",
+        "ខ្ញុំរៀនច្បាប់",
+        "(knhom|knom|khnom|khnhom) (bongrien|bangrien|bong rien)",
+        "i teach",
+        "(knhom|knom|khnom|khnhom) rien (nitisas|chbab|sangkum|college|university|sakol)",
+        "kru (oy|aoy) (tvee|tver|twer|sreav|sorse|sarse)",
+        "rapaykar",
+        "(knhom|knom|khnom|khnhom) (tvee|tver|twer) hr",
+        "(knhom|knom|khnom|khnhom) (mchas|mechas|mjas) (guesthouse|hang|hotel|pteah somnak|phteah somnak|pteh somnak)",
+        "neak smak chet",
+        "smak chet",
     ),
     "law_question": (
         "ខុសច្បាប់",
@@ -1030,6 +1265,13 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "how long in prison",
         "referral pathway",
         "where do i refer",
+        "ទោសប៉ុន្មាន",
+        "ច្បាប់អនុញ្ញាត",
+        "ច្បាប់ហាម",
+        "(tus|tos|tous) (ponman|ey|avey)",
+        "chbab (srok khmer |khmer )?(anunhat|ham)",
+        "mean chbab ham",
+        "(kheus|khos|kos) chbab",
     ),
     "idiom": (
         "ហាហា",
@@ -1049,6 +1291,15 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(debt|loan|interest|rent|noise|heat|traffic|price|prices|bill|bills|work|job|homework|exam|exams) (is|are)? ?killing",
         "អស់ថ្ម",
         "os thmor",
+        # joking; interest or noise that "kills"
+        "😂",
+        "🤣",
+        "និយាយលេង",
+        "niyeay leng",
+        "(kar prak|karprak|bomnol|bamnol) (samlap|somlab|som lab)",
+        "ការប្រាក់សម្លាប់",
+        "(samlap|somlab) (domnek|domnaek)",
+        "killing it",
     ),
 }
 
@@ -1074,6 +1325,22 @@ LOWERING_EXCEPTIONS = (
     "cow shed",
     "chicken coop",
     "animal pen",
+)
+
+# Blanked before the threat-model signals are looked for: wanting or not knowing is no "knows
+# where you live" ("ចង់ដឹងថាដល់ណាហើយ", "knhom ot deng tver mech"), and an accident on the road
+# or one that killed someone is no veiled "accident" ("ស្លាប់ដោយគ្រោះថ្នាក់ចរាចរណ៍").
+SIGNAL_EXCEPTIONS = (
+    "ចង់ដឹង",
+    "មិនដឹង",
+    "អត់ដឹង",
+    "ដើម្បីដឹង",
+    "សុំដឹង",
+    "គ្រោះថ្នាក់ចរាចរណ៍",
+    "ដោយគ្រោះថ្នាក់",
+    "(chong|chang|jong|som|ot|min|mun) (deng|dung|doeng)",
+    "(traffic|road|car|moto|motorbike|work|workplace) accident*",
+    "(by|in an|in a) accident",
 )
 
 # The asker's workplace with a question of procedure ("I work at a hotel: to whom do we report a
@@ -1115,6 +1382,74 @@ _PROCEDURE = (
     "are we allowed",
     "do we have to",
     "do we keep",
+)
+
+# The writer tells what happens to them: then a role they name ("I am a student") is who they
+# are, not why they ask, and explains nothing ("knhom jea nisset, knhom kheunh camera knong bantob
+# tek", "I am a teacher and my husband hits me"). The person as object or owner ("hit me", "my
+# room", "vay knhom", "bantob knhom", "វាយខ្ញុំ", "បន្ទប់ខ្ញុំ") or as one who finds, suffers or
+# fears ("I found", "knhom trov", "ខ្ញុំខ្លាច"); not in a request ("tell me", "prab knhom",
+# "ប្រាប់ខ្ញុំ") nor with a role's own people ("my pupils", "សិស្សខ្ញុំ").
+_ME = "(knhom|khnhom|knom|khnom|kgnom|knyom|knhum|kyom)"
+_ME_WORDS = frozenset({"knhom", "khnhom", "knom", "khnom", "kgnom", "knyom", "knhum", "kyom"})
+# Words after which a romanised "knhom" is still the subject or a request ("tae knhom", "prab knhom"),
+# or the owner of a role's own people ("sis knhom", my pupils).
+_ME_NOT_OBJECT = frozenset(
+    "haey hoy hz tae te bae ber beu ponte pontae del dael reu rue ning nung jea chea ja cha tha thar thaa "
+    "prab brab juoy juy jouy chuoy som sour bong oun lok kru ta yeay yerng yeung sis seus nisset "
+    "company kromhun krom hun sala angkar ngo office thnak hotel guesthouse".split()
+)
+_FIRST_PERSON = (
+    "(hit|hits|beat|beats|touch*|follow*|film*|record*|photograph*|threaten*|forc*|messag*|text*|grab*|push*|taunt*|mock*|harass*|watch*|stalk*|blackmail*|"
+    "lock*|kept|keep*|took|take*|hurt*|scare*|slap*|kick*|rap*|abus*|insult*|curs*|shout* at|yell* at|"
+    "pay|paid|owe*|fire*|sack*|cheat*|trick*|sold|sell*|trap*|hold*|held|chase*|want*|pressur*) me",
+    "(at|against|behind|near) me",
+    "my (room|bathroom|house|home|bed|body|phone|photo*|picture*|video*|boyfriend|girlfriend|husband|wife|ex|"
+    "landlord|boss|employer|family|mother|father|mum|mom|dad|parents|sister|brother|son|daughter|child|children|"
+    "kid*|baby|uncle|aunt|neighbour|neighbor|passport|salary|wages|life)",
+    "(i|we) (was|were|have been|had been|got|get|keep|kept) [a-z]+ed",
+    "(i|we) (am|are) being [a-z]+ed",
+    "(i|we) (found|noticed|discovered|fear|am afraid|am scared|are afraid|are scared)",
+    "happen* to (me|us)",
+    f"{_ME} (kheunh|khernh|kheung|trov|ban trov|rong|klach|khlach|ot ach|min ach|chheu|tuk chet|bat)",
+    "ខ្ញុំឃើញ",
+    "ខ្ញុំត្រូវ",
+    "ខ្ញុំរង",
+    "ខ្ញុំខ្លាច",
+    "ខ្ញុំឈឺ",
+    "ខ្ញុំមិនហ៊ាន",
+    *(
+        f"{what}ខ្ញុំ"
+        for what in (
+            "វាយ",
+            "ធ្វើបាប",
+            "គំរាម",
+            "ថត",
+            "តាម",
+            "ប៉ះ",
+            "ចាប់",
+            "ជេរ",
+            "បង្ខំ",
+            "ឃុំ",
+            "ចាក់សោ",
+            "បន្ទប់",
+            "ផ្ទះ",
+            "ប្តី",
+            "ប្រពន្ធ",
+            "សង្សារ",
+            "កូន",
+            "ម្តាយ",
+            "ឪពុក",
+            "ម្ចាស់ផ្ទះ",
+            "ថៅកែ",
+            "ទូរស័ព្ទ",
+            "រូប",
+            "ខ្លួន",
+            "មកខ្ញុំ",
+            "ចំពោះខ្ញុំ",
+            "ដាក់ខ្ញុំ",
+        )
+    ),
 )
 
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
@@ -1164,6 +1499,9 @@ SOON = (
     "on sunday",
     "by friday",
     "by monday",
+    # a deadline by a weekday: "mun thngai chan" (before Monday), "before Friday"
+    "mun (thngai|tngai) (chan|angkear|angkea|put|prohos|prohoas|sok|sau|sao|atit)",
+    "(before|by) (monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     "by tomorrow",
     "right now",
     "now",
@@ -1195,8 +1533,10 @@ class _CompiledCues:
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
     soon: Any
     exceptions: Any
+    signal_exceptions: Any
     workplace: Any
     procedure: Any
+    first_person: Any
 
 
 @lru_cache(maxsize=1)
@@ -1214,8 +1554,10 @@ def _compiled() -> _CompiledCues:
         child=matcher(_CHILD),
         soon=compile_terms(SOON),
         exceptions=compile_terms(LOWERING_EXCEPTIONS),
+        signal_exceptions=compile_terms(SIGNAL_EXCEPTIONS),
         workplace=compile_terms(_WORKPLACE),
         procedure=compile_terms(_PROCEDURE),
+        first_person=compile_terms(_FIRST_PERSON),
     )
 
 
@@ -1227,16 +1569,34 @@ def find_cues(text: str) -> Cues:
     khmer, latin = matching_keys(text)
     minor = stated_minor(latin, khmer)
     signals, cats = [], []
+    sig_khmer, sig_latin = _blank(c.signal_exceptions.khmer, khmer), _blank(c.signal_exceptions.latin, latin)
     for name, cat, groups in c.signals:
-        if all(g.search(khmer, latin) or (minor and g is c.child) for g in groups):
+        if all(g.search(sig_khmer, sig_latin) or (minor and g is c.child) for g in groups):
             signals.append(name)
             cats.append(cat)
     low_khmer, low_latin = _blank(c.exceptions.khmer, khmer), _blank(c.exceptions.latin, latin)
     lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]
     if "asker_role" not in lowering and c.workplace.search(khmer, latin) and c.procedure.search(khmer, latin):
         lowering.append("asker_role")
+    if "asker_role" in lowering and (c.first_person.search(khmer, latin) or _me_as_object(latin)):
+        lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
     soon = bool(c.soon.search(khmer, latin))
     return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
+
+
+def _me_as_object(latin: str) -> bool:
+    """A romanised "knhom" that is object or owner ("vay knhom", "bantob knhom"): right after a
+    word that does not start a clause or a request, and not before "jea" (a role)."""
+    tokens = _TOKEN.findall(latin)
+    for i, tok in enumerate(tokens):
+        if tok in _ME_WORDS and i > 0:
+            before, after = tokens[i - 1], tokens[i + 1] if i + 1 < len(tokens) else ""
+            if before.isalpha() and before not in _ME_NOT_OBJECT and after not in ("jea", "chea", "ja", "cha"):
+                return True
+    return False
 
 
 def _blank(pattern: Any, text: str) -> str:
@@ -1523,11 +1883,19 @@ def decide(
     reasons.append(f"classifier_victim:{p_classifier:.2f}")
     categories = tuple(c for c in CATEGORIES if c in set(danger.categories) | set(cues.signal_categories))
     words = bool(danger.categories)
-    lowered = bool(cues.lowering)
+    # A thing hit (a vehicle, an animal, the weather, an object) or noise explains the words of
+    # violence it is meant for ("a tuk tuk hit my moto", "the dog killed my chickens", "the karaoke
+    # is killing us"), with the child such a message may name; never trafficking, sexual abuse or
+    # forced labour ("trafficked... on a plantation", "sold to a karaoke bar").
+    word_lowering = set(cues.lowering)
+    if set(danger.categories) - _THING_EXPLAINS:
+        word_lowering -= _THINGS
+    lowered = bool(word_lowering)
     # The asker's role or a question about the law explains a danger word ("I am a teacher: is
     # hitting a pupil legal?"), not a threat-model signal: that tells of someone's situation ("I
-    # work for an NGO: an old man was left without food").
-    signal_lowered = bool(set(cues.lowering) - _ASKING)
+    # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
+    # and catches fire easily if you do not pay").
+    signal_lowered = bool(set(cues.lowering) - _ASKING - _THINGS)
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
     other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
@@ -1552,6 +1920,8 @@ def decide(
 
     if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")
+    if set(danger.categories) & _GRAVE and not lowered and not negated and m >= GRAVE_WORD_PROTECT:
+        return out(PROTECT, "sexual abuse or trafficking words, models agree")
     if cues.signals and not signal_lowered and m >= SIGNAL_PROTECT:
         return out(PROTECT, "threat-model signal, models agree")
     if m >= AGREE and min(p, p_classifier) >= AGREE_EACH:
@@ -1592,3 +1962,6 @@ def decide(
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 _ASKING = frozenset({"asker_role", "law_question"})
+_GRAVE = frozenset({"sexual_abuse", "trafficking"})
+_THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
+_THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})

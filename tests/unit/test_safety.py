@@ -241,6 +241,70 @@ NEGATION_IN_A_VICTIM_MESSAGE = [
 ]
 
 
+# English danger words are matched as written, never through romanised spelling variants, and
+# their stems do not run into other words: "kilo" is no kill, "bonchol luy" (top up) no punch,
+# "note" no nude, and a bare "slap" is romanised ស្លាប់ (die).
+NOT_DANGER_ANY_MORE = [
+    "sach ko thngai nis tlai ponman 1 kilo",  # the price of beef per kilo
+    "som bonchol luy tel 3 dolla",  # top up my phone
+    "bunchol luy chol kaboak ot ban",
+    "he left a note saying he would pay on Monday",
+    "yeay knhom slap haey, chong pteh plong dei",  # grandma died, transfer the land title
+    "kon ko slap mouy, ke ot prom sang",  # a calf died
+    "he had a heart attack last year and the loan is in his name",
+    "a customer says she will kill my page with reviews",
+    "ត្រូវវាយលេខអ្វីដើម្បីចូល",  # what number do I type
+    "a saw cut my finger at work last year, I want my last wages",
+    "the rice I sold him last season is still unpaid",
+    "អ្នកជិតខាងធ្វើរបងរំលោភចូលដីខ្ញុំបន្តិច",  # a fence encroaching on the land
+    "the photographer we paid to shoot our wedding lost the pictures",
+]
+
+
+@pytest.mark.parametrize("text", NOT_DANGER_ANY_MORE)
+def test_words_that_only_looked_like_danger(text):
+    assert assess_danger(text).categories == (), text
+
+
+def test_the_english_forms_still_alarm():
+    for text in (
+        "he slapped me",
+        "he slaps me every day",
+        "he punched my sister",
+        "they killed him",
+        "a killer is after me",
+        "his cousins say they will break my legs",
+        "he keeps killing my chickens to scare me",
+        "bdey knhom vay knhom",
+    ):
+        assert assess_danger(text).categories, text
+
+
+def test_not_as_far_as_hitting_is_a_denial():
+    assert danger_negated("យើងឈ្លោះគ្នារឿងស្រែ តែមិនដល់វាយគ្នាទេ") is True
+
+
+# Romanised "mun" is "មិន" (not) but also "មុន" (before): after a word of time it says when.
+TIME_MUN = [
+    "khae mun ke teak knhom dol bak chheung",  # last month he kicked me until my leg broke
+    "pel mun ke ban vay kon knhom",  # before, he beat my child
+    "chhnam mun ke vay knhom rol thngai",  # last year
+    "atit mun ke chrobach ko knhom",  # last week he strangled me
+    "mun nis ke teak knhom",  # before this
+    "ខែមុនប្តីខ្ញុំវាយខ្ញុំរហូតហូរឈាម",  # Khmer script: មុន is no cue
+]
+
+
+@pytest.mark.parametrize("text", TIME_MUN)
+def test_before_is_no_negation(text):
+    assert assess_danger(text).categories, text
+    assert danger_negated(text) is False
+
+
+def test_mun_as_not_still_denies():
+    assert danger_negated("ke mun vay knhom te, kroan tae chlos pi luy") is True
+
+
 @pytest.mark.parametrize("text", CLEARLY_NEGATED)
 def test_a_clearly_negated_danger_is_recognised_but_still_reported(text):
     assert assess_danger(text).categories, text

@@ -112,6 +112,122 @@ def test_what_is_no_lowering_context(text, lowering):
     assert lowering not in find_cues(text).lowering
 
 
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # a hint that the house may burn, tied to a debt or a deadline (all scripts)
+        (
+            "the lender's nephew said an old wooden house like ours can catch fire easily if we miss the payment",
+            "house_harm_threat",
+        ),
+        ("mechas bomnol thar rong bay nis ach cheh pleung, bae ot bong mun chong khae", "house_harm_threat"),
+        ("អ្នកចងការថា ផ្ទះនេះងាយឆេះណាស់ បើមិនសងទេ", "house_harm_threat"),
+        # a hidden camera, secret filming where someone washes
+        ("there was a camera hidden above the mirror in the staff toilet", "hidden_camera"),
+        ("kon mechas pteah thot video knhom lak lak pel knhom ngout tek", "hidden_camera"),
+        ("ខ្ញុំឃើញកាមេរ៉ាលាក់នៅក្នុងបន្ទប់ទឹក", "hidden_camera"),
+        # retaliation after a report or a testimony
+        ("after I reported the gambling den, two men told me to be careful on the road home", "retaliation"),
+        ("knhom ban reayka rueng chhmuonh chhaoe, ke prab tha prayat pel chenh samut", "retaliation"),
+        ("ខ្ញុំបានធ្វើជាសាក្សី ឥឡូវគេផ្ញើសារថាគួរគិតឲ្យល្អ", "retaliation"),
+    ],
+)
+def test_signals_of_the_fourth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # romanised spellings the lists lacked: "riep ka" (marry), "sang luy" (repay), "nung yok"
+        # (will take), "ot oy chol kompong" (not let ashore)
+        (
+            "kmouy srey knhom ayu 16, pouk gat jompeak luy neak phum haey trov riep ka jea muoy gat",
+            "child_marriage_debt",
+        ),
+        ("bae ot sang luy knong atit nis ke nung yok ko yerng tov", "debt_threat"),
+        ("mechas touk ot oy chol kompong pi khae hz, kon knhom nov leu touk", "confinement"),
+    ],
+)
+def test_romanised_spellings_of_the_fourth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+def test_a_romanised_video_and_a_weekday_deadline():
+    cues = find_cues("songsa chas knhom mean video knhom, bae ot oy 300 dolla mun thngai put ke dak leu tiktok")
+    assert "extortion" in cues.signals and cues.soon
+    assert find_cues("pay the rest before Thursday or else").soon
+
+
+def test_wanting_to_know_and_a_road_accident_are_no_veiled_threat():
+    assert find_cues("ពាក្យបណ្តឹងរឿងដីរបស់ខ្ញុំ ខ្ញុំចង់ដឹងថាដល់ណាហើយ").signals == ()
+    assert find_cues("បងខ្ញុំស្លាប់ដោយគ្រោះថ្នាក់ចរាចរណ៍ យើងចង់ផ្ទេរប្លង់ដី").signals == ()
+    assert find_cues("knhom chong deng tha dei nis trov chos chmous nov na").signals == ()
+    # ... knowing where a child studies, a lender's "accidents happen", still are
+    assert "debt_threat" in find_cues("mechas bomnol thar ke deng sala del kon knhom rien").signals
+    assert "debt_threat" in find_cues("the lender said accidents happen to people who do not pay").signals
+
+
+def test_a_song_request_is_entertainment():
+    assert "entertainment" in find_cues("som chreang bot samlap chet mouy").lowering
+
+
+def test_no_hint_of_harm_is_no_signal():
+    assert find_cues("our house burned by accident and we still owe the bank, can we pay later").signals == ()
+    assert find_cues("I am a shop owner, may I put a security camera over the till").signals == ()
+    assert find_cues("I reported a broken road to the commune, when will they fix it").signals == ()
+
+
+def test_the_writers_own_situation_is_no_askers_role():
+    # "I am a student" is who the writer is when they tell what happens to them
+    assert "asker_role" not in find_cues("knhom jea nisset, mechas pteah chuol thot video knhom").lowering
+    assert "asker_role" not in find_cues("I am a student and my landlord's son keeps following me").lowering
+    assert "asker_role" not in find_cues("ខ្ញុំជានិស្សិត ម្ចាស់ផ្ទះថតរូបខ្ញុំ").lowering
+    # ... not when they ask the law or a procedure in their role
+    assert "asker_role" in find_cues("knhom jea kru, chbab anunhat oy vay sis te").lowering
+    assert "asker_role" in find_cues("I am a teacher, can you tell me the penalty for hitting a pupil").lowering
+    assert "asker_role" in find_cues("company knhom bonh choun kamkor tov Korea, trov mean licence ey").lowering
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("ខ្ញុំជាក្រុមប្រឹក្សាឃុំ តើឃុំត្រូវធ្វើអ្វីពេលមានអំពើហិង្សាក្នុងគ្រួសារ", "asker_role"),
+        ("ខ្ញុំបង្រៀនថ្នាក់ទី៩ សិស្សសួរពីទោសនៃការវាយគ្នា", "asker_role"),
+        ("knhom bongrien nov sala, sis sour pi tos lok kmeng", "asker_role"),
+        ("knom rien nitisas, kar samlap dao ot cheitana tus ponman", "law_question"),
+        ("chbab khmer anunhat oy ov pouk vay kon te", "law_question"),
+        ("kar prak samlap knhom hz, chong chorcha", "idiom"),
+        ("ប្អូនប្រុសនិយាយលេងថានឹងសម្លាប់ខ្ញុំ 😂", "idiom"),
+        ("som lyrics chamrieng samlap chet", "entertainment"),
+        ("យប់មិញក្រុមយើងវាយឈ្នះ ប្រកួតបន្ទាប់ពេលណា", "entertainment"),
+        ("ប្អូនខ្ញុំរបួសដោយម៉ាស៊ីនកិនស្រូវ តើ ប.ស.ស ចេញថ្លៃទេ", "work_accident"),
+        ("my cousin was injured by a machine at the factory, does nssf pay", "work_accident"),
+    ],
+)
+def test_lowering_context_of_the_fourth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_sexual_abuse_and_trafficking_words_need_less_agreement():
+    rape = Danger(urgent=True, categories=("sexual_abuse",))
+    assert outcome(rape, p=0.4, pc=0.12) == PROTECT  # m 0.26
+    assert outcome(Danger(urgent=True, categories=("trafficking",)), p=0.3, pc=0.2) == PROTECT
+    assert outcome(VIOLENCE, p=0.4, pc=0.12) == ASK  # a blow needs the usual agreement
+    assert outcome(rape, Cues(lowering=("law_question",)), p=0.4, pc=0.12) == ASK  # a question about the law
+    assert outcome(rape, negated=True, p=0.4, pc=0.12) != PROTECT
+    assert (
+        "asker_role" in find_cues("on behalf of our district office we ask the steps for a protection order").lowering
+    )
+
+
+def test_a_work_accident_explains_an_injury_not_trafficking():
+    injured = Danger(urgent=False, categories=("violence",))
+    assert outcome(injured, Cues(lowering=("work_accident",)), p=0.05, pc=0.05) == NONE
+    held = Danger(urgent=True, categories=("trafficking",))
+    assert outcome(held, Cues(lowering=("work_accident",)), p=0.05, pc=0.05) == ASK
+
+
 def test_boundary_stones_are_no_threat():
     assert "land_threat" not in find_cues("my neighbour moved the boundary stones on our land").signals
 
@@ -178,8 +294,27 @@ def test_the_askers_role_explains_danger_words_not_a_signal():
     assert outcome(KILL, idiom, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == NONE
     assert outcome(KILL, idiom, p=0.2, pc=0.9, intent="victim_protection", conf=0.9) == ASK
     assert outcome(KILL, p=0.03, pc=0.9, intent="victim_protection", conf=0.9) == PROTECT  # no context
-    # a thing hit still explains a signal
-    assert outcome(Danger(urgent=False), Cues(signals=("debt_threat",), lowering=("vehicle",)), p=0.4, pc=0.3) == ASK
+    # a thing explains no threat-model signal ("your old house catches fire easily if you do not pay")
+    for thing in ("vehicle", "animal", "object", "weather", "noise"):
+        debt = Cues(signals=("debt_threat",), lowering=(thing,))
+        assert outcome(Danger(urgent=False), debt, p=0.4, pc=0.3) == PROTECT
+        assert outcome(Danger(urgent=False), debt, p=0.05, pc=0.05) == ASK
+
+
+def test_a_thing_explains_violence_words_only():
+    trafficking = Danger(urgent=True, categories=("trafficking",))
+    plantation = Cues(lowering=("object",))
+    # "trafficked... worked on a plantation": the object does not explain the trafficking
+    assert outcome(trafficking, plantation, p=0.2, pc=0.4) == PROTECT
+    assert outcome(trafficking, plantation, p=0.05, pc=0.05) == ASK
+    for cat in ("sexual_abuse", "forced_labour"):
+        assert outcome(Danger(urgent=False, categories=(cat,)), Cues(lowering=("vehicle",)), p=0.05, pc=0.05) == ASK
+    # ... and still explains a beating, a killing, with the child such a message names
+    assert outcome(VIOLENCE, Cues(lowering=("object",)), p=0.05, pc=0.05) == NONE
+    child = Danger(urgent=True, categories=("violence", "threat", "child_at_risk"))
+    assert outcome(child, Cues(lowering=("animal",)), p=0.05, pc=0.05) == NONE
+    assert "object" not in find_cues("two years ago I picked fruit on a plantation abroad").lowering
+    assert "object" not in find_cues("ke thar pteah chas ngay cheh").lowering  # "chess" is no "cheh"
 
 
 def test_urgency():
