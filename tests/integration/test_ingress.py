@@ -171,7 +171,9 @@ def redis_db():
     r.flushdb()
 
 
-def make_services(database_url: str, places, *, redis_url: str | None = None, spool_dir=None, request_path=False):
+def make_services(
+    database_url: str, places, *, redis_url: str | None = None, spool_dir=None, request_path=False, **config
+):
     cfg = replace(
         Config(),
         database_url=database_url,
@@ -180,6 +182,7 @@ def make_services(database_url: str, places, *, redis_url: str | None = None, sp
         spool_dir=spool_dir,
         **TWILIO,
         **TELEGRAM,
+        **config,
     )
     return build_services(
         cfg,
@@ -485,8 +488,15 @@ def test_only_when_nothing_can_keep_the_delivery_is_the_answer_5xx(places, tmp_p
 def test_redis_frozen_the_webhook_answers_well_under_a_second_and_recovery_processes_it(
     postgres_url, places, tmp_path, redis_db, frozen
 ):
+    # Redis calls get 5 s here (0.25 s as shipped), so that a request that made one would take
+    # 5 s: far from the bound below, which a loaded machine cannot make fail either.
     web = make_services(
-        postgres_url, places, redis_url=f"redis://127.0.0.1:{frozen.port}/0", spool_dir=tmp_path, request_path=True
+        postgres_url,
+        places,
+        redis_url=f"redis://127.0.0.1:{frozen.port}/0",
+        spool_dir=tmp_path,
+        request_path=True,
+        enqueue_timeout_s=5.0,
     )
     load_sample_directory(web)
     client = create_app(services=web).test_client()
@@ -496,7 +506,7 @@ def test_redis_frozen_the_webhook_answers_well_under_a_second_and_recovery_proce
             started = time.monotonic()
             assert post_sms(client, form).status_code == 200
             # No Redis call in the request: the job is handed over by a thread of the process.
-            assert time.monotonic() - started < 0.2
+            assert time.monotonic() - started < 2.0
         assert [r.status for r in inbound(web)] == ["received", "received"]  # stored, not queued
     finally:
         web.ingress.close()
