@@ -395,7 +395,8 @@ def test_database_frozen_the_webhook_answers_within_its_budget(postgres_url, pla
     assert 1.0 < took < 2.5  # connecting has libpq's minimum of 2 s, not PostgreSQL's 60 s hang
     started = time.monotonic()
     assert post_sms(client, second).status_code == 200
-    assert time.monotonic() - started < 0.5  # the database is left alone while it is down
+    # The database is left alone while it is down: a try would take libpq's 2 s connect minimum.
+    assert time.monotonic() - started < 1.0
     assert redis_db.llen(SPOOL_KEY) == 2
 
     worker = worker_services(postgres_url, places, tmp_path)
