@@ -29,7 +29,7 @@ embedded one's) and a small **danger model** (`DangerModel`: danger / no danger,
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage4.yml` hold examples written for this).
+everything else; `nlu_triage.yml` to `nlu_triage5.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
