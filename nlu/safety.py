@@ -1141,6 +1141,9 @@ COMBINATIONS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
 
 # Blanked out before matching: common phrases that contain a danger word but mean something else.
 EXCEPTIONS: tuple[str, ...] = (
+    # money still missing from a payment is no missing person
+    "(riel|dollar*|usd|baht|luy|money|payment*|salary|wage*) (is |are |still |is still |are still )?missing",
+    "missing (money|payment*|riel|dollars|wage*|salary)",
     "រំលោភយកដី",
     "រំលោភដី",
     "រំលោភលើដី",

@@ -68,7 +68,8 @@ EVAL_SETS = {
     "heldout2": "written for issue 14 by people who never saw the training data (used for tuning since)",
     "heldout3": "written by people who saw no project file; blind for round 2; used for tuning since round 3",
     "heldout4": "written by people who saw no project file; blind for round 3; used for tuning since round 4",
-    "heldout5": "blind: written by people who saw no project file, measured once after the triage's fourth round",
+    "heldout5": "written by people who saw no project file; blind for round 4; used for tuning since round 5",
+    "heldout6": "blind: written by people who saw no project file, measured once after the triage's fifth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")

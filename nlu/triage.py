@@ -29,7 +29,7 @@ embedded one's) and a small **danger model** (`DangerModel`: danger / no danger,
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage4.yml` hold examples written for this).
+everything else; `nlu_triage.yml` to `nlu_triage5.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
@@ -126,6 +126,12 @@ _LENDER = (
     "loan*",
     "pay back",
     "payment*",
+    # demanding a (missing relative's) debt from the family
+    "ទារលុយ",
+    "ទារប្រាក់",
+    "ទារបំណុល",
+    "(tar|tear|tea) (luy|loy|prak|bomnol)",
+    "demand* (the )?(money|debt|repayment)",
 )
 _LAND = (
     "ដី",
@@ -142,6 +148,17 @@ _LAND = (
     "land",
     "title",
     "plot",
+    # a village or family told to leave (eviction with a deadline and a warning)
+    "ចាកចេញពីភូមិ",
+    "រើចេញ",
+    "រុះរើ",
+    "បណ្តេញចេញ",
+    "(rirk|rer|reu|rur|ruh) (chenh|chen|chenj)",
+    "chak chenh",
+    "(bondenh|bandenh|bonhdenh) (chenh|chen)",
+    "evict*",
+    "leave (the|our|this|your) (village|land|house|home)",
+    "move out",
 )
 _THREAT_WORDS = (
     "នឹងមក",
@@ -554,6 +571,12 @@ _NO_CONTACT = (
     "no one answers",
     "closed",
     "no contact",
+    # a phone switched off ("phone gnang bit", "ទូរស័ព្ទបិទ")
+    "bit",
+    "(phone|tel|telephone) (is |was )?(off|dead)",
+    "switched off",
+    "turned off",
+    "ot mean somleng",
 )
 _FEAR = ("ខ្លាច", "មិនហ៊ាន", "klach", "afraid", "scared", "fear*", "terrified")
 _HOME = ("ត្រឡប់ទៅផ្ទះ", "ដេក", "trolob phteah", "dek", "go home", "sleep", "going home")
@@ -678,6 +701,18 @@ _ELDER = (
     "paralyzed",
     "blind",
     "wheelchair",
+    "តាយាយ",
+    "តាចាស់",
+    "យាយចាស់",
+    "ឪពុកម្តាយចាស់",
+    "ta yeay",
+    "ta yay",
+    "old couple",
+    "elderly couple",
+    "elderly parent*",
+    "aged parent*",
+    "old parents",
+    "[6-9][0-9] (chnam|chhnam|years old|year old|year-old)",
 )
 _ELDER_NEGLECT = (
     "ក្រោល",
@@ -716,6 +751,19 @@ _ELDER_NEGLECT = (
     "nobody feeds",
     "no one feeds",
     "left alone",
+    # abandoned by the children, left at a pagoda or a gate
+    "បោះបង់",
+    "ទុកចោល",
+    "គ្មានអ្នកមើលថែ",
+    "(bos|boh) (bong|bang)",
+    "tuk chol",
+    "kmean thnam",
+    "kmean neak mearl thae",
+    "abandon*",
+    "dumped",
+    "nobody (cares for|looks after|takes care)",
+    "no one (cares for|looks after|takes care)",
+    "left (him|her|them) at",
 )
 # Debt bondage: work that may not stop until a debt is paid.
 _UNTIL_PAID = (
@@ -906,6 +954,61 @@ _WARNING = (
     "niyeay chraen",
 )
 
+# Someone taken away (into a car, by men) with contact cut since: an abduction.
+_TAKEN_AWAY = (
+    "ចាប់យកទៅ",
+    "ចាប់ដាក់ឡាន",
+    "យកឡើងឡាន",
+    "រុញឡើងឡាន",
+    "អូសឡើង",
+    "(yok|chab|chap|runh|rounh) .{0,20}(laeng|leung|lerng|loeng) (lan|lann|moto)",
+    "(chab|chap) yok tov",
+    "taken away",
+    "took (her|him|them|my \\w+) away",
+    "(pushed|dragged|forced|pulled|bundled) (her|him|them|my \\w+)? ?into (a|an|the|their) (car|van|truck)",
+    "abduct*",
+    "kidnap*",
+)
+# A hint of death aimed at someone: "prepare a funeral", a coffin or a wreath with a name.
+_DEATH_HINT = (
+    "ធ្វើបុណ្យ",
+    "បុណ្យខ្មោច",
+    "មឈូស",
+    "កម្រងផ្កា",
+    "ធូប",
+    "(twer|tver|tvea|thver|twe) bon",
+    "bon khmoch",
+    "(mchhous|mchhus|mochhous|mchous)",
+    "kamrong phka",
+    "funeral*",
+    "coffin*",
+    "wreath*",
+    "incense",
+)
+_AIMED = (
+    "ឯងត្រៀម",
+    "ត្រៀមធ្វើបុណ្យទៅ",
+    "ត្រៀមមឈូស",
+    "ឈ្មោះខ្ញុំ",
+    "ឈ្មោះគាត់",
+    "ឈ្មោះឯង",
+    "មុខរបង",
+    "មុខផ្ទះ",
+    "មុខទ្វារ",
+    "គ្រួសារឯង",
+    "(aeng|haeng|ek|aen) (triem|treum|triam)",
+    "(triem|treum|triam) .{0,12}(bon|mchous|mchus|mochous) (tov|toeu|tiv)",
+    "(chhmous|chmous|chhmuos) (knhom|gnang|gat|veang|ek|aeng)",
+    "mat (rubang|robang|phteah|pteah|tvea)",
+    "prepare (a|the|your|his|her|their|for a|for the|for your|for his|for her) (funeral|coffin)",
+    "get (a|the|your) (funeral|coffin) ready",
+    "better (prepare|get ready)",
+    "(my|her|his|your|our) name",
+    "(at|on|by) (my|our|her|his|the) (gate|door|doorstep|fence)",
+    "for you",
+    "for your family",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -925,6 +1028,8 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("house_harm_threat", "threat", (_DEBT_OR_DEADLINE, _HOUSE_HARM)),
     ("hidden_camera", "threat", (_CAMERA, _PRIVATE_PLACE)),
     ("retaliation", "threat", (_REPORTED, _WARNING)),
+    ("abduction", "trafficking", (_TAKEN_AWAY, _NO_CONTACT)),
+    ("death_hint", "threat", (_DEATH_HINT, _AIMED)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -957,6 +1062,27 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "vehicle",
     ),
     "animal": (
+        # wild animals, pests and weeds: "may I kill the wild boar", "a spray to kill rats"
+        "boar*",
+        "wild pig*",
+        "wild animal*",
+        "wildlife",
+        "monkey*",
+        "rat",
+        "rats",
+        "mice",
+        "pest",
+        "pests",
+        "insect*",
+        "termite*",
+        "weed",
+        "weeds",
+        "kondol",
+        "kondrat",
+        "sat lit",
+        "សត្វល្អិត",
+        "ស្មៅ",
+        "smao",
         "ឆ្កែ",
         "គោខ្ញុំ",
         "គោគេ",
@@ -1031,6 +1157,19 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "weather",
     ),
     "object": (
+        # plants, and a "dead" device (ទូរស័ព្ទស្លាប់, a dead phone)
+        "orchid*",
+        "orkide",
+        "ផ្កាអ័រគីដេ",
+        "mango*",
+        "fruit tree*",
+        "(phone|mobile|laptop|battery|tv|engine|fridge|screen) (is |was |went )?dead",
+        "dead (phone|mobile|battery|screen|engine|laptop|tv|fridge)",
+        "(tel|phone|toursap|tursap|thmor|battery|machine|masin) ((knhom|khnhom|knom|gnang|gat|ke) )?(slap|ngab)",
+        "ទូរស័ព្ទស្លាប់",
+        "អាគុយស្លាប់",
+        "ម៉ាស៊ីនស្លាប់",
+        "ថ្មស្លាប់",
         "ស្រូវ",
         "ដំណាំ",
         "ដើមឈើ",
@@ -1145,6 +1284,16 @@ LOWERING: dict[str, tuple[str, ...]] = {
     # The person asking names their role or their purpose ("I am a teacher", "for my thesis"); a
     # role named as someone else ("the village chief made us sign") is no such context.
     "asker_role": (
+        # a workshop or a class the writer prepares
+        "workshop*",
+        "vek ka",
+        "vekka",
+        "សិក្ខាសាលា",
+        "sikkhasala",
+        "training session*",
+        "awareness session*",
+        "pre-departure",
+        "pre departure",
         "ខ្ញុំជាគ្រូ",
         "ខ្ញុំជានិស្សិត",
         "ខ្ញុំជាសិស្ស",
@@ -1237,6 +1386,11 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "smak chet",
     ),
     "law_question": (
+        # the legal route (to work abroad, ...)
+        "ផ្លូវច្បាប់",
+        "(tam )?phlov (trov )?chbab",
+        "legal (route|way|channel|pathway)",
+        "legally",
         "ខុសច្បាប់",
         "តាមច្បាប់",
         "ច្បាប់ណា",
@@ -1331,6 +1485,11 @@ LOWERING_EXCEPTIONS = (
 # where you live" ("ចង់ដឹងថាដល់ណាហើយ", "knhom ot deng tver mech"), and an accident on the road
 # or one that killed someone is no veiled "accident" ("ស្លាប់ដោយគ្រោះថ្នាក់ចរាចរណ៍").
 SIGNAL_EXCEPTIONS = (
+    # a phone brought back or in for repair is no phone taken away
+    "យកទូរស័ព្ទមក",
+    "យកទូរស័ព្ទទៅជួស",
+    "(yok|nam) (tel|phone|toursap) (mok|tov jus)",
+    "brought (the|his|her|my|a) phone",
     "ចង់ដឹង",
     "មិនដឹង",
     "អត់ដឹង",

@@ -394,3 +394,76 @@ def test_the_danger_models_direct_arithmetic_equals_scikit_learns():
     for text in ("my husband beats me", "a tuk tuk hit my moto", "ប្តីខ្ញុំវាយខ្ញុំ", "kon knhom", "hello"):
         cues = _cues_of(text)
         assert model.probability(text, cues) == pytest.approx(model.probability_sklearn(text, cues), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # someone taken away (into a car, by men) and contact cut since: an abduction
+        (
+            "three men pushed my nephew into a van outside the market, his phone has been switched off since",
+            "abduction",
+        ),
+        ("bros pi nak chab kmuoy knhom yok laeng lan pruk minh, tel gat bit ot chol", "abduction"),
+        ("មានគេចាប់យកទៅប្អូនស្រីខ្ញុំម្សិលមិញ ឥឡូវទូរស័ព្ទបិទ ទាក់ទងមិនបាន", "abduction"),
+        # a phone switched off ("bit") is contact cut for someone working abroad
+        ("bong srey knhom tver kar nov malaysia, bei thngai hz tel gnang bit", "abroad_no_contact"),
+        ("my sister works in Bangkok and her phone is off since Sunday", "abroad_no_contact"),
+        # eviction with a deadline and a warning
+        ("the company said the whole village must leave the land by Friday or they will deal with us", "land_threat"),
+        ("mean nak mok prab tha yerng trov rer chenh knong bei thngai, bae ot chenh nung mean reuoeng", "land_threat"),
+        ("គេប្រាប់ឲ្យរើចេញមុនចុងខែ បើមិនចេញ ប្រយ័ត្នខ្លួន", "land_threat"),
+        # a hint of death aimed at someone: a funeral to prepare, a coffin, a wreath with a name
+        ("after the court hearing someone left a coffin at our gate", "death_hint"),
+        ("he told my father to prepare a funeral if he keeps talking to the journalists", "death_hint"),
+        ("ke prab tha aeng triem twer bon tov bae nov tae tvea kar nis", "death_hint"),
+        ("ព្រឹកនេះមានគេដាក់មឈូសតូចមួយមុខផ្ទះខ្ញុំ", "death_hint"),
+        # creditors who demand a missing relative's debt from the family, with a veiled threat
+        ("kaun pros knhom rot bat, neak tar luy mok ptes reang thngai tha nung yok ko yerng", "debt_threat"),
+        ("ម្ចាស់លុយមកទារលុយប្តីខ្ញុំដែលបាត់ខ្លួន ថាបើរកមិនឃើញ នឹងយកកូនខ្ញុំជាវេន", "debt_threat"),
+        # elders abandoned by their children
+        ("my elderly parents were abandoned by my brother and now sleep at the market", "elder_without_care"),
+        ("ta yeay knhom kon bos bong chol, kmean thnam kmean bay", "elder_without_care"),
+        ("យាយចាស់ម្នាក់ កូនទុកចោលនៅវត្ត គ្មានអ្នកមើលថែ", "elder_without_care"),
+        ("ov knhom 78 chnam, kon thmey tuk chol nov ptes te mnak", "elder_without_care"),
+    ],
+)
+def test_signals_of_the_fifth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+def test_ordinary_funerals_and_moves_are_no_signal():
+    assert find_cues("we are preparing my grandmother's funeral, who inherits her land title").signals == ()
+    assert find_cues("ខ្ញុំចង់ធ្វើបុណ្យខួបម្តាយខ្ញុំនៅវត្ត តើត្រូវការឯកសារអ្វីខ្លះ").signals == ()
+    assert find_cues("my friend moved to Thailand, she is taking the car to Poipet").signals == ()
+    assert find_cues("how do I sell my land and move out to the city").signals == ()
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # wild animals, pests and weeds are things one may kill
+        ("monkeys eat our mangoes every day, may I kill them or is it against the law", "animal"),
+        ("tnam samlap kondol na del ot krohtnak chea kmeng", "animal"),
+        ("ថ្នាំសម្លាប់សត្វល្អិតណាដែលល្អសម្រាប់ស្រូវ", "animal"),
+        # plants killed, and a "dead" device
+        ("the neighbour's herbicide drifted and killed all my orchids", "object"),
+        ("my phone is dead after two days, the shop says it is water damage", "object"),
+        ("tel knhom slap muoy thngai hz, hang min prom dor", "object"),
+        ("ខ្ញុំទិញទូរស័ព្ទស្លាប់ពីហាង តើអាចប្តូរវិញបានទេ", "object"),
+        # a workshop the writer prepares, the legal route to work abroad
+        ("I am preparing a workshop for parents about threats children get online", "asker_role"),
+        ("tov tver kar japan tam phlov chbab trov mean ekasar ey klah", "law_question"),
+        ("ទៅធ្វើការកូរ៉េតាមផ្លូវច្បាប់ត្រូវធ្វើយ៉ាងម៉េច", "law_question"),
+    ],
+)
+def test_lowering_context_of_the_fifth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_a_phone_brought_back_and_money_missing_are_no_danger():
+    assert "confinement" not in find_cues("ភ្ញៀវយកទូរស័ព្ទមកវិញ ថាអេក្រង់ខូច ចង់បានលុយវិញ").signals
+    assert (
+        "trafficking" not in assess_danger("we sold him rice, 200 dollars is still missing from the payment").categories
+    )
+    assert "trafficking" in assess_danger("my daughter has been missing since she left with the broker").categories
