@@ -467,3 +467,18 @@ def test_a_phone_brought_back_and_money_missing_are_no_danger():
         "trafficking" not in assess_danger("we sold him rice, 200 dollars is still missing from the payment").categories
     )
     assert "trafficking" in assess_danger("my daughter has been missing since she left with the broker").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son works in Thailand and I am a bit worried about his visa, how do I renew it?",
+        "my brother works in Malaysia; the border was closed last year, can he still send money home?",
+        "bong pros knhom tver kar nov Thai, ptes bet tvea hoy, kat chong dak pakyea",
+        "ប្អូនខ្ញុំធ្វើការនៅថៃ ហាងបិទហើយ តើគាត់អាចយកប្រាក់ខែបានទេ",
+    ],
+)
+def test_closed_or_a_bit_without_a_phone_is_no_contact_cut(text):
+    # "bit" (បិទ, switched off) and "closed" count only with a phone: "a bit worried", a closed
+    # border or shop abroad are no sign that someone is out of reach.
+    assert "abroad_no_contact" not in find_cues(text).signals
