@@ -14,6 +14,7 @@ import warnings
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+import httpx
 import requests
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -137,6 +138,8 @@ class TwilioSender:
 
 
 LINK_SCHEMES = ("tg://", "https://")
+# The request went out and its answer did not come back: Telegram may have the message.
+ANSWER_LOST = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.RemoteProtocolError)
 
 
 class TelegramSender:
@@ -146,6 +149,9 @@ class TelegramSender:
     instead of a new Bot, a new connection and a getMe per message.
     Provider ids are `chat_id:message_id`: Telegram numbers messages within each chat, so a bare
     message id is not unique across chats."""
+
+    # Message ids a lookup reads at most (`find_sent`).
+    PROBE_LIMIT = 40
 
     def __init__(self, token: str, api_url: str, timeout_s: float = 10.0):
         self._token = token
@@ -211,9 +217,54 @@ class TelegramSender:
         except BadRequest as exc:
             raise SendError(f"telegram 400 {type(exc).__name__}", transient=False) from None
         except (TimedOut, NetworkError) as exc:
+            if isinstance(exc.__cause__, ANSWER_LOST):
+                # Sent, perhaps: the Bot API has no idempotency key, so no blind retry (recovery
+                # looks in the chat first, `find_sent`).
+                raise OutcomeUnknown() from None
             raise SendError(f"telegram network error: {type(exc).__name__}", transient=True) from None
         except TelegramError as exc:
             raise SendError(f"telegram error: {type(exc).__name__}", transient=True) from None
+
+    def find_sent(
+        self, address: str, body: str, since: datetime, *, after_id: int = 0, window: int = 10, buttons=None
+    ) -> list[str]:
+        """The provider id of a message of ours in chat `address` after message `after_id` (the
+        last one we recorded there), looked for among the next `window` ids (at most
+        PROBE_LIMIT); [] when there is none (recovery then sends it again).
+
+        The Bot API cannot list what a bot sent, but a private chat numbers both sides' messages
+        in one sequence, and asking to set a message's buttons to what they already are is
+        refused as "message is not modified" only for a message the bot itself sent: a person's
+        message "can't be edited", an id the chat has not reached is "not found". Nothing the
+        person sees changes. Our messages to one chat leave one at a time and in order
+        (intake.repository's claim), so a message of ours after the last one we recorded is the
+        one whose answer was lost. Its text cannot be compared without editing it, so `body` and
+        `since` are not used."""
+        markup = self._markup(buttons)
+        for message_id in range(after_id + 1, after_id + 1 + min(window, self.PROBE_LIMIT)):
+            try:
+                if self._call(lambda bot, m=message_id: self._ours(bot, address, m, markup)):
+                    return [f"{address}:{message_id}"]
+            except Forbidden:
+                return []  # blocked by the person: nothing can be known, and sending will say so
+            except RetryAfter as exc:
+                raise SendError("telegram 429 rate limited during a lookup", transient=True) from exc
+            except TelegramError as exc:
+                raise SendError(f"telegram lookup: {type(exc).__name__}", transient=True) from None
+        return []
+
+    @staticmethod
+    async def _ours(bot: Bot, chat_id: str, message_id: int, markup) -> bool:
+        """Whether message `message_id` of the chat is one the bot sent (see `find_sent`)."""
+        try:
+            await bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=message_id, reply_markup=markup)
+            return True  # its buttons differed (sent without links, say): it is ours, now as meant
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            if "not found" in str(exc).lower() or "can't be edited" in str(exc).lower():
+                return False
+            raise
 
     def answer_callback(self, query_id: str) -> None:
         """Acknowledge a button press (Telegram shows a spinner until then)."""

@@ -16,10 +16,18 @@ message went out:
   from our sender number and look for one with the same body, created since the attempt started,
   whose SID none of our messages carries yet. Found: the message is recorded `sent` under that SID
   and not sent again. Not found: it never reached Twilio, and goes back to `queued`.
-- Telegram (and the local outbox): the Bot API cannot list what a bot sent, so the message goes
-  back to `queued` and is sent again. This is at-least-once: a duplicate appears only if the
-  worker died in the few milliseconds after Telegram accepted the message and before the
-  database commit that records it. We prefer a rare duplicate to a lost message.
+- Telegram: the Bot API cannot list what a bot sent, but a chat numbers its messages in one
+  sequence and a bot can tell its own message from a person's without changing either
+  (bot.senders `TelegramSender.find_sent`). Recovery looks at the ids after the last message we
+  recorded in that chat (as many as the person has written since, and a few more): a message of
+  ours there is the one whose answer was lost, and is recorded `sent` under its id. None: it
+  never arrived, and goes back to `queued`.
+- The local outbox cannot be asked: its message goes back to `queued` and is sent again
+  (at-least-once; the outbox only shows messages in the simulator).
+
+The same holds when the provider took the request and its answer never came (a read timeout):
+the sender raises `OutcomeUnknown`, the message stays `sending`, and recovery settles it the same
+way once the lease has run out, long after any answer could still arrive.
 """
 
 from __future__ import annotations
@@ -244,15 +252,21 @@ def recover_interrupted(
             assert msg is not None  # its lease was just renewed
             channel, address, body, attempts = msg.channel, msg.address, msg.body, msg.attempts
             since = (started_at or msg.updated_at) - CLOCK_SKEW
+            # Telegram is asked about the chat's ids after the last one we recorded there.
+            hints = uow.repo.chat_position(message_id) if channel == Channel.TELEGRAM else {}
+            claim = {"channel": channel, "address_hash": hints.pop("address_hash", None)}
+            if hints:
+                hints["buttons"] = msg.buttons
         sender = senders.get(channel)
         found: str | None = None
         if isinstance(sender, SentLookup):
             try:
-                candidates = sender.find_sent(address, body, since)
+                candidates = sender.find_sent(address, body, since, **hints)
             except SendError as exc:
                 log.warning("message %s: cannot ask the provider (%s); will try again", message_id, exc.code)
                 unresolved.append(message_id)
                 continue
+            candidates = [stored_provider_id(claim, pid) for pid in candidates]
             with uow_factory() as uow:
                 taken = uow.repo.provider_ids_known(channel, candidates)
             found = next((pid for pid in candidates if pid not in taken), None)

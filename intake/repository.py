@@ -20,6 +20,7 @@ from intake.model import (
     Case,
     CaseEvent,
     CaseNote,
+    Channel,
     ConsoleSession,
     Contact,
     Conversation,
@@ -96,6 +97,10 @@ def _inbound_insert():
     return text(inbound_insert_sql(lambda c: f":{c}")).bindparams(
         *(bindparam(c, type_=orm.messages.c[c].type) for c in INBOUND_COLUMNS)
     )
+
+
+# Ids Telegram recovery reads beyond the messages the person wrote since our last recorded one.
+CHAT_PROBE_MARGIN = 5
 
 
 class Repository:
@@ -369,6 +374,35 @@ class Repository:
             .values(attempt_started_at=now)
         )
         return result.rowcount == 1
+
+    def chat_position(self, message_id: int) -> dict:
+        """Where recovery looks in a Telegram chat for this outbound message, whose answer was
+        lost (bot.senders `TelegramSender.find_sent`): the chat's keyed hash, the id of the last
+        message we recorded there (`after_id`, 0 for none) and how many ids after it to read
+        (`window`: the messages the person wrote since, and a few more for those that crossed)."""
+        m = orm.messages.c
+        address_hash = self.session.scalar(select(m.address_hash).where(m.id == message_id))
+        recorded = self.session.execute(
+            select(m.provider_message_id, m.updated_at)
+            .where(
+                m.direction == Direction.OUT,
+                m.channel == Channel.TELEGRAM,
+                m.address_hash == address_hash,
+                m.provider_message_id.is_not(None),
+                m.id != message_id,
+            )
+            .order_by(m.id.desc())
+            .limit(20)
+        ).all()
+        ids = [(int(tail), at) for pid, at in recorded if (tail := pid.rsplit(":", 1)[-1]).isdigit()]
+        after_id, recorded_at = max(ids, default=(0, None))
+        written = select(func.count()).where(
+            m.direction == Direction.IN, m.channel == Channel.TELEGRAM, m.address_hash == address_hash
+        )
+        if recorded_at is not None:
+            written = written.where(m.created_at >= recorded_at)
+        window = (self.session.scalar(written) or 0) + CHAT_PROBE_MARGIN
+        return {"address_hash": address_hash, "after_id": after_id, "window": window}
 
     def provider_ids_known(self, channel: str, provider_ids: Iterable[str]) -> set[str]:
         """Which of these provider ids our outbound messages already carry."""

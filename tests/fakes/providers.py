@@ -2,7 +2,9 @@
 
 The real client libraries (twilio, python-telegram-bot) talk to these over HTTP, so tests see the
 exact requests a provider would get. Failures can be scripted: `fail_next("twilio", 500, times=2)`.
-Telegram message ids are numbered per chat, as Telegram does. Twilio's Messages list (GET, filtered by To, From and DateSent) answers from what was created, so
+Telegram message ids are numbered per chat, as Telegram does (a person's messages, `user_message`,
+take ids of the same sequence), and editMessageReplyMarkup answers as Telegram does for the bot's
+own message, a person's, or an id not reached. Twilio's Messages list (GET, filtered by To, From and DateSent) answers from what was created, so
 recovery can ask "did this go out?". Each record carries `at` (epoch seconds when it was stored),
 and `in_flight()` shows requests held by `latency_s` (a test kills a worker in the middle of one).
 Run standalone with `python -m tests.fakes.providers --port 8099` (the benchmark and manual runs).
@@ -47,7 +49,9 @@ class FakeProviders:
     callback_answers: list[str] = field(default_factory=list)
     requests: int = 0
     getme_calls: int = 0
+    telegram_edits: list[dict] = field(default_factory=list)  # buttons changed (editMessageReplyMarkup)
     _chat_message_ids: dict[str, int] = field(default_factory=dict)
+    _user_messages: set = field(default_factory=set)  # (chat, message id) the person wrote
     _in_flight: dict = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -125,6 +129,52 @@ class FakeProviders:
             if failure.times <= 0:
                 queue.pop(0)
             return failure
+
+    def user_message(self, chat_id: str) -> int:
+        """A message the person wrote in the chat: it takes the next id of the chat's one sequence
+        (a private chat numbers both sides' messages together); a bot cannot edit it."""
+        with self._lock:
+            message_id = self._chat_message_ids.get(str(chat_id), 0) + 1
+            self._chat_message_ids[str(chat_id)] = message_id
+            self._user_messages.add((str(chat_id), message_id))
+            return message_id
+
+    def _edit_reply_markup(self, params: dict) -> tuple[int, dict]:
+        """editMessageReplyMarkup as Telegram answers it: the bot's own message gets the new
+        buttons (or "message is not modified" when they are the same); a person's message "can't
+        be edited"; an id the chat has not reached is "not found"."""
+        chat, message_id = str(params.get("chat_id")), int(params.get("message_id") or 0)
+
+        def refused(description: str) -> tuple[int, dict]:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+
+        def markup(value) -> object:
+            return json.loads(value) if isinstance(value, str) and value else (value or None)
+
+        with self._lock:
+            if (chat, message_id) in self._user_messages:
+                return refused("message can't be edited")
+            record = next(
+                (r for r in self.telegram_sends if r["chat_id"] == chat and r["message_id"] == message_id), None
+            )
+            if record is None:
+                return refused("message to edit not found")
+            if markup(record["reply_markup"]) == markup(params.get("reply_markup")):
+                return refused(
+                    "message is not modified: specified new message content and reply markup are exactly the same "
+                    "as a current content and reply markup of the message"
+                )
+            record["reply_markup"] = params.get("reply_markup")
+            self.telegram_edits.append({"chat_id": chat, "message_id": message_id})
+            return 200, {
+                "ok": True,
+                "result": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": int(chat), "type": "private"},
+                    "text": record["text"],
+                },
+            }
 
     @staticmethod
     def _params(headers, raw: bytes) -> dict:
@@ -219,6 +269,7 @@ class FakeProviders:
                     self._chat_message_ids[chat] = message_id
                     record = {
                         "chat_id": chat,
+                        "message_id": message_id,
                         "text": params.get("text"),
                         "token": m["token"],
                         "reply_markup": params.get("reply_markup"),
@@ -234,6 +285,8 @@ class FakeProviders:
                         "text": record["text"],
                     },
                 }
+            if method == "editMessageReplyMarkup":
+                return self._edit_reply_markup(params)
             return 404, {"ok": False, "error_code": 404, "description": f"Not Found: method {method}"}
         return 404, {"code": 20404, "message": "not found", "status": 404}
 

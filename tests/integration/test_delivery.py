@@ -113,7 +113,13 @@ def test_telegram_goes_out_through_python_telegram_bot(live, providers):
     mid = queue(live, channel="telegram", address="900001", body="ករណីថ្មី K7M-4TXP")
     assert jobs.send_message(mid, services=live) == "sent"
     assert providers.telegram_sends == [
-        {"chat_id": "900001", "text": "ករណីថ្មី K7M-4TXP", "token": TELEGRAM["telegram_bot_token"], "reply_markup": None}
+        {
+            "chat_id": "900001",
+            "message_id": 1,
+            "text": "ករណីថ្មី K7M-4TXP",
+            "token": TELEGRAM["telegram_bot_token"],
+            "reply_markup": None,
+        }
     ]
     stored = message(live, mid).provider_message_id
     assert stored == telegram_id(live, "900001", 1) and "900001" not in stored  # no chat id in clear

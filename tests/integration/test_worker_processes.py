@@ -25,10 +25,11 @@ from bot.bootstrap import build_services
 from bot.config import Config
 from intake import job_names, orm
 from intake.model import utcnow
+from intake.ports import SendError
 from tests.database import recreate_database
 from tests.fakes import ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
-from tests.integration.helpers import backdate_attempt, queue_messages, row
+from tests.integration.helpers import backdate_attempt, queue_messages, row, telegram_id
 from tests.support import REDIS_URL, TELEGRAM, TWILIO, side_database, wait_until
 from worker import jobs
 
@@ -85,6 +86,73 @@ def test_an_sms_whose_answer_timed_out_is_settled_by_asking_twilio_not_sent_agai
     assert len(providers.twilio_messages) == 1
 
 
+def _slow_telegram(live, providers):
+    from bot.senders import TelegramSender
+
+    live.senders["telegram"] = TelegramSender(TELEGRAM["telegram_bot_token"], providers.url, timeout_s=0.5)
+
+
+def _expire_lease(live, mid):
+    with live.uow() as uow:
+        uow.session.execute(
+            update(orm.messages)
+            .where(orm.messages.c.id == mid)
+            .values(attempt_started_at=utcnow() - timedelta(minutes=10))
+        )
+        uow.commit()
+
+
+def test_a_telegram_send_whose_answer_timed_out_is_found_in_the_chat_not_sent_again(live, providers):
+    _slow_telegram(live, providers)
+    earlier, mid = queue_messages(
+        live, [("telegram", "900001", "New dispute K7M-4TXP"), ("telegram", "900001", "Reply 1 to accept")]
+    )
+    with live.uow() as uow:  # the second one has buttons: the lookup must leave them as they are
+        buttons = [["Accept", f"acc:{mid}"], ["Call", "tg://user?id=5"]]
+        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid).values(buttons=[buttons]))
+        uow.commit()
+    assert jobs.send_message(earlier, services=live) == "sent"  # message 1 of the chat, recorded
+    live.queue.jobs.clear()  # the job it queued for the next message to the chat
+    providers.user_message("900001")  # message 2: the official wrote meanwhile
+    providers.latency_s = 1.0  # Telegram takes message 3 but answers after our timeout
+    jobs.send_message(mid, services=live)
+    assert row(live, mid).status == "sending"  # sent, perhaps: no blind retry
+    assert live.queue.jobs == []
+    providers.latency_s = 0
+    wait_until(lambda: len(providers.telegram_sends) == 2, 5, "Telegram to take the message")
+    _expire_lease(live, mid)
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    m = row(live, mid)
+    assert m.status == "sent" and m.provider_message_id == telegram_id(live, "900001", 3)
+    assert len(providers.telegram_sends) == 2  # not sent again
+    assert providers.telegram_edits == []  # and nothing in the chat changed
+
+
+def test_a_telegram_send_whose_answer_timed_out_and_never_arrived_is_sent_again_once(live, providers):
+    _slow_telegram(live, providers)
+    providers.user_message("900001")  # message 1: the person's
+    [mid] = queue_messages(live, [("telegram", "900001", "Your case number is K7M-4TXP")])
+    providers.fail_next("telegram", 502)  # the gateway lost it before Telegram did anything
+    providers.latency_s = 1.0
+    jobs.send_message(mid, services=live)
+    assert row(live, mid).status == "sending"
+    providers.latency_s = 0
+    wait_until(lambda: not providers.in_flight(), 5, "the lost request to be answered (502)")
+    _expire_lease(live, mid)
+    assert jobs.recover(live, older_than_s=60) == (0, 1)  # nothing of ours in the chat
+    live.queue.run_all(live)
+    assert [(m["text"], m["message_id"]) for m in providers.telegram_sends] == [("Your case number is K7M-4TXP", 2)]
+    assert row(live, mid).provider_message_id == telegram_id(live, "900001", 2)
+
+
+def test_telegram_unreachable_is_a_plain_retry_not_an_unknown_outcome(config):
+    from bot.senders import TelegramSender
+
+    with pytest.raises(SendError) as err:
+        TelegramSender(TELEGRAM["telegram_bot_token"], "http://127.0.0.1:9", timeout_s=0.5).send("900001", "hi")
+    assert err.value.transient and err.value.code.startswith("telegram network error")
+
+
 def test_recovery_sends_again_what_the_provider_never_got(live, providers):
     [mid] = queue_messages(live, [("sms", "+85512345678", "Your case number is K7M-4TXP")])
     backdate_attempt(live, mid)
@@ -116,12 +184,22 @@ def test_recovery_leaves_an_attempt_inside_its_lease_alone(live, providers):
     assert row(live, mid).status == "sending" and live.queue.jobs == []
 
 
-def test_an_interrupted_telegram_send_is_sent_again_at_least_once(live, providers):
+def test_an_interrupted_telegram_send_the_chat_never_got_is_sent_again(live, providers):
     [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
     backdate_attempt(live, mid)
     assert jobs.recover(live, older_than_s=60) == (0, 1)
     live.queue.run_all(live)
     assert [m["text"] for m in providers.telegram_sends] == ["New dispute K7M-4TXP"]
+
+
+def test_an_interrupted_telegram_send_the_chat_got_is_recorded_not_sent_again(live, providers):
+    [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
+    backdate_attempt(live, mid)
+    live.senders["telegram"].send("900001", "New dispute K7M-4TXP")  # the worker that then died
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    assert row(live, mid).status == "sent" and row(live, mid).provider_message_id == telegram_id(live, "900001", 1)
+    live.queue.run_all(live)
+    assert len(providers.telegram_sends) == 1
 
 
 def test_twilio_down_during_recovery_leaves_the_message_for_the_next_sweep(live, providers):
