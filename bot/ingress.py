@@ -277,6 +277,9 @@ class Ingress:
     def close(self) -> None:
         """Hand over what is gathered and close the store engine's connections."""
         self.flush()
+        close_store = getattr(self._store, "close", None)
+        if close_store is not None:
+            close_store()
         if self._engine is not None:
             self._engine.dispose()
 
@@ -528,6 +531,10 @@ class GroupedStore:
         self._lock = threading.Lock()
         self._writing = False  # a request is writing a group (or has been woken to)
         self._pid = 0
+        # The pooled connection the writer keeps between groups: only the request holding the turn
+        # uses it, so it is checked out once, not per group (the pool's checkout, reset and
+        # check-in cost more than a small group's statement). Dropped when it breaks.
+        self._raw = None
 
     def __call__(self, inbound: Inbound) -> tuple[int, bool]:
         """Store one message (see the class); raises as `budgeted_store` does."""
@@ -542,7 +549,7 @@ class GroupedStore:
         waiting = _Waiting(row, time.monotonic() + self.budget_s)
         with self._lock:
             if self._pid != os.getpid():  # first use, or in a forked child: the parent's state is not ours
-                self._pid, self._waiting, self._writing = os.getpid(), [], False
+                self._pid, self._waiting, self._writing, self._raw = os.getpid(), [], False, None
             self._waiting.append(waiting)
             lead = not self._writing
             self._writing = True
@@ -603,7 +610,9 @@ class GroupedStore:
         """Insert the rows in one statement; (id, created?) for each, in order."""
         params = [row[column] for row in rows for column in INBOUND_COLUMNS]
         for attempt in (1, 2):
-            raw = self.engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
+            if self._raw is None:
+                self._raw = self.engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
+            raw = self._raw
             driver = raw.driver_connection
             token: int | None = self._watchdog.watch(driver.pgconn.socket, deadline)
             try:
@@ -631,16 +640,28 @@ class GroupedStore:
                 token = None
                 broken = driver.broken or driver.closed
                 if broken:
+                    self._raw = None
                     raw.invalidate()
                 if fired or not broken or attempt == 2 or time.monotonic() >= deadline:
                     raise DBAPIError.instance(
                         None, None, exc, psycopg.Error, hide_parameters=True, connection_invalidated=broken
                     ) from exc
+            except BaseException:
+                # Anything else (a bug, an interrupt) may have left the connection mid-statement.
+                self._raw = None
+                raw.invalidate()
+                raise
             finally:
                 if token is not None:
                     self._watchdog.done(token)
-                raw.close()  # back to the pool (a no-op once invalidated)
         raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Give the kept connection back to the pool (at exit, before the engine is disposed)."""
+        with self._lock:
+            raw, self._raw = self._raw, None
+        if raw is not None and self._pid == os.getpid():
+            raw.close()
 
 
 def _stored_in_group(results: list[tuple[int, bool]], keys: list, key) -> int:

@@ -686,6 +686,44 @@ def test_a_row_the_database_refuses_fails_alone_and_its_group_is_stored(pg, post
     assert count(pg) == 6
 
 
+def test_the_writer_keeps_one_connection_and_replaces_one_the_server_dropped(pg, postgres_url):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    from bot.ingress import Inbound, budgeted_store, make_store_engine
+
+    engine = make_store_engine(postgres_url, 1.5, 8, pg.keyring)
+    store = budgeted_store(engine, 1.5, lambda: datetime.now(UTC))
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    before: set[int] = set()
+
+    def backends() -> set[int]:
+        """This store's connections (the app's own store engine, and earlier tests', are older)."""
+        with admin.connect() as conn:
+            sql = "SELECT pid FROM pg_stat_activity WHERE application_name = 'jsc-ingress' AND datname = current_database()"
+            return set(conn.execute(text(sql)).scalars().all()) - before
+
+    before = backends()
+
+    def one(i: int) -> tuple[int, bool]:
+        return store(Inbound("sms", f"+8551200{i:04d}", f"SM{uuid.uuid4().hex}", f"text {i}"))
+
+    try:
+        assert [created for _, created in (one(i) for i in range(5))] == [True] * 5
+        [kept] = backends()  # five statements, one connection, still open for the next
+        with admin.connect() as conn:  # the server drops it (a restart, an admin, a failover)
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": kept})
+        wait_until(lambda: kept not in backends(), 5, "the backend to go")
+        assert one(5)[1] is True  # retried at once on a fresh connection, not spooled
+        assert len(backends()) == 1 and kept not in backends()  # one fresh connection, kept again
+        assert count(pg) == 6
+    finally:
+        store.close()
+        engine.dispose()
+        admin.dispose()
+
+
 # ------------------------------------------------------------------ below Flask
 
 
