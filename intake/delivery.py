@@ -289,11 +289,15 @@ def recover_interrupted(
         if not owned:
             continue
         if found:
-            log.warning("message %s: worker lost after the provider accepted it; recorded, not resent", message_id)
+            log.warning(
+                "message %s (%s): the provider has it (its answer was lost, or the worker died); recorded, not resent",
+                message_id,
+                channel,
+            )
             recorded.append(message_id)
         elif exhausted:
             log.error("message %s: interrupted on each of its %s attempts; marked failed", message_id, attempts)
         else:
-            log.warning("message %s: worker lost mid-send; the provider has no copy, sending again", message_id)
+            log.warning("message %s (%s): the provider has no copy; sending again", message_id, channel)
             requeued.append(message_id)
     return Recovery(recorded, requeued, unresolved)

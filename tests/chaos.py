@@ -10,10 +10,12 @@ timeout), one fault a phase. Twilio does not retry an inbound-message webhook th
 SMS refused by the webhook is lost; Telegram retries an update until it is accepted, so the run
 does too.
 
-Then it waits for quiet and prints, per phase: messages sent, accepted by the webhook, stored,
+Then it waits for quiet (every message answered, nothing sent for 15 s, and no outbound message
+left `queued` or `sending`: a send whose answer was lost is settled by recovery after its lease,
+and the run sees whether that sends it again) and prints, per phase: messages sent, accepted by the webhook, stored,
 answered, answered twice (the same reply body reaching the same person more than once), lost (sent
 and never answered) and the longest time from the first webhook attempt to the first reply. It
-exits 1 on any loss or duplicate. Settings: `--rate` (messages a second), `--phase-s` (seconds of
+exits 1 on any loss or duplicate, or an outbound message still unsettled at the end. Settings: `--rate` (messages a second), `--phase-s` (seconds of
 fault), `--gap-s` (seconds between faults, while the stream goes on), `--settle-s` (longest wait
 for quiet), `--keep` (leave the temporary directory for a look).
 """
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from twilio.request_validator import RequestValidator
 
 from intake import orm
@@ -300,6 +302,21 @@ def replies_by_recipient(providers: FakeProviders) -> dict[tuple[str, str], list
     return out
 
 
+def unsettled(database_url: str) -> int:
+    """Outbound messages not yet settled (`queued`, or `sending`: an answer lost, a worker killed):
+    recovery may still send one again, so the run is not over while there are any."""
+    engine = create_engine(database_url)
+    m = orm.messages.c
+    try:
+        with engine.connect() as conn:
+            query = select(func.count()).where(m.direction == "out", m.status.in_(("queued", "sending")))
+            return conn.execute(query).scalar() or 0
+    except Exception:  # noqa: BLE001 - the database is still coming back: not settled
+        return -1
+    finally:
+        engine.dispose()
+
+
 def report(run: Run, database_url: str, keyring: Keyring) -> int:
     engine = attach(create_engine(database_url), keyring)  # addresses are sealed (intake.crypto)
     m = orm.messages.c
@@ -491,12 +508,19 @@ def main(argv: list[str] | None = None) -> int:
             total = len(providers.twilio_messages) + len(providers.telegram_sends)
             if total != last:
                 last, quiet_since = total, time.monotonic()
-            if answered == len(run.sent) and time.monotonic() - quiet_since > 15:
+            # Quiet: every message answered, nothing sent for 15 s, and every outbound message
+            # settled (a send whose answer was lost is looked up by recovery after its lease).
+            if answered == len(run.sent) and time.monotonic() - quiet_since > 15 and unsettled(pg.url) == 0:
                 break
-            if time.monotonic() - quiet_since > 90:
+            if time.monotonic() - quiet_since > 90 and unsettled(pg.url) == 0:
                 break
             time.sleep(1)
         status = report(run, pg.url, Keyring.parse(env["DATA_KEYS"], env["PHONE_HASH_KEY"]))
+        left = unsettled(pg.url)
+        print(
+            f"chaos: {left} outbound message(s) left unsettled" + (" (one could still be sent again)" if left else "")
+        )
+        status = status or (1 if left else 0)
         for name, codes in restarts.items():
             print(f"chaos: {name} exited by itself {len(codes)} time(s) (exit codes {codes}) and was restarted")
     finally:
