@@ -3,10 +3,13 @@
 Both run under gunicorn as shipped (gunicorn.conf.py) on loopback ports; `wrk` sends them signed
 Twilio SMS webhooks, each a distinct message (pre-generated and signed here, handed out by a Lua
 script, as signing HMAC-SHA1 per request in wrk's Lua is impractical), over 32 connections for a
-fixed duration. Then the app runs again with PostgreSQL unreachable: every message must still be
-accepted (spooled), then drained into the database once each. Prints requests/s and p99 for each
-run, the ratio to the bare app, and the targets. Uses its own PostgreSQL database (created and
-dropped) and its own Redis db (flushed); everything on 127.0.0.1.
+fixed duration. The two take turns (`--pairs`, default 3: bare, webhook, bare, webhook, ...), so
+that each webhook run has a baseline measured just before it on the same machine in the same
+state; on a small shared machine one pair can differ from the next by ±15 %, and the targets are
+judged on the median pair (every pair is printed). Then the app runs again with PostgreSQL
+unreachable: every message must still be accepted (spooled), then drained into the database once
+each. Uses its own PostgreSQL database (created and dropped) and its own Redis db (flushed);
+everything on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -226,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--bodies", type=int, default=80000, help="distinct signed messages generated")
+    parser.add_argument("--bodies", type=int, default=60000, help="distinct signed messages per webhook run")
+    parser.add_argument("--pairs", type=int, default=3, help="bare-app and webhook runs taken in turn")
     parser.add_argument(
         "--database-url",
         default=f"postgresql+psycopg://postgres@127.0.0.1:5432/jsc_bench_ingress_{os.getpid()}",
@@ -252,10 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     script.write_text(LUA)
     print(f"generating 2 x {args.bodies} signed messages ...", flush=True)
     # Each measured run sends its own messages, never one another run (or a warm-up) sent.
-    files = {name: work / f"{name}.tsv" for name in ("warmup", "app", "down")}
+    runs = [f"app{i}" for i in range(args.pairs)]
+    files = {name: work / f"{name}.tsv" for name in ("warmup", *runs, "down")}
     write_bodies(files["warmup"], 5000)
-    write_bodies(files["app"], args.bodies)
-    write_bodies(files["down"], args.bodies)
+    for name in (*runs, "down"):
+        write_bodies(files[name], args.bodies)
     env = {
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
@@ -302,20 +307,24 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(0.5)
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM messages"))
-        results["bare Flask app"] = run(bare, "app", args.duration)
-        results["SMS webhook"] = run(app, "app", args.duration)
+        for i, name in enumerate(runs, 1):
+            results[f"bare Flask app, pair {i}"] = run(bare, name, args.duration)
+            results[f"SMS webhook, pair {i}"] = run(app, name, args.duration)
+            print(f"pair {i} of {args.pairs} done", flush=True)
         app.stop()
         servers.remove(app)
         from bot.spool import SPOOL_KEY
 
-        answered, stored, spooled = results["SMS webhook"]["ok"], stored_count(engine), redis.llen(SPOOL_KEY)
+        webhook_runs = [results[f"SMS webhook, pair {i}"] for i in range(1, args.pairs + 1)]
+        answered, stored, spooled = sum(r["ok"] for r in webhook_runs), stored_count(engine), redis.llen(SPOOL_KEY)
         # wrk stops counting at the deadline; what was in flight then was still received and stored.
         print(f"SMS webhook: {answered} answered 2xx, {stored} stored (each message once), {spooled} spooled")
         if spooled:
             drain(env, args.database_url)  # a store over its budget under load: kept all the same
             stored = stored_count(engine)
             print(f"SMS webhook: {stored} stored after draining what was spooled")
-        ok &= answered <= stored <= answered + args.connections and answered <= args.bodies
+        ok &= answered <= stored <= answered + args.connections * args.pairs
+        ok &= all(r["ok"] <= args.bodies for r in webhook_runs)
 
         # PostgreSQL unreachable: a port nothing listens on.
         with engine.begin() as conn:
@@ -343,7 +352,18 @@ def main(argv: list[str] | None = None) -> int:
         drop(args.database_url)
         shutil.rmtree(work, ignore_errors=True)
 
-    bare_rps = results["bare Flask app"]["rps"]
+    pairs = []
+    for i in range(1, args.pairs + 1):
+        bare_run, web_run = results[f"bare Flask app, pair {i}"], results[f"SMS webhook, pair {i}"]
+        web_run["x_bare"] = web_run["rps"] / bare_run["rps"]
+        bare_run["x_bare"] = 1.0
+        pairs.append(web_run)
+    # The median pair by its ratio to the bare app, and the median p99 on its own (with an even
+    # number of pairs, the worse of the middle two).
+    median = sorted(pairs, key=lambda r: r["x_bare"])[(len(pairs) - 1) // 2]
+    median_p99 = sorted(r["p99_us"] for r in pairs)[len(pairs) // 2]
+    median_bare_rps = median["rps"] / median["x_bare"]  # the bare run of the median pair
+    results["SMS webhook, database down"]["x_bare"] = results["SMS webhook, database down"]["rps"] / median_bare_rps
     print()
     print(f"wrk, {args.connections} connections, {args.duration} s each, gunicorn as shipped (gunicorn.conf.py)")
     print(f"load average (1 min) {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs")
@@ -354,12 +374,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in results.items():
         print(
             f"{name:<30} {r['rps']:>11.0f} {r['p50_us'] / 1000:>8.1f} {r['p99_us'] / 1000:>8.1f} "
-            f"{r['errors_status']:>8} {r['rps'] / bare_rps:>7.2f} {r['app_cpu_ms']:>15.2f} {r['db_cpu_ms']:>14.2f}"
+            f"{r['errors_status']:>8} {r['x_bare']:>7.2f} {r['app_cpu_ms']:>15.2f} {r['db_cpu_ms']:>14.2f}"
         )
-    web, down_r = results["SMS webhook"], results["SMS webhook, database down"]
+    down_r = results["SMS webhook, database down"]
+    print(
+        f"\nmedian of {args.pairs} pairs: {median['x_bare']:.2f} x the bare app; median p99 {median_p99 / 1000:.1f} ms"
+        " (pairs: " + ", ".join(f"{r['x_bare']:.2f} x / {r['p99_us'] / 1000:.0f} ms" for r in pairs) + ")"
+    )
     targets = [
-        ("requests/s >= 0.5 x bare", web["rps"] >= 0.5 * bare_rps),
-        ("p99 <= 50 ms", web["p99_us"] <= 50_000),
+        ("requests/s >= 0.5 x bare (median pair)", median["x_bare"] >= 0.5),
+        ("p99 <= 50 ms (median run)", median_p99 <= 50_000),
         ("database down: p99 <= 2 s", down_r["p99_us"] <= 2_000_000),
         ("every message stored once (and, database down, accepted)", ok),
     ]
