@@ -240,10 +240,12 @@ class TelegramSender:
         (intake.repository's claim), so a message of ours after the last one we recorded is the
         one whose answer was lost. Its text cannot be compared without editing it, so `body` and
         `since` are not used."""
-        markup = self._markup(buttons)
+        markups = [self._markup(buttons)]
+        if any(data.startswith(LINK_SCHEMES) for row in buttons or [] for _, data in row):
+            markups.append(self._markup(buttons, links=False))  # as sent when links were refused
         for message_id in range(after_id + 1, after_id + 1 + min(window, self.PROBE_LIMIT)):
             try:
-                if self._call(lambda bot, m=message_id: self._ours(bot, address, m, markup)):
+                if self._call(lambda bot, m=message_id: self._ours(bot, address, m, markups)):
                     return [f"{address}:{message_id}"]
             except Forbidden:
                 return []  # blocked by the person: nothing can be known, and sending will say so
@@ -254,17 +256,23 @@ class TelegramSender:
         return []
 
     @staticmethod
-    async def _ours(bot: Bot, chat_id: str, message_id: int, markup) -> bool:
-        """Whether message `message_id` of the chat is one the bot sent (see `find_sent`)."""
-        try:
-            await bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=message_id, reply_markup=markup)
-            return True  # its buttons differed (sent without links, say): it is ours, now as meant
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return True
-            if "not found" in str(exc).lower() or "can't be edited" in str(exc).lower():
-                return False
-            raise
+    async def _ours(bot: Bot, chat_id: str, message_id: int, markups: list) -> bool:
+        """Whether message `message_id` of the chat is one the bot sent (see `find_sent`): its
+        buttons set to what they are (`markups`: as meant, then as sent without links)."""
+        for markup in markups:
+            try:
+                await bot.edit_message_reply_markup(chat_id=int(chat_id), message_id=message_id, reply_markup=markup)
+                return True  # its buttons differed (sent without links, say): it is ours, now as meant
+            except BadRequest as exc:
+                reason = str(exc).lower()
+                if "not modified" in reason:
+                    return True
+                if "not found" in reason or "can't be edited" in reason:
+                    return False
+                # Another refusal (links the person's privacy forbids): try as sent without them.
+        # Still refused: not known to be ours. Sending again risks a duplicate, never a loss, and a
+        # message left unsettled would hold back every later one to the chat.
+        return False
 
     def answer_callback(self, query_id: str) -> None:
         """Acknowledge a button press (Telegram shows a spinner until then)."""

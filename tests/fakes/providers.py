@@ -53,7 +53,10 @@ class FakeProviders:
     _chat_message_ids: dict[str, int] = field(default_factory=dict)
     _user_messages: set = field(default_factory=set)  # (chat, message id) the person wrote
     _in_flight: dict = field(default_factory=dict)
-    _failures: dict[str, list[Failure]] = field(default_factory=lambda: {"twilio": [], "telegram": []})
+    # Scripted failures: Twilio's and Telegram's sends, and Telegram's edits ("telegram_edit").
+    _failures: dict[str, list[Failure]] = field(
+        default_factory=lambda: {"twilio": [], "telegram": [], "telegram_edit": []}
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> FakeProviders:
@@ -144,6 +147,9 @@ class FakeProviders:
         buttons (or "message is not modified" when they are the same); a person's message "can't
         be edited"; an id the chat has not reached is "not found"."""
         chat, message_id = str(params.get("chat_id")), int(params.get("message_id") or 0)
+        failure = self._next_failure("telegram_edit")
+        if failure:
+            return failure.status, failure.body
 
         def refused(description: str) -> tuple[int, dict]:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}

@@ -128,6 +128,31 @@ def test_a_telegram_send_whose_answer_timed_out_is_found_in_the_chat_not_sent_ag
     assert providers.telegram_edits == []  # and nothing in the chat changed
 
 
+def test_a_lookup_refused_for_links_the_person_forbids_looks_again_without_them(live, providers):
+    [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
+    with live.uow() as uow:
+        buttons = [[["Accept", f"acc:{mid}"], ["Call", "tg://user?id=5"]]]
+        uow.session.execute(update(orm.messages).where(orm.messages.c.id == mid).values(buttons=buttons))
+        uow.commit()
+    backdate_attempt(live, mid)
+    live.senders["telegram"].send("900001", "New dispute K7M-4TXP", buttons)  # the worker that then died
+    privacy = {"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_USER_PRIVACY_RESTRICTED"}
+    providers.fail_next("telegram_edit", 400, body=privacy)
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    assert row(live, mid).status == "sent" and row(live, mid).provider_message_id == telegram_id(live, "900001", 1)
+    assert len(providers.telegram_sends) == 1
+
+
+def test_a_lookup_refused_every_way_counts_as_not_found_and_the_message_is_sent_again(live, providers):
+    [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
+    backdate_attempt(live, mid)
+    live.senders["telegram"].send("900001", "New dispute K7M-4TXP")
+    providers.fail_next("telegram_edit", 400, times=50, body={"ok": False, "error_code": 400, "description": "odd"})
+    assert jobs.recover(live, older_than_s=60) == (0, 1)  # never left unsettled, holding the chat back
+    live.queue.run_all(live)
+    assert len(providers.telegram_sends) == 2  # a duplicate, as before the lookup: never a loss
+
+
 def test_a_telegram_send_whose_answer_timed_out_and_never_arrived_is_sent_again_once(live, providers):
     _slow_telegram(live, providers)
     providers.user_message("900001")  # message 1: the person's
