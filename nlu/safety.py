@@ -1009,6 +1009,11 @@ _WEAPON = (
     "sword",
 )
 _LETHAL = (
+    # strangling is a threat to life (the strongest warning sign of a later killing)
+    "ច្របាច់ក",
+    "strangl*",
+    "choke*",
+    "choking",
     "សម្លាប់",
     "កាត់ក",
     "យកជីវិត",
@@ -1218,6 +1223,11 @@ EXCEPTIONS: tuple[str, ...] = (
     "video shoot*",
     "hit the road",
     "kill time",
+    # driving piles on a building site; someone who "dies" (a romanised "dies" is no slap, "teah")
+    "វាយបង្គោល",
+    "(vay|veay) (bongkol|bangkol|bong kol)",
+    "(someone|somebody|person|who|he|she|father|mother|husband|wife|parent|owner) dies",
+    "dies (without|intestate|before|leaving)",
 )
 
 _URGENT_CATEGORIES = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
