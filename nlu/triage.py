@@ -15,21 +15,25 @@ through. Three kinds of evidence are weighed:
   care, debt bondage (work until a debt is paid) and a job offer with the marks of deception;
   since the fourth round a hint that a house may burn tied to a debt or a deadline, a hidden
   camera or secret filming where someone washes or sleeps, and a warning to someone who reported
-  or testified (retaliation).
+  or testified (retaliation); since the fifth round someone taken away with contact cut, a hint
+  of death aimed at someone; since the sixth round a child given away to someone who pays the
+  parents.
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
   as the thing hit, noise and a work accident (these explain violence and threat words only,
   never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
   sport; a question about the law from a teacher, an official, a student or an employer, or from
   a workplace asking its procedure (the asker's role explains a danger word, not a threat-model
-  signal, and is no role when the writer tells what happens to them); an idiom ("this heat is
-  killing me lol").
+  signal, and is no role when the writer tells what happens to them; a law question explains a
+  danger word only when it is not told beside harm done to the writer or their own people: "my
+  husband beats me, what does the law say?" is asked about at least); an idiom ("this heat is
+  killing me lol", "the trader killed the price").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage5.yml` hold examples written for this).
+everything else; `nlu_triage.yml` to `nlu_triage6.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
@@ -1012,6 +1016,31 @@ _AIMED = (
     "for your family",
 )
 
+# A child given away to someone for money ("yok tov oy ke jea kon chenchem, ke oy luy mday"): a child sold
+# told without the word "sell".
+_GIVE_AWAY = (
+    "កូនចិញ្ចឹម",
+    "ឲ្យគេយក",
+    "ឲ្យគេចិញ្ចឹម",
+    "ប្រគល់ឲ្យគេ",
+    "(kon|koun) (chenchem|chinchem|chenhchem|chinhchem|chunchem)",
+    "(oy|aoy|ouy) (ke|kee|neak) (yok|chenchem|chinchem)",
+    "(yok|nam) (tov|tiv) (oy|aoy|ouy|loh oy|lok oy) (ke|kee|neak)",
+    "(give|gives|giving|gave) (her|him|them) away",
+    "(give|gives|giving|gave) (her|his|their|the|my|a) ([a-z0-9-]+ ){0,3}(baby|child|girl|boy|son|daughter|kid) away",
+    "to be (his|her|their) (adopted|foster) (child|daughter|son)",
+    "adopt (her|him|the (baby|child|girl|boy))",
+)
+_PAID_FOR = (
+    "ឲ្យលុយម្តាយ",
+    "ឲ្យលុយឪពុក",
+    "ឲ្យលុយគ្រួសារ",
+    "ឲ្យលុយម្តាយគេ",
+    "(oy|aoy|ouy) (luy|loy|prak) (mday|mdai|m'day|ov|ovpuk|ovpok|pa|mae|me|kruosar|krousar)",
+    "(paid|pay|pays|give|gives|gave) (her|his|the|their) (mother|father|parents|family) (money|[0-9]+)",
+    "in exchange for (money|[0-9]+)",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -1033,6 +1062,7 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("retaliation", "threat", (_REPORTED, _WARNING)),
     ("abduction", "trafficking", (_TAKEN_AWAY, _NO_CONTACT)),
     ("death_hint", "threat", (_DEATH_HINT, _AIMED)),
+    ("child_given_for_money", "trafficking", (_CHILD, _GIVE_AWAY, _PAID_FOR)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -1141,6 +1171,33 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "termite*",
         "pest*",
         "insect*",
+        # sixth round: more pests, the poison or spray meant for them, fish, fighting cocks
+        "bed bug*",
+        "bedbug*",
+        "flea*",
+        "lice",
+        "louse",
+        "kondiet",
+        "kandiet",
+        "kondier",
+        "kandier",
+        "ស្អិត",
+        "ថ្នាំសម្លាប់",
+        "thnam samlab",
+        "pesticide*",
+        "insecticide*",
+        "herbicide*",
+        "rat poison",
+        "bug spray",
+        "fish",
+        "សម្លាប់ត្រី",
+        "ឆក់ត្រី",
+        "(samlab|somlab|samlap) trey",
+        "cock",
+        "cocks",
+        "cockfight*",
+        "fighting cock*",
+        "មាន់ជល់",
     ),
     "weather": (
         "ភ្លៀង",
@@ -1212,6 +1269,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "screen",
         "warranty",
         "refund",
+        # trees felled on a boundary ("kab doem chheu")
+        "(daem|doem|deum|dom|doeum) (chheu|cheu|chhoe|chhue)",
+        "timber",
+        "ដើមឈើ",
     ),
     # films, games, sport: "the killing fields", "beat level 30", "beat the thai fighter"
     "entertainment": (
@@ -1252,6 +1313,29 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "prakuot",
         "football",
         "league",
+        # sixth round: sport scores, ghost stories and a film's plot
+        "បាល់ទាត់",
+        "បាល់ទះ",
+        "កីឡា",
+        "វគ្គផ្តាច់ព្រ័ត្រ",
+        "ប៉ុន្មានគ្រាប់",
+        "រឿងខ្មោច",
+        "សាច់រឿង",
+        "ខ្សែភាពយន្ត",
+        "តួឯក",
+        "bal tat",
+        "bal teah",
+        "kayla",
+        "keila",
+        "sea games",
+        "(ponman|bonman|bon man|pon man) (krab|kroap|grab)",
+        "soccer",
+        "volleyball",
+        "tournament",
+        "goals",
+        "ghost stor*",
+        "rueng khmoch",
+        "reuong khmoch",
     ),
     # a work accident: a machine, social security ("injured by the cutting machine, does NSSF pay")
     "work_accident": (
@@ -1267,6 +1351,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "workplace accident*",
         "accident at work",
         "occupational",
+        # a saw or a blade at work ("a saw cut my finger"), never "I saw"
+        "(a|the) (saw|chainsaw|blade|grinder|drill)",
+        "chainsaw",
+        "(circular|electric|table|power) saw",
     ),
     # a nuisance to the ears: "the karaoke is killing us"
     "noise": (
@@ -1387,6 +1475,38 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(knhom|knom|khnom|khnhom) (mchas|mechas|mjas) (guesthouse|hang|hotel|pteah somnak|phteah somnak|pteh somnak)",
         "neak smak chet",
         "smak chet",
+        # sixth round: a role without an article or with a qualifier ("I am lecturer", "I'm a
+        # journalism student", "i am grade 12 student"), a course, a club, a code for the staff
+        "(i am|i'm|im|as) (a |an |the )?([a-z0-9]+ ){0,2}(teacher|student|lecturer|professor|trainee|intern|inspector|principal|headmaster|researcher|journalist|reporter|lawyer|trainer|volunteer|official|officer|clerk|social worker)",
+        "(we are|we're) (a|an) (licensed |registered |private |recruitment |small |tour |travel )?(agency|company|school|ngo|organisation|organization|clinic|hotel|guesthouse|association)",
+        # a role signed at the start ("School principal, Takeo.", "Labour inspector trainee.")
+        "^ ?((school|labour|labor|police|university|law|senior|head) )?(lecturer|professor|principal|headmaster|headteacher|inspector|researcher|journalist|reporter|official)( trainee)?( [a-z]+)? ?[.,:;]",
+        "(inspector|teacher|police|lawyer|social worker|nurse) trainee",
+        "criminology",
+        "(my|our) ([a-z]+ )?(course|class|lecture)",
+        "law club",
+        "debat*",
+        "teacher ask*",
+        "our teacher (asked|asks|ask|wants|told) us",
+        "(our|my) (guides|staff|employees|members|students|pupils|club)",
+        "code of conduct",
+        "(child protection|staff|company|school) (code|policy)",
+        "tour company",
+        "កិច្ចការផ្ទះ",
+        "គ្រូឲ្យកិច្ចការ",
+        "គ្រូដាក់លំហាត់",
+        "ក្លឹបច្បាប់",
+        "ក្លឹបជជែក",
+        "ជជែកវែកញែក",
+        "វគ្គសិក្សា",
+        "សាស្ត្រាចារ្យ",
+        "អធិការការងារ",
+        "ក្រមសីលធម៌",
+        "បុគ្គលិកយើង",
+        "(kech kar|kechkar) (pteah|phteah|pteh)",
+        "(knhom|knom|khnom|khnhom) (rien|rean|rein|ryen) (nitisas|nitesas|nitisat|chbab|sangkum|college|university|sakol)",
+        "(rien|rean|rein) (nitisas|nitesas|nitisat) (chnam|chhnam)",
+        "sastracha",
     ),
     "law_question": (
         # the legal route (to work abroad, ...)
@@ -1429,6 +1549,48 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "chbab (srok khmer |khmer )?(anunhat|ham)",
         "mean chbab ham",
         "(kheus|khos|kos) chbab",
+        # sixth round: duties and requirements under a law, codes and decrees, sentences compared
+        "legal (obligation*|requirement*|duty|duties|age|status)",
+        "allowed by (the )?law",
+        "by law",
+        "under (the )?law",
+        "(which|what) ([a-z]+ )?laws?",
+        "(a|any|the) ([a-z]+ )?law (on|about|against|for)",
+        "law on",
+        "is there a law",
+        "does cambodia have",
+        "sub-? ?decree*",
+        "prakas",
+        "criminal code",
+        "penal code",
+        "article number*",
+        "penalties",
+        "punishment",
+        "death penalty",
+        "life imprisonment",
+        "(how|what) (to|can|do) (we|i) (check|verify)",
+        "(how (can|do|should) (i|we)|how to|so as not to) (avoid|prevent)",
+        "never (be )?accused",
+        "ព្រហ្មទណ្ឌ",
+        "ហាមឃាត់ទេ",
+        "ពិន័យប៉ុន្មាន",
+        "អនុក្រឹត្យ",
+        "ទោសប្រហារជីវិត",
+        "មានទោសយ៉ាងម៉េច",
+        "មានទោសអ្វី",
+        "ជាបទល្មើស",
+        "ច្បាប់ស្តីពី",
+        "ច្បាប់គ្រប់គ្រង",
+        "ច្បាប់ទប់ស្កាត់",
+        "ច្បាប់បង្ក្រាប",
+        "កុំឲ្យធ្លាក់ក្នុង",
+        "ពិនិត្យយ៉ាងម៉េច",
+        "chbab .{0,40}(yang|yeang) (mec|mech|mich|dech|madech)",
+        "(mean )?(tos|tus|tous) (prohat|prahar|prohar|brohat) (jivit|chivit)",
+        "(chea )?bot (lmeus|lmoeus|lmers)",
+        "(tos|tus|tous) .{0,60}(ponman|bonman) (chnam|chhnam)",
+        "chbab (oy|aoy|ouy)",
+        "anukret",
     ),
     "idiom": (
         "ហាហា",
@@ -1457,6 +1619,14 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "ការប្រាក់សម្លាប់",
         "(samlap|somlab) (domnek|domnaek)",
         "killing it",
+        # a price "killed" by a trader, a market that is a "battlefield"
+        "(samlab|somlab|samlap) (tlay|thlay|tlai|thlai)",
+        "សម្លាប់ថ្លៃ",
+        "kil* (the|my|our|his|her) price*",
+        "battlefield",
+        "war zone",
+        "price war",
+        "cut-? ?throat",
     ),
 }
 
@@ -1465,6 +1635,9 @@ LOWERING: dict[str, tuple[str, ...]] = {
 # are no thing hit ("2 lan riel" is two million riel, not a car; "kept by the pig pen" is where a
 # person is kept).
 LOWERING_EXCEPTIONS = (
+    # a workshop that is a workplace, not a session the writer prepares
+    "(furniture|repair|car|moto|motorbike|welding|garment|carpentry|metal|wood|sewing|mechanic*) workshop*",
+    "(at|in) (a|the) workshop",
     "លានរៀល",
     "ក្រោលជ្រូក",
     "ក្រោលគោ",
@@ -1614,6 +1787,59 @@ _FIRST_PERSON = (
     ),
 )
 
+# Harm done to the writer or to their own people, told beside a law question ("my husband beats me,
+# what does the law say?", "pdey knhom vay knhom, chbab yang mech", "ប្តីខ្ញុំវាយខ្ញុំ តាមច្បាប់..."):
+# then the question is about their own situation, and a danger word is not explained away by it.
+# Narrower than _FIRST_PERSON, which a possession alone satisfies ("my company", "bon phum knhom").
+_HARM_VERBS_EN = (
+    "hit*|beat*|kick*|slap*|punch*|chok*|strangl*|rap*|touch*|grop*|molest*|abus*|hurt*|threat*|forc*|"
+    "sold|sell*|lock*|trap*|kept|keep*|took|tak*|held|hold*|burn*|stab*|cut|attack*|harass*|traffick*"
+)
+_MY_PEOPLE_EN = (
+    "husband|wife|boyfriend|girlfriend|ex|partner|stepfather|stepmother|father|mother|dad|mum|mom|parents|"
+    "daughter|son|child|children|kid|kids|baby|sister|brother|niece|nephew|uncle|aunt|cousin|grandchild|"
+    "boss|employer|landlord|teacher|in-laws|father-in-law|mother-in-law|neighbour|neighbor"
+)
+_HARM_VERBS_LATN = (
+    "vay|veay|vai|teak|teah|romlob|romlop|romloap|chab|khum|lok|tver bap|twer bab|komream|kom ream|"
+    "chak sao|bongkhom|bangkhom|ptom|pnheu"
+)
+_MY_PEOPLE_LATN = "pdey|propon|prapon|songsa|pa|mday|mdai|ov|ovpuk|kon|kon srey|kon pros|bong|oun|thaokae|chauvay"
+_HARM_VERBS_KM = ("វាយ", "ធាក់", "ទះ", "រំលោភ", "ចាប់", "ឃុំ", "ចាក់សោ", "បង្ខំ", "ប៉ះ", "លក់", "គំរាម", "ធ្វើបាប", "ដុត")
+_MY_PEOPLE_KM = ("ប្តី", "ប្រពន្ធ", "សង្សារ", "ឪពុក", "ម្តាយ", "កូន", "កូនស្រី", "កូនប្រុស", "បង", "ប្អូន", "ថៅកែ", "ឪពុកចុង")
+_OWN_HARM = (
+    f"({_HARM_VERBS_EN}) (me|us)",
+    f"({_HARM_VERBS_EN}) my ({_MY_PEOPLE_EN})",
+    f"my ({_MY_PEOPLE_EN}) ([a-z]+ )?({_HARM_VERBS_EN})",
+    f"my ({_MY_PEOPLE_EN}) ([0-9]+ )?(is|was|has been|had been|got|were|are|have been) ([a-z]+ )?({_HARM_VERBS_EN})",
+    "(i|we) (was|were|am|are|have been|had been|got|get) (being )?(hit|beaten|kicked|slapped|choked|raped|"
+    "touched|sold|locked|trapped|held|kept|abused|hurt|threatened|forced|attacked|harassed|trafficked)",
+    f"({_HARM_VERBS_LATN}) {_ME}",
+    f"({_MY_PEOPLE_LATN}) {_ME} ([a-z]+ )?({_HARM_VERBS_LATN})",
+    f"{_ME} (trov|ban trov|rong) ([a-z]+ )?({_HARM_VERBS_LATN})",
+    *(f"{verb}ខ្ញុំ" for verb in _HARM_VERBS_KM),
+    *(f"{who}ខ្ញុំ{verb}" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
+    *(f"ខ្ញុំត្រូវ{who}" for who in ("គេ",) + _MY_PEOPLE_KM),
+    *(f"ខ្ញុំត្រូវ{verb}" for verb in _HARM_VERBS_KM),
+)
+
+# Blanked before the writer's own situation is looked for: "ខ្ញុំត្រូវ" / "knhom trov" is "I suffer"
+# but also "I must" ("ខ្ញុំត្រូវធ្វើបទបង្ហាញ", I must give a presentation): a task the role brings.
+_FIRST_PERSON_EXCEPTIONS = (
+    "ខ្ញុំត្រូវធ្វើបទបង្ហាញ",
+    "ខ្ញុំត្រូវពន្យល់",
+    "ខ្ញុំត្រូវសរសេរ",
+    "ខ្ញុំត្រូវរៀបចំ",
+    "ខ្ញុំត្រូវបង្រៀន",
+    "ខ្ញុំត្រូវបង្ហាញ",
+    "ខ្ញុំត្រូវដឹង",
+    "ខ្ញុំត្រូវធ្វើកិច្ចការ",
+    "ខ្ញុំត្រូវធ្វើរបាយការណ៍",
+    "(knhom|khnhom|knom|khnom) trov (tver|twer|tvee) (bot bongheanh|presentation|kech kar|rapaykar|report)",
+    "(knhom|khnhom|knom|khnom) trov (ponyol|ponyul|ponyal|sorse|sarse|sosse|riep chom|riepchom|bongrien|bangrien|deng)",
+    "i (have|need) to (present|explain|write|prepare|teach)",
+)
+
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
 # nlu.safety, "now", "tonight", count too).
 SOON = (
@@ -1686,6 +1912,9 @@ class Cues:
     signal_categories: tuple[str, ...] = ()
     lowering: tuple[str, ...] = ()
     soon: bool = False  # a time that is near (SOON)
+    # Harm done to the writer or their own people (_OWN_HARM) beside a law question: the question is
+    # about their own situation and explains no danger word away (see `decide`).
+    own_situation: bool = False
 
 
 @dataclass(frozen=True)
@@ -1699,6 +1928,8 @@ class _CompiledCues:
     workplace: Any
     procedure: Any
     first_person: Any
+    first_person_exceptions: Any
+    own_harm: Any
 
 
 @lru_cache(maxsize=1)
@@ -1720,6 +1951,8 @@ def _compiled() -> _CompiledCues:
         workplace=compile_terms(_WORKPLACE),
         procedure=compile_terms(_PROCEDURE),
         first_person=compile_terms(_FIRST_PERSON),
+        first_person_exceptions=compile_terms(_FIRST_PERSON_EXCEPTIONS),
+        own_harm=compile_terms(_OWN_HARM),
     )
 
 
@@ -1740,10 +1973,18 @@ def find_cues(text: str) -> Cues:
     lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]
     if "asker_role" not in lowering and c.workplace.search(khmer, latin) and c.procedure.search(khmer, latin):
         lowering.append("asker_role")
-    if "asker_role" in lowering and (c.first_person.search(khmer, latin) or _me_as_object(latin)):
-        lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
+    if "asker_role" in lowering:
+        own_khmer = _blank(c.first_person_exceptions.khmer, khmer)
+        own_latin = _blank(c.first_person_exceptions.latin, latin)
+        if (
+            c.first_person.search(own_khmer, own_latin)
+            or _me_as_object(own_latin)
+            or c.own_harm.search(own_khmer, own_latin)
+        ):
+            lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
+    own_harm = "law_question" in lowering and c.own_harm.search(khmer, latin)
     soon = bool(c.soon.search(khmer, latin))
-    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon)
+    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
@@ -2053,6 +2294,10 @@ def decide(
     if set(danger.categories) - _THING_EXPLAINS:
         word_lowering -= _THINGS
     lowered = bool(word_lowering)
+    # A law question about the writer's own situation ("my husband beats me, what does the law
+    # say?", "my daughter was sold, which law applies?") keeps a danger word from protecting on its
+    # own, but never explains it away: such a message is asked about at least.
+    explaining = bool(word_lowering - ({"law_question"} if cues.own_situation else set()))
     # The asker's role or a question about the law explains a danger word ("I am a teacher: is
     # hitting a pupil legal?"), not a threat-model signal: that tells of someone's situation ("I
     # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
@@ -2090,7 +2335,8 @@ def decide(
         return out(PROTECT, "models agree on danger")
     # A threat to kill, a weapon or "now" (danger.urgent) is never explained away by the classifier's
     # other reading alone: only by the context or a denial.
-    explained = lowered or negated or (other_confident and not danger.urgent)
+    # Nor does a confident legal reading explain away harm to the writer told beside a law question.
+    explained = explaining or negated or (other_confident and not danger.urgent and not cues.own_situation)
     # The classifier's confident other reading explains a danger word, not a threat-model signal:
     # a signal is a pattern of the threat model the classifier may not have learnt (Rasa read a
     # deceptive job offer to a 17-year-old as a dispute at 0.8).
@@ -2098,7 +2344,7 @@ def decide(
     if negated and p < EXPLAINED_BELOW and not cues.signals:
         # The classifier reads "he never hit me" as violence; the danger model knows the denial.
         return out(NONE, "every danger word denied")
-    if (words or cues.signals) and lowered and (signal_lowered or not cues.signals) and p < CONTEXT_EXPLAINS:
+    if (words or cues.signals) and explaining and (signal_lowered or not cues.signals) and p < CONTEXT_EXPLAINS:
         # The context explains the words ("my wife will kill me lol", "the storm hit our roof") and
         # the danger model, which sees that context, reads no danger: a protection reading of the
         # classifier alone does not make it a question.

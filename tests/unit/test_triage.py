@@ -482,3 +482,142 @@ def test_closed_or_a_bit_without_a_phone_is_no_contact_cut(text):
     # "bit" (បិទ, switched off) and "closed" count only with a phone: "a bit worried", a closed
     # border or shop abroad are no sign that someone is out of reach.
     assert "abroad_no_contact" not in find_cues(text).signals
+
+
+# --- the sixth round ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # a role without an article, with a qualifier, or signed at the start of the message
+        ("Good morning, I am lecturer in social work and my students ask which law covers stalking", "asker_role"),
+        ("im a nursing student, is there a penalty for a nurse who hits a patient", "asker_role"),
+        ("Police trainee here. How long may a suspect of murder be held before court?", "asker_role"),
+        ("we are a registered agency placing domestic workers, how do we avoid forced labour", "asker_role"),
+        # a course, a club, a staff code, homework
+        ("our debate club disagrees on whether acid sellers need a licence", "asker_role"),
+        ("my criminology course asks us to compare the sentences for arson", "asker_role"),
+        ("our guesthouse wants a staff code on child sexual exploitation", "asker_role"),
+        ("knhom rean nitisas chnam ti 2, kru oy sorse pi romlob", "asker_role"),
+        ("គ្រូឲ្យកិច្ចការផ្ទះសួរពីទោសនៃការលួចមនុស្ស", "asker_role"),
+        # a law question: obligations, codes, sub-decrees, the death penalty, an offence
+        ("what are an employer's legal obligations when a worker dies at work", "law_question"),
+        ("which sub-decree lists the penalties for selling acid", "law_question"),
+        ("srok khmer mean tos prohat jivit reu ot", "law_question"),
+        ("romlob pdey propon chea bot lmeus te", "law_question"),
+        ("chbab kamphleung yang mech dae", "law_question"),
+        ("ក្រមព្រហ្មទណ្ឌកំណត់យ៉ាងម៉េច", "law_question"),
+        ("ច្បាប់ស្តីពីការគ្រប់គ្រងអាវុធ ហាមឃាត់ទេ", "law_question"),
+        # pests and their poison, fish, fighting cocks; trees felled; sport, films; prices "killed"
+        ("what kills bedbugs and fleas in a mattress", "animal"),
+        ("thnam samlab kondiet na laor", "animal"),
+        ("ថ្នាំសម្លាប់ស្អិតមួយណាល្អ", "animal"),
+        ("neak chit khang kab doem chheu leu prom dei", "object"),
+        ("how many goals did they beat us by in the tournament", "entertainment"),
+        ("ក្រុមបាល់ទាត់យើងវាយគេ២-០", "entertainment"),
+        ("rueng khmoch chas del khmoch samlab neak phum", "entertainment"),
+        ("the buyers killed the price of rubber this year", "idiom"),
+        ("chhmuonh samlab thlai svay yerng", "idiom"),
+        ("ឈ្មួញសម្លាប់ថ្លៃស្រូវ", "idiom"),
+        ("the taxi rank is a battlefield every morning", "idiom"),
+    ],
+)
+def test_lowering_context_of_the_sixth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("of course he beat me again, he always does", "asker_role"),  # "course" alone is no course
+        ("I saw him hit my sister with a stick", "work_accident"),  # "saw" the verb is no tool
+        ("I worked at a furniture workshop and the owner beat me", "asker_role"),  # a workplace
+        ("the karaoke club keeps the girls locked upstairs", "asker_role"),  # a club is no role
+        ("the inspector said I must sleep with him to pass the factory", "asker_role"),
+        ("he wants my plot and says he will kill me", "entertainment"),  # a plot of land
+    ],
+)
+def test_what_is_no_lowering_context_in_the_sixth_round(text, lowering):
+    assert lowering not in find_cues(text).lowering
+
+
+def test_a_role_that_must_do_a_task_is_still_a_role():
+    # "ខ្ញុំត្រូវ" is "I must" before a task, "I suffer" before harm
+    assert "asker_role" in find_cues("ខ្ញុំជាគ្រូ ខ្ញុំត្រូវពន្យល់សិស្សពីច្បាប់ស្តីពីអាស៊ីត").lowering
+    assert "asker_role" in find_cues("knhom jea kru, knhom trov ponyul sis pi chbab").lowering
+    assert "asker_role" not in find_cues("ខ្ញុំជានិស្សិត ខ្ញុំត្រូវគេវាយរាល់ថ្ងៃ").lowering
+    assert "asker_role" not in find_cues("I am a student and I was beaten by my teacher").lowering
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband beats me every night, what does the law say?",
+        "my daughter 15 was sold to a man across the border, which law applies?",
+        "I was raped by my neighbour, is that a crime under the law on rape?",
+        "pdey knhom vay knhom rol thngai, chbab khmer yang mech dae",
+        "knhom trov pdey romlob, tam chbab knhom ach tver ey ban",
+        "ប្តីខ្ញុំវាយខ្ញុំរាល់ថ្ងៃ តាមច្បាប់ខ្ញុំអាចធ្វើអ្វីបាន",
+        "ខ្ញុំត្រូវគេរំលោភ តើច្បាប់ស្តីពីការរំលោភកំណត់យ៉ាងម៉េច",
+    ],
+)
+def test_harm_to_the_writer_beside_a_law_question_is_their_own_situation(text):
+    cues = find_cues(text)
+    assert "law_question" in cues.lowering and cues.own_situation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which law sets the punishment for acid attacks? I need it for a presentation",
+        "my company asks what the legal obligations are so that we are never accused of trafficking",
+        "srok khmer mean tos prohat jivit te bae samlab mnus? mith knhom sour",
+        "ច្បាប់ស្តីពីអាវុធ ហាមឃាត់ទេ? ក្រុមហ៊ុនខ្ញុំចង់ដឹង",
+    ],
+)
+def test_a_law_question_alone_is_no_own_situation(text):
+    cues = find_cues(text)
+    assert "law_question" in cues.lowering and not cues.own_situation
+
+
+def test_a_law_question_about_the_writers_own_harm_is_asked_never_dropped():
+    law = ("law_question",)
+    # the same words asked in the abstract are explained by the law question ...
+    assert outcome(VIOLENCE, Cues(lowering=law), p=0.05, pc=0.05) == NONE
+    assert outcome(VIOLENCE, Cues(lowering=law), p=0.2, pc=0.1, intent="legal_information", conf=0.9) == NONE
+    # ... but told beside harm to the writer they are asked about at least, protected with the models
+    own = Cues(lowering=law, own_situation=True)
+    assert outcome(VIOLENCE, own, p=0.05, pc=0.05) == ASK
+    assert outcome(VIOLENCE, own, p=0.2, pc=0.1, intent="legal_information", conf=0.9) == ASK
+    assert outcome(VIOLENCE, own, p=0.6, pc=0.5) == PROTECT
+    # a thing still explains what it explains ("how do I kill the rats in my house, is poison legal")
+    assert outcome(VIOLENCE, Cues(lowering=law + ("animal",), own_situation=True), p=0.05, pc=0.05) == NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister wants to give her 4 year old girl away to a rich couple who paid her mother 600 dollars",
+        "kon srey knhom 7 chnam, pdey yok tov oy ke jea kon chenchem, ke oy luy ov 300$",
+        "ម្តាយយកកូនប្រុសអាយុ៥ឆ្នាំទៅឲ្យគេចិញ្ចឹម គេឲ្យលុយម្តាយ៥០០ដុល្លារ",
+    ],
+)
+def test_a_child_given_away_for_money_is_a_signal(text):
+    cues = find_cues(text)
+    assert "child_given_for_money" in cues.signals and "trafficking" in cues.signal_categories
+
+
+def test_an_adoption_question_without_money_to_the_parents_is_no_signal():
+    assert find_cues("how do I legally adopt my niece, her mother agrees and we pay the court fees").signals == ()
+    assert find_cues("ខ្ញុំចង់សុំកូនចិញ្ចឹមតាមច្បាប់ ត្រូវការឯកសារអ្វីខ្លះ").signals == ()
+
+
+def test_strangling_is_urgent_and_piles_or_a_death_are_no_violence():
+    assert assess_danger("he did not just slap me, he choked me").urgent
+    assert assess_danger("ke chrabach ka knhom").urgent or assess_danger("គាត់ច្របាច់កខ្ញុំ").urgent
+    assert assess_danger("គាត់ច្របាច់កខ្ញុំ").urgent
+    assert assess_danger("អ្នកជិតខាងវាយបង្គោលពីព្រលឹម").categories == ()
+    assert assess_danger("neak sang pteah vay bongkol pi pruk").categories == ()
+    assert assess_danger("if someone dies without a will, who inherits the house?").categories == ()
+    assert "violence" in assess_danger("he teah me across the face").categories
