@@ -2289,9 +2289,10 @@ def decide(
     # A thing hit (a vehicle, an animal, the weather, an object) or noise explains the words of
     # violence it is meant for ("a tuk tuk hit my moto", "the dog killed my chickens", "the karaoke
     # is killing us"), with the child such a message may name; never trafficking, sexual abuse or
-    # forced labour ("trafficked... on a plantation", "sold to a karaoke bar").
+    # forced labour ("trafficked... on a plantation", "sold to a karaoke bar"), and never a child at
+    # risk named without a word of violence or threat ("the rice is finished, the oldest is 7").
     word_lowering = set(cues.lowering)
-    if set(danger.categories) - _THING_EXPLAINS:
+    if set(danger.categories) - _THING_EXPLAINS or not set(danger.categories) & _THING_HIT:
         word_lowering -= _THINGS
     lowered = bool(word_lowering)
     # A law question about the writer's own situation ("my husband beats me, what does the law
@@ -2373,3 +2374,4 @@ _ASKING = frozenset({"asker_role", "law_question"})
 _GRAVE = frozenset({"sexual_abuse", "trafficking"})
 _THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
 _THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})
+_THING_HIT = frozenset({"violence", "threat"})  # what a thing can be the object of

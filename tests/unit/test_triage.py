@@ -621,3 +621,13 @@ def test_strangling_is_urgent_and_piles_or_a_death_are_no_violence():
     assert assess_danger("neak sang pteah vay bongkol pi pruk").categories == ()
     assert assess_danger("if someone dies without a will, who inherits the house?").categories == ()
     assert "violence" in assess_danger("he teah me across the face").categories
+
+
+def test_a_thing_explains_no_child_at_risk_named_without_violence():
+    # "the rice is finished, the oldest is 7": the rice is no thing hit
+    alone = Danger(urgent=True, categories=("child_at_risk",))
+    assert outcome(alone, Cues(lowering=("object",)), p=0.2, pc=0.1) == ASK
+    assert outcome(alone, Cues(lowering=("object",)), p=0.05, pc=0.05) == ASK
+    # with a word of violence the thing still explains the child such a message names
+    hit = Danger(urgent=True, categories=("violence", "child_at_risk"))
+    assert outcome(hit, Cues(lowering=("vehicle",)), p=0.05, pc=0.05) == NONE
