@@ -1788,12 +1788,18 @@ _FIRST_PERSON = (
 )
 
 # Harm done to the writer or to their own people, told beside a law question ("my husband beats me,
-# what does the law say?", "pdey knhom vay knhom, chbab yang mech", "ប្តីខ្ញុំវាយខ្ញុំ តាមច្បាប់..."):
-# then the question is about their own situation, and a danger word is not explained away by it.
+# what does the law say?", "pdey knhom vay knhom, chbab yang mech", "ប្តីខ្ញុំវាយខ្ញុំ តាមច្បាប់..."),
+# a sport or a joke ("the football coach beats my son"): then the question, the sport or the joke is
+# about their own situation, and a danger word is not explained away by it.
 # Narrower than _FIRST_PERSON, which a possession alone satisfies ("my company", "bon phum knhom").
 _HARM_VERBS_EN = (
     "hit*|beat*|kick*|slap*|punch*|chok*|strangl*|rap*|touch*|grop*|molest*|abus*|hurt*|threat*|forc*|"
     "sold|sell*|lock*|trap*|kept|keep*|took|tak*|held|hold*|burn*|stab*|cut|attack*|harass*|traffick*"
+)
+# Done to "me" or "us" (not "sold me a phone", "took me to the clinic", "keep me updated").
+_HARM_VERBS_ME_EN = (
+    "hit*|beat*|kick*|slap*|punch*|chok*|strangl*|rap*|touch*|grop*|molest*|abus*|hurt*|threat*|forc*|"
+    "lock*|trap*|burn*|stab*|attack*|harass*|traffick*"
 )
 _MY_PEOPLE_EN = (
     "husband|wife|boyfriend|girlfriend|ex|partner|stepfather|stepmother|father|mother|dad|mum|mom|parents|"
@@ -1808,17 +1814,19 @@ _MY_PEOPLE_LATN = "pdey|propon|prapon|songsa|pa|mday|mdai|ov|ovpuk|kon|kon srey|
 _HARM_VERBS_KM = ("វាយ", "ធាក់", "ទះ", "រំលោភ", "ចាប់", "ឃុំ", "ចាក់សោ", "បង្ខំ", "ប៉ះ", "លក់", "គំរាម", "ធ្វើបាប", "ដុត")
 _MY_PEOPLE_KM = ("ប្តី", "ប្រពន្ធ", "សង្សារ", "ឪពុក", "ម្តាយ", "កូន", "កូនស្រី", "កូនប្រុស", "បង", "ប្អូន", "ថៅកែ", "ឪពុកចុង")
 _OWN_HARM = (
-    f"({_HARM_VERBS_EN}) (me|us)",
+    f"({_HARM_VERBS_ME_EN}) (me|us)",
     f"({_HARM_VERBS_EN}) my ({_MY_PEOPLE_EN})",
     f"my ({_MY_PEOPLE_EN}) ([a-z]+ )?({_HARM_VERBS_EN})",
     f"my ({_MY_PEOPLE_EN}) ([0-9]+ )?(is|was|has been|had been|got|were|are|have been) ([a-z]+ )?({_HARM_VERBS_EN})",
     "(i|we) (was|were|am|are|have been|had been|got|get) (being )?(hit|beaten|kicked|slapped|choked|raped|"
     "touched|sold|locked|trapped|held|kept|abused|hurt|threatened|forced|attacked|harassed|trafficked)",
     f"({_HARM_VERBS_LATN}) {_ME}",
+    f"({_HARM_VERBS_LATN}) ({_MY_PEOPLE_LATN}) {_ME}",
     f"({_MY_PEOPLE_LATN}) {_ME} ([a-z]+ )?({_HARM_VERBS_LATN})",
     f"{_ME} (trov|ban trov|rong) ([a-z]+ )?({_HARM_VERBS_LATN})",
     *(f"{verb}ខ្ញុំ" for verb in _HARM_VERBS_KM),
     *(f"{who}ខ្ញុំ{verb}" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
+    *(f"{verb}{who}ខ្ញុំ" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
     *(f"ខ្ញុំត្រូវ{who}" for who in ("គេ",) + _MY_PEOPLE_KM),
     *(f"ខ្ញុំត្រូវ{verb}" for verb in _HARM_VERBS_KM),
 )
@@ -1912,8 +1920,8 @@ class Cues:
     signal_categories: tuple[str, ...] = ()
     lowering: tuple[str, ...] = ()
     soon: bool = False  # a time that is near (SOON)
-    # Harm done to the writer or their own people (_OWN_HARM) beside a law question: the question is
-    # about their own situation and explains no danger word away (see `decide`).
+    # Harm done to the writer or their own people (_OWN_HARM) beside a law question, a sport or a
+    # joke: these are about the writer's own situation and explain no danger word away (`decide`).
     own_situation: bool = False
 
 
@@ -1982,7 +1990,7 @@ def find_cues(text: str) -> Cues:
             or c.own_harm.search(own_khmer, own_latin)
         ):
             lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
-    own_harm = "law_question" in lowering and c.own_harm.search(khmer, latin)
+    own_harm = bool(_OWN_HARM_UNEXPLAINS.intersection(lowering)) and bool(c.own_harm.search(khmer, latin))
     soon = bool(c.soon.search(khmer, latin))
     return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm)
 
@@ -2295,15 +2303,17 @@ def decide(
     if set(danger.categories) - _THING_EXPLAINS or not set(danger.categories) & _THING_HIT:
         word_lowering -= _THINGS
     lowered = bool(word_lowering)
-    # A law question about the writer's own situation ("my husband beats me, what does the law
-    # say?", "my daughter was sold, which law applies?") keeps a danger word from protecting on its
-    # own, but never explains it away: such a message is asked about at least.
-    explaining = bool(word_lowering - ({"law_question"} if cues.own_situation else set()))
+    # A law question, a sport or a joke beside harm to the writer or their own people ("my husband
+    # beats me, what does the law say?", "the football coach beats my son") keeps a danger word from
+    # protecting on its own, but never explains it away: such a message is asked about at least.
+    explaining = bool(word_lowering - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set()))
     # The asker's role or a question about the law explains a danger word ("I am a teacher: is
     # hitting a pupil legal?"), not a threat-model signal: that tells of someone's situation ("I
     # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
     # and catches fire easily if you do not pay").
-    signal_lowered = bool(set(cues.lowering) - _ASKING - _THINGS)
+    signal_lowered = bool(
+        set(cues.lowering) - _ASKING - _THINGS - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set())
+    )
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
     other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
@@ -2375,3 +2385,5 @@ _GRAVE = frozenset({"sexual_abuse", "trafficking"})
 _THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
 _THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})
 _THING_HIT = frozenset({"violence", "threat"})  # what a thing can be the object of
+# Context that explains nothing beside harm told to the writer or their own people (`_OWN_HARM`).
+_OWN_HARM_UNEXPLAINS = frozenset({"law_question", "entertainment", "idiom"})

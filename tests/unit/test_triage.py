@@ -631,3 +631,23 @@ def test_a_thing_explains_no_child_at_risk_named_without_violence():
     # with a word of violence the thing still explains the child such a message names
     hit = Danger(urgent=True, categories=("violence", "child_at_risk"))
     assert outcome(hit, Cues(lowering=("vehicle",)), p=0.05, pc=0.05) == NONE
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("the football coach beats my son until he bleeds", "entertainment"),
+        ("គ្រូបង្វឹកបាល់ទាត់វាយកូនខ្ញុំរហូតហូរឈាម", "entertainment"),
+        ("kru kayla vay kon knhom rohout chheam hor", "entertainment"),
+        ("my husband hits me every day lol", "idiom"),
+    ],
+)
+def test_a_sport_or_a_joke_beside_harm_to_the_writer_explains_nothing(text, lowering):
+    cues = find_cues(text)
+    assert lowering in cues.lowering and cues.own_situation
+    beaten = Danger(urgent=False, categories=("violence",))
+    assert outcome(beaten, cues, p=0.05, pc=0.05, intent="out_of_scope", conf=0.9) == ASK
+    # the same sport without harm to anyone's own people: the score of a match
+    match = find_cues("our football team beat theirs 3-1 in the final")
+    assert "entertainment" in match.lowering and not match.own_situation
+    assert outcome(beaten, match, p=0.05, pc=0.05) == NONE
