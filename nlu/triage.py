@@ -1831,6 +1831,22 @@ _OWN_HARM = (
     *(f"ខ្ញុំត្រូវ{verb}" for verb in _HARM_VERBS_KM),
 )
 
+# A threat to the life of the writer or their own people ("he put pesticide in my food to kill me",
+# "ke chong samlab knhom", "គេចង់សម្លាប់ខ្ញុំ"): no thing, role, law question or film explains it
+# away, only a joke may ("my wife will kill me lol" is asked about when the models doubt it).
+_LIFE_THREAT = (
+    # "to kill me" (tried to, wants to, threatened to, in my food to), not the hyperbole "my boss will
+    # kill me if I am late"
+    f"to (kill|poison|murder|burn) (me|us|my ({_MY_PEOPLE_EN}))",
+    "poison(ed|s|ing)? (me|us|my food|our food|my drink|my water)",
+    f"(chong|nung|neng|ning|nhung|ke|ka) (samlab|somlab|samlap|sam lab|som lab) ({_MY_PEOPLE_LATN} )?{_ME}",
+    f"(dak|dak thnam|bak) (pul|thnam pul) ({_MY_PEOPLE_LATN} )?{_ME}",
+    *(f"{how}សម្លាប់{who}ខ្ញុំ" for how in ("ចង់", "នឹង", "គេ", "គាត់", "ប៉ុនប៉ង") for who in ("",) + _MY_PEOPLE_KM),
+    "ដាក់ថ្នាំពុលខ្ញុំ",
+    "ដាក់ថ្នាំក្នុងម្ហូបខ្ញុំ",
+    "ពុលខ្ញុំ",
+)
+
 # Blanked before the writer's own situation is looked for: "ខ្ញុំត្រូវ" / "knhom trov" is "I suffer"
 # but also "I must" ("ខ្ញុំត្រូវធ្វើបទបង្ហាញ", I must give a presentation): a task the role brings.
 _FIRST_PERSON_EXCEPTIONS = (
@@ -1923,6 +1939,8 @@ class Cues:
     # Harm done to the writer or their own people (_OWN_HARM) beside a law question, a sport or a
     # joke: these are about the writer's own situation and explain no danger word away (`decide`).
     own_situation: bool = False
+    # A threat to the life of the writer or their own people (_LIFE_THREAT): only a joke explains it.
+    threat_to_life: bool = False
 
 
 @dataclass(frozen=True)
@@ -1938,6 +1956,7 @@ class _CompiledCues:
     first_person: Any
     first_person_exceptions: Any
     own_harm: Any
+    life_threat: Any
 
 
 @lru_cache(maxsize=1)
@@ -1961,6 +1980,7 @@ def _compiled() -> _CompiledCues:
         first_person=compile_terms(_FIRST_PERSON),
         first_person_exceptions=compile_terms(_FIRST_PERSON_EXCEPTIONS),
         own_harm=compile_terms(_OWN_HARM),
+        life_threat=compile_terms(_LIFE_THREAT),
     )
 
 
@@ -1991,8 +2011,9 @@ def find_cues(text: str) -> Cues:
         ):
             lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
     own_harm = bool(_OWN_HARM_UNEXPLAINS.intersection(lowering)) and bool(c.own_harm.search(khmer, latin))
+    life_threat = bool(lowering) and bool(c.life_threat.search(khmer, latin))
     soon = bool(c.soon.search(khmer, latin))
-    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm)
+    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm, life_threat)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
@@ -2302,6 +2323,8 @@ def decide(
     word_lowering = set(cues.lowering)
     if set(danger.categories) - _THING_EXPLAINS or not set(danger.categories) & _THING_HIT:
         word_lowering -= _THINGS
+    if cues.threat_to_life:  # "he put pesticide in my food to kill me": only a joke explains it
+        word_lowering &= {"idiom"}
     lowered = bool(word_lowering)
     # A law question, a sport or a joke beside harm to the writer or their own people ("my husband
     # beats me, what does the law say?", "the football coach beats my son") keeps a danger word from

@@ -651,3 +651,29 @@ def test_a_sport_or_a_joke_beside_harm_to_the_writer_explains_nothing(text, lowe
     match = find_cues("our football team beat theirs 3-1 in the final")
     assert "entertainment" in match.lowering and not match.own_situation
     assert outcome(beaten, match, p=0.05, pc=0.05) == NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he put pesticide in my food to kill me",
+        "my husband tried to poison me with rat poison, I am at my sister's now",
+        "ke dak thnam samlab sat lit knong bay knhom, chong samlab knhom",
+        "គាត់ដាក់ថ្នាំសម្លាប់សត្វល្អិតក្នុងម្ហូបខ្ញុំ ចង់សម្លាប់ខ្ញុំ",
+    ],
+)
+def test_a_threat_to_the_writers_life_is_explained_by_no_thing(text):
+    cues = find_cues(text)
+    assert cues.threat_to_life
+    kill = Danger(urgent=True, categories=("threat",))
+    assert outcome(kill, cues, p=0.05, pc=0.05, intent="out_of_scope", conf=0.9) == ASK
+
+
+def test_a_joke_still_explains_a_threat_to_life_and_pests_are_no_threat():
+    kill = Danger(urgent=True, categories=("threat",))
+    joke = find_cues("he tried to kill me at chess again last night lol")
+    assert joke.threat_to_life and "idiom" in joke.lowering
+    assert outcome(kill, joke, p=0.05, pc=0.05) == NONE
+    # the hyperbole "will kill me if I am late" is no threat to life
+    assert not find_cues("my boss will kill me if I am late, is the road to Kampot flooded").threat_to_life
+    assert not find_cues("which spray kills bed bugs in a mattress").threat_to_life
