@@ -677,3 +677,15 @@ def test_a_joke_still_explains_a_threat_to_life_and_pests_are_no_threat():
     # the hyperbole "will kill me if I am late" is no threat to life
     assert not find_cues("my boss will kill me if I am late, is the road to Kampot flooded").threat_to_life
     assert not find_cues("which spray kills bed bugs in a mattress").threat_to_life
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "បុគ្គលិកយើងម្នាក់ត្រូវថៅកែរំលោភកាលពីយប់មិញ",
+        "one of our staff was raped by a guest last night, what should we do",
+        "my course mate was trafficked to China last month, her family cannot reach her",
+    ],
+)
+def test_a_report_about_our_staff_or_a_course_mate_is_no_askers_role(text):
+    assert "asker_role" not in find_cues(text).lowering
