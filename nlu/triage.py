@@ -360,7 +360,11 @@ _ALONE = (
 )
 _MARRY = (
     "រៀបការ",
-    "ប្រពន្ធ",
+    # a wife to be, not a wife one has ("my ex-wife won't let me see the kids though I send money")
+    "ធ្វើប្រពន្ធ",
+    "ធ្វើជាប្រពន្ធ",
+    "ប្រពន្ធចុង",
+    "ប្រពន្ធទីពីរ",
     "ភ្ជាប់ពាក្យ",
     "កូនក្រមុំ",
     "rieb kar",
@@ -368,10 +372,13 @@ _MARRY = (
     "(rieb|riep|reab|reap|rieb) ka",
     "phjab peak",
     "pjab peak",
+    "(tver|twer|jea|chea) (prapon|propon|prapun)",
+    "(prapon|propon|prapun) (chong|ti pi|tipi)",
     "marry",
     "married",
     "marriage",
-    "wife",
+    "(as|to be) (a|his|their) wife",
+    "(second|2nd|third|young|little) wife",
     "bride",
     "engagement",
     "engaged",
@@ -1023,6 +1030,9 @@ _GIVE_AWAY = (
     "ឲ្យគេយក",
     "ឲ្យគេចិញ្ចឹម",
     "ប្រគល់ឲ្យគេ",
+    "ប្រគល់កូន",
+    "(brokol|bro kol|prokol) (kon|koun)",
+    "hand(s|ed|ing)? (over )?(her|his|their|the|a) ([a-z0-9-]+ ){0,3}(baby|child|girl|boy|son|daughter)",
     "(kon|koun) (chenchem|chinchem|chenhchem|chinhchem|chunchem)",
     "(oy|aoy|ouy) (ke|kee|neak) (yok|chenchem|chinchem)",
     "(yok|nam) (tov|tiv) (oy|aoy|ouy|loh oy|lok oy) (ke|kee|neak)",
@@ -1031,6 +1041,7 @@ _GIVE_AWAY = (
     "to be (his|her|their) (adopted|foster) (child|daughter|son)",
     "adopt (her|him|the (baby|child|girl|boy))",
 )
+_BABY = ("កូនង៉ែត", "ទារក", "baby", "babies", "newborn", "infant", "(kon|koun) (ngaet|nget|ngat)")
 _PAID_FOR = (
     "ឲ្យលុយម្តាយ",
     "ឲ្យលុយឪពុក",
@@ -1039,6 +1050,9 @@ _PAID_FOR = (
     "(oy|aoy|ouy) (luy|loy|prak) (mday|mdai|m'day|ov|ovpuk|ovpok|pa|mae|me|kruosar|krousar)",
     "(paid|pay|pays|give|gives|gave) (her|his|the|their) (mother|father|parents|family) (money|[0-9]+)",
     "in exchange for (money|[0-9]+)",
+    "យកលុយ",
+    "(yok|ban|ttuol) (luy|loy|prak) [0-9]+",
+    "for [0-9]+ (dollars|usd)",
 )
 
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
@@ -1062,7 +1076,7 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("retaliation", "threat", (_REPORTED, _WARNING)),
     ("abduction", "trafficking", (_TAKEN_AWAY, _NO_CONTACT)),
     ("death_hint", "threat", (_DEATH_HINT, _AIMED)),
-    ("child_given_for_money", "trafficking", (_CHILD, _GIVE_AWAY, _PAID_FOR)),
+    ("child_given_for_money", "trafficking", (_CHILD + _BABY, _GIVE_AWAY, _PAID_FOR)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------

@@ -689,3 +689,19 @@ def test_a_joke_still_explains_a_threat_to_life_and_pests_are_no_threat():
 )
 def test_a_report_about_our_staff_or_a_course_mate_is_no_askers_role(text):
     assert "asker_role" not in find_cues(text).lowering
+
+
+def test_a_wife_one_has_is_no_child_marriage_a_wife_to_be_is():
+    # "my ex-wife won't let me see our child though I send money every month" is a family dispute
+    assert "child_marriage_debt" not in find_cues("my ex-wife keeps our son from me though I send money").signals
+    assert "child_marriage_debt" not in find_cues("ប្រពន្ធខ្ញុំយកកូនទៅ ហើយខ្ញុំនៅតែផ្ញើលុយ").signals
+    assert (
+        "child_marriage_debt"
+        in find_cues("he wants my 15 year old sister as his second wife to clear the debt").signals
+    )
+    assert "child_marriage_debt" in find_cues("ម្ចាស់បំណុលចង់យកក្មួយស្រីខ្ញុំអាយុ១៥ធ្វើប្រពន្ធចុង ជំនួសលុយ").signals
+
+
+def test_a_baby_handed_over_for_money_is_a_child_given_away():
+    text = "the couple next door will hand their newborn baby to a foreigner tomorrow for 3000 dollars"
+    assert "child_given_for_money" in find_cues(text).signals
