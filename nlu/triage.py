@@ -1815,15 +1815,40 @@ _HARM_VERBS_ME_EN = (
 _MY_PEOPLE_EN = (
     "husband|wife|boyfriend|girlfriend|ex|partner|stepfather|stepmother|father|mother|dad|mum|mom|parents|"
     "daughter|son|child|children|kid|kids|baby|sister|brother|niece|nephew|uncle|aunt|cousin|grandchild|"
-    "boss|employer|landlord|teacher|in-laws|father-in-law|mother-in-law|neighbour|neighbor"
+    "boss|employer|landlord|teacher|in-laws|father-in-law|mother-in-law|neighbour|neighbor|friend|"
+    "granddaughter|grandson|student|pupil|classmate"
 )
 _HARM_VERBS_LATN = (
     "vay|veay|vai|teak|teah|romlob|romlop|romloap|chab|khum|lok|tver bap|twer bab|komream|kom ream|"
     "chak sao|bongkhom|bangkhom|ptom|pnheu"
 )
-_MY_PEOPLE_LATN = "pdey|propon|prapon|songsa|pa|mday|mdai|ov|ovpuk|kon|kon srey|kon pros|bong|oun|thaokae|chauvay"
+_MY_PEOPLE_LATN = (
+    "pdey|propon|prapon|songsa|pa|mday|mdai|ov|ovpuk|kon|kon srey|kon pros|bong|oun|thaokae|chauvay|"
+    "kmuoy|kmouy|kmoy|kmuoy srey|kmouy srey|chau|mith|mit|sis|oun srey|bong srey"
+)
 _HARM_VERBS_KM = ("វាយ", "ធាក់", "ទះ", "រំលោភ", "ចាប់", "ឃុំ", "ចាក់សោ", "បង្ខំ", "ប៉ះ", "លក់", "គំរាម", "ធ្វើបាប", "ដុត")
-_MY_PEOPLE_KM = ("ប្តី", "ប្រពន្ធ", "សង្សារ", "ឪពុក", "ម្តាយ", "កូន", "កូនស្រី", "កូនប្រុស", "បង", "ប្អូន", "ថៅកែ", "ឪពុកចុង")
+_MY_PEOPLE_KM = (
+    "ប្តី",
+    "ប្រពន្ធ",
+    "សង្សារ",
+    "ឪពុក",
+    "ម្តាយ",
+    "កូន",
+    "កូនស្រី",
+    "កូនប្រុស",
+    "បង",
+    "ប្អូន",
+    "ថៅកែ",
+    "ឪពុកចុង",
+    "ក្មួយ",
+    "ក្មួយស្រី",
+    "ក្មួយប្រុស",
+    "ប្អូនស្រី",
+    "បងស្រី",
+    "ចៅ",
+    "មិត្ត",
+    "សិស្ស",
+)
 _OWN_HARM = (
     f"({_HARM_VERBS_ME_EN}) (me|us)",
     f"({_HARM_VERBS_EN}) my ({_MY_PEOPLE_EN})",
@@ -1835,11 +1860,15 @@ _OWN_HARM = (
     f"({_HARM_VERBS_LATN}) ({_MY_PEOPLE_LATN}) {_ME}",
     f"({_MY_PEOPLE_LATN}) {_ME} ([a-z]+ )?({_HARM_VERBS_LATN})",
     f"{_ME} (trov|ban trov|rong) ([a-z]+ )?({_HARM_VERBS_LATN})",
+    # someone who suffered it, whoever they are ("ក្មួយស្រីខ្ញុំ ... ត្រូវគេលក់", "my niece was sold")
+    f"trov (ke|neak) ({_HARM_VERBS_LATN})",
+    "(is|was|were|been|being|got|get) (being )?(sold|raped|trafficked|beaten|abducted|kidnapped|locked up|molested)",
     *(f"{verb}ខ្ញុំ" for verb in _HARM_VERBS_KM),
     *(f"{who}ខ្ញុំ{verb}" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
     *(f"{verb}{who}ខ្ញុំ" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
     *(f"ខ្ញុំត្រូវ{who}" for who in ("គេ",) + _MY_PEOPLE_KM),
     *(f"ខ្ញុំត្រូវ{verb}" for verb in _HARM_VERBS_KM),
+    *(f"ត្រូវគេ{verb}" for verb in _HARM_VERBS_KM),
 )
 
 # A threat to the life of the writer or their own people ("he put pesticide in my food to kill me",

@@ -560,6 +560,10 @@ def test_a_role_that_must_do_a_task_is_still_a_role():
         "knhom trov pdey romlob, tam chbab knhom ach tver ey ban",
         "ប្តីខ្ញុំវាយខ្ញុំរាល់ថ្ងៃ តាមច្បាប់ខ្ញុំអាចធ្វើអ្វីបាន",
         "ខ្ញុំត្រូវគេរំលោភ តើច្បាប់ស្តីពីការរំលោភកំណត់យ៉ាងម៉េច",
+        # someone close to the writer, or anyone who suffered it
+        "ក្មួយស្រីខ្ញុំអាយុ១៤ ត្រូវគេលក់ទៅចិន តើច្បាប់បង្ក្រាបការជួញដូរជួយបានទេ",
+        "kmuoy srey knhom trov ke lok tov chen, chbab na chuoy ban",
+        "a girl in our village was sold to a man abroad, which law on trafficking applies?",
     ],
 )
 def test_harm_to_the_writer_beside_a_law_question_is_their_own_situation(text):
