@@ -178,6 +178,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         "strangl*",
         "choke*",
         "choking",
+        # bones broken by someone ("his men broke my arm"); "break my legs" is a threat (below)
+        "(broke|breaks|broken|breaking) (my|his|her|your|their|our) (leg*|arm*|bone*|neck|nose|jaw|rib*|teeth|tooth|finger*|hand*)",
         "gun",
         "guns",
         "shot",
