@@ -1498,7 +1498,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(inspector|teacher|police|lawyer|social worker|nurse) trainee",
         "criminology",
         "law club",
-        "debat*",
+        # a debate as the reason to ask, not "the debate club coach touches the girls"
+        "debating (whether|if|about|on)",
+        "debate (on|about|whether)",
+        "(for|in) (a|our|the|my) debate",
         "teacher ask*",
         "our teacher (asked|asks|ask|wants|told) us",
         "code of conduct",
@@ -1851,9 +1854,11 @@ _MY_PEOPLE_KM = (
 )
 _OWN_HARM = (
     f"({_HARM_VERBS_ME_EN}) (me|us)",
-    f"({_HARM_VERBS_EN}) my ({_MY_PEOPLE_EN})",
-    f"my ({_MY_PEOPLE_EN}) ([a-z]+ )?({_HARM_VERBS_EN})",
-    f"my ({_MY_PEOPLE_EN}) ([0-9]+ )?(is|was|has been|had been|got|were|are|have been) ([a-z]+ )?({_HARM_VERBS_EN})",
+    f"({_HARM_VERBS_EN}) (my|our) ({_MY_PEOPLE_EN})",
+    f"(my|our) ({_MY_PEOPLE_EN}) ([a-z]+ )?({_HARM_VERBS_EN})",
+    f"(my|our) ({_MY_PEOPLE_EN}) ([0-9]+ )?(is|was|has been|had been|got|were|are|have been) ([a-z]+ )?({_HARM_VERBS_EN})",
+    "(broke|break|breaks|broken|cut|burned|burnt|stabbed|hit|beat|kicked|slashed) (my|our|his|her) "
+    "(arm|arms|leg|legs|hand|hands|head|nose|face|teeth|tooth|ribs|back|finger|fingers|jaw|eye)",
     "(i|we) (was|were|am|are|have been|had been|got|get) (being )?(hit|beaten|kicked|slapped|choked|raped|"
     "touched|sold|locked|trapped|held|kept|abused|hurt|threatened|forced|attacked|harassed|trafficked)",
     f"({_HARM_VERBS_LATN}) {_ME}",

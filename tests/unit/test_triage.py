@@ -496,7 +496,7 @@ def test_closed_or_a_bit_without_a_phone_is_no_contact_cut(text):
         ("Police trainee here. How long may a suspect of murder be held before court?", "asker_role"),
         ("we are a registered agency placing domestic workers, how do we avoid forced labour", "asker_role"),
         # a course, a club, a staff code, homework
-        ("our debate club disagrees on whether acid sellers need a licence", "asker_role"),
+        ("our debate club is debating whether acid sellers need a licence", "asker_role"),
         ("my criminology course asks us to compare the sentences for arson", "asker_role"),
         ("our guesthouse wants a staff code on child sexual exploitation", "asker_role"),
         ("knhom rean nitisas chnam ti 2, kru oy sorse pi romlob", "asker_role"),
@@ -709,3 +709,11 @@ def test_a_wife_one_has_is_no_child_marriage_a_wife_to_be_is():
 def test_a_baby_handed_over_for_money_is_a_child_given_away():
     text = "the couple next door will hand their newborn baby to a foreigner tomorrow for 3000 dollars"
     assert "child_given_for_money" in find_cues(text).signals
+
+
+def test_bones_broken_are_violence_and_harm_to_our_own_people_counts():
+    assert "violence" in assess_danger("his men came at night and broke my arm").categories
+    assert find_cues("the trader killed the price, then his men broke my arm").own_situation
+    assert find_cues("my ex wife's new husband beats our son, what does the law say about custody?").own_situation
+    # a debate club's coach is someone, not the reason to ask
+    assert "asker_role" not in find_cues("our debate club coach touches the girls after practice").lowering
