@@ -1874,6 +1874,17 @@ _OWN_HARM = (
     *(f"ខ្ញុំត្រូវ{who}" for who in ("គេ",) + _MY_PEOPLE_KM),
     *(f"ខ្ញុំត្រូវ{verb}" for verb in _HARM_VERBS_KM),
     *(f"ត្រូវគេ{verb}" for verb in _HARM_VERBS_KM),
+    # harm going on now to people the writer knows, whom nobody dares report ("a man in our village
+    # rapes young girls, what are the penalties? nobody dares to report")
+    "(rapes|beats|molests|abuses|sells|traffics|touches|hits|locks up) ([a-z]+ ){0,2}"
+    "(girls|boys|children|kids|women|workers|pupils|students)",
+    "(nobody|no one|noone|none of us) (dares|dare) (to )?(report|tell|speak|complain)",
+    "(afraid|scared|too scared|too afraid) to (report|tell|speak|complain)",
+    "(ot|min) (mean )?((nak|neak) (na )?)?(hean|hien|hian) (bdeng|ptoeng|pdeng|prab|reayka)",
+    "មិនហ៊ានប្តឹង",
+    "មិនហ៊ានរាយការណ៍",
+    "គ្មាននរណាហ៊ាន",
+    "គ្មានអ្នកណាហ៊ាន",
 )
 
 # A threat to the life of the writer or their own people ("he put pesticide in my food to kill me",

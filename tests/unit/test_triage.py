@@ -564,6 +564,10 @@ def test_a_role_that_must_do_a_task_is_still_a_role():
         "ក្មួយស្រីខ្ញុំអាយុ១៤ ត្រូវគេលក់ទៅចិន តើច្បាប់បង្ក្រាបការជួញដូរជួយបានទេ",
         "kmuoy srey knhom trov ke lok tov chen, chbab na chuoy ban",
         "a girl in our village was sold to a man abroad, which law on trafficking applies?",
+        # harm going on now that nobody dares report
+        "a man in our village rapes young girls, what are the penalties? nobody dares to report",
+        "mean bros mnak nov phum knhom romlob kmeng srey, chbab tos ponman chnam? ot mean nak hean bdeng",
+        "បុរសម្នាក់ក្នុងភូមិរំលោភក្មេងស្រី តើក្រមព្រហ្មទណ្ឌដាក់ទោសប៉ុន្មាន? គ្មាននរណាហ៊ានប្តឹង",
     ],
 )
 def test_harm_to_the_writer_beside_a_law_question_is_their_own_situation(text):
