@@ -23,10 +23,11 @@ through. Three kinds of evidence are weighed:
   never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
   sport; a question about the law from a teacher, an official, a student or an employer, or from
   a workplace asking its procedure (the asker's role explains a danger word, not a threat-model
-  signal, and is no role when the writer tells what happens to them; a law question explains a
-  danger word only when it is not told beside harm done to the writer or their own people: "my
-  husband beats me, what does the law say?" is asked about at least); an idiom ("this heat is
-  killing me lol", "the trader killed the price").
+  signal, and is no role when the writer tells what happens to them); an idiom ("this heat is
+  killing me lol", "the trader killed the price"). Since the sixth round a law question, a film or
+  sport, or a joke explains no danger word told beside harm done to the writer or their own people
+  or going on unreported ("my husband beats me, what does the law say?" is asked at least), and
+  nothing but a joke explains a threat to the writer's life ("pesticide in my food to kill me").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
