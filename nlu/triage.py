@@ -15,21 +15,26 @@ through. Three kinds of evidence are weighed:
   care, debt bondage (work until a debt is paid) and a job offer with the marks of deception;
   since the fourth round a hint that a house may burn tied to a debt or a deadline, a hidden
   camera or secret filming where someone washes or sleeps, and a warning to someone who reported
-  or testified (retaliation).
+  or testified (retaliation); since the fifth round someone taken away with contact cut, a hint
+  of death aimed at someone; since the sixth round a child given away to someone who pays the
+  parents.
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
   as the thing hit, noise and a work accident (these explain violence and threat words only,
   never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
   sport; a question about the law from a teacher, an official, a student or an employer, or from
   a workplace asking its procedure (the asker's role explains a danger word, not a threat-model
   signal, and is no role when the writer tells what happens to them); an idiom ("this heat is
-  killing me lol").
+  killing me lol", "the trader killed the price"). Since the sixth round a law question, a film or
+  sport, or a joke explains no danger word told beside harm done to the writer or their own people
+  or going on unreported ("my husband beats me, what does the law say?" is asked at least), and
+  nothing but a joke explains a threat to the writer's life ("pesticide in my food to kill me").
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage5.yml` hold examples written for this).
+everything else; `nlu_triage.yml` to `nlu_triage6.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
@@ -356,7 +361,11 @@ _ALONE = (
 )
 _MARRY = (
     "រៀបការ",
-    "ប្រពន្ធ",
+    # a wife to be, not a wife one has ("my ex-wife won't let me see the kids though I send money")
+    "ធ្វើប្រពន្ធ",
+    "ធ្វើជាប្រពន្ធ",
+    "ប្រពន្ធចុង",
+    "ប្រពន្ធទីពីរ",
     "ភ្ជាប់ពាក្យ",
     "កូនក្រមុំ",
     "rieb kar",
@@ -364,10 +373,13 @@ _MARRY = (
     "(rieb|riep|reab|reap|rieb) ka",
     "phjab peak",
     "pjab peak",
+    "(tver|twer|jea|chea) (prapon|propon|prapun)",
+    "(prapon|propon|prapun) (chong|ti pi|tipi)",
     "marry",
     "married",
     "marriage",
-    "wife",
+    "(as|to be) (a|his|their) wife",
+    "(second|2nd|third|young|little) wife",
     "bride",
     "engagement",
     "engaged",
@@ -1012,6 +1024,38 @@ _AIMED = (
     "for your family",
 )
 
+# A child given away to someone for money ("yok tov oy ke jea kon chenchem, ke oy luy mday"): a child sold
+# told without the word "sell".
+_GIVE_AWAY = (
+    "កូនចិញ្ចឹម",
+    "ឲ្យគេយក",
+    "ឲ្យគេចិញ្ចឹម",
+    "ប្រគល់ឲ្យគេ",
+    "ប្រគល់កូន",
+    "(brokol|bro kol|prokol) (kon|koun)",
+    "hand(s|ed|ing)? (over )?(her|his|their|the|a) ([a-z0-9-]+ ){0,3}(baby|child|girl|boy|son|daughter)",
+    "(kon|koun) (chenchem|chinchem|chenhchem|chinhchem|chunchem)",
+    "(oy|aoy|ouy) (ke|kee|neak) (yok|chenchem|chinchem)",
+    "(yok|nam) (tov|tiv) (oy|aoy|ouy|loh oy|lok oy) (ke|kee|neak)",
+    "(give|gives|giving|gave) (her|him|them) away",
+    "(give|gives|giving|gave) (her|his|their|the|my|a) ([a-z0-9-]+ ){0,3}(baby|child|girl|boy|son|daughter|kid) away",
+    "to be (his|her|their) (adopted|foster) (child|daughter|son)",
+    "adopt (her|him|the (baby|child|girl|boy))",
+)
+_BABY = ("កូនង៉ែត", "ទារក", "baby", "babies", "newborn", "infant", "(kon|koun) (ngaet|nget|ngat)")
+_PAID_FOR = (
+    "ឲ្យលុយម្តាយ",
+    "ឲ្យលុយឪពុក",
+    "ឲ្យលុយគ្រួសារ",
+    "ឲ្យលុយម្តាយគេ",
+    "(oy|aoy|ouy) (luy|loy|prak) (mday|mdai|m'day|ov|ovpuk|ovpok|pa|mae|me|kruosar|krousar)",
+    "(paid|pay|pays|give|gives|gave) (her|his|the|their) (mother|father|parents|family) (money|[0-9]+)",
+    "in exchange for (money|[0-9]+)",
+    "យកលុយ",
+    "(yok|ban|ttuol) (luy|loy|prak) [0-9]+",
+    "for [0-9]+ (dollars|usd)",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -1033,6 +1077,7 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("retaliation", "threat", (_REPORTED, _WARNING)),
     ("abduction", "trafficking", (_TAKEN_AWAY, _NO_CONTACT)),
     ("death_hint", "threat", (_DEATH_HINT, _AIMED)),
+    ("child_given_for_money", "trafficking", (_CHILD + _BABY, _GIVE_AWAY, _PAID_FOR)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -1141,6 +1186,33 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "termite*",
         "pest*",
         "insect*",
+        # sixth round: more pests, the poison or spray meant for them, fish, fighting cocks
+        "bed bug*",
+        "bedbug*",
+        "flea*",
+        "lice",
+        "louse",
+        "kondiet",
+        "kandiet",
+        "kondier",
+        "kandier",
+        "ស្អិត",
+        "ថ្នាំសម្លាប់",
+        "thnam samlab",
+        "pesticide*",
+        "insecticide*",
+        "herbicide*",
+        "rat poison",
+        "bug spray",
+        "fish",
+        "សម្លាប់ត្រី",
+        "ឆក់ត្រី",
+        "(samlab|somlab|samlap) trey",
+        "cock",
+        "cocks",
+        "cockfight*",
+        "fighting cock*",
+        "មាន់ជល់",
     ),
     "weather": (
         "ភ្លៀង",
@@ -1212,6 +1284,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "screen",
         "warranty",
         "refund",
+        # trees felled on a boundary ("kab doem chheu")
+        "(daem|doem|deum|dom|doeum) (chheu|cheu|chhoe|chhue)",
+        "timber",
+        "ដើមឈើ",
     ),
     # films, games, sport: "the killing fields", "beat level 30", "beat the thai fighter"
     "entertainment": (
@@ -1252,6 +1328,29 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "prakuot",
         "football",
         "league",
+        # sixth round: sport scores, ghost stories and a film's plot
+        "បាល់ទាត់",
+        "បាល់ទះ",
+        "កីឡា",
+        "វគ្គផ្តាច់ព្រ័ត្រ",
+        "ប៉ុន្មានគ្រាប់",
+        "រឿងខ្មោច",
+        "សាច់រឿង",
+        "ខ្សែភាពយន្ត",
+        "តួឯក",
+        "bal tat",
+        "bal teah",
+        "kayla",
+        "keila",
+        "sea games",
+        "(ponman|bonman|bon man|pon man) (krab|kroap|grab)",
+        "soccer",
+        "volleyball",
+        "tournament",
+        "goals",
+        "ghost stor*",
+        "rueng khmoch",
+        "reuong khmoch",
     ),
     # a work accident: a machine, social security ("injured by the cutting machine, does NSSF pay")
     "work_accident": (
@@ -1267,6 +1366,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "workplace accident*",
         "accident at work",
         "occupational",
+        # a saw or a blade at work ("a saw cut my finger"), never "I saw"
+        "(a|the) (saw|chainsaw|blade|grinder|drill)",
+        "chainsaw",
+        "(circular|electric|table|power) saw",
     ),
     # a nuisance to the ears: "the karaoke is killing us"
     "noise": (
@@ -1387,6 +1490,38 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(knhom|knom|khnom|khnhom) (mchas|mechas|mjas) (guesthouse|hang|hotel|pteah somnak|phteah somnak|pteh somnak)",
         "neak smak chet",
         "smak chet",
+        # sixth round: a role without an article or with a qualifier ("I am lecturer", "I'm a
+        # journalism student", "i am grade 12 student"), a course, a club, a code for the staff
+        "(i am|i'm|im|as) (a |an |the )?([a-z0-9]+ ){0,2}(teacher|student|lecturer|professor|trainee|intern|inspector|principal|headmaster|researcher|journalist|reporter|lawyer|trainer|volunteer|official|officer|clerk|social worker)",
+        "(we are|we're) (a|an) (licensed |registered |private |recruitment |small |tour |travel )?(agency|company|school|ngo|organisation|organization|clinic|hotel|guesthouse|association)",
+        # a role signed at the start ("School principal, Takeo.", "Labour inspector trainee.")
+        "^ ?((school|labour|labor|police|university|law|senior|head) )?(lecturer|professor|principal|headmaster|headteacher|inspector|researcher|journalist|reporter|official)( trainee)?( [a-z]+)? ?[.,:;]",
+        "(inspector|teacher|police|lawyer|social worker|nurse) trainee",
+        "criminology",
+        "law club",
+        # a debate as the reason to ask, not "the debate club coach touches the girls"
+        "debating (whether|if|about|on)",
+        "debate (on|about|whether)",
+        "(for|in) (a|our|the|my) debate",
+        "teacher ask*",
+        "our teacher (asked|asks|ask|wants|told) us",
+        "code of conduct",
+        "(child protection|staff|company|school) (code|policy)",
+        "tour company",
+        "កិច្ចការផ្ទះ",
+        "គ្រូឲ្យកិច្ចការ",
+        "គ្រូដាក់លំហាត់",
+        "ក្លឹបច្បាប់",
+        "ក្លឹបជជែក",
+        "ជជែកវែកញែក",
+        "វគ្គសិក្សា",
+        "សាស្ត្រាចារ្យ",
+        "អធិការការងារ",
+        "ក្រមសីលធម៌",
+        "(kech kar|kechkar) (pteah|phteah|pteh)",
+        "(knhom|knom|khnom|khnhom) (rien|rean|rein|ryen) (nitisas|nitesas|nitisat|chbab|sangkum|college|university|sakol)",
+        "(rien|rean|rein) (nitisas|nitesas|nitisat) (chnam|chhnam)",
+        "sastracha",
     ),
     "law_question": (
         # the legal route (to work abroad, ...)
@@ -1429,6 +1564,48 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "chbab (srok khmer |khmer )?(anunhat|ham)",
         "mean chbab ham",
         "(kheus|khos|kos) chbab",
+        # sixth round: duties and requirements under a law, codes and decrees, sentences compared
+        "legal (obligation*|requirement*|duty|duties|age|status)",
+        "allowed by (the )?law",
+        "by law",
+        "under (the )?law",
+        "(which|what) ([a-z]+ )?laws?",
+        "(a|any|the) ([a-z]+ )?law (on|about|against|for)",
+        "law on",
+        "is there a law",
+        "does cambodia have",
+        "sub-? ?decree*",
+        "prakas",
+        "criminal code",
+        "penal code",
+        "article number*",
+        "penalties",
+        "punishment",
+        "death penalty",
+        "life imprisonment",
+        "(how|what) (to|can|do) (we|i) (check|verify)",
+        "(how (can|do|should) (i|we)|how to|so as not to) (avoid|prevent)",
+        "never (be )?accused",
+        "ព្រហ្មទណ្ឌ",
+        "ហាមឃាត់ទេ",
+        "ពិន័យប៉ុន្មាន",
+        "អនុក្រឹត្យ",
+        "ទោសប្រហារជីវិត",
+        "មានទោសយ៉ាងម៉េច",
+        "មានទោសអ្វី",
+        "ជាបទល្មើស",
+        "ច្បាប់ស្តីពី",
+        "ច្បាប់គ្រប់គ្រង",
+        "ច្បាប់ទប់ស្កាត់",
+        "ច្បាប់បង្ក្រាប",
+        "កុំឲ្យធ្លាក់ក្នុង",
+        "ពិនិត្យយ៉ាងម៉េច",
+        "chbab .{0,40}(yang|yeang) (mec|mech|mich|dech|madech)",
+        "(mean )?(tos|tus|tous) (prohat|prahar|prohar|brohat) (jivit|chivit)",
+        "(chea )?bot (lmeus|lmoeus|lmers)",
+        "(tos|tus|tous) .{0,60}(ponman|bonman) (chnam|chhnam)",
+        "chbab (oy|aoy|ouy)",
+        "anukret",
     ),
     "idiom": (
         "ហាហា",
@@ -1457,6 +1634,14 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "ការប្រាក់សម្លាប់",
         "(samlap|somlab) (domnek|domnaek)",
         "killing it",
+        # a price "killed" by a trader, a market that is a "battlefield"
+        "(samlab|somlab|samlap) (tlay|thlay|tlai|thlai)",
+        "សម្លាប់ថ្លៃ",
+        "kil* (the|my|our|his|her) price*",
+        "battlefield",
+        "war zone",
+        "price war",
+        "cut-? ?throat",
     ),
 }
 
@@ -1465,6 +1650,9 @@ LOWERING: dict[str, tuple[str, ...]] = {
 # are no thing hit ("2 lan riel" is two million riel, not a car; "kept by the pig pen" is where a
 # person is kept).
 LOWERING_EXCEPTIONS = (
+    # a workshop that is a workplace, not a session the writer prepares
+    "(furniture|repair|car|moto|motorbike|welding|garment|carpentry|metal|wood|sewing|mechanic*) workshop*",
+    "(at|in) (a|the) workshop",
     "លានរៀល",
     "ក្រោលជ្រូក",
     "ក្រោលគោ",
@@ -1614,6 +1802,125 @@ _FIRST_PERSON = (
     ),
 )
 
+# Harm done to the writer or to their own people, told beside a law question ("my husband beats me,
+# what does the law say?", "pdey knhom vay knhom, chbab yang mech", "ប្តីខ្ញុំវាយខ្ញុំ តាមច្បាប់..."),
+# a sport or a joke ("the football coach beats my son"): then the question, the sport or the joke is
+# about their own situation, and a danger word is not explained away by it.
+# Narrower than _FIRST_PERSON, which a possession alone satisfies ("my company", "bon phum knhom").
+_HARM_VERBS_EN = (
+    "hit*|beat*|kick*|slap*|punch*|chok*|strangl*|rap*|touch*|grop*|molest*|abus*|hurt*|threat*|forc*|"
+    "sold|sell*|lock*|trap*|kept|keep*|took|tak*|held|hold*|burn*|stab*|cut|attack*|harass*|traffick*"
+)
+# Done to "me" or "us" (not "sold me a phone", "took me to the clinic", "keep me updated").
+_HARM_VERBS_ME_EN = (
+    "hit*|beat*|kick*|slap*|punch*|chok*|strangl*|rap*|touch*|grop*|molest*|abus*|hurt*|threat*|forc*|"
+    "lock*|trap*|burn*|stab*|attack*|harass*|traffick*"
+)
+_MY_PEOPLE_EN = (
+    "husband|wife|boyfriend|girlfriend|ex|partner|stepfather|stepmother|father|mother|dad|mum|mom|parents|"
+    "daughter|son|child|children|kid|kids|baby|sister|brother|niece|nephew|uncle|aunt|cousin|grandchild|"
+    "boss|employer|landlord|teacher|in-laws|father-in-law|mother-in-law|neighbour|neighbor|friend|"
+    "granddaughter|grandson|student|pupil|classmate"
+)
+_HARM_VERBS_LATN = (
+    "vay|veay|vai|teak|teah|romlob|romlop|romloap|chab|khum|lok|tver bap|twer bab|komream|kom ream|"
+    "chak sao|bongkhom|bangkhom|ptom|pnheu"
+)
+_MY_PEOPLE_LATN = (
+    "pdey|propon|prapon|songsa|pa|mday|mdai|ov|ovpuk|kon|kon srey|kon pros|bong|oun|thaokae|chauvay|"
+    "kmuoy|kmouy|kmoy|kmuoy srey|kmouy srey|chau|mith|mit|sis|oun srey|bong srey"
+)
+_HARM_VERBS_KM = ("វាយ", "ធាក់", "ទះ", "រំលោភ", "ចាប់", "ឃុំ", "ចាក់សោ", "បង្ខំ", "ប៉ះ", "លក់", "គំរាម", "ធ្វើបាប", "ដុត")
+_MY_PEOPLE_KM = (
+    "ប្តី",
+    "ប្រពន្ធ",
+    "សង្សារ",
+    "ឪពុក",
+    "ម្តាយ",
+    "កូន",
+    "កូនស្រី",
+    "កូនប្រុស",
+    "បង",
+    "ប្អូន",
+    "ថៅកែ",
+    "ឪពុកចុង",
+    "ក្មួយ",
+    "ក្មួយស្រី",
+    "ក្មួយប្រុស",
+    "ប្អូនស្រី",
+    "បងស្រី",
+    "ចៅ",
+    "មិត្ត",
+    "សិស្ស",
+)
+_OWN_HARM = (
+    f"({_HARM_VERBS_ME_EN}) (me|us)",
+    f"({_HARM_VERBS_EN}) (my|our) ({_MY_PEOPLE_EN})",
+    f"(my|our) ({_MY_PEOPLE_EN}) ([a-z]+ )?({_HARM_VERBS_EN})",
+    f"(my|our) ({_MY_PEOPLE_EN}) ([0-9]+ )?(is|was|has been|had been|got|were|are|have been) ([a-z]+ )?({_HARM_VERBS_EN})",
+    "(broke|break|breaks|broken|cut|burned|burnt|stabbed|hit|beat|kicked|slashed) (my|our|his|her) "
+    "(arm|arms|leg|legs|hand|hands|head|nose|face|teeth|tooth|ribs|back|finger|fingers|jaw|eye)",
+    "(i|we) (was|were|am|are|have been|had been|got|get) (being )?(hit|beaten|kicked|slapped|choked|raped|"
+    "touched|sold|locked|trapped|held|kept|abused|hurt|threatened|forced|attacked|harassed|trafficked)",
+    f"({_HARM_VERBS_LATN}) {_ME}",
+    f"({_HARM_VERBS_LATN}) ({_MY_PEOPLE_LATN}) {_ME}",
+    f"({_MY_PEOPLE_LATN}) {_ME} ([a-z]+ )?({_HARM_VERBS_LATN})",
+    f"{_ME} (trov|ban trov|rong) ([a-z]+ )?({_HARM_VERBS_LATN})",
+    # someone who suffered it, whoever they are ("ក្មួយស្រីខ្ញុំ ... ត្រូវគេលក់", "my niece was sold")
+    f"trov (ke|neak) ({_HARM_VERBS_LATN})",
+    "(is|was|were|been|being|got|get) (being )?(sold|raped|trafficked|beaten|abducted|kidnapped|locked up|molested)",
+    *(f"{verb}ខ្ញុំ" for verb in _HARM_VERBS_KM),
+    *(f"{who}ខ្ញុំ{verb}" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
+    *(f"{verb}{who}ខ្ញុំ" for who in _MY_PEOPLE_KM for verb in _HARM_VERBS_KM),
+    *(f"ខ្ញុំត្រូវ{who}" for who in ("គេ",) + _MY_PEOPLE_KM),
+    *(f"ខ្ញុំត្រូវ{verb}" for verb in _HARM_VERBS_KM),
+    *(f"ត្រូវគេ{verb}" for verb in _HARM_VERBS_KM),
+    # harm going on now to people the writer knows, whom nobody dares report ("a man in our village
+    # rapes young girls, what are the penalties? nobody dares to report")
+    "(rapes|beats|molests|abuses|sells|traffics|touches|hits|locks up) ([a-z]+ ){0,2}"
+    "(girls|boys|children|kids|women|workers|pupils|students)",
+    "(nobody|no one|noone|none of us) (dares|dare) (to )?(report|tell|speak|complain)",
+    "(afraid|scared|too scared|too afraid) to (report|tell|speak|complain)",
+    "(ot|min) (mean )?((nak|neak) (na )?)?(hean|hien|hian) (bdeng|ptoeng|pdeng|prab|reayka)",
+    "មិនហ៊ានប្តឹង",
+    "មិនហ៊ានរាយការណ៍",
+    "គ្មាននរណាហ៊ាន",
+    "គ្មានអ្នកណាហ៊ាន",
+)
+
+# A threat to the life of the writer or their own people ("he put pesticide in my food to kill me",
+# "ke chong samlab knhom", "គេចង់សម្លាប់ខ្ញុំ"): no thing, role, law question or film explains it
+# away, only a joke may ("my wife will kill me lol" is asked about when the models doubt it).
+_LIFE_THREAT = (
+    # "to kill me" (tried to, wants to, threatened to, in my food to), not the hyperbole "my boss will
+    # kill me if I am late"
+    f"to (kill|poison|murder|burn) (me|us|my ({_MY_PEOPLE_EN}))",
+    "poison(ed|s|ing)? (me|us|my food|our food|my drink|my water)",
+    f"(chong|nung|neng|ning|nhung|ke|ka) (samlab|somlab|samlap|sam lab|som lab) ({_MY_PEOPLE_LATN} )?{_ME}",
+    f"(dak|dak thnam|bak) (pul|thnam pul) ({_MY_PEOPLE_LATN} )?{_ME}",
+    *(f"{how}សម្លាប់{who}ខ្ញុំ" for how in ("ចង់", "នឹង", "គេ", "គាត់", "ប៉ុនប៉ង") for who in ("",) + _MY_PEOPLE_KM),
+    "ដាក់ថ្នាំពុលខ្ញុំ",
+    "ដាក់ថ្នាំក្នុងម្ហូបខ្ញុំ",
+    "ពុលខ្ញុំ",
+)
+
+# Blanked before the writer's own situation is looked for: "ខ្ញុំត្រូវ" / "knhom trov" is "I suffer"
+# but also "I must" ("ខ្ញុំត្រូវធ្វើបទបង្ហាញ", I must give a presentation): a task the role brings.
+_FIRST_PERSON_EXCEPTIONS = (
+    "ខ្ញុំត្រូវធ្វើបទបង្ហាញ",
+    "ខ្ញុំត្រូវពន្យល់",
+    "ខ្ញុំត្រូវសរសេរ",
+    "ខ្ញុំត្រូវរៀបចំ",
+    "ខ្ញុំត្រូវបង្រៀន",
+    "ខ្ញុំត្រូវបង្ហាញ",
+    "ខ្ញុំត្រូវដឹង",
+    "ខ្ញុំត្រូវធ្វើកិច្ចការ",
+    "ខ្ញុំត្រូវធ្វើរបាយការណ៍",
+    "(knhom|khnhom|knom|khnom) trov (tver|twer|tvee) (bot bongheanh|presentation|kech kar|rapaykar|report)",
+    "(knhom|khnhom|knom|khnom) trov (ponyol|ponyul|ponyal|sorse|sarse|sosse|riep chom|riepchom|bongrien|bangrien|deng)",
+    "i (have|need) to (present|explain|write|prepare|teach)",
+)
+
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
 # nlu.safety, "now", "tonight", count too).
 SOON = (
@@ -1686,6 +1993,11 @@ class Cues:
     signal_categories: tuple[str, ...] = ()
     lowering: tuple[str, ...] = ()
     soon: bool = False  # a time that is near (SOON)
+    # Harm done to the writer or their own people (_OWN_HARM) beside a law question, a sport or a
+    # joke: these are about the writer's own situation and explain no danger word away (`decide`).
+    own_situation: bool = False
+    # A threat to the life of the writer or their own people (_LIFE_THREAT): only a joke explains it.
+    threat_to_life: bool = False
 
 
 @dataclass(frozen=True)
@@ -1699,6 +2011,9 @@ class _CompiledCues:
     workplace: Any
     procedure: Any
     first_person: Any
+    first_person_exceptions: Any
+    own_harm: Any
+    life_threat: Any
 
 
 @lru_cache(maxsize=1)
@@ -1720,6 +2035,9 @@ def _compiled() -> _CompiledCues:
         workplace=compile_terms(_WORKPLACE),
         procedure=compile_terms(_PROCEDURE),
         first_person=compile_terms(_FIRST_PERSON),
+        first_person_exceptions=compile_terms(_FIRST_PERSON_EXCEPTIONS),
+        own_harm=compile_terms(_OWN_HARM),
+        life_threat=compile_terms(_LIFE_THREAT),
     )
 
 
@@ -1740,10 +2058,19 @@ def find_cues(text: str) -> Cues:
     lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]
     if "asker_role" not in lowering and c.workplace.search(khmer, latin) and c.procedure.search(khmer, latin):
         lowering.append("asker_role")
-    if "asker_role" in lowering and (c.first_person.search(khmer, latin) or _me_as_object(latin)):
-        lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
+    if "asker_role" in lowering:
+        own_khmer = _blank(c.first_person_exceptions.khmer, khmer)
+        own_latin = _blank(c.first_person_exceptions.latin, latin)
+        if (
+            c.first_person.search(own_khmer, own_latin)
+            or _me_as_object(own_latin)
+            or c.own_harm.search(own_khmer, own_latin)
+        ):
+            lowering.remove("asker_role")  # the writer's own situation, not a question asked in a role
+    own_harm = bool(_OWN_HARM_UNEXPLAINS.intersection(lowering)) and bool(c.own_harm.search(khmer, latin))
+    life_threat = bool(lowering) and bool(c.life_threat.search(khmer, latin))
     soon = bool(c.soon.search(khmer, latin))
-    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon)
+    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm, life_threat)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
@@ -2048,16 +2375,25 @@ def decide(
     # A thing hit (a vehicle, an animal, the weather, an object) or noise explains the words of
     # violence it is meant for ("a tuk tuk hit my moto", "the dog killed my chickens", "the karaoke
     # is killing us"), with the child such a message may name; never trafficking, sexual abuse or
-    # forced labour ("trafficked... on a plantation", "sold to a karaoke bar").
+    # forced labour ("trafficked... on a plantation", "sold to a karaoke bar"), and never a child at
+    # risk named without a word of violence or threat ("the rice is finished, the oldest is 7").
     word_lowering = set(cues.lowering)
-    if set(danger.categories) - _THING_EXPLAINS:
+    if set(danger.categories) - _THING_EXPLAINS or not set(danger.categories) & _THING_HIT:
         word_lowering -= _THINGS
+    if cues.threat_to_life:  # "he put pesticide in my food to kill me": only a joke explains it
+        word_lowering &= {"idiom"}
     lowered = bool(word_lowering)
+    # A law question, a sport or a joke beside harm to the writer or their own people ("my husband
+    # beats me, what does the law say?", "the football coach beats my son") keeps a danger word from
+    # protecting on its own, but never explains it away: such a message is asked about at least.
+    explaining = bool(word_lowering - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set()))
     # The asker's role or a question about the law explains a danger word ("I am a teacher: is
     # hitting a pupil legal?"), not a threat-model signal: that tells of someone's situation ("I
     # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
     # and catches fire easily if you do not pay").
-    signal_lowered = bool(set(cues.lowering) - _ASKING - _THINGS)
+    signal_lowered = bool(
+        set(cues.lowering) - _ASKING - _THINGS - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set())
+    )
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
     other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
@@ -2090,7 +2426,8 @@ def decide(
         return out(PROTECT, "models agree on danger")
     # A threat to kill, a weapon or "now" (danger.urgent) is never explained away by the classifier's
     # other reading alone: only by the context or a denial.
-    explained = lowered or negated or (other_confident and not danger.urgent)
+    # Nor does a confident legal reading explain away harm to the writer told beside a law question.
+    explained = explaining or negated or (other_confident and not danger.urgent and not cues.own_situation)
     # The classifier's confident other reading explains a danger word, not a threat-model signal:
     # a signal is a pattern of the threat model the classifier may not have learnt (Rasa read a
     # deceptive job offer to a 17-year-old as a dispute at 0.8).
@@ -2098,7 +2435,7 @@ def decide(
     if negated and p < EXPLAINED_BELOW and not cues.signals:
         # The classifier reads "he never hit me" as violence; the danger model knows the denial.
         return out(NONE, "every danger word denied")
-    if (words or cues.signals) and lowered and (signal_lowered or not cues.signals) and p < CONTEXT_EXPLAINS:
+    if (words or cues.signals) and explaining and (signal_lowered or not cues.signals) and p < CONTEXT_EXPLAINS:
         # The context explains the words ("my wife will kill me lol", "the storm hit our roof") and
         # the danger model, which sees that context, reads no danger: a protection reading of the
         # classifier alone does not make it a question.
@@ -2127,3 +2464,6 @@ _ASKING = frozenset({"asker_role", "law_question"})
 _GRAVE = frozenset({"sexual_abuse", "trafficking"})
 _THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
 _THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})
+_THING_HIT = frozenset({"violence", "threat"})  # what a thing can be the object of
+# Context that explains nothing beside harm told to the writer or their own people (`_OWN_HARM`).
+_OWN_HARM_UNEXPLAINS = frozenset({"law_question", "entertainment", "idiom"})

@@ -482,3 +482,242 @@ def test_closed_or_a_bit_without_a_phone_is_no_contact_cut(text):
     # "bit" (បិទ, switched off) and "closed" count only with a phone: "a bit worried", a closed
     # border or shop abroad are no sign that someone is out of reach.
     assert "abroad_no_contact" not in find_cues(text).signals
+
+
+# --- the sixth round ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # a role without an article, with a qualifier, or signed at the start of the message
+        ("Good morning, I am lecturer in social work and my students ask which law covers stalking", "asker_role"),
+        ("im a nursing student, is there a penalty for a nurse who hits a patient", "asker_role"),
+        ("Police trainee here. How long may a suspect of murder be held before court?", "asker_role"),
+        ("we are a registered agency placing domestic workers, how do we avoid forced labour", "asker_role"),
+        # a course, a club, a staff code, homework
+        ("our debate club is debating whether acid sellers need a licence", "asker_role"),
+        ("my criminology course asks us to compare the sentences for arson", "asker_role"),
+        ("our guesthouse wants a staff code on child sexual exploitation", "asker_role"),
+        ("knhom rean nitisas chnam ti 2, kru oy sorse pi romlob", "asker_role"),
+        ("គ្រូឲ្យកិច្ចការផ្ទះសួរពីទោសនៃការលួចមនុស្ស", "asker_role"),
+        # a law question: obligations, codes, sub-decrees, the death penalty, an offence
+        ("what are an employer's legal obligations when a worker dies at work", "law_question"),
+        ("which sub-decree lists the penalties for selling acid", "law_question"),
+        ("srok khmer mean tos prohat jivit reu ot", "law_question"),
+        ("romlob pdey propon chea bot lmeus te", "law_question"),
+        ("chbab kamphleung yang mech dae", "law_question"),
+        ("ក្រមព្រហ្មទណ្ឌកំណត់យ៉ាងម៉េច", "law_question"),
+        ("ច្បាប់ស្តីពីការគ្រប់គ្រងអាវុធ ហាមឃាត់ទេ", "law_question"),
+        # pests and their poison, fish, fighting cocks; trees felled; sport, films; prices "killed"
+        ("what kills bedbugs and fleas in a mattress", "animal"),
+        ("thnam samlab kondiet na laor", "animal"),
+        ("ថ្នាំសម្លាប់ស្អិតមួយណាល្អ", "animal"),
+        ("neak chit khang kab doem chheu leu prom dei", "object"),
+        ("how many goals did they beat us by in the tournament", "entertainment"),
+        ("ក្រុមបាល់ទាត់យើងវាយគេ២-០", "entertainment"),
+        ("rueng khmoch chas del khmoch samlab neak phum", "entertainment"),
+        ("the buyers killed the price of rubber this year", "idiom"),
+        ("chhmuonh samlab thlai svay yerng", "idiom"),
+        ("ឈ្មួញសម្លាប់ថ្លៃស្រូវ", "idiom"),
+        ("the taxi rank is a battlefield every morning", "idiom"),
+    ],
+)
+def test_lowering_context_of_the_sixth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("of course he beat me again, he always does", "asker_role"),  # "course" alone is no course
+        ("I saw him hit my sister with a stick", "work_accident"),  # "saw" the verb is no tool
+        ("I worked at a furniture workshop and the owner beat me", "asker_role"),  # a workplace
+        ("the karaoke club keeps the girls locked upstairs", "asker_role"),  # a club is no role
+        ("the inspector said I must sleep with him to pass the factory", "asker_role"),
+        ("he wants my plot and says he will kill me", "entertainment"),  # a plot of land
+    ],
+)
+def test_what_is_no_lowering_context_in_the_sixth_round(text, lowering):
+    assert lowering not in find_cues(text).lowering
+
+
+def test_a_role_that_must_do_a_task_is_still_a_role():
+    # "ខ្ញុំត្រូវ" is "I must" before a task, "I suffer" before harm
+    assert "asker_role" in find_cues("ខ្ញុំជាគ្រូ ខ្ញុំត្រូវពន្យល់សិស្សពីច្បាប់ស្តីពីអាស៊ីត").lowering
+    assert "asker_role" in find_cues("knhom jea kru, knhom trov ponyul sis pi chbab").lowering
+    assert "asker_role" not in find_cues("ខ្ញុំជានិស្សិត ខ្ញុំត្រូវគេវាយរាល់ថ្ងៃ").lowering
+    assert "asker_role" not in find_cues("I am a student and I was beaten by my teacher").lowering
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband beats me every night, what does the law say?",
+        "my daughter 15 was sold to a man across the border, which law applies?",
+        "I was raped by my neighbour, is that a crime under the law on rape?",
+        "pdey knhom vay knhom rol thngai, chbab khmer yang mech dae",
+        "knhom trov pdey romlob, tam chbab knhom ach tver ey ban",
+        "ប្តីខ្ញុំវាយខ្ញុំរាល់ថ្ងៃ តាមច្បាប់ខ្ញុំអាចធ្វើអ្វីបាន",
+        "ខ្ញុំត្រូវគេរំលោភ តើច្បាប់ស្តីពីការរំលោភកំណត់យ៉ាងម៉េច",
+        # someone close to the writer, or anyone who suffered it
+        "ក្មួយស្រីខ្ញុំអាយុ១៤ ត្រូវគេលក់ទៅចិន តើច្បាប់បង្ក្រាបការជួញដូរជួយបានទេ",
+        "kmuoy srey knhom trov ke lok tov chen, chbab na chuoy ban",
+        "a girl in our village was sold to a man abroad, which law on trafficking applies?",
+        # harm going on now that nobody dares report
+        "a man in our village rapes young girls, what are the penalties? nobody dares to report",
+        "mean bros mnak nov phum knhom romlob kmeng srey, chbab tos ponman chnam? ot mean nak hean bdeng",
+        "បុរសម្នាក់ក្នុងភូមិរំលោភក្មេងស្រី តើក្រមព្រហ្មទណ្ឌដាក់ទោសប៉ុន្មាន? គ្មាននរណាហ៊ានប្តឹង",
+    ],
+)
+def test_harm_to_the_writer_beside_a_law_question_is_their_own_situation(text):
+    cues = find_cues(text)
+    assert "law_question" in cues.lowering and cues.own_situation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which law sets the punishment for acid attacks? I need it for a presentation",
+        "my company asks what the legal obligations are so that we are never accused of trafficking",
+        "srok khmer mean tos prohat jivit te bae samlab mnus? mith knhom sour",
+        "ច្បាប់ស្តីពីអាវុធ ហាមឃាត់ទេ? ក្រុមហ៊ុនខ្ញុំចង់ដឹង",
+    ],
+)
+def test_a_law_question_alone_is_no_own_situation(text):
+    cues = find_cues(text)
+    assert "law_question" in cues.lowering and not cues.own_situation
+
+
+def test_a_law_question_about_the_writers_own_harm_is_asked_never_dropped():
+    law = ("law_question",)
+    # the same words asked in the abstract are explained by the law question ...
+    assert outcome(VIOLENCE, Cues(lowering=law), p=0.05, pc=0.05) == NONE
+    assert outcome(VIOLENCE, Cues(lowering=law), p=0.2, pc=0.1, intent="legal_information", conf=0.9) == NONE
+    # ... but told beside harm to the writer they are asked about at least, protected with the models
+    own = Cues(lowering=law, own_situation=True)
+    assert outcome(VIOLENCE, own, p=0.05, pc=0.05) == ASK
+    assert outcome(VIOLENCE, own, p=0.2, pc=0.1, intent="legal_information", conf=0.9) == ASK
+    assert outcome(VIOLENCE, own, p=0.6, pc=0.5) == PROTECT
+    # a thing still explains what it explains ("how do I kill the rats in my house, is poison legal")
+    assert outcome(VIOLENCE, Cues(lowering=law + ("animal",), own_situation=True), p=0.05, pc=0.05) == NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my sister wants to give her 4 year old girl away to a rich couple who paid her mother 600 dollars",
+        "kon srey knhom 7 chnam, pdey yok tov oy ke jea kon chenchem, ke oy luy ov 300$",
+        "ម្តាយយកកូនប្រុសអាយុ៥ឆ្នាំទៅឲ្យគេចិញ្ចឹម គេឲ្យលុយម្តាយ៥០០ដុល្លារ",
+    ],
+)
+def test_a_child_given_away_for_money_is_a_signal(text):
+    cues = find_cues(text)
+    assert "child_given_for_money" in cues.signals and "trafficking" in cues.signal_categories
+
+
+def test_an_adoption_question_without_money_to_the_parents_is_no_signal():
+    assert find_cues("how do I legally adopt my niece, her mother agrees and we pay the court fees").signals == ()
+    assert find_cues("ខ្ញុំចង់សុំកូនចិញ្ចឹមតាមច្បាប់ ត្រូវការឯកសារអ្វីខ្លះ").signals == ()
+
+
+def test_strangling_is_urgent_and_piles_or_a_death_are_no_violence():
+    assert assess_danger("he did not just slap me, he choked me").urgent
+    assert assess_danger("ke chrabach ka knhom").urgent or assess_danger("គាត់ច្របាច់កខ្ញុំ").urgent
+    assert assess_danger("គាត់ច្របាច់កខ្ញុំ").urgent
+    assert assess_danger("អ្នកជិតខាងវាយបង្គោលពីព្រលឹម").categories == ()
+    assert assess_danger("neak sang pteah vay bongkol pi pruk").categories == ()
+    assert assess_danger("if someone dies without a will, who inherits the house?").categories == ()
+    assert "violence" in assess_danger("he teah me across the face").categories
+
+
+def test_a_thing_explains_no_child_at_risk_named_without_violence():
+    # "the rice is finished, the oldest is 7": the rice is no thing hit
+    alone = Danger(urgent=True, categories=("child_at_risk",))
+    assert outcome(alone, Cues(lowering=("object",)), p=0.2, pc=0.1) == ASK
+    assert outcome(alone, Cues(lowering=("object",)), p=0.05, pc=0.05) == ASK
+    # with a word of violence the thing still explains the child such a message names
+    hit = Danger(urgent=True, categories=("violence", "child_at_risk"))
+    assert outcome(hit, Cues(lowering=("vehicle",)), p=0.05, pc=0.05) == NONE
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("the football coach beats my son until he bleeds", "entertainment"),
+        ("គ្រូបង្វឹកបាល់ទាត់វាយកូនខ្ញុំរហូតហូរឈាម", "entertainment"),
+        ("kru kayla vay kon knhom rohout chheam hor", "entertainment"),
+        ("my husband hits me every day lol", "idiom"),
+    ],
+)
+def test_a_sport_or_a_joke_beside_harm_to_the_writer_explains_nothing(text, lowering):
+    cues = find_cues(text)
+    assert lowering in cues.lowering and cues.own_situation
+    beaten = Danger(urgent=False, categories=("violence",))
+    assert outcome(beaten, cues, p=0.05, pc=0.05, intent="out_of_scope", conf=0.9) == ASK
+    # the same sport without harm to anyone's own people: the score of a match
+    match = find_cues("our football team beat theirs 3-1 in the final")
+    assert "entertainment" in match.lowering and not match.own_situation
+    assert outcome(beaten, match, p=0.05, pc=0.05) == NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he put pesticide in my food to kill me",
+        "my husband tried to poison me with rat poison, I am at my sister's now",
+        "ke dak thnam samlab sat lit knong bay knhom, chong samlab knhom",
+        "គាត់ដាក់ថ្នាំសម្លាប់សត្វល្អិតក្នុងម្ហូបខ្ញុំ ចង់សម្លាប់ខ្ញុំ",
+    ],
+)
+def test_a_threat_to_the_writers_life_is_explained_by_no_thing(text):
+    cues = find_cues(text)
+    assert cues.threat_to_life
+    kill = Danger(urgent=True, categories=("threat",))
+    assert outcome(kill, cues, p=0.05, pc=0.05, intent="out_of_scope", conf=0.9) == ASK
+
+
+def test_a_joke_still_explains_a_threat_to_life_and_pests_are_no_threat():
+    kill = Danger(urgent=True, categories=("threat",))
+    joke = find_cues("he tried to kill me at chess again last night lol")
+    assert joke.threat_to_life and "idiom" in joke.lowering
+    assert outcome(kill, joke, p=0.05, pc=0.05) == NONE
+    # the hyperbole "will kill me if I am late" is no threat to life
+    assert not find_cues("my boss will kill me if I am late, is the road to Kampot flooded").threat_to_life
+    assert not find_cues("which spray kills bed bugs in a mattress").threat_to_life
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "បុគ្គលិកយើងម្នាក់ត្រូវថៅកែរំលោភកាលពីយប់មិញ",
+        "one of our staff was raped by a guest last night, what should we do",
+        "my course mate was trafficked to China last month, her family cannot reach her",
+    ],
+)
+def test_a_report_about_our_staff_or_a_course_mate_is_no_askers_role(text):
+    assert "asker_role" not in find_cues(text).lowering
+
+
+def test_a_wife_one_has_is_no_child_marriage_a_wife_to_be_is():
+    # "my ex-wife won't let me see our child though I send money every month" is a family dispute
+    assert "child_marriage_debt" not in find_cues("my ex-wife keeps our son from me though I send money").signals
+    assert "child_marriage_debt" not in find_cues("ប្រពន្ធខ្ញុំយកកូនទៅ ហើយខ្ញុំនៅតែផ្ញើលុយ").signals
+    assert (
+        "child_marriage_debt"
+        in find_cues("he wants my 15 year old sister as his second wife to clear the debt").signals
+    )
+    assert "child_marriage_debt" in find_cues("ម្ចាស់បំណុលចង់យកក្មួយស្រីខ្ញុំអាយុ១៥ធ្វើប្រពន្ធចុង ជំនួសលុយ").signals
+
+
+def test_a_baby_handed_over_for_money_is_a_child_given_away():
+    text = "the couple next door will hand their newborn baby to a foreigner tomorrow for 3000 dollars"
+    assert "child_given_for_money" in find_cues(text).signals
+
+
+def test_bones_broken_are_violence_and_harm_to_our_own_people_counts():
+    assert "violence" in assess_danger("his men came at night and broke my arm").categories
+    assert find_cues("the trader killed the price, then his men broke my arm").own_situation
+    assert find_cues("my ex wife's new husband beats our son, what does the law say about custody?").own_situation
+    # a debate club's coach is someone, not the reason to ask
+    assert "asker_role" not in find_cues("our debate club coach touches the girls after practice").lowering
