@@ -639,7 +639,7 @@ class GroupedStore:
                 fired = self._watchdog.done(token) if token is not None else False
                 token = None
                 broken = driver.broken or driver.closed
-                if broken:
+                if broken or fired:  # a socket the watchdog shut is never used again
                     self._raw = None
                     raw.invalidate()
                 if fired or not broken or attempt == 2 or time.monotonic() >= deadline:

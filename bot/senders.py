@@ -249,8 +249,8 @@ class TelegramSender:
                     return [f"{address}:{message_id}"]
             except Forbidden:
                 return []  # blocked by the person: nothing can be known, and sending will say so
-            except RetryAfter as exc:
-                raise SendError("telegram 429 rate limited during a lookup", transient=True) from exc
+            except RetryAfter:
+                raise SendError("telegram 429 rate limited during a lookup", transient=True) from None
             except TelegramError as exc:
                 raise SendError(f"telegram lookup: {type(exc).__name__}", transient=True) from None
         return []

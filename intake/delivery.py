@@ -253,15 +253,17 @@ def recover_interrupted(
             channel, address, body, attempts = msg.channel, msg.address, msg.body, msg.attempts
             since = (started_at or msg.updated_at) - CLOCK_SKEW
             # Telegram is asked about the chat's ids after the last one we recorded there.
-            hints = uow.repo.chat_position(message_id) if channel == Channel.TELEGRAM else {}
-            claim = {"channel": channel, "address_hash": hints.pop("address_hash", None)}
-            if hints:
-                hints["buttons"] = msg.buttons
+            lookup: dict = {}
+            claim: dict = {"channel": channel}
+            if channel == Channel.TELEGRAM:
+                chat = uow.repo.chat_position(message_id)
+                claim["address_hash"] = chat.address_hash  # how its provider id is stored
+                lookup = {"after_id": chat.after_id, "window": chat.window, "buttons": msg.buttons}
         sender = senders.get(channel)
         found: str | None = None
         if isinstance(sender, SentLookup):
             try:
-                candidates = sender.find_sent(address, body, since, **hints)
+                candidates = sender.find_sent(address, body, since, **lookup)
             except SendError as exc:
                 log.warning("message %s: cannot ask the provider (%s); will try again", message_id, exc.code)
                 unresolved.append(message_id)

@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
@@ -101,6 +102,16 @@ def _inbound_insert():
 
 # Ids Telegram recovery reads beyond the messages the person wrote since our last recorded one.
 CHAT_PROBE_MARGIN = 5
+
+
+class ChatPosition(NamedTuple):
+    """A Telegram chat as recovery looks into it: its keyed hash, the id of the last message we
+    recorded there (0 for none), and how many ids after it to read (the messages the person wrote
+    since, and a few more for those that crossed ours)."""
+
+    address_hash: str | None
+    after_id: int
+    window: int
 
 
 class Repository:
@@ -375,11 +386,9 @@ class Repository:
         )
         return result.rowcount == 1
 
-    def chat_position(self, message_id: int) -> dict:
+    def chat_position(self, message_id: int) -> ChatPosition:
         """Where recovery looks in a Telegram chat for this outbound message, whose answer was
-        lost (bot.senders `TelegramSender.find_sent`): the chat's keyed hash, the id of the last
-        message we recorded there (`after_id`, 0 for none) and how many ids after it to read
-        (`window`: the messages the person wrote since, and a few more for those that crossed)."""
+        lost (bot.senders `TelegramSender.find_sent`); see `ChatPosition`."""
         m = orm.messages.c
         address_hash = self.session.scalar(select(m.address_hash).where(m.id == message_id))
         recorded = self.session.execute(
@@ -402,7 +411,7 @@ class Repository:
         if recorded_at is not None:
             written = written.where(m.created_at >= recorded_at)
         window = (self.session.scalar(written) or 0) + CHAT_PROBE_MARGIN
-        return {"address_hash": address_hash, "after_id": after_id, "window": window}
+        return ChatPosition(address_hash, after_id, window)
 
     def provider_ids_known(self, channel: str, provider_ids: Iterable[str]) -> set[str]:
         """Which of these provider ids our outbound messages already carry."""
