@@ -153,6 +153,30 @@ def test_a_lookup_refused_every_way_counts_as_not_found_and_the_message_is_sent_
     assert len(providers.telegram_sends) == 2  # a duplicate, as before the lookup: never a loss
 
 
+def test_a_lookup_telegram_rate_limits_leaves_the_message_for_the_next_sweep(live, providers):
+    [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
+    backdate_attempt(live, mid)
+    live.senders["telegram"].send("900001", "New dispute K7M-4TXP")
+    limited = {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 3}}
+    providers.fail_next("telegram_edit", 429, body=limited)
+    assert jobs.recover(live, older_than_s=60) == (0, 0)
+    m = row(live, mid)
+    assert m.status == "sending" and utcnow() - m.attempt_started_at < timedelta(seconds=30)  # asked again later
+    assert len(providers.telegram_sends) == 1 and live.queue.jobs == []
+
+
+def test_a_lookup_in_a_chat_that_blocked_the_bot_sends_again_and_learns_the_block(live, providers):
+    [mid] = queue_messages(live, [("telegram", "900001", "New dispute K7M-4TXP")])
+    backdate_attempt(live, mid)
+    blocked = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+    providers.fail_next("telegram_edit", 403, body=blocked)
+    providers.fail_next("telegram", 403, body=blocked)
+    assert jobs.recover(live, older_than_s=60) == (0, 1)  # nothing can be known: the send will say
+    live.queue.run_all(live)
+    m = row(live, mid)
+    assert m.status == "failed" and "blocked" in m.error and providers.telegram_sends == []
+
+
 def test_a_telegram_send_whose_answer_timed_out_and_never_arrived_is_sent_again_once(live, providers):
     _slow_telegram(live, providers)
     providers.user_message("900001")  # message 1: the person's
