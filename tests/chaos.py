@@ -12,12 +12,13 @@ does too.
 
 Then it waits for quiet (every message answered, nothing sent for 15 s, and no outbound message
 left `queued` or `sending`: a send whose answer was lost is settled by recovery after its lease,
-and the run sees whether that sends it again) and prints, per phase: messages sent, accepted by the webhook, stored,
-answered, answered twice (the same reply body reaching the same person more than once), lost (sent
-and never answered) and the longest time from the first webhook attempt to the first reply. It
-exits 1 on any loss or duplicate, or an outbound message still unsettled at the end. Settings: `--rate` (messages a second), `--phase-s` (seconds of
-fault), `--gap-s` (seconds between faults, while the stream goes on), `--settle-s` (longest wait
-for quiet), `--keep` (leave the temporary directory for a look).
+and the run sees whether that sends it again) and prints, per phase: messages sent, accepted by
+the webhook, stored, answered, answered twice (the same reply body reaching the same person more
+than once), lost (sent and never answered) and the longest time from the first webhook attempt to
+the first reply. It exits 1 on any loss or duplicate, or an outbound message still unsettled at
+the end. Settings: `--rate` (messages a second), `--phase-s` (seconds of fault), `--gap-s`
+(seconds between faults, while the stream goes on), `--settle-s` (longest wait for quiet),
+`--keep` (leave the temporary directory for a look).
 """
 
 from __future__ import annotations
@@ -302,10 +303,10 @@ def replies_by_recipient(providers: FakeProviders) -> dict[tuple[str, str], list
     return out
 
 
-def unsettled(database_url: str) -> int:
+def unsettled(engine) -> int:
     """Outbound messages not yet settled (`queued`, or `sending`: an answer lost, a worker killed):
-    recovery may still send one again, so the run is not over while there are any."""
-    engine = create_engine(database_url)
+    recovery may still send one again, so the run is not over while there are any. -1 while the
+    database cannot be asked."""
     m = orm.messages.c
     try:
         with engine.connect() as conn:
@@ -313,8 +314,6 @@ def unsettled(database_url: str) -> int:
             return conn.execute(query).scalar() or 0
     except Exception:  # noqa: BLE001 - the database is still coming back: not settled
         return -1
-    finally:
-        engine.dispose()
 
 
 def report(run: Run, database_url: str, keyring: Keyring) -> int:
@@ -503,24 +502,26 @@ def main(argv: list[str] | None = None) -> int:
         run.retry_deadline = time.monotonic() + args.settle_s  # type: ignore[attr-defined]
         print(f"chaos: {len(run.sent)} messages sent; waiting for quiet (at most {args.settle_s:.0f} s)", flush=True)
         deadline, last, quiet_since = time.monotonic() + args.settle_s, -1, time.monotonic()
+        settle_db = create_engine(pg.url, pool_pre_ping=True)
         while time.monotonic() < deadline:
             answered = sum(1 for s in run.sent if replies_by_recipient(providers).get((s.channel, s.address)))
             total = len(providers.twilio_messages) + len(providers.telegram_sends)
             if total != last:
                 last, quiet_since = total, time.monotonic()
-            # Quiet: every message answered, nothing sent for 15 s, and every outbound message
-            # settled (a send whose answer was lost is looked up by recovery after its lease).
-            if answered == len(run.sent) and time.monotonic() - quiet_since > 15 and unsettled(pg.url) == 0:
-                break
-            if time.monotonic() - quiet_since > 90 and unsettled(pg.url) == 0:
+            # Quiet: every message answered (or nothing sent for 90 s), nothing sent for 15 s, and
+            # every outbound message settled (a send whose answer was lost is looked up by
+            # recovery after its lease).
+            quiet_s = time.monotonic() - quiet_since
+            if (answered == len(run.sent) and quiet_s > 15 or quiet_s > 90) and unsettled(settle_db) == 0:
                 break
             time.sleep(1)
         status = report(run, pg.url, Keyring.parse(env["DATA_KEYS"], env["PHONE_HASH_KEY"]))
-        left = unsettled(pg.url)
+        left = unsettled(settle_db)
         print(
             f"chaos: {left} outbound message(s) left unsettled" + (" (one could still be sent again)" if left else "")
         )
         status = status or (1 if left else 0)
+        settle_db.dispose()
         for name, codes in restarts.items():
             print(f"chaos: {name} exited by itself {len(codes)} time(s) (exit codes {codes}) and was restarted")
     finally:
