@@ -233,6 +233,11 @@ conversations = Table(
     Column("updated_at", UTC_DATETIME, nullable=False),
 )
 
+def _where_set(column: str) -> dict[str, object]:
+    """The dialect options of a partial index over the rows where `column` is set."""
+    return {"postgresql_where": text(f"{column} IS NOT NULL"), "sqlite_where": text(f"{column} IS NOT NULL")}
+
+
 messages = Table(
     "messages",
     metadata,
@@ -247,10 +252,11 @@ messages = Table(
     # redelivered webhook finds the message it already stored.
     Column("provider_message_id", String(64)),
     # Outbound: the key that makes "send this" idempotent however often a job runs.
-    Column("idempotency_key", String(128), unique=True),
-    Column("contact_id", ForeignKey("contacts.id"), index=True),
+    # Unique where set; indexed only where set (partial indexes, see `_where_set` below).
+    Column("idempotency_key", String(128)),
+    Column("contact_id", ForeignKey("contacts.id")),
     Column("official_id", ForeignKey("officials.id")),
-    Column("case_id", ForeignKey("cases.id"), index=True),
+    Column("case_id", ForeignKey("cases.id")),
     Column("purpose", String(32), nullable=False),
     Column("urgent", Boolean, nullable=False, default=False),
     Column("buttons", JSON),
@@ -264,6 +270,12 @@ messages = Table(
     Column("next_attempt_at", UTC_DATETIME),
     Column("segments", Integer),
     UniqueConstraint("direction", "channel", "provider_message_id", name="uq_messages_provider_id"),
+    # An inbound message is stored with no contact, case or idempotency key (the worker links the
+    # first two later; only outbound messages have a key): indexing only the rows that have one
+    # spares the webhook's insert three index entries, and lookups by value still use them.
+    Index("uq_messages_idempotency_key", "idempotency_key", unique=True, **_where_set("idempotency_key")),
+    Index("ix_messages_contact_id", "contact_id", **_where_set("contact_id")),
+    Index("ix_messages_case_id", "case_id", **_where_set("case_id")),
     Index("ix_messages_status_direction", "status", "direction"),
     Index("ix_messages_direction_created_at", "direction", "created_at"),
     Index("ix_messages_channel_address_hash", "channel", "address_hash"),

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from bot import create_app
 from bot.bootstrap import build_services
@@ -115,3 +115,31 @@ def test_a_button_press_in_poll_mode_gets_its_spinner_stopped(config, providers,
     s.queue.run_all(s)  # through python-telegram-bot to the loopback Telegram
     assert providers.callback_answers == ["press-in-poll-mode"]
     s.engine.dispose()
+
+
+def test_message_indexes_skip_the_rows_an_inbound_insert_leaves_empty(postgres_url):
+    """The webhook stores an inbound message with no contact, case or idempotency key: the three
+    indexes over those columns hold only rows that have one (the insert writes three B-tree entries
+    fewer), and the idempotency key stays unique where it is set."""
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        defs = dict(
+            conn.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'messages' "
+                    "AND indexname IN ('ix_messages_contact_id', 'ix_messages_case_id', 'uq_messages_idempotency_key')"
+                )
+            ).all()
+        )
+        assert sorted(defs) == ["ix_messages_case_id", "ix_messages_contact_id", "uq_messages_idempotency_key"]
+        for name, column in (("ix_messages_contact_id", "contact_id"), ("ix_messages_case_id", "case_id")):
+            assert defs[name].endswith(f"WHERE ({column} IS NOT NULL)"), defs[name]
+        assert defs["uq_messages_idempotency_key"].startswith("CREATE UNIQUE INDEX")
+        assert defs["uq_messages_idempotency_key"].endswith("WHERE (idempotency_key IS NOT NULL)")
+        # A lookup by value still uses the partial index.
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            row[0] for row in conn.execute(text("EXPLAIN SELECT id FROM messages WHERE idempotency_key = 'k'")).all()
+        )
+        assert "uq_messages_idempotency_key" in plan, plan
+    engine.dispose()
