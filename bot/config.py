@@ -77,6 +77,8 @@ class Config:
     # after the case was closed (its last change).
     retention_dispute_days: int = 180
     retention_protection_days: int = 365
+    # Days a message filed on no case (a legal question, a conversation that became no case) is kept.
+    retention_unfiled_days: int = 180
 
     @property
     def db_timeouts(self) -> DatabaseTimeouts:
@@ -146,6 +148,7 @@ class Config:
             require_data_keys=_flag(get("REQUIRE_DATA_KEYS"), False),
             retention_dispute_days=int(get("RETENTION_DISPUTE_DAYS") or base.retention_dispute_days),
             retention_protection_days=int(get("RETENTION_PROTECTION_DAYS") or base.retention_protection_days),
+            retention_unfiled_days=int(get("RETENTION_UNFILED_DAYS") or base.retention_unfiled_days),
         )
         # The simulator has no authentication and shows every message: on only when asked for
         # (`make run` asks), never because a provider's variable happens to be missing.

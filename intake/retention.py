@@ -8,6 +8,11 @@ counts, kinds, places, statuses, timestamps and events: the indicators (intake.i
 the reports count them, never read them. A job runs it daily (`worker.jobs.erase_expired`,
 scheduled by the recovery sweep).
 
+`erase_unfiled`: the messages filed on no case (legal questions and their answers, a conversation
+that never became a case, what a person wrote after their last case) are erased once older than
+RETENTION_UNFILED_DAYS, unless their person still has a case whose words are kept (the intake
+exchange before a case goes with that case, above). Run by the same job.
+
 `forget_person`: one person's texts, narratives, notes and phone numbers erased now (`flask
 --app bot people forget PHONE`), leaving anonymous rows, with a line in the audit log.
 """
@@ -27,15 +32,18 @@ from intake.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 BATCH = 200  # cases erased per transaction
+MESSAGE_BATCH = 2000  # messages filed on no case erased per transaction
 ERASED = ""  # what an erased text or address reads as
 
 
 @dataclass(frozen=True)
 class RetentionPolicy:
-    """Days a closed case's words are kept, by kind (RETENTION_DISPUTE_DAYS, _PROTECTION_DAYS)."""
+    """Days a closed case's words are kept, by kind (RETENTION_DISPUTE_DAYS, _PROTECTION_DAYS),
+    and messages filed on no case (RETENTION_UNFILED_DAYS, from when they were written)."""
 
     dispute_days: int = 180
     protection_days: int = 365
+    unfiled_days: int = 180
 
 
 CLOSED = {
@@ -88,6 +96,29 @@ def erase_expired(uow: UnitOfWork, policy: RetentionPolicy, now: datetime, limit
             .values(body=ERASED)
         )
     log.info("retention: erased the words of %s closed cases", len(ids))
+    return len(ids)
+
+
+def erase_unfiled(uow: UnitOfWork, policy: RetentionPolicy, now: datetime, limit: int = MESSAGE_BATCH) -> int:
+    """Erase the texts of up to `limit` messages filed on no case, older than the policy's
+    `unfiled_days`, whose person has no case with its words still kept; how many."""
+    m, c = orm.messages.c, orm.cases.c
+    kept_case = exists().where(c.contact_id == m.contact_id, c.erased_at.is_(None))
+    due = (
+        select(m.id)
+        .where(
+            m.case_id.is_(None),
+            m.created_at < now - timedelta(days=policy.unfiled_days),
+            m.body != ERASED,
+            ~kept_case,
+        )
+        .order_by(m.id)
+        .limit(limit)
+    )
+    ids = list(uow.session.scalars(due))
+    if ids:
+        uow.session.execute(update(orm.messages).where(m.id.in_(ids)).values(body=ERASED))
+        log.info("retention: erased the texts of %s messages filed on no case", len(ids))
     return len(ids)
 
 

@@ -270,16 +270,23 @@ def _not_waiting(queue, func: str, ids: list[int]) -> list[int]:
 
 
 def erase_expired(services=None) -> int:
-    """Erase the words of cases closed longer than their retention period (intake.retention), a
-    batch at a time: the next run is scheduled in a minute while more remain, else in a day."""
+    """Erase the words of cases closed longer than their retention period, then the texts of old
+    messages filed on no case (intake.retention), a batch of each at a time: the next run is
+    scheduled in a minute while more remain, else in a day. Returns how many cases were erased."""
     s = _get(services)
-    policy = RetentionPolicy(s.config.retention_dispute_days, s.config.retention_protection_days)
+    policy = RetentionPolicy(
+        s.config.retention_dispute_days, s.config.retention_protection_days, s.config.retention_unfiled_days
+    )
     now = s.clock()
     with s.uow() as uow:
         erased = retention.erase_expired(uow, policy, now)
         uow.commit()
     with s.uow() as uow:
-        retention.schedule_next(uow, now + (RETENTION_SOON if erased == retention.BATCH else RETENTION_DAILY))
+        unfiled = retention.erase_unfiled(uow, policy, now)
+        uow.commit()
+    more = erased == retention.BATCH or unfiled == retention.MESSAGE_BATCH
+    with s.uow() as uow:
+        retention.schedule_next(uow, now + (RETENTION_SOON if more else RETENTION_DAILY))
         uow.commit()
     return erased
 

@@ -268,6 +268,75 @@ def test_the_retention_job_runs_from_the_schedule_and_reschedules_itself(db):
         assert uow.session.scalar(select(Case.summary)) is None
 
 
+def _unfiled(uow, phone: str, body: str, at: datetime, *, direction: str = "in") -> int:
+    contact = contact_for(uow, "sms", phone, "en")
+    message = Message(
+        direction=direction,
+        channel="sms",
+        address=phone,
+        body=body,
+        status="processed" if direction == "in" else "sent",
+        purpose="inbound" if direction == "in" else "reply",
+        contact_id=contact.id,
+        created_at=at,
+        updated_at=at,
+    )
+    uow.repo.add(message)
+    uow.repo.flush()
+    return message.id
+
+
+def test_messages_filed_on_no_case_are_erased_at_their_age_unless_their_person_has_a_kept_case(db):
+    """A legal question and its answer belong to no case: erased after RETENTION_UNFILED_DAYS, by
+    the retention job, a batch at a time; a person whose case is still kept keeps theirs."""
+    with db.uow() as uow:
+        question = _unfiled(uow, "+85512000011", "what does the law say if my husband beats me", T0)
+        answer = _unfiled(uow, "+85512000011", "the law on domestic violence says", T0, direction="out")
+        later = _unfiled(uow, "+85512000012", "how do I register a birth", T0 + timedelta(days=30))
+        a_case(uow, phone="+85512000013", status="routed")  # open: kept, with what its person wrote
+        after_case = _unfiled(uow, "+85512000013", "and what about the well", T0 + timedelta(days=1))
+        uow.commit()
+    policy = retention.RetentionPolicy(unfiled_days=180)
+
+    def erase(days: int, limit: int = retention.MESSAGE_BATCH) -> int:
+        with db.uow() as uow:
+            n = retention.erase_unfiled(uow, policy, T0 + timedelta(days=days), limit=limit)
+            uow.commit()
+            return n
+
+    def texts() -> dict[int, str]:
+        with db.uow() as uow:
+            return {m.id: m.body for m in uow.session.scalars(select(Message))}
+
+    assert erase(179) == 0
+    assert erase(181, limit=1) == 1 and erase(181, limit=1) == 1 and erase(181) == 0  # a batch at a time
+    stored = texts()
+    assert (stored[question], stored[answer]) == ("", "")
+    assert stored[later] == "how do I register a birth" and stored[after_case] == "and what about the well"
+    assert WORDS in stored.values()  # the open case's intake message
+    assert erase(211) == 1 and texts()[later] == ""
+    assert erase(3000) == 0 and texts()[after_case] == "and what about the well"
+    with db.uow() as uow:  # the rows stay for the counts
+        assert len(list(uow.session.scalars(select(Message)))) == 6
+
+
+def test_the_retention_job_also_erases_old_messages_filed_on_no_case(db):
+    from worker import jobs
+
+    db.config = replace(db.config, retention_unfiled_days=30)
+    with db.uow() as uow:
+        question = _unfiled(uow, "+85512000021", "is it legal for my boss to keep my ID card", T0)
+        uow.commit()
+    db.clock = lambda: T0 + timedelta(days=29)
+    jobs.erase_expired(db)
+    with db.uow() as uow:
+        assert uow.session.get(Message, question).body == "is it legal for my boss to keep my ID card"
+    db.clock = lambda: T0 + timedelta(days=31)
+    jobs.erase_expired(db)
+    with db.uow() as uow:
+        assert uow.session.get(Message, question).body == ""
+
+
 def test_forgetting_a_person_erases_them_keeps_the_counts_and_is_audited(pg):
     with pg.uow() as uow:
         mine = a_case(uow, phone=PHONE)
