@@ -233,6 +233,7 @@ conversations = Table(
     Column("updated_at", UTC_DATETIME, nullable=False),
 )
 
+
 def _where_set(column: str) -> dict[str, object]:
     """The dialect options of a partial index over the rows where `column` is set."""
     return {"postgresql_where": text(f"{column} IS NOT NULL"), "sqlite_where": text(f"{column} IS NOT NULL")}
