@@ -204,7 +204,7 @@ def build_services(
                 timeout_s=config.enqueue_timeout_s if request_path else None,
             )
             if rate_limiter is _DEFAULT:
-                rate_limiter = RateLimiter(queue.connection)
+                rate_limiter = RateLimiter(queue.connection, chat_key=keyring.phone_hash)
         else:
             from bot.jobqueue import InProcessJobQueue
             from bot.ratelimit import InProcessRateLimiter
@@ -244,7 +244,12 @@ def build_ingress(config: Config, queue: JobQueue, clock: Callable[[], datetime]
     from bot.spool import Spool
 
     engine = make_store_engine(config.database_url, config.ingress_db_budget_s, INGRESS_POOL, keyring)
-    spool = Spool(getattr(queue, "connection", None), config.spool_dir, redis_retry_s=config.ingress_db_retry_s)
+    spool = Spool(
+        getattr(queue, "connection", None),
+        config.spool_dir,
+        redis_retry_s=config.ingress_db_retry_s,
+        keyring=keyring,
+    )
     return Ingress(
         budgeted_store(engine, config.ingress_db_budget_s, clock),
         queue,

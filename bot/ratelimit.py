@@ -7,6 +7,8 @@ holds a worker. With Redis, one Lua script checks and takes both slots atomicall
 worker processes share the limits; without Redis (embedded mode) `InProcessRateLimiter` does the
 same under a lock. A 429 from Telegram is still honoured separately (its retry_after becomes the
 job's delay). Timestamps come from the caller's clock: workers on several hosts need NTP.
+A chat's slot in Redis is named by `chat_key(chat_id)` (the deployment's keyed hash of chat ids,
+intake.crypto), never by the chat id itself.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ return 0
 """
 
 
+def _no_name(chat_id: str) -> str:
+    raise TypeError("RateLimiter needs chat_key: a chat id is not written to Redis as it is")
+
+
 class RateLimiter:
     """Telegram's bot-wide and per-chat limits, coordinated through Redis."""
 
@@ -56,8 +62,10 @@ class RateLimiter:
         per_second: int = GLOBAL_PER_SECOND,
         per_chat_interval_s: float = PER_CHAT_INTERVAL_S,
         prefix: str = "ratelimit:telegram",
+        chat_key: Callable[[str], str] | None = None,
     ):
         self._redis = redis
+        self._chat_key = chat_key or _no_name
         self._clock = clock
         self._per_second = per_second
         self._chat_ms = max(1, int(per_chat_interval_s * 1000))
@@ -73,7 +81,7 @@ class RateLimiter:
             self._counter += 1
             member = f"{now_ms}-{id(self)}-{threading.get_ident()}-{self._counter}"
         wait_ms = self._script(
-            keys=[f"{self._prefix}:all", f"{self._prefix}:chat:{chat_id}"],
+            keys=[f"{self._prefix}:all", f"{self._prefix}:chat:{self._chat_key(chat_id)}"],
             args=[now_ms, 1000, self._per_second, self._chat_ms, member],
         )
         return int(wait_ms) / 1000.0

@@ -2,7 +2,9 @@
 in time, so that an outage of PostgreSQL loses no message (Twilio never retries an inbound SMS).
 
 A record is the raw payload as the provider sent it (Twilio's form, Telegram's update) with its
-kind, as one JSON line (ASCII, so that even a lone surrogate survives the round trip). It goes to a
+kind, as one JSON line (ASCII, so that even a lone surrogate survives the round trip), sealed with
+the deployment's data key (intake.crypto: the person's words and number are on Redis's
+append-only file or the web host's disk until the drain, and never in plain text). It goes to a
 Redis list (docker-compose runs Redis with its append-only file) or, when Redis cannot take it
 either, to an append-only file under `SPOOL_DIR` on the web host (fsynced before the webhook
 answers). The drain, run by the recovery sweep, hands each record back to the same code the
@@ -22,8 +24,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from intake.crypto import DataKeyError, Keyring, key_id
+
 log = logging.getLogger(__name__)
 
+SEALED_AS = "ingress.spool"  # the context a record is sealed under (intake.crypto)
 SPOOL_KEY = "jsc:ingress:spool"
 BAD_KEY = "jsc:ingress:spool:unreadable"
 LOCK_KEY = "jsc:ingress:spool:drain"
@@ -45,8 +50,16 @@ class PoisonRecord(Exception):
 class Spool:
     """Push records (webhook side) and drain them (recovery side)."""
 
-    def __init__(self, redis=None, directory: Path | None = None, redis_retry_s: float = 2.0, clock=time.monotonic):
+    def __init__(
+        self,
+        redis=None,
+        directory: Path | None = None,
+        redis_retry_s: float = 2.0,
+        clock=time.monotonic,
+        keyring: Keyring | None = None,
+    ):
         self.redis = redis
+        self.keyring = keyring
         self.directory = Path(directory) if directory is not None else None
         self.redis_retry_s = redis_retry_s
         self._clock = clock
@@ -59,6 +72,8 @@ class Spool:
         line = json.dumps(
             {"kind": kind, "payload": payload, "received_at": datetime.now(UTC).isoformat()}, ensure_ascii=True
         )
+        if self.keyring is not None:
+            line = self.keyring.encrypt(line, SEALED_AS)
         if self._redis_usable():
             try:
                 self.redis.rpush(SPOOL_KEY, line)
@@ -156,7 +171,7 @@ class Spool:
                 if not lines:
                     break
                 for line in lines:
-                    record = _parse(line)
+                    record = self._parse(line)
                     try:
                         if record is None:
                             raise PoisonRecord("unreadable record")
@@ -191,7 +206,7 @@ class Spool:
                     for raw in f:
                         if not raw.strip():
                             continue
-                        record = _parse(raw)
+                        record = self._parse(raw)
                         try:
                             if record is None:
                                 raise PoisonRecord("unreadable record")
@@ -205,6 +220,23 @@ class Spool:
             finally:
                 os.close(fd)
         return done
+
+    def _parse(self, line: bytes | str) -> dict | None:
+        """The record in a spooled line; None for one that is unreadable. A sealed line opens with
+        the keyring (a key DATA_KEYS no longer holds raises DataKeyError: the drain stops and the
+        records wait for the key rather than being set aside); a plain one (spooled by a version
+        before records were sealed) is read as it is."""
+        text = line.decode("ascii", "replace") if isinstance(line, bytes) else line
+        if key_id(text.strip()) is not None:
+            if self.keyring is None:
+                raise DataKeyError("the spool holds sealed records and this process has no DATA_KEYS")
+            try:
+                text = self.keyring.decrypt(text.strip(), SEALED_AS)
+            except DataKeyError as exc:
+                if "does not hold" in str(exc):
+                    raise
+                return None  # altered or sealed under another key of the same id: set aside
+        return _parse(text)
 
 
 def _parse(line: bytes | str) -> dict | None:

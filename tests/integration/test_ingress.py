@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.jobqueue import InProcessJobQueue
 from bot.spool import BAD_KEY, SPOOL_KEY
 from intake import job_names
+from intake.crypto import DataKeyError, Keyring, new_key
 from intake.model import Message
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander, understanding
 from tests.support import REDIS_URL, TELEGRAM, TWILIO, load_sample_directory, wait_until
@@ -365,6 +366,8 @@ def test_database_down_the_sms_is_spooled_answered_at_once_and_stored_once_when_
     response = post_sms(client, form)
     assert response.status_code == 200 and time.monotonic() - started < 2.0
     assert redis_db.llen(SPOOL_KEY) == 1
+    [record] = redis_db.lrange(SPOOL_KEY, 0, -1)  # sealed: neither the words nor the number in Redis
+    assert record.startswith(b"enc1:") and b"rice field" not in record and b"12345678" not in record
     # Twilio does not retry, but a second delivery of the same message must not become two.
     assert post_sms(client, form).status_code == 200
 
@@ -449,7 +452,9 @@ def test_database_and_redis_down_the_delivery_goes_to_the_local_file(postgres_ur
     assert post_sms(client, sms_form()).status_code == 200
     assert post_update(client, update).status_code == 200
     assert time.monotonic() - started < 2.0
-    assert len((tmp_path / "spool" / "inbound.jsonl").read_text().splitlines()) == 2
+    spooled = (tmp_path / "spool" / "inbound.jsonl").read_text().splitlines()
+    assert len(spooled) == 2 and all(line.startswith("enc1:") for line in spooled)
+    assert not any("rice field" in line or "5550001" in line for line in spooled)  # sealed on disk too
 
     back = make_services(postgres_url, places, spool_dir=tmp_path / "spool")  # Redis still down here
     load_sample_directory(back)
@@ -536,6 +541,29 @@ def test_a_record_the_drain_cannot_read_is_set_aside_and_the_rest_still_drain(po
         jobs.recover(worker, older_than_s=3600)
         assert count(worker) == 1
         assert redis_db.llen(SPOOL_KEY) == 0 and redis_db.lrange(BAD_KEY, 0, -1) == [b"{not json"]
+    finally:
+        worker.ingress.close()
+        worker.engine.dispose()
+
+
+def test_a_plain_record_of_an_older_version_still_drains_and_a_missing_key_stops_the_drain(
+    postgres_url, places, tmp_path, redis_db
+):
+    worker = worker_services(postgres_url, places, tmp_path)
+    try:
+        plain = sms_form(Body="spooled before records were sealed")
+        redis_db.rpush(SPOOL_KEY, json.dumps({"kind": "twilio_sms", "payload": plain, "received_at": "x"}))
+        worker.ingress.spool.push("twilio_sms", sms_form())
+        sealed = redis_db.lrange(SPOOL_KEY, 1, 1)[0]
+        jobs.recover(worker, older_than_s=3600)
+        assert sorted(r.body for r in inbound(worker)) == ["rice field dispute in Sangkae", plain["Body"]]
+        assert redis_db.llen(SPOOL_KEY) == 0
+        # A record sealed under a key this process does not hold waits for it: never set aside or lost.
+        other = Keyring.parse(f"k9:{new_key()}", new_key())
+        redis_db.rpush(SPOOL_KEY, other.encrypt(sealed.decode(), "ingress.spool"))
+        with pytest.raises(DataKeyError, match="k9"):
+            worker.ingress.spool.drain(lambda kind, payload: None)
+        assert redis_db.llen(SPOOL_KEY) == 1 and redis_db.llen(BAD_KEY) == 0
     finally:
         worker.ingress.close()
         worker.engine.dispose()

@@ -10,11 +10,14 @@ from redis import Redis
 
 from bot.bootstrap import build_services
 from bot.ratelimit import InProcessRateLimiter, RateLimiter
+from intake.crypto import Keyring, new_key
 from intake.model import Contact
 from intake.outbound import queue_message
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.support import REDIS_URL
 from worker import jobs
+
+KEYRING = Keyring.parse(f"k1:{new_key()}", new_key())
 
 
 class Clock:
@@ -34,7 +37,7 @@ def redis():
 
 
 def limiters(redis, clock):
-    return [InProcessRateLimiter(clock), RateLimiter(redis, clock, prefix="test:rl")]
+    return [InProcessRateLimiter(clock), RateLimiter(redis, clock, prefix="test:rl", chat_key=KEYRING.phone_hash)]
 
 
 @pytest.mark.parametrize("kind", [0, 1], ids=["in_process", "redis"])
@@ -67,11 +70,24 @@ def test_thirty_a_second_across_chats(redis, kind):
 
 def test_workers_sharing_redis_share_the_limits(redis):
     clock = Clock()
-    first, second = RateLimiter(redis, clock, prefix="test:rl"), RateLimiter(redis, clock, prefix="test:rl")
+    first, second = (
+        RateLimiter(redis, clock, prefix="test:rl", chat_key=KEYRING.phone_hash),
+        RateLimiter(redis, clock, prefix="test:rl", chat_key=KEYRING.phone_hash),
+    )
     assert first.acquire("900001") == 0
     assert second.acquire("900001") > 0
     taken = sum(1 for i in range(40) if (first if i % 2 else second).acquire(f"c{i}") == 0)
     assert taken == 29  # 30 a second in all, one already used by chat 900001
+
+
+def test_redis_holds_no_chat_id_only_its_keyed_hash(redis):
+    limiter = RateLimiter(redis, Clock(), prefix="test:rl", chat_key=KEYRING.phone_hash)
+    assert limiter.acquire("7712345001") == 0
+    names = [k.decode() for k in redis.keys("test:rl:*")]
+    assert f"test:rl:chat:{KEYRING.phone_hash('7712345001')}" in names
+    assert not any("7712345001" in name for name in names)
+    with pytest.raises(TypeError, match="chat_key"):
+        RateLimiter(redis, Clock(), prefix="test:rl").acquire("7712345001")
 
 
 def test_a_throttled_telegram_send_requeues_itself_with_the_wait(config, places):
