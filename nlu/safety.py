@@ -1540,6 +1540,8 @@ _NEG_FILLERS_LATIN = (
     "thloab",
     "thlob",
     "chea",
+    # "ot men chuonh dou te": not really trafficking
+    "men",
 )
 _NEG_CONJ_LATIN = ("or", "nor", "and", "and no", "or any", "ning", "reu", "rue", "ku", "kor")
 _NEG_CUES_KHMER = ("មិន", "អត់", "គ្មាន", "ពុំ", "ឥត")
