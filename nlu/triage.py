@@ -2636,11 +2636,7 @@ def decide(
     # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
     # and catches fire easily if you do not pay").
     signal_lowered = bool(
-        set(cues.lowering)
-        - _ASKING
-        - _THINGS
-        - {"no_harm"}
-        - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set())
+        set(cues.lowering) - _ASKING - _THINGS - {"no_harm"} - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set())
     )
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
