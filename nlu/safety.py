@@ -1230,6 +1230,9 @@ EXCEPTIONS: tuple[str, ...] = (
     "(vay|veay) (bongkol|bangkol|bong kol)",
     "(someone|somebody|person|who|he|she|father|mother|husband|wife|parent|owner) dies",
     "dies (without|intestate|before|leaving)",
+    # seventh round: a prisoner in a prison is held by a court, not kept by someone
+    "prisoner(s)? .{0,50}(prison|jail|prey sar|correctional)",
+    "(prison|jail|prey sar|correctional) .{0,50}prisoner(s)?",
 )
 
 _URGENT_CATEGORIES = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})

@@ -2624,8 +2624,9 @@ def decide(
     # the child such a message may name: "child support"), never a threat, abuse or trafficking.
     if set(danger.categories) - _NO_HARM_EXPLAINS or "violence" not in danger.categories:
         word_lowering.discard("no_harm")
-    if cues.threat_to_life:  # "he put pesticide in my food to kill me": only a joke explains it
-        word_lowering &= {"idiom"}
+    if cues.threat_to_life:  # "he put pesticide in my food to kill me": only a joke explains it,
+        # or a past era ("under Pol Pot they killed my father": no threat to anyone's life now)
+        word_lowering &= {"idiom", "history"}
     lowered = bool(word_lowering)
     # A law question, a sport or a joke beside harm to the writer or their own people ("my husband
     # beats me, what does the law say?", "the football coach beats my son") keeps a danger word from

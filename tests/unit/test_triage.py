@@ -828,3 +828,14 @@ def test_a_past_era_explains_killing_words_like_a_thing_not_trafficking():
     assert outcome(killed, past, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == NONE
     trafficked = Danger(urgent=True, categories=("trafficking",))
     assert outcome(trafficked, past, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == ASK
+
+
+def test_a_killing_in_a_past_era_is_no_threat_to_life_now():
+    killed = Danger(urgent=True, categories=("threat",))
+    past = find_cues("ក្នុងសម័យខ្មែរក្រហម គេសម្លាប់ឪពុកខ្ញុំ ឥឡូវយើងចង់សុំប័ណ្ណដី")
+    assert past.threat_to_life and "history" in past.lowering
+    assert outcome(killed, past, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == NONE
+    # without the era the same words are a threat to the writer's own people
+    now = find_cues("គេសម្លាប់ឪពុកខ្ញុំ ឥឡូវយើងចង់សុំប័ណ្ណដី តាមច្បាប់")
+    assert now.threat_to_life
+    assert outcome(killed, now, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == ASK
