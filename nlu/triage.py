@@ -17,7 +17,8 @@ through. Three kinds of evidence are weighed:
   camera or secret filming where someone washes or sleeps, and a warning to someone who reported
   or testified (retaliation); since the fifth round someone taken away with contact cut, a hint
   of death aimed at someone; since the sixth round a child given away to someone who pays the
-  parents.
+  parents; since the seventh round a veiled death threat ("you will not see tomorrow") and a former
+  partner who follows, tracks or turns up where the writer works or lives (stalking).
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
   as the thing hit, noise and a work accident (these explain violence and threat words only,
   never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
@@ -28,13 +29,17 @@ through. Three kinds of evidence are weighed:
   sport, or a joke explains no danger word told beside harm done to the writer or their own people
   or going on unreported ("my husband beats me, what does the law say?" is asked at least), and
   nothing but a joke explains a threat to the writer's life ("pesticide in my food to kill me").
+  Since the seventh round a past era (killings under the Khmer Rouge) explains what a thing
+  explains, a threat to life included, and a statement that nobody was hurt, that it was only a
+  quarrel or that violence is long over explains a word of violence, never beside harm to the
+  writer or their own people.
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage7.yml` hold examples written for this).
+everything else; `nlu_triage.yml` to `nlu_triage6.yml` hold examples written for this).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
