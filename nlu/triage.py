@@ -17,7 +17,8 @@ through. Three kinds of evidence are weighed:
   camera or secret filming where someone washes or sleeps, and a warning to someone who reported
   or testified (retaliation); since the fifth round someone taken away with contact cut, a hint
   of death aimed at someone; since the sixth round a child given away to someone who pays the
-  parents.
+  parents; since the seventh round a veiled death threat ("you will not see tomorrow") and a former
+  partner who follows, tracks or turns up where the writer works or lives (stalking).
 - **Context that lowers the signal** (`LOWERING`): a vehicle, an animal, the weather or an object
   as the thing hit, noise and a work accident (these explain violence and threat words only,
   never trafficking, sexual abuse, forced labour or a threat-model signal); films, games and
@@ -28,6 +29,10 @@ through. Three kinds of evidence are weighed:
   sport, or a joke explains no danger word told beside harm done to the writer or their own people
   or going on unreported ("my husband beats me, what does the law say?" is asked at least), and
   nothing but a joke explains a threat to the writer's life ("pesticide in my food to kill me").
+  Since the seventh round a past era (killings under the Khmer Rouge) explains what a thing
+  explains, a threat to life included, and a statement that nobody was hurt, that it was only a
+  quarrel or that violence is long over explains a word of violence, never beside harm to the
+  writer or their own people.
 
 and two models: the intent classifier's probability of `victim_protection` (Rasa's or the
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
@@ -248,6 +253,21 @@ _THREAT_WORDS = (
     "dont blame",
     "don't blame",
     "do not blame",
+    # seventh round: a veiled warning about the writer's children or family ("a photo of your
+    # daughter... take good care of her", "if you do not want your children to have trouble")
+    "ថែឲ្យល្អ",
+    "ថែរក្សាឲ្យល្អ",
+    "រូបកូន",
+    "បើមិនចង់ឲ្យកូន",
+    "បើមិនចង់ឲ្យគ្រួសារ",
+    "(thae|the|thei) (reaksa )?(oy|aoy|ouy) (laor|lor|la|lao)",
+    "(rup|roup|rub|roub) (kon|koun)",
+    "(ber|bae|baeu|beu) (ot|min|mun) (chong|chang|jong) (oy|aoy|ouy) (kon|koun|kruosar|krousar|kruosa|propon|prapon)",
+    "(kon|koun) (knhom|khnhom|knom|aeng|ek|neak) (mean|nung mean) (rerng|reuoeng|roeung|reuong|rueng|reung)",
+    "mean (rerng|roeung|reuong|rueng|reung)",
+    "(photo|photos|picture|pictures) of (my|your|her|his|our) ([a-z]+ )?(child|children|son|daughter|kids|baby|family)",
+    "take (good )?care of (her|him|them|your (child|children|kids|son|daughter|family))",
+    "(if|unless) you (dont|don't|do not) want (your|the) (child|children|kids|son|daughter|family|wife|husband)",
 )
 _INTIMATE = (
     "អាក្រាត",
@@ -310,6 +330,10 @@ _CHILD = (
     "girl*",
     "niece",
     "nephew",
+    # seventh round: a novice monk
+    "សាមណេរ",
+    "(samne|samney|samnay|samanera|samanen)",
+    "novice*",
 )
 _LURE = (
     "ឲ្យលុយ",
@@ -320,6 +344,8 @@ _LURE = (
     "ទូរស័ព្ទ",
     "បារី",
     "aoy luy",
+    "(oy|ouy) (luy|loy|prak)",
+    "(ttuol|tetuol|totuol|ttuel) (luy|loy|prak)",
     "aoy nom",
     "skor",
     "kado",
@@ -358,6 +384,11 @@ _ALONE = (
     "without telling",
     "meet him",
     "go with him",
+    # seventh round: told to hide it
+    "លាក់កុំឲ្យ",
+    "(leak|lak|leik|leuk) (sngat|samngat|som ngat|snguot)",
+    "(kom|kum) (prab|brab) (neak|nak) (na|nona|norna)",
+    "(dont|don't|do not|never) tell (anyone|anybody|your|his|her)",
 )
 _MARRY = (
     "រៀបការ",
@@ -427,6 +458,16 @@ _NO_CARE = (
     "left behind",
     "locked inside",
     "sleeps at the market",
+    # seventh round: nobody looking after them, living or sleeping at a station or a market (not
+    # "no parents" alone: an orphan whose birth or guardianship is registered is no child at risk)
+    "គ្មានអ្នកមើល",
+    "គ្មានអ្នកថែ",
+    "ដេកនៅចំណត",
+    "ដេកនៅស្ថានីយ",
+    "(ot|kmean|khmean|min) mean (neak|nak) (merl|mel|meul|mer|thae|the|chenhchem|chenchem)",
+    "(dek|deik|rous|ros|nov) nov (chamnot|chomnot|chamnort|psar|phsar|sthani)",
+    "(nobody|no one|noone) (to )?(look|looks|looking|care|cares|caring) (after|for) (them|him|her)",
+    "(sleep|sleeps|sleeping|slept|live|lives|living|lived) (at|in) (a |the )?(bus station|station|bus stop|market|street|streets)",
 )
 _CONFINE = (
     "ចាក់សោ",
@@ -592,6 +633,13 @@ _NO_CONTACT = (
     "switched off",
     "turned off",
     "ot mean somleng",
+    # seventh round: whereabouts unknown, the family still looking ("never knew where he is")
+    "រកមិនឃើញ",
+    "(rok|rook|rork) (ot|min|mun) (khernh|kheunh|kheung|khoeunh|kernh)",
+    "(never|not|dont|don't|do not|didnt|didn't|did not|still dont|still don't|nobody|no one) (knew|know|knows|found out) where (he|she|they|him|her|them|my [a-z]+) (is|are|was|were|went|is held|is kept)",
+    "whereabouts",
+    "still (looking|searching) for (him|her|them)",
+    "(family|we|they) (is |are )?still (looking|searching)",
 )
 _FEAR = ("ខ្លាច", "មិនហ៊ាន", "klach", "afraid", "scared", "fear*", "terrified")
 _HOME = ("ត្រឡប់ទៅផ្ទះ", "ដេក", "trolob phteah", "dek", "go home", "sleep", "going home")
@@ -930,6 +978,17 @@ _REPORTED = (
     "gave (my|a) statement",
     "informed",
     "whistle*",
+    # seventh round: a story written or published, a complaint one is pressed to withdraw
+    "សរសេររឿង",
+    "ចុះផ្សាយ",
+    "ដកពាក្យបណ្តឹង",
+    "ពាក្យបណ្តឹង",
+    "(sarse|sorse|sase|sosse) (rueng|reuong|rerng|roeung|atbot|ath bot)",
+    "(peak )?(bandeng|bondeng|bandoeng|bontoeng|bondoeng)",
+    "(dork|dok|doak) (peak|pak) (bandeng|bondeng|bdeng|pdeng|ptoeng)",
+    "(wrote|written|writing|published|posted) (a |an |the |my )?(story|article|report|post)",
+    "(wrote|written|writing|published|posted) about",
+    "(withdraw|drop|take back) (the|my|our|her|his) (complaint|case|report|petition)",
 )
 _WARNING = (
     "ប្រយ័ត្ន",
@@ -967,6 +1026,21 @@ _WARNING = (
     "មានរឿង",
     "mean reuoeng",
     "niyeay chraen",
+    # seventh round: a veiled warning about the writer's children or family ("a photo of your
+    # daughter... take good care of her", "if you do not want your children to have trouble")
+    "ថែឲ្យល្អ",
+    "ថែរក្សាឲ្យល្អ",
+    "រូបកូន",
+    "បើមិនចង់ឲ្យកូន",
+    "បើមិនចង់ឲ្យគ្រួសារ",
+    "(thae|the|thei) (reaksa )?(oy|aoy|ouy) (laor|lor|la|lao)",
+    "(rup|roup|rub|roub) (kon|koun)",
+    "(ber|bae|baeu|beu) (ot|min|mun) (chong|chang|jong) (oy|aoy|ouy) (kon|koun|kruosar|krousar|kruosa|propon|prapon)",
+    "(kon|koun) (knhom|khnhom|knom|aeng|ek|neak) (mean|nung mean) (rerng|reuoeng|roeung|reuong|rueng|reung)",
+    "mean (rerng|roeung|reuong|rueng|reung)",
+    "(photo|photos|picture|pictures) of (my|your|her|his|our) ([a-z]+ )?(child|children|son|daughter|kids|baby|family)",
+    "take (good )?care of (her|him|them|your (child|children|kids|son|daughter|family))",
+    "(if|unless) you (dont|don't|do not) want (your|the) (child|children|kids|son|daughter|family|wife|husband)",
 )
 
 # Someone taken away (into a car, by men) with contact cut since: an abduction.
@@ -983,6 +1057,12 @@ _TAKEN_AWAY = (
     "(pushed|dragged|forced|pulled|bundled) (her|him|them|my \\w+)? ?into (a|an|the|their) (car|van|truck)",
     "abduct*",
     "kidnap*",
+    # seventh round: taken by men (in plain clothes), whereabouts unknown since
+    "ស្លៀកពាក់ស៊ីវិល",
+    "(slek|sliek|sleik|slaek) (peak|pheak|pak) (civil|sivil|seville|civilian)",
+    "taken by (men|police|soldiers|strangers|unknown|people|[a-z]+ men)",
+    "(men|police|soldiers|officers|people) in (plain|civilian) cloth*",
+    "plain-? ?clothes",
 )
 # A hint of death aimed at someone: "prepare a funeral", a coffin or a wreath with a name.
 _DEATH_HINT = (
@@ -1056,6 +1136,55 @@ _PAID_FOR = (
     "for [0-9]+ (dollars|usd)",
 )
 
+# A veiled death threat: "you will not see tomorrow", "we will not see another sunrise".
+_NO_TOMORROW = (
+    "លែងឃើញថ្ងៃ",
+    "មិនបានឃើញថ្ងៃ",
+    "មិនឃើញថ្ងៃស្អែក",
+    "មិនឃើញថ្ងៃរះ",
+    "លែងបានឃើញព្រះអាទិត្យ",
+    "(ot|min|mun|leng|lerng|laeng) (ban )?(kheunh|khernh|kheung|khoeunh|kernh|keunh) (thngai|tngai|thgnai|tgnai) (reah|rea|ras|reas|saek|skaek|sa'ek|thmey|tmey|teat|tiet)",
+    "(ot|min|mun|leng|lerng|laeng) (ban )?(kheunh|khernh|kheung|khoeunh|kernh|keunh) (preah atit|pre atit)",
+    "(wont|won't|will not|would not|wouldn't|never) (live to )?see (tomorrow|another day|the next day|the (sun|sunrise|morning|new year)|next (week|month|year))",
+    "(see|seeing) (the )?(sun ?rise|sunrise|morning) again",
+    # "say goodbye to each other" (while you can)
+    "និយាយលាគ្នា",
+    "(triem|treum|triam|niyeay) (lea|lia) (knea|kna|knear)",
+    "say (your )?goodbye(s)? to (each other|your (family|wife|husband|children|kids|mother|father))",
+)
+# Stalking by a former partner: fake accounts, following, turning up where the writer works.
+_EX_PARTNER = (
+    "អតីតសង្សារ",
+    "សង្សារចាស់",
+    "អតីតប្តី",
+    "ប្តីចាស់",
+    "អតីតប្រពន្ធ",
+    "ex",
+    "ex-? ?(boyfriend|girlfriend|husband|wife|partner|bf|gf)",
+    "former (boyfriend|girlfriend|husband|wife|partner)",
+    "(songsa|sangsa|sangsar|songsar|sangsa) (chas|chaas|jas)",
+    "(pdei|pdey|pdy|bdei|bdey|pdai) (chas|chaas|jas)",
+    "(propon|prapon|propun) (chas|chaas|jas)",
+)
+_STALKING = (
+    "គណនីក្លែងក្លាយ",
+    "អាខោនក្លែង",
+    "ហ្វេកអាខោន",
+    "ដើរតាមខ្ញុំ",
+    "តាមដានខ្ញុំ",
+    "ដឹងកន្លែងខ្ញុំ",
+    "ចាំខ្ញុំនៅមុខ",
+    "fake (account*|profile*|facebook|fb|page*)",
+    "(follows|followed|following|stalks|stalked|stalking|tracks|tracked|tracking) (me|my)",
+    "(waits|waited|waiting) (for me )?(outside|at|near) (my|the) (house|home|work|office|school|room|factory)",
+    "(turns|turned|shows|showed) up at (my|our) (work|house|home|office|school|factory|room)",
+    "(knows|found out|finds out|find out) where (i|we) (work|live|stay|study|sleep)",
+    "(bangkeut|bongkeut|bangkaet|bongkaet|bangkoet|bongkoet) (fake|account|facebook|fb|page)",
+    "(deng|dung|doeng) (kanleng|konleng|kon leng|kan leng) (knhom|khnhom|knom|khnom)",
+    "(deur|daer|der|dae) tam (knhom|khnhom|knom|khnom)",
+    "(tam dan|tamdan|taam dan) (knhom|khnhom|knom|khnom)",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -1078,6 +1207,8 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("abduction", "trafficking", (_TAKEN_AWAY, _NO_CONTACT)),
     ("death_hint", "threat", (_DEATH_HINT, _AIMED)),
     ("child_given_for_money", "trafficking", (_CHILD + _BABY, _GIVE_AWAY, _PAID_FOR)),
+    ("veiled_death_threat", "threat", (_NO_TOMORROW,)),
+    ("stalking", "threat", (_EX_PARTNER, _STALKING)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -1164,6 +1295,14 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "cats",
         "rooster*",
         "cattle",
+        # seventh round: a bull, a calf, an ox, a horse
+        "bull",
+        "bulls",
+        "calf",
+        "calves",
+        "ox",
+        "oxen",
+        "horse*",
         # pests: "how do I kill the ants / rats"
         "កណ្តុរ",
         "ស្រមោច",
@@ -1288,6 +1427,34 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(daem|doem|deum|dom|doeum) (chheu|cheu|chhoe|chhue)",
         "timber",
         "ដើមឈើ",
+        # seventh round: straw, stubble, rubbish or a bees' nest burnt; crops killed by a weedkiller;
+        # a weapon as a picture, a tattoo or a toy
+        "ចំបើង",
+        "សំបុកឃ្មុំ",
+        "ត្រសក់",
+        "ថ្នាំបាញ់ស្មៅ",
+        "(chombaeng|chambaeng|chombeng|chambeng|chom baeng|chambeung)",
+        "(sombok|sambok|sampok) (khmum|kmum|khmom|kmom)",
+        "(trasak|trosak|trasok)",
+        "(thnam|tnam) (bach|bok) (smav|smao|smau)",
+        "straw",
+        "stubble",
+        "rubbish",
+        "trash",
+        # a nest, never "bee" alone: repeated letters are squashed ("bee" would be "be")
+        "(bee|bees|wasp|wasps|hornet|hornets)s? (nest|nests|hive|hives)",
+        "beehive*",
+        "pumpkin*",
+        "cucumber*",
+        "herbicide*",
+        "weedkiller*",
+        "weed killer",
+        "tattoo*",
+        "សាក់",
+        "(sak|sack) (rup|roup|rub|roub)",
+        "(rup|roup|rub|roub) (kamphleung|kampleung|kamplerng|kamphlerng|kambet|kombet)",
+        "(picture|photo|drawing|image|tattoo) of (a|an) (gun|knife|pistol|rifle|sword)",
+        "(toy|water|plastic|airsoft) (gun|guns|pistol|knife|sword)",
     ),
     # films, games, sport: "the killing fields", "beat level 30", "beat the thai fighter"
     "entertainment": (
@@ -1351,6 +1518,18 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "ghost stor*",
         "rueng khmoch",
         "reuong khmoch",
+        # seventh round: football clubs whose results are told as one "beating" another
+        "chelsea",
+        "arsenal",
+        "liverpool",
+        "manchester",
+        "man (u|utd|united|city)",
+        "real madrid",
+        "barcelona",
+        "barca",
+        "juventus",
+        "bayern",
+        "psg",
     ),
     # a work accident: a machine, social security ("injured by the cutting machine, does NSSF pay")
     "work_accident": (
@@ -1522,6 +1701,13 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(knhom|knom|khnom|khnhom) (rien|rean|rein|ryen) (nitisas|nitesas|nitisat|chbab|sangkum|college|university|sakol)",
         "(rien|rean|rein) (nitisas|nitesas|nitisat) (chnam|chhnam)",
         "sastracha",
+        # seventh round: a class report, a grade 12 pupil, a journalist in romanised spellings, news seen
+        "(for|in) (my|our|a) (university|college|school|law|criminology|journalism) (class|course|assignment|project|report)",
+        "university class",
+        "(kmeng|sis|seus|sers|nisset|neak) (rean|rien|rein|ryen) (thnak|tnak) (ti )?[0-9]+",
+        "(sarpodarmean|sarpordamean|sarpodamean|sarpordarmean|sarpodamen|sarpodaman|sarapordamean)",
+        "អ្នកសារព័ត៌មាន",
+        "(kheunh|khernh|kernh|kheung) (news|pordamean|pormean|porda mean|pordarmean|pordameanh)",
     ),
     "law_question": (
         # the legal route (to work abroad, ...)
@@ -1606,6 +1792,65 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(tos|tus|tous) .{0,60}(ponman|bonman) (chnam|chhnam)",
         "chbab (oy|aoy|ouy)",
         "anukret",
+        # seventh round: a licence or a permit, what the law lays down, a sentence or a penalty, the
+        # criminal code in romanised spellings, intent in a killing as a point of law
+        "អាជ្ញាប័ណ្ណ",
+        "ត្រូវសុំច្បាប់",
+        "ត្រូវសុំការអនុញ្ញាត",
+        "ច្បាប់កំណត់",
+        "(need|needs|require|requires|required|get|apply for|have) (a |any )?(licen[cs]e|permit|permission)",
+        "(licen[cs]e|permit|permission) to (sell|own|carry|keep|have|burn|buy)",
+        "(trov|tro) (mean |som |sum )?(ach|chbab|anunhat|kar anunhat|achnhaban|ach nha ban|licen[cs]e|permit)",
+        "chbab (kamnot|komnot|kamnort|komnort)",
+        "(tos|tus|tous) (pontuch|bontuch|pon tuch|bon tuch|pon touch)",
+        "(prison|jail) (sentence|term)",
+        "sentence for",
+        "how many years (in )?(prison|jail)",
+        "(intentional|unintentional|deliberate|accidental) (killing|homicide)",
+        "manslaughter",
+        "(doy|daoy) (chetana|chetnea|chetanea|chetonea)",
+        "(kram|krom|kream) (prohmotonh|prohmatont|pruhmotont|prohmotont|prummotont|prohmoton|prumtont)",
+    ),
+    # A past era: killings under the Khmer Rouge or in the war ("under Pol Pot my grandfather was
+    # killed, how do we get a land title now"); explains what a thing explains (`decide`).
+    "history": (
+        "ខ្មែរក្រហម",
+        "ប៉ុលពត",
+        "សម័យសង្គ្រាម",
+        "khmer rouge",
+        "pol pot",
+        "polpot",
+        "khmer (krohom|kraham|krahorm|krohorm|krahom)",
+        "(samay|samai) (pol pot|polpot|a pot|khmer krohom|khmer kraham|songkream|sangkream)",
+        "genocide",
+        "(during|in) the (war|civil war)",
+        "(in|during|since) (the )?(1975|1976|1977|1978|1979|1970s)",
+    ),
+    # Said outright that nobody was hurt, that it was only a quarrel, or that violence in the past is
+    # over ("we only argue, no violence", "there was violence before but it has been over for
+    # years"): explains a word of violence only (`decide`).
+    "no_harm": (
+        "គ្រាន់តែឈ្លោះ",
+        "តែឈ្លោះគ្នា",
+        "គ្មាននរណារបួស",
+        "គ្មានអ្នករបួស",
+        "មិនមានអ្នករបួស",
+        "គ្មានអំពើហិង្សា",
+        "មិនមានអំពើហិង្សា",
+        "តែបញ្ចប់",
+        "បញ្ចប់យូរ",
+        "បញ្ចប់ច្រើនឆ្នាំ",
+        "(tae|kron tae|krantae|kroan tae) (chhlouh|chlos|chloh|chhloh|chhlos|chlouh) (knea|kna|knear)",
+        "(ot|kmean|khmean|min) mean (nak|neak) (na )?(robuos|rbuos|robous)",
+        "(ot|kmean|khmean|min) mean (hengsa|hingsa|heng sa|ampeu hengsa)",
+        "(chob|chhob|chhop) (yur|yu|yo|yoor) (hz|haey|hoy|hei)",
+        "(only|just) (a |an )?(big |small |verbal |loud )?(argu*|quarrel*|shouting|words)",
+        "(nobody|no one|noone|none of us) (was |got |is |were )?(hurt|injured)",
+        "(no|without) (violence|fighting|injur*)",
+        "verbal (only|argument|fight|dispute)",
+        "(it|violence|that) (is|was|has been|s|its) over",
+        "over for (years|a long time|many years)",
+        "(ended|stopped) (many |some )?(years|long) ago",
     ),
     "idiom": (
         "ហាហា",
@@ -2380,8 +2625,13 @@ def decide(
     word_lowering = set(cues.lowering)
     if set(danger.categories) - _THING_EXPLAINS or not set(danger.categories) & _THING_HIT:
         word_lowering -= _THINGS
-    if cues.threat_to_life:  # "he put pesticide in my food to kill me": only a joke explains it
-        word_lowering &= {"idiom"}
+    # "Nobody was hurt", "only a quarrel", "the violence is over" explain a word of violence (with
+    # the child such a message may name: "child support"), never a threat, abuse or trafficking.
+    if set(danger.categories) - _NO_HARM_EXPLAINS or "violence" not in danger.categories:
+        word_lowering.discard("no_harm")
+    if cues.threat_to_life:  # "he put pesticide in my food to kill me": only a joke explains it,
+        # or a past era ("under Pol Pot they killed my father": no threat to anyone's life now)
+        word_lowering &= {"idiom", "history"}
     lowered = bool(word_lowering)
     # A law question, a sport or a joke beside harm to the writer or their own people ("my husband
     # beats me, what does the law say?", "the football coach beats my son") keeps a danger word from
@@ -2392,7 +2642,7 @@ def decide(
     # work for an NGO: an old man was left without food"); nor does a thing ("your house is old
     # and catches fire easily if you do not pay").
     signal_lowered = bool(
-        set(cues.lowering) - _ASKING - _THINGS - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set())
+        set(cues.lowering) - _ASKING - _THINGS - {"no_harm"} - (_OWN_HARM_UNEXPLAINS if cues.own_situation else set())
     )
     soon = cues.soon
     victim_read = classifier_intent == Intent.VICTIM_PROTECTION.value
@@ -2462,8 +2712,11 @@ def decide(
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 _ASKING = frozenset({"asker_role", "law_question"})
 _GRAVE = frozenset({"sexual_abuse", "trafficking"})
-_THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident"})
+# A past era (killings under the Khmer Rouge) explains what a thing explains.
+_THINGS = frozenset({"vehicle", "animal", "weather", "object", "noise", "work_accident", "history"})
+_NO_HARM_EXPLAINS = frozenset({"violence", "child_at_risk"})
 _THING_EXPLAINS = frozenset({"violence", "threat", "child_at_risk"})
 _THING_HIT = frozenset({"violence", "threat"})  # what a thing can be the object of
 # Context that explains nothing beside harm told to the writer or their own people (`_OWN_HARM`).
-_OWN_HARM_UNEXPLAINS = frozenset({"law_question", "entertainment", "idiom"})
+# "Nobody was hurt" beside "he beats me" is no denial either.
+_OWN_HARM_UNEXPLAINS = frozenset({"law_question", "entertainment", "idiom", "no_harm"})

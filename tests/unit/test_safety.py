@@ -320,3 +320,16 @@ def test_negation_words_in_a_victim_message_are_not_a_denial(text):
 @pytest.mark.parametrize("text", ["", "   ", "my neighbour moved the boundary", None, 42, "no " * 3000])
 def test_no_danger_or_garbage_is_not_a_denial(text):
     assert danger_negated(text) is False
+
+
+def test_men_really_between_a_negation_and_the_word_still_denies():
+    # seventh round: "ot men ... te" is "not really": a loud quarrel in which nobody hit anyone
+    assert danger_negated("yerng chhlouh knea klang, tae ke ot men vay knhom te") is True
+    # ... but "ot men tae" is "not only": the harm is told, not denied
+    assert danger_negated("ot men tae vay knhom te, ke chab ka knhom tiet") is False
+
+
+def test_a_prisoner_in_a_prison_is_no_one_kept_captive():
+    # seventh round: held by a court, not kept by someone
+    assert assess_danger("can a prisoner at Prey Sar receive visits from his children").categories == ()
+    assert "trafficking" in assess_danger("he keeps me like a prisoner in his house").categories

@@ -721,3 +721,121 @@ def test_bones_broken_are_violence_and_harm_to_our_own_people_counts():
     assert find_cues("my ex wife's new husband beats our son, what does the law say about custody?").own_situation
     # a debate club's coach is someone, not the reason to ask
     assert "asker_role" not in find_cues("our debate club coach touches the girls after practice").lowering
+
+
+# --- seventh round --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # a veiled death threat: "you will not see tomorrow", "say goodbye to each other"
+        ("the money man said if the van is not his by Monday we won't see another day", "veiled_death_threat"),
+        ("ke tha ber ot brokol dei, aeng leng kheunh thngai saek hz", "veiled_death_threat"),
+        ("គេថាបើមិនចុះហត្ថលេខា ខ្ញុំនឹងលែងឃើញថ្ងៃស្អែក", "veiled_death_threat"),
+        ("ke prab tha kruosar aeng triem lea knea tuk tov", "veiled_death_threat"),
+        # a former partner who follows, tracks or turns up where the writer works or lives
+        ("my ex husband follows me from the factory and found out where I live now", "stalking"),
+        ("pdei chas knhom deur tam knhom rol pel lngach, ke bongkeut facebook kleng", "stalking"),
+        ("អតីតសង្សារខ្ញុំដើរតាមខ្ញុំ ហើយដឹងកន្លែងខ្ញុំស្នាក់នៅ", "stalking"),
+        # a warning about the writer's children after a report, a story or a complaint
+        ("after I wrote about the dredging, someone sent me photos of my daughter at school", "retaliation"),
+        ("ke oy knhom dork peak bondeng vinh, ber ot chong oy kon knhom mean rerng", "retaliation"),
+        ("ក្រោយខ្ញុំប្តឹង គេផ្ញើរូបកូនខ្ញុំមក ប្រាប់ឲ្យថែឲ្យល្អ", "retaliation"),
+        # taken by men in plain clothes, whereabouts unknown since
+        ("my cousin was taken by men in plain clothes at the market and nobody knows where he is", "abduction"),
+        ("pdey knhom trov ke chab yok tov, yerng rok ot kheunh pi khe mun", "abduction"),
+        ("បងខ្ញុំត្រូវគេចាប់យកទៅ ឥឡូវរកមិនឃើញ", "abduction"),
+        # children living at a market or a station, nobody looking after them
+        ("two small girls have been living at the bus station for a week, they beg for rice", "child_without_care"),
+        ("kmeng 3 neak dek nov psar reang yub, ot mean neak merl", "child_without_care"),
+        ("ក្មេងតូចៗដេកនៅចំណតឡាន គ្មានអ្នកមើលថែ", "child_without_care"),
+        # a novice monk given money and told to hide it
+        ("a man gives the little novice money and tells him not to tell anyone, then calls him alone", "grooming"),
+        ("samne toch mneak ttuol luy pi bros mneak, ke prab oy leak sngat", "grooming"),
+    ],
+)
+def test_signals_of_the_seventh_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+def test_no_parents_alone_an_ex_alone_or_a_scam_report_is_no_signal():
+    # an orphan registered by a clerk, a divorce settled, a story written about a market
+    assert find_cues("I am the commune clerk, how do I register the birth of a baby with no parents").signals == ()
+    assert find_cues("kon ksoy ot mean ov mday, knhom chong tver chea neak tetuol khos trov").signals == ()
+    assert find_cues("my ex husband and I agreed on the house, how do we register the sale").signals == ()
+    assert find_cues("I wrote a story about the new market for the school paper").signals == ()
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # a past era: killings under the Khmer Rouge
+        ("my great uncle was killed under Pol Pot, can the family see his file at the archive", "history"),
+        ("samay khmer krohom ke samlab ta knhom, ailov chong rok ekasar", "history"),
+        ("ជីតាខ្ញុំត្រូវគេសម្លាប់សម័យខ្មែរក្រហម តើមានបញ្ជីឈ្មោះទេ", "history"),
+        # said outright: nobody hurt, only a quarrel, violence long over
+        ("we fight about the well every week, only arguing, nobody was hurt", "no_harm"),
+        ("yerng chhlouh knea rueng phlov, tae chhlouh knea te, ot mean neak robuos", "no_harm"),
+        ("យើងឈ្លោះគ្នារឿងទឹក គ្រាន់តែឈ្លោះ គ្មានអ្នករបួស", "no_harm"),
+        ("there was violence in our marriage but it ended years ago, now we only need the papers", "no_harm"),
+        # a bull or a calf, straw or a bees' nest burnt, a tattoo or a toy gun
+        ("his bull gored my calf and he says it was my fault", "animal"),
+        ("the children burnt a hornets nest and the straw caught fire", "object"),
+        ("ក្មេងៗដុតចំបើងក្បែរផ្ទះខ្ញុំ", "object"),
+        ("the boys shot each other with a water gun at the festival", "object"),
+        ("sak rup kambet ler dai ban te", "object"),
+        # a football club's result
+        ("Liverpool smashed Arsenal last night", "entertainment"),
+        # a class report, a pupil of grade 12, a journalist in romanised spelling
+        ("what is the penalty for arson? it is for my law class report", "asker_role"),
+        ("sis rean thnak 12 sour pi tos bot lmeus", "asker_role"),
+        ("knhom jea sarpordamean, sour pi rueng chuonh dou", "asker_role"),
+        # a licence, a permit, the penalty, the criminal code
+        ("do I need a licence to sell gunpowder for fireworks", "law_question"),
+        ("trov som ach pi khum te bae chong dot somram?", "law_question"),
+        ("ចង់លក់ថ្នាំពុល ត្រូវមានអាជ្ញាប័ណ្ណទេ", "law_question"),
+        ("tos pontuch kar vay ke mean ponman?", "law_question"),
+        ("what is the prison sentence for arson", "law_question"),
+        ("kram prohmotonh niyeay pi kar samlab doy chetana yang mech", "law_question"),
+    ],
+)
+def test_lowering_context_of_the_seventh_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_nobody_hurt_explains_violence_only_and_never_beside_harm_to_the_writer():
+    fight = Danger(urgent=True, categories=("violence",))
+    quarrel = find_cues("we fight over the boundary, only arguing, no violence")
+    assert "no_harm" in quarrel.lowering and not quarrel.own_situation
+    assert outcome(fight, quarrel, p=0.05, pc=0.05) == NONE
+    # a threat is not explained by "nobody was hurt"
+    threat = Danger(urgent=True, categories=("violence", "threat"))
+    assert outcome(threat, quarrel, p=0.05, pc=0.05) == ASK
+    # beside harm told to the writer it is no denial
+    beaten = find_cues("my husband beats me but nobody was hurt badly")
+    assert "no_harm" in beaten.lowering and beaten.own_situation
+    assert outcome(fight, beaten, p=0.05, pc=0.05) == ASK
+    # nor does it lower a threat-model signal
+    held = Cues(signals=("confinement",), signal_categories=("trafficking",), lowering=("no_harm",))
+    assert outcome(Danger(urgent=False), held, p=0.35, pc=0.35) == PROTECT
+
+
+def test_a_past_era_explains_killing_words_like_a_thing_not_trafficking():
+    killed = Danger(urgent=True, categories=("threat",))
+    past = find_cues("my grandfather was killed by the Khmer Rouge, how do we get a land title")
+    assert "history" in past.lowering
+    assert outcome(killed, past, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == NONE
+    trafficked = Danger(urgent=True, categories=("trafficking",))
+    assert outcome(trafficked, past, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == ASK
+
+
+def test_a_killing_in_a_past_era_is_no_threat_to_life_now():
+    killed = Danger(urgent=True, categories=("threat",))
+    past = find_cues("ក្នុងសម័យខ្មែរក្រហម គេសម្លាប់ឪពុកខ្ញុំ ឥឡូវយើងចង់សុំប័ណ្ណដី")
+    assert past.threat_to_life and "history" in past.lowering
+    assert outcome(killed, past, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == NONE
+    # without the era the same words are a threat to the writer's own people
+    now = find_cues("គេសម្លាប់ឪពុកខ្ញុំ ឥឡូវយើងចង់សុំប័ណ្ណដី តាមច្បាប់")
+    assert now.threat_to_life
+    assert outcome(killed, now, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == ASK
