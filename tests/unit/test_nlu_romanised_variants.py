@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from nlu.embedded import chars, words
 from nlu.romanise import fold, fold_latin
 
 # --- fold: one spelling per word ----------------------------------------------------------------
@@ -55,3 +56,34 @@ def test_different_words_stay_apart(a, b):
 def test_fold_latin_keeps_only_the_latin_words_folded():
     assert fold_latin("Khnhom JONG dg ខ្ញុំ 12 chbab!") == "knom cong tk cpap"
     assert fold_latin("ប្តីខ្ញុំវាយខ្ញុំ") == ""
+
+
+# --- the classifier's features ------------------------------------------------------------------
+
+
+def _folded(grams: list[str]) -> set[str]:
+    return {g for g in grams if g.startswith("~")}
+
+
+def test_two_spellings_of_a_message_share_their_folded_features():
+    a, b = "khnhom jong deung pi jbab mordork", "knyom chorng dueng pii chbap mordok"
+    assert _folded(chars(a)) == _folded(chars(b))
+    assert _folded(words(a)) == _folded(words(b))
+    assert set(chars(a)) != set(chars(b))  # as written they differ
+
+
+def test_a_message_in_khmer_script_has_only_its_written_features():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    text = "ប្តីខ្ញុំវាយខ្ញុំ រាល់ថ្ងៃ"
+    char_wb = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False).build_analyzer()
+    assert chars(text) == char_wb(text)  # exactly scikit-learn's char_wb n-grams, nothing folded
+    assert not _folded(words(text))
+
+
+@pytest.mark.parametrize("text", ["a", "ab cd", "abcdefgh x", "knhom  chong dg pi"])
+def test_the_character_ngrams_are_scikit_learns_char_wb(text):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    char_wb = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False).build_analyzer()
+    assert [g for g in chars(text) if not g.startswith("~")] == char_wb(text)
