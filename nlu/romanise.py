@@ -5,7 +5,9 @@ People type Khmer on Latin keyboards in many ways: "neak chit khang" and "neak j
 "dei" / "dey" / "dai". The alternations are regular, so a term written once stands for all of
 them: `pattern(term)` turns it into a regular expression fragment in which each sound that is
 spelled several ways matches any of its spellings, and `variants(term)` lists the spellings (for
-tests and for checking collisions with English words).
+tests and for checking collisions with English words). `fold(word)` goes the other way for the
+embedded classifier: one canonical spelling per word, so that its features do not depend on how a
+word was spelled.
 
 The alternations (each unit matches any spelling in its group):
   consonants  ch/j, k/g/kh, p/b/ph, t/d/th, v/w, s/h at the end of a word (nis / nih)
@@ -183,3 +185,112 @@ def safe_pattern(term: str) -> str | None:
         if any(v.rstrip("*") in english and v.rstrip("*") != spelled for v in variants(term)):
             return None
     return pattern(term)
+
+
+# --- folding: one spelling for all of them ------------------------------------------------------
+# `pattern` widens a term to every spelling, for word lists; `fold` goes the other way, for the
+# classifier's features: it writes a romanised word in one canonical spelling, so that "khchey" /
+# "kchei" / "gchey", "jouy" / "juoy" / "chuoy" / "juy" and "ort" / "ot" become one feature. Its
+# classes are the alternations above taken as equivalences (voiced / unvoiced / aspirated, the
+# vowel groups), widened with what people type that the word lists need not know:
+#   an "h" after any consonant (aspiration: "chhob" = "chob", "mhob" = "mob"), "nh" / "ny" one
+#   nasal ("knhom" = "knyom"), "c" for "ch" ("mec"), oa / ua / ao / au with the back vowels,
+#   ei / ey / ai / ay / y with i ("eylov" = "ylov" = "ilov"), a post-vowel "r" that is not
+#   pronounced ("ort" = "ot", "torn" = "ton"; "er" is the vowel of "deur"), a final h or s after a
+#   vowel ("keh" = "ke", "nis" = "nih"), the first syllable's a / o before a nasal ("somlab" =
+#   "samlab", "kompong" = "kampong"), doubled letters and apostrophes ("ch'ap", "taam").
+# The folded form is for matching only, never shown.
+_FOLD_CONSONANTS: tuple[tuple[str, str], ...] = (  # longest first
+    ("ng", "ng"),  # the velar nasal keeps its spelling (before "g" and "nh")
+    ("nh", "n"),
+    ("kh", "k"),
+    ("gh", "k"),
+    ("ch", "c"),
+    ("ph", "p"),
+    ("th", "t"),
+    ("g", "k"),
+    ("j", "c"),
+    ("b", "p"),
+    ("d", "t"),
+    ("w", "v"),
+)
+_VOWEL_LETTERS = frozenset("aeiou")
+# A run of vowel letters (doubles squashed, a final glide "y" taken off) -> its class.
+_FOLD_VOWELS: dict[str, str] = {
+    **dict.fromkeys(("o", "ou", "u", "uo", "oa", "ua", "oua", "uoa", "ao", "au", "aou", "ouo"), "o"),
+    **dict.fromkeys(("i", "y", "ei", "ai", "aei"), "i"),
+    **dict.fromkeys(("ie", "ea", "ia", "iea", "eia"), "ea"),
+    **dict.fromkeys(("oe", "eu", "oeu", "ue", "aeu", "oeo", "eo"), "eu"),
+    **dict.fromkeys(("e", "ae"), "e"),
+}
+_PRESYLLABLE = re.compile(r"(?:ng|m|n)[^aeiouy]")  # a nasal closing the first syllable
+_LATIN = re.compile(r"[a-z][a-z'\u2019]*")
+
+
+def _is_vowel(w: str, i: int) -> bool:
+    """A vowel letter, or a "y" that no vowel follows ("kchey", "ylov"; "yub" starts with a consonant)."""
+    return w[i] in _VOWEL_LETTERS or (w[i] == "y" and (i + 1 == len(w) or w[i + 1] not in _VOWEL_LETTERS))
+
+
+def _fold_vowels(run: str, before_r: bool) -> str:
+    glide = len(run) > 1 and run.endswith("y")
+    core = run[:-1] if glide else run
+    out = _FOLD_VOWELS.get(core, core)
+    if before_r and out == "e":
+        out = "eu"  # "er" is written for the vowel of "deur" / "daeu" / "doeu"
+    if glide:  # "ey" / "ay" = "i"; "oy" / "uoy" / "ouy" = "oi"
+        out = "i" if out in ("e", "a", "i") else out + "i"
+    return out
+
+
+@lru_cache(maxsize=8192)
+def fold(word: str) -> str:
+    """One canonical spelling of a romanised Khmer word, for matching (see the classes above):
+    "khchey" and "kchei" fold to "kci", "ort" and "ot" to "ot", "eylov" and "ilov" to "ilov"."""
+    w = re.sub(r"(.)\1+", r"\1", word.lower().replace("'", "").replace("\u2019", ""))
+    out: list[str] = []
+    seen_vowel = False
+    i, n = 0, len(w)
+    while i < n:
+        if _is_vowel(w, i):
+            j = i
+            while j < n and _is_vowel(w, j):
+                j += 1
+            before_r = j < n and w[j] == "r" and (j + 1 == n or not (w[j + 1] in _VOWEL_LETTERS or w[j + 1] == "y"))
+            vowel = _fold_vowels(w[i:j], before_r)
+            if (
+                not seen_vowel
+                and vowel in ("a", "o")
+                and _PRESYLLABLE.match(w, j)
+                and any(c in _VOWEL_LETTERS for c in w[j + 2 :])
+            ):
+                vowel = "a"
+            seen_vowel = True
+            out.append(vowel)
+            if before_r:
+                j += 1
+            elif j == n - 1 and w[j] in "hs" and i > 0:
+                j += 1
+            i = j
+            continue
+        if w.startswith("ny", i) and i + 2 < n and w[i + 2] in _VOWEL_LETTERS:
+            out.append("n")
+            i += 2
+            continue
+        for unit, canon in _FOLD_CONSONANTS:
+            if w.startswith(unit, i):
+                out.append(canon)
+                i += len(unit)
+                break
+        else:
+            out.append(w[i])
+            i += 1
+        if i < n and w[i] == "h":  # aspiration after any consonant ("jh", "mh"); a first "h" stays
+            i += 1
+    return re.sub(r"(.)\1+", r"\1", "".join(out))
+
+
+def fold_latin(text: str) -> str:
+    """The Latin words of a message, each folded (`fold`), joined by single spaces:
+    the input of the classifier's spelling-blind features ("" for a message in Khmer script)."""
+    return " ".join(fold(w) for w in _LATIN.findall(text.lower()))
