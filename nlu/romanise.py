@@ -21,6 +21,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from itertools import product
+from pathlib import Path
+
+# nlu/data (nlu.training.DATA_DIR), found here so that the Rasa tokenizer, which runs on Python
+# 3.10 without the app's modules, can use english_words() too.
+_DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Longest units first: "kh" before "k", "oeu" before "oe".
 _CONSONANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -156,9 +161,7 @@ _COMMON_ENGLISH = frozenset(
 def english_words() -> frozenset[str]:
     """Words of the English training file plus a list of common words: a Latin term made only of
     these is English, and a spelling variant that is one of these is not used."""
-    from nlu.training import DATA_DIR
-
-    path = DATA_DIR / "nlu_en.yml"
+    path = _DATA_DIR / "nlu_en.yml"
     try:
         text = path.read_text(encoding="utf-8").lower()
     except OSError:
