@@ -537,7 +537,8 @@ _CONFINE = (
     "យកpassport",
     "(company|boss|employer|agency|agent|broker|owner|they|he|she) (keeps|kept|holds|held|took|takes) (my|our|his|her|their|the|all) (passport|passports|id|ids|documents|papers)",
     # not let go home or leave until a debt is repaid
-    "(go home|leave|quit|stop working).{0,50}(must|have to|has to|need to|should) (first )?(repay|pay back|pay off|pay)",
+    # (not "if I quit before the contract ends I must pay back a month": a question on a contract)
+    "(go home|go back home|leave).{0,50}(must|have to|has to|need to) (repay|pay back|pay off|pay)[^.?!]{0,30}first",
     "(tov|trolob|trolop|tralob) (phteah|pteah|pteh|srok).{0,40}(trov|tro) (sang|song)",
     "សងសិនទើបអាចចេញ",
     "សងសិនទើបឲ្យចេញ",

@@ -887,6 +887,9 @@ def test_signals_of_the_eighth_round(text, signal):
 
 
 def test_what_is_no_signal_in_the_eighth_round():
+    assert (
+        find_cues("if I quit before the contract ends I must pay back one month of salary, is it legal").signals == ()
+    )
     # a stranger once, a phone kept for repair, leave from school, a child taken to school and back
     assert find_cues("a stranger asked me where the market is").signals == ()
     assert find_cues("the shop kept my phone for repair for three days").signals == ()
