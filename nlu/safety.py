@@ -1070,7 +1070,7 @@ COMBINATIONS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
     ("child_at_risk", (_CHILD_ANY, _NEGLECT)),
     ("trafficking", (("yok tov lok", "yok tov louk", "យកទៅលក់"), _CHILD_ANY + _PERSON)),
     ("trafficking", (("យកកូន", "យកនាង", "យកប្រពន្ធ", "យកក្មេង", "យកប្អូន", "យកបងស្រី"), ("ទៅលក់", "លក់ឲ្យ"))),
-    ("trafficking", (("ដោះលែង", "release*", "dos leng", "doh leng"), ("ទាមទារ", "tam luy", "demand*", "$"))),
+    ("trafficking", (("ដោះលែង", "release*", "dos leng", "doh leng"), ("ទាមទារ", "tam luy", "demand*", r"\$"))),
     ("child_at_risk", (_CHILD_MINOR, _PREGNANT)),
     ("threat", (_COMING, _HELP)),
     (
@@ -1215,7 +1215,24 @@ EXCEPTIONS: tuple[str, ...] = (
     # an illness, a business or a battery "killed"; typing (វាយ) a word or a number
     "heart attack*",
     "panic attack*",
-    "kil* (my|the|our|his|her|their) (page|business|shop|sales|reputation|battery|phone|mood|vibe)",
+    "kil* (my|the|our|his|her|their) (page|business|shop|sales|reputation|battery|phone|mood|vibe|sleep|appetite|time)",
+    # eighth round: rapeseed; a breach of the law or a contract (រំលោភច្បាប់), not rape; a greeting
+    # "chumreap sour lok" (hello sir: "lok" is no sale); a lock put on a thing; words that "attacked"
+    # someone in the comments; custody by the police or a court; the age of a thing ("trees 3 years old")
+    "rapeseed*",
+    "រំលោភច្បាប់",
+    "រំលោភលើច្បាប់",
+    "រំលោភកិច្ចសន្យា",
+    "(romlop|rumlop|romlob|rumlob|ramlop) (chbab|lae chbab|ler chbab|kech sonya|kechsonya)",
+    "(chumreap|chom reap|chomreap|chumrab) (sour|suor|sor|sur|suo) (lok|louk)",
+    "(put|puts|putting|installed|installs|added|changed|changes) (a|the|their|his|her|new|another) (new )?(lock|padlock)",
+    "(attacked|attack|attacking|attacks) (him|her|them|me|us|each other) (in|on) (the |his |her |my |their )?(comment*|post*|facebook|fb|tiktok|online|chat|group)",
+    "ឃុំខ្លួននៅប៉ុស្តិ៍",
+    "ឃុំខ្លួនបណ្តោះអាសន្ន",
+    "ឃុំខ្លួនមុនជំនុំជម្រះ",
+    "pre-? ?trial detention",
+    "police custody",
+    "(tree|trees|house|car|moto|motorbike|building|phone|roof|machine|plant|plants|sapling*|seedling*|cashew|mango|durian|pepper|dog|cow|buffalo|shop|business) ([a-z]+ ){0,2}[0-9]{1,2} ?(years?|yrs?) ?old",
     "killing it",
     "វាយអ្វី",
     "វាយលេខ",

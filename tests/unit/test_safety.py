@@ -333,3 +333,29 @@ def test_a_prisoner_in_a_prison_is_no_one_kept_captive():
     # seventh round: held by a court, not kept by someone
     assert assess_danger("can a prisoner at Prey Sar receive visits from his children").categories == ()
     assert "trafficking" in assess_danger("he keeps me like a prisoner in his house").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we want to press rapeseed for cooking oil, which licence?",
+        "ក្រុមហ៊ុនរំលោភច្បាប់ការងារ ដោយមិនបង់ប្រាក់បន្ថែមម៉ោង",
+        "chumreap sour lok, khnhom chong sour pi ka chos sombot",
+        "the school put a new padlock on the gate of the field we all use",
+        "we attacked each other in the comments about the price, now he wants me to apologise",
+        "how many hours can the police keep someone in police custody before court?",
+        "ប្អូនខ្ញុំត្រូវឃុំខ្លួនបណ្តោះអាសន្នពីរខែ តើអាចដាក់ពាក្យនៅក្រៅឃុំបានទេ",
+    ],
+)
+def test_words_that_are_no_danger_in_the_eighth_round(text):
+    assert assess_danger(text).categories == ()
+
+
+def test_a_release_asked_with_money_is_trafficking_but_a_question_ending_is_no_dollar():
+    # "$" is the dollar sign, not the end of the message
+    assert "trafficking" in assess_danger("they will release my brother only if we pay $3000").categories
+    assert assess_danger("ប្អូនខ្ញុំជាប់ពន្ធនាគារ តើមានការដោះលែងមុនកំណត់ទេ?").categories == ()
+    # the lock, the custody and the thing's age blank only themselves
+    assert "trafficking" in assess_danger("he locked us in the room").categories
+    assert "child_at_risk" in assess_danger("a girl 14 years old works at the brick kiln").categories
+    assert "child_at_risk" not in assess_danger("his fire burned my mango trees 4 years old").categories

@@ -839,3 +839,148 @@ def test_a_killing_in_a_past_era_is_no_threat_to_life_now():
     now = find_cues("គេសម្លាប់ឪពុកខ្ញុំ ឥឡូវយើងចង់សុំប័ណ្ណដី តាមច្បាប់")
     assert now.threat_to_life
     assert outcome(killed, now, p=0.05, pc=0.05, intent="legal_information", conf=0.7) == ASK
+
+
+# --- eighth round ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # kept at sea, not let ashore; a passport kept by the employer; leave to go out refused
+        ("ប្តីខ្ញុំនៅលើទូកនេសាទនៅថៃ ថៅកែមិនឲ្យចុះគោកពីរខែហើយ", "confinement"),
+        ("bong pros knhom nov tuk, mechas tuk ot oy choh kok 4 khe hz", "confinement"),
+        ("the captain will not let him get off the boat since March", "confinement"),
+        ("នៅរោងចក្រនៅកូរ៉េ ថៅកែរក្សាលិខិតឆ្លងដែនបងស្រីខ្ញុំ", "confinement"),
+        ("my sister works in Dubai, the agency keeps her passport and she needs permission to go out", "confinement"),
+        ("kon srey knhom nov Malaysia, chenh krau kor trov som chbab mechas phteah", "confinement"),
+        ("នៅទីនោះគេហាមប្តូរការងារ ហើយចេញក្រៅក៏ត្រូវសុំថៅកែ", "confinement"),
+        # not let go home until a debt is repaid
+        ("I want to leave the farm but the boss says I have to pay back the recruitment fee first", "confinement"),
+        ("knhom chong trolob phteah tae mechas thaa trov sang luy 800$ sen", "confinement"),
+        # stalking by anyone, going on for long: knows what the writer wears or where they go
+        (
+            "for three months a stranger keeps texting me from new numbers and knows where I go after class",
+            "persistent_stalking",
+        ),
+        ("mnus ot skoal phnhae sa roal thngai, ke deng tha knhom tov na", "persistent_stalking"),
+        ("មានមនុស្សផ្ញើសាររាល់ថ្ងៃ ហើយដឹងថាខ្ញុំស្លៀកអាវអ្វី", "persistent_stalking"),
+        # a witness warned about their children before they speak
+        ("before my court hearing next week a man told me to remember I have two daughters", "retaliation"),
+        ("ខ្ញុំត្រូវផ្តល់សក្ខីកម្ម គេប្រាប់ឲ្យគិតពីកូនខ្ញុំសិន", "retaliation"),
+        ("knhom trov tov pdal sakkhikam, ke thaa kit pi kon aeng sen", "retaliation"),
+        # children who need someone to care for them or a care placement
+        ("three small children at the pagoda need a care placement, their mother left", "child_without_care"),
+        ("ក្មេងពីរនាក់នេះត្រូវការអ្នកមើលថែ ឪពុកម្តាយទៅធ្វើការឆ្ងាយ", "child_without_care"),
+        ("kmeng bei nak nis trov kar neak merl thae, mday vea chenh bat", "child_without_care"),
+        # a baby or a child taken and not brought back
+        ("the woman who helped at the clinic took my baby to be washed and never brought her back", "child_taken"),
+        ("neak srey mnak yok kon nget knhom tov, ot yok mok vinh", "child_taken"),
+        ("ស្រីម្នាក់យកកូនង៉ែតខ្ញុំទៅ ហើយមិនយកមកវិញ", "child_taken"),
+        # a warning that the land will not stay the voters' own
+        ("ke prab tha bae ot tov chol ruom, dei aeng nov sdong ban ponman", "land_threat"),
+        ("the chief said if we vote the wrong way our land will not stay ours for long", "land_threat"),
+    ],
+)
+def test_signals_of_the_eighth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+def test_what_is_no_signal_in_the_eighth_round():
+    assert (
+        find_cues("if I quit before the contract ends I must pay back one month of salary, is it legal").signals == ()
+    )
+    # a stranger once, a phone kept for repair, leave from school, a child taken to school and back
+    assert find_cues("a stranger asked me where the market is").signals == ()
+    assert find_cues("the shop kept my phone for repair for three days").signals == ()
+    assert find_cues("how do I keep my passport safe when I travel to Thailand").signals == ()
+    assert find_cues("my husband takes our son to school every morning and brings him back at noon").signals == ()
+    assert find_cues("we have lived on this land for twenty years, how do we get a title").signals == ()
+    assert find_cues("ខ្ញុំចង់សុំច្បាប់ចេញពីការងារមួយថ្ងៃ តើថៅកែអាចកាត់លុយទេ").signals == ()
+
+
+def test_a_battery_run_down_is_a_thing_and_no_longer_explains_a_signal():
+    # was an idiom, which explains every word and signal: "held at sea three months, battery nearly out"
+    held = find_cues("គេមិនឲ្យចុះគោកជិត៣ខែហើយ ទូរស័ព្ទជិតអស់ថ្ម")
+    assert "confinement" in held.signals and "idiom" not in held.lowering and "object" in held.lowering
+    assert outcome(Danger(urgent=False), held, p=0.1, pc=0.05, intent="dispute_mediation", conf=0.9) == ASK
+    assert "object" in find_cues("my phone died and the shop will not repair it").lowering
+
+
+def test_leave_to_go_out_is_no_law_question():
+    asked = find_cues("ចេញក្រៅក៏ត្រូវសុំច្បាប់ថៅកែ")
+    assert "law_question" not in asked.lowering and "confinement" in asked.signals
+    assert "law_question" in find_cues("ចង់លក់ថ្នាំពុល ត្រូវសុំច្បាប់ពីណា").lowering
+
+
+def test_a_concrete_child_on_a_near_day_is_a_report_not_a_question_in_a_role():
+    child = Danger(urgent=True, categories=("child_at_risk",))
+    report = find_cues("I am a teacher: my pupil, a 13 year old girl, is to be married on Sunday, what can we do?")
+    assert "asker_role" not in report.lowering and report.soon
+    assert outcome(child, report, p=0.1, pc=0.1, intent="legal_information", conf=0.9) == ASK
+    # without a day that is near, the role still explains a law question about an age
+    question = find_cues("I am a teacher: can a 16 year old girl marry with her parents' consent?")
+    assert "asker_role" in question.lowering
+    assert outcome(child, question, p=0.1, pc=0.1, intent="legal_information", conf=0.9) == NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he wants 300 dollars by 9pm or he sends the video",
+        "pay before midnight or everyone sees it",
+        "ke tar luy mun maong 10 yb",
+        "គេទារលុយមុនម៉ោង៨យប់",
+        "they will come back on Thursday",
+        "ke nung mok vinh thngai prohos",
+        "គេនឹងមកវិញថ្ងៃព្រហស្បតិ៍",
+        "mok bontob bong yb nis",
+        "they want the money within 48 hours",
+    ],
+)
+def test_a_near_day_or_an_hour_is_soon(text):
+    assert find_cues(text).soon
+
+
+def test_a_child_taken_is_urgent():
+    taken = find_cues("ke yok kon ngoeut knhom pi mondir pet ot mok vinh")
+    assert "child_taken" in taken.signals
+    t = decide(Danger(urgent=False), taken, False, 0.35, 0.35, "victim_protection", 0.5)
+    assert t.safety in (PROTECT, ASK) and t.urgent
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        # a virus or an app killed on a phone; crabs killed to cook; weeds killed
+        ("how do I kill the app that keeps opening ads", "object"),
+        ("how to kill a virus on my laptop", "object"),
+        ("ត្រូវសម្លាប់ក្តាមមុនស្ងោរទេ", "animal"),
+        ("what spray kills weeds between the rice", "animal"),
+        # a score, a film, a staged fight
+        ("our team got killed 5-0 last night, who won the other match?", "entertainment"),
+        ("កូនខ្ញុំមើលកុនបាញ់គ្នា ហើយសួរពីកាំភ្លើង", "entertainment"),
+        ("the boys made a staged fight video for tiktok", "entertainment"),
+        # nobody injured, almost came to blows, calm again, never violence
+        ("ផ្ទះឆេះ តែគ្មាននរណារងរបួសទេ", "no_harm"),
+        ("បងប្អូនស្ទើរតែវាយគ្នា តែឥឡូវស្ងប់វិញហើយ", "no_harm"),
+        ("we argue about the fees, never violence, just money", "no_harm"),
+        # a price killed, words in anger, an oath, a smell
+        ("ឈ្មួញសម្លាប់តម្លៃស្រូវ", "idiom"),
+        ("ke samlab hang knhom doy lok thaok", "idiom"),
+        ("ខ្ញុំនិយាយដោយកំហឹងទេ មិនធ្វើអ្វីគាត់ទេ", "idiom"),
+        ("ke tha samlab knhom tov bae knhom kohok", "idiom"),
+        ("klen chrouk samlab knhom hz", "idiom"),
+        # a translator asking a term
+        ("translator here: the Khmer term for forced labour in the law?", "asker_role"),
+    ],
+)
+def test_lowering_context_of_the_eighth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
+    assert "animal" not in find_cues("គេបង្គាប់ឲ្យដឹកកញ្ចប់ទៅព្រំដែន").lowering
+    # repeated letters are squashed: "weed*" matched "wedding" and lowered a child's wedding as a thing
+    cues = find_cues("a wedding for a girl of 14 on Saturday")
+    assert "object" not in cues.lowering and "animal" not in cues.lowering
