@@ -1305,6 +1305,272 @@ _PERSISTENT = (
     "again and again",
 )
 
+# --- ninth round: reports about a concrete person, whoever writes them ---------------------------
+# A specific person the writer reports on (not "a child" in a question about the law): a named
+# relationship, a person of a stated age, "our client", "a girl in my class", "a man in our village".
+_CONCRETE = (
+    "ម្នាក់",
+    "អតិថិជនយើង",
+    "កូនក្តី",
+    "នៅភូមិខ្ញុំ",
+    "នៅភូមិយើង",
+    "ក្នុងភូមិ",
+    "ម្តាយខ្ញុំ",
+    "ឪពុកខ្ញុំ",
+    "ម្តាយមីងខ្ញុំ",
+    "មីងខ្ញុំ",
+    "បងស្រីខ្ញុំ",
+    "ប្អូនស្រីខ្ញុំ",
+    "បងប្រុសខ្ញុំ",
+    "ប្អូនប្រុសខ្ញុំ",
+    "ជីដូនខ្ញុំ",
+    "ជីតាខ្ញុំ",
+    "យាយខ្ញុំ",
+    "តាខ្ញុំ",
+    "កូនស្រីខ្ញុំ",
+    "កូនប្រុសខ្ញុំ",
+    "ក្មួយស្រីខ្ញុំ",
+    "ក្មួយប្រុសខ្ញុំ",
+    "(mnak|mneak|mnaek)",
+    "(kon kdey|koun kdei|kon kdei)",
+    "(phum|phoum|pum) (knhom|khnhom|knom|khnom|yeung|yerng|yoeng)",
+    "(mday|mdai|mdaiy|m'day|madai|ov|ovpuk|ov puk|ming|bong srey|bong srei|bongsrey|paoun srey|p'oun srey|pa'on srey|poun srey|bong pros|paoun pros|p'oun pros|yeay|yay|ta|kon srey|kon pros|koun srey|koun pros|kmouy srey|kmouy pros|kmuoy) (knhom|khnhom|knom|khnom)",
+    "(our|a|my|the) (client|clients|beneficiary|member|parishioner|student|pupil)",
+    "one of (my|our) (students|pupils|clients|members|workers|beneficiaries|parishioners)",
+    "(a|the|one) (girl|boy|child|student|pupil) (in|from) (my|our) (class|school|village|commune|pagoda|community)",
+    "(a|one|an) (young |little |teenage |old |elderly |disabled |deaf |blind )?(girl|boy|child|woman|man|widow|widower|teen|teenager|monk|worker|activist|villager|mother|father|grandmother|grandfather) (from|in|of|at|living|who|whose|aged|named|called) ",
+    "(a|one|an) (young |little |teenage |old |elderly )?(girl|boy|child|woman|man|widow|teen|teenager|monk|worker|activist|villager) (aged |of )?[0-9]+",
+    "(aged|age) [0-9]+",
+    "(he|she) is (only |just )?[0-9]+",
+    "my (aunt|uncle|cousin|niece|nephew|sister|brother|mother|mom|mum|mama|father|dad|papa|grandmother|grandma|granny|grandfather|grandpa|daughter|son|friend|neighbour|neighbor|sister-in-law|brother-in-law|mother-in-law|father-in-law|stepdaughter|stepson|client|student|pupil|colleague|wife|husband)",
+    "our (neighbour|neighbor|neighbours|neighbors|client|student|pupil|member|colleague|aunt|uncle|cousin|mother|father|grandmother|grandfather|daughter|son|sister|brother)",
+    "(in|from) (our|my) (village|commune|community|street|pagoda)",
+)
+# Being followed or tracked by others: the writer tells it of someone else ("a client is followed
+# home", "men came asking which room he sleeps in"); "followed me" is `_STALKING`.
+_FOLLOWED = (
+    "តាមដាន",
+    "ដើរតាម",
+    "ជិះតាម",
+    "មនុស្សមិនស្គាល់",
+    "បុរសមិនស្គាល់",
+    "ជនមិនស្គាល់មុខ",
+    "(tam dan|tamdan|taam dan|tam darn)",
+    "(deur|daer|der|dae|chis|chih|jis|jih) tam",
+    "(mnus|monus|bros|boros|pros) (min|mun|ot) (skal|sko al|skoal|skorl)",
+    "(is|was|are|were|being|been|get|gets|got|getting) (followed|tracked|watched|monitored|photographed)",
+    "(follow|follows|followed|following|track|tracks|tracked|tracking|watch|watches|watching|photograph|photographs|photographing) (him|her|them|his|her|their) ",
+    "followed (home|him|her|them)",
+    "unknown (men|man|people|persons|individuals)",
+    "(men|man|people) (not in|without|in plain) (uniform|clothes)",
+    "plain ?clothes",
+    "(strange|unfamiliar) (men|man|people|car|cars|vehicle|motorbike|motorbikes)",
+    "asking (which|where|what time|when) (he|she|they)",
+)
+# Intimidation around a land case or advocacy: told to stop, to withdraw, to keep away from an NGO.
+_ADVOCACY = _LAND + (
+    "តវ៉ា",
+    "សហជីព",
+    "សកម្មជន",
+    "ពាក្យបណ្តឹង",
+    "អង្គការ",
+    "(tava|tor va|torva|ta va)",
+    "(sahachip|sahacheep|sahak chip)",
+    "(sakammachon|sakamachun|sakamachon)",
+    "(peak bandoeng|peak bondoeng|peak bonderng|peak bandeng)",
+    "advoca*",
+    "activis*",
+    "campaign*",
+    "protest*",
+    "union",
+    "unions",
+    "ngo",
+    "ngos",
+    "complaint*",
+    "petition*",
+    "land case",
+    "land dispute",
+    "relocation",
+    "eviction",
+)
+_INTIMIDATE = (
+    "បំភិតបំភ័យ",
+    "ហាមនិយាយ",
+    "កុំនិយាយ",
+    "ឈប់តវ៉ា",
+    "ដកពាក្យបណ្តឹង",
+    "ហាមទៅ",
+    "(bombet bombay|bampheut bampheay|bomphet bomphey)",
+    "(ham|kom|kum) (niyeay|niyay|nyiey)",
+    "(chhob|chob|chhub|chup) (tava|tor va|torva)",
+    "(dok|dak) (peak bandoeng|peak bondoeng|peak bonderng|peak bandeng)",
+    "intimidat*",
+    "harass*",
+    "pressur*",
+    "(stop|stops|stopped|quit|drop|drops|withdraw|withdraws) (the |their |his |her |our |your )?(advoca*|campaign*|complain*|complaint*|case|petition*|protest*|speaking|talking|organising|organizing)",
+    "(must|should|to) (not|never) (talk|speak|go|complain|meet) (to|with|about)",
+    "(not|never) (to )?(talk|speak) (to|with) the (ngo|ngos|union|media|journalist*|press)",
+    "or else",
+    "(file|files|filed|name|names|named) (is |was )?(on|in) (a|the) list",
+    "(get|gets|got|go|goes) (lost|missing|cancel*)",
+    "lose (his|her|their|the|your|our) (job|jobs|poor card|equity card|land)",
+)
+# Money or property of an old, sick or disabled person taken by the people meant to care for them.
+_MONEY_TAKEN = (
+    "យកប្រាក់សោធន",
+    "យកលុយសោធន",
+    "យកប្រាក់និវត្តន៍",
+    "យកលុយគាត់",
+    "យកប្លង់ដីគាត់",
+    "(yk|yok|yuk) (luy|loy|prak) (sothon|sotun|nivoat|nivot|kat)",
+    "(takes|took|take|taking|taken|keeps|kept|keep|uses|used|spends|spent|collects|collected) (all )?(his|her|their|the old|grandma's|grandpa's) (pension|pensions|savings|allowance|social allowance|money|land title|land titles|land documents|documents|salary|benefits|rice field|land)",
+    "(pension|allowance|savings) (is |was )?(taken|kept|collected|spent) by",
+    "(sleeps?|slept|sleeping) on the floor",
+    "(eats?|ate|eating) (only )?once a day",
+    "nothing to eat",
+    "(has not|hasn't|has not) eaten",
+)
+# A person with a mental illness or a disability kept chained, tied or shut away.
+_MENTAL_OR_DISABLED = (
+    "ជំងឺផ្លូវចិត្ត",
+    "វិកលចរិត",
+    "ឆ្កួត",
+    "ពិការ",
+    "ថ្លង់",
+    "(chumngeu|chumngu|jomngeu) (plov|phlov|phlouv) (chet|chit|jit)",
+    "(vikal|vikol|vekal) (charit|chorit|jarit)",
+    "(chkuot|chhkuot|chkourt|chkout|chhkout)",
+    "(pikar|pika|pikear)",
+    "mental*",
+    "psychiatric",
+    "psychosis",
+    "schizophren*",
+    "disabilit*",
+    "disabled",
+    "deaf",
+    "mute",
+    "dementia",
+    "autis*",
+)
+_CHAINED = (
+    "ច្រវាក់",
+    "ខ្នោះ",
+    "ដាក់ទ្រុង",
+    "ក្នុងទ្រុង",
+    "ចងជើង",
+    "ចងដៃ",
+    "ចងនឹងសសរ",
+    "ចងទុក",
+    "ចាក់សោ",
+    "មិនដែលចេញ",
+    "(chrovak|chravak|chrovaak|chrovak)",
+    "(khnoh|khnos|knors|knoh)",
+    "(chang|cheang) (cheung|jeung|chheung|dai|tuk|nung sorsor|nung sasar)",
+    "(dak|dak nov) (trung|troung|knong trung)",
+    "chain*",
+    "shackle*",
+    "tied (up|to|with)",
+    "(in|into) a cage",
+    "caged",
+    "locked (in|up|away|inside)",
+    "(kept|keeps|keep|shut) (in|inside) (a|the|her|his) (back |dark )?(room|shed|hut|cage|storeroom)",
+    "never (go|goes|went|been) (out|outside)",
+)
+# Signs of control over a woman married abroad through a broker: crying, watched while she talks,
+# her papers or phone kept, calls rare or forbidden.
+_FOREIGN_SPOUSE = _ABROAD + (
+    "កូរ៉េ",
+    "korean",
+    "chinese",
+    "taiwanese",
+    "foreign*",
+    "foreigner",
+    "(barang|bor rang)",
+)
+_CONTROL = (
+    "យំ",
+    "មិនឲ្យខល",
+    "មិនឲ្យទូរស័ព្ទ",
+    "ស្តាប់ពេលនាងនិយាយ",
+    "យកលិខិតឆ្លងដែន",
+    "(yom|yum|yoam)",
+    "(min|ot) (oy|aoy|ouy) (call|kol|khol|tourasap|tel)",
+    "cry",
+    "cries",
+    "crying",
+    "cried",
+    "(husband|he|they|family|in-laws) (listen|listens|listening|listened|watch|watches|watching|checks|check|checking)",
+    "(talk|talks|talking|sounds|sound|speaks) (strange|strangely|scared|afraid|different|weird)",
+    "(only )?once (each|every|in) (a )?(few )?(month|months|year)",
+    "(cannot|can't|cant|not allowed to|never allowed to|not let to|not let her) (call|contact|talk|speak|visit|come home|go out|leave)",
+    "(took|takes|take|keep|keeps|kept|hold|holds) (her|his) (passport|id|phone|papers|documents)",
+)
+# A goodbye message with a place where a life is at risk: someone may be about to end it now.
+_FAREWELL = (
+    "លាហើយ",
+    "លាសិនហើយ",
+    "សុំទោសគ្រប់យ៉ាង",
+    "(lea hoy|lea haey|lea hz|lea heuy)",
+    "(som|sum) (tos|toh) (krob|krup|krub) (yang|yeang)",
+    "លាគ្រប់គ្នា",
+    "លាជារៀងរហូត",
+    "(said|says|say|sent|sends|send|texted|texts|posted|posts|wrote|writes|left) (a |his |her |me |us |their )?(goodbye|good bye|farewell)",
+    "(goodbye|good bye|farewell) (message|note|letter|text|post|everyone|all|forever|mum|mom|mama|dad|papa|my family)",
+    "bye forever",
+    "sorry for everything",
+    # "sorry, mum", "do not wait for me": the leave-taking of someone who does not mean to come back
+    "សុំទោសម៉ាក់",
+    "សុំទោសម្តាយ",
+    "សុំទោសប៉ា",
+    "កុំចាំកូន",
+    "កុំចាំខ្ញុំ",
+    "(som|sum) (tos|toh|tous) (mak|mae|ma|pa|ba|mday|ov|pouk)",
+    "(kom|kum) (cham|jam|chaam) (kon|koun|knhom|khnhom|knom)",
+    "(sorry|forgive me),? (mum|mom|mama|ma|mother|dad|papa|pa|father)",
+    "(dont|don't|do not|no need to) wait for me",
+    "forgive me",
+    "take care of (mum|mom|mother|dad|father|the kids|my kids|everyone)",
+    "last message",
+)
+_DANGER_PLACE = (
+    "ស្ពាន",
+    "ទន្លេ",
+    "ផ្លូវដែក",
+    "ដំបូល",
+    "ជ្រោះ",
+    "(spean|spian)",
+    "(tonle|tunle|tonlei)",
+    "(plov dek|phlov dek|plouv daek)",
+    "bridge",
+    "river",
+    "railway",
+    "rail track*",
+    "train track*",
+    "rooftop",
+    "roof",
+    "cliff",
+    "dam",
+    "waterfall",
+)
+# A request for protection, a referral, a placement or a visit for someone: a report, not a question.
+_PROTECTION_REQUEST = (
+    "សុំការការពារ",
+    "ត្រូវការការពារ",
+    "សុំបញ្ជូន",
+    "ស្នើសុំបញ្ជូន",
+    "ស្នើសុំចុះ",
+    "កន្លែងសុវត្ថិភាព",
+    "ផ្ទះសុវត្ថិភាព",
+    "(som|sum|snae som|snaeu sum) (kar kar pear|kar karpea|karpea|kar kapea|banhchoun|banhjun|bonhchun|banchoun)",
+    "(request|requests|requesting|requested|ask|asks|asking|asked|need|needs|seek|seeks|seeking|want|wants) (for )?(a |an |any |urgent |some )?(protection|referral|placement|shelter|rescue|safe place|safe house|home visit|visit|intervention|case ?worker|social worker)",
+    "(protection|referral|shelter|placement|safe place) (for|of) (him|her|them|the (girl|boy|child|woman|man|family|victim))",
+    "(any |is there )?protection (is |be )?available",
+    "referral pathway",
+    "(refer|place|protect|shelter|rescue|help|check on|get) (him|her|them) (out|to|into|safe|somewhere)",
+    "how (can|do|could) (we|i) (help|protect|check on|get) (him|her|them)",
+    "(help|protect|check on) (him|her)$",
+)
+
 SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     # (name, danger category it counts as, groups)
     ("debt_threat", "threat", (_LENDER, _THREAT_WORDS)),
@@ -1331,6 +1597,14 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("stalking", "threat", (_EX_PARTNER, _STALKING)),
     ("persistent_stalking", "threat", (_PERSISTENT, _WATCHED)),
     ("child_taken", "child_at_risk", (_CHILD + _BABY, _TAKE_CHILD, _NOT_BACK)),
+    # ninth round: reports about a concrete person by a third party, however formally written
+    ("followed_or_tracked", "threat", (_CONCRETE + _CHILD + _ELDER, _FOLLOWED)),
+    ("advocacy_intimidation", "threat", (_CONCRETE, _ADVOCACY, _INTIMIDATE)),
+    ("elder_money_taken", "violence", (_ELDER, _MONEY_TAKEN)),
+    ("disabled_confined", "violence", (_MENTAL_OR_DISABLED, _CHAINED)),
+    ("married_abroad_control", "trafficking", (_MARRY, _FOREIGN_SPOUSE, _CONTROL)),
+    ("farewell_at_danger_place", "threat", (_FAREWELL, _DANGER_PLACE)),
+    ("protection_requested", "threat", (_CONCRETE + _CHILD + _ELDER, _PROTECTION_REQUEST)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -2359,6 +2633,14 @@ _FIRST_PERSON_EXCEPTIONS = (
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
 # nlu.safety, "now", "tonight", count too).
 SOON = (
+    # ninth round: rising flood water is danger now for anyone who cannot leave
+    "ទឹកជំនន់កំពុងឡើង",
+    "ទឹកជំនន់ឡើង",
+    "ទឹកកំពុងឡើង",
+    "ទឹកឡើង",
+    "(tuk|teuk|tek|toek) (chumnun |chomnon |chumnon )?(kompung |kompong )?(lerng|laeng|leung|loeng)",
+    "(flood|floods|flooding|water) (is |are )?(rising|coming up|getting higher)",
+    "rising (flood|water)",
     "ថ្ងៃនេះ",
     "ស្អែក",
     "ព្រឹកនេះ",
@@ -2462,6 +2744,7 @@ class _CompiledCues:
     signals: tuple[tuple[str, str, tuple[Any, ...]], ...]
     lowering: tuple[tuple[str, Any], ...]
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
+    marry: Any  # the _MARRY matcher: with a stated age under 18, a child marriage
     soon: Any
     exceptions: Any
     signal_exceptions: Any
@@ -2486,6 +2769,7 @@ def _compiled() -> _CompiledCues:
         signals=tuple((name, cat, tuple(matcher(g) for g in groups)) for name, cat, groups in SIGNALS),
         lowering=tuple((name, compile_terms(terms)) for name, terms in LOWERING.items()),
         child=matcher(_CHILD),
+        marry=matcher(_MARRY),
         soon=compile_terms(SOON),
         exceptions=compile_terms(LOWERING_EXCEPTIONS),
         signal_exceptions=compile_terms(SIGNAL_EXCEPTIONS),
@@ -2511,6 +2795,11 @@ def find_cues(text: str) -> Cues:
         if all(g.search(sig_khmer, sig_latin) or (minor and g is c.child) for g in groups):
             signals.append(name)
             cats.append(cat)
+    if minor and "child_marriage" not in signals and c.marry.search(sig_khmer, sig_latin):
+        # A child of a stated age engaged, promised or married ("a girl of 15 engaged to a man of
+        # 30", "a case of child marriage, the girl is 15"): a child at risk whoever reports it.
+        signals.append("child_marriage")
+        cats.append("child_at_risk")
     low_khmer, low_latin = _blank(c.exceptions.khmer, khmer), _blank(c.exceptions.latin, latin)
     lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]
     if "asker_role" not in lowering and c.workplace.search(khmer, latin) and c.procedure.search(khmer, latin):
@@ -2875,6 +3164,7 @@ def decide(
         urgent = safety != NONE and (
             danger.urgent
             or bool(set(categories) & _URGENT_SIGNALS)
+            or bool(set(cues.signals) & _URGENT_SIGNAL_NAMES)
             or soon
             or (not categories and safety == PROTECT)
             or models_alone
@@ -2927,6 +3217,9 @@ def decide(
 
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
+# Signals urgent whatever their category: a goodbye message naming a bridge or a river, a person
+# chained or shut away because of an illness or a disability (nobody comes to let them out).
+_URGENT_SIGNAL_NAMES = frozenset({"farewell_at_danger_place", "disabled_confined"})
 _ASKING = frozenset({"asker_role", "law_question"})
 _GRAVE = frozenset({"sexual_abuse", "trafficking"})
 # A past era (killings under the Khmer Rouge) explains what a thing explains.

@@ -984,3 +984,79 @@ def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
     # repeated letters are squashed: "weed*" matched "wedding" and lowered a child's wedding as a thing
     cues = find_cues("a wedding for a girl of 14 on Saturday")
     assert "object" not in cues.lowering and "animal" not in cues.lowering
+
+
+# --- ninth round: a report about a concrete person is a report, whoever writes it ---------------
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        # followed or tracked, told by a caseworker, a relative or a neighbour
+        ("Legal aid officer. Our client, a market vendor, has been followed by unknown men since the hearing.", "followed_or_tracked"),
+        ("បងស្រីខ្ញុំ មានមនុស្សមិនស្គាល់ជិះម៉ូតូតាមដាន រៀងរាល់ល្ងាច", "followed_or_tracked"),
+        ("bong srey knhom mean mnus min skal chis tam rol lngeach", "followed_or_tracked"),
+        # intimidation around a land case or advocacy
+        ("the district officer told my uncle to stop the land complaint or else", "advocacy_intimidation"),
+        ("ពូខ្ញុំ គេប្រាប់ថាត្រូវឈប់តវ៉ារឿងដី ម្តាយខ្ញុំខ្លាចណាស់", "advocacy_intimidation"),
+        # an elder's money or papers taken by those meant to care
+        ("my grandfather is bedridden and my cousin keeps his pension, he sleeps on the floor", "elder_money_taken"),
+        ("យាយខ្ញុំចាស់ជរា កូនប្រុសគាត់យកប្រាក់សោធនរាល់ខែ", "elder_money_taken"),
+        ("yeay knhom chas jorea, kon pros kat yok luy sothon kat", "elder_money_taken"),
+        # a person with a mental illness or a disability chained or shut away
+        ("our neighbour keeps her son with a mental illness chained to a post behind the house", "disabled_confined"),
+        ("ក្មួយខ្ញុំមានជំងឺផ្លូវចិត្ត គេដាក់ច្រវាក់ជាប់សសរ", "disabled_confined"),
+        ("kmouy knhom chumngeu plov chet, ke dak chrovak", "disabled_confined"),
+        # signs of control after a marriage abroad
+        ("my niece married a Taiwanese man through a broker and cannot call us, she cries when she does", "married_abroad_control"),
+        # a goodbye message with a place of danger
+        ("my brother posted goodbye and a photo of the river bank, his phone is off", "farewell_at_danger_place"),
+        ("ប្អូនខ្ញុំផ្ញើសារថា សុំទោសគ្រប់យ៉ាង លាហើយ ហើយថាគាត់នៅលើស្ពាន", "farewell_at_danger_place"),
+        ("kon knhom phnhae sa som tos mak, kom cham kon, haey tv tonle", "farewell_at_danger_place"),
+        ("she texted sorry mum, do not wait for me, and walked towards the railway", "farewell_at_danger_place"),
+        # a request for protection or a referral for a concrete person
+        ("Social affairs officer. One of our beneficiaries, a widow aged 70, requests protection from her son-in-law.", "protection_requested"),
+        ("kon kdey yeung mnak som kar karpea", "protection_requested"),
+        # a child of a stated age engaged or married, however formal the writer
+        ("Head teacher here. A pupil aged 14 has been promised in marriage to a trader; what is the referral?", "child_marriage"),
+        ("ក្មេងស្រីម្នាក់អាយុ១៥ឆ្នាំ ត្រូវភ្ជាប់ពាក្យជាមួយបុរសអាយុ៤០", "child_marriage"),
+        ("kmeng srey mnak ayu 15 chnam phjab peak jea muy bros", "child_marriage"),
+    ],
+)
+def test_signals_of_the_ninth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the law asked in general, with no concrete person: still a question
+        "I am a teacher. What is the legal age of marriage in Cambodia?",
+        "Is there protection available for union members under the labour law?",
+        "Can my grandmother's pension be paid into a bank account?",
+        "what is the penalty for intimidating land activists?",
+        "my daughter is getting married next year, how do we register the marriage?",
+        "the flood is rising in our village, where can we get rice?",
+        "we are going to the river for a picnic on Sunday, goodbye for now",
+    ],
+)
+def test_what_is_no_signal_in_the_ninth_round(text):
+    assert find_cues(text).signals == ()
+
+
+def test_a_report_for_a_concrete_person_is_not_explained_away_by_the_writers_role():
+    cues = find_cues("NGO caseworker. A client, a cleaner, is followed home by unknown men; is any protection available?")
+    assert "asker_role" in cues.lowering and "followed_or_tracked" in cues.signals
+    # the classifier reads a law question, confidently: a signal still asks at least
+    t = decide(Danger(urgent=False), cues, False, 0.15, 0.05, "legal_info", 0.9)
+    assert t.safety in (PROTECT, ASK)
+
+
+def test_a_goodbye_by_a_bridge_and_a_chained_man_with_the_flood_rising_are_urgent():
+    farewell = find_cues("my son texted goodbye, sorry for everything, he is walking to the bridge")
+    t = decide(Danger(urgent=False), farewell, False, 0.4, 0.4, "victim_protection", 0.5)
+    assert t.safety in (PROTECT, ASK) and t.urgent
+    chained = find_cues("A man with a mental illness is chained behind his house and the flood water is rising")
+    assert chained.soon
+    t = decide(Danger(urgent=False), chained, False, 0.4, 0.4, "victim_protection", 0.5)
+    assert t.safety in (PROTECT, ASK) and t.urgent
