@@ -1505,6 +1505,27 @@ _CONTROL = (
     "(cannot|can't|cant|not allowed to|never allowed to|not let to|not let her) (call|contact|talk|speak|visit|come home|go out|leave)",
     "(took|takes|take|keep|keeps|kept|hold|holds) (her|his) (passport|id|phone|papers|documents)",
 )
+# A child promised, engaged or to be wed, or "a case of child marriage" (with a stated age under 18
+# this is `child_marriage`); "can a 17-year-old marry with her parents' consent?" is a question.
+_BETROTHED = (
+    "ភ្ជាប់ពាក្យ",
+    "ដណ្តឹង",
+    "បង្ខំឲ្យរៀបការ",
+    "រៀបការកូនក្មេង",
+    "អាពាហ៍ពិពាហ៍កុមារ",
+    "(phjab|pjab|phchab|pchab) (peak|pek|pheak)",
+    "(dondeung|dandoeng|dondoeng|dondung)",
+    "(bongkhom|bangkhom|bongkom|bangkom) (oy|aoy|ouy) (rieb|riep|reab|reap) (kar|ka)",
+    "engaged",
+    "engagement",
+    "betroth*",
+    "promised (in marriage|to)",
+    "arranged marriage",
+    "(forced|made|pressured|told|has|have|must) to marry",
+    "(wedding|marriage) (is )?(set|planned|arranged|fixed|after|next|on|this)",
+    "child marriage",
+    "early marriage",
+)
 # A goodbye message with a place where a life is at risk: someone may be about to end it now.
 _FAREWELL = (
     "លាហើយ",
@@ -1562,10 +1583,10 @@ _PROTECTION_REQUEST = (
     "កន្លែងសុវត្ថិភាព",
     "ផ្ទះសុវត្ថិភាព",
     "(som|sum|snae som|snaeu sum) (kar kar pear|kar karpea|karpea|kar kapea|banhchoun|banhjun|bonhchun|banchoun)",
-    "(request|requests|requesting|requested|ask|asks|asking|asked|need|needs|seek|seeks|seeking|want|wants) (for )?(a |an |any |urgent |some )?(protection|referral|placement|shelter|rescue|safe place|safe house|home visit|visit|intervention|case ?worker|social worker)",
+    "(request|requests|requesting|requested|ask|asks|asking|asked|need|needs|seek|seeks|seeking|want|wants) (for )?(a |an |any |urgent |some )?(protection|referral|placement|shelter|rescue|safe place|safe house|intervention)",
+    "(request|requests|requesting|requested) (for )?(a |an |urgent )?(home |field )?visit",
     "(protection|referral|shelter|placement|safe place) (for|of) (him|her|them|the (girl|boy|child|woman|man|family|victim))",
     "(any |is there )?protection (is |be )?available",
-    "referral pathway",
     "(refer|place|protect|shelter|rescue|help|check on|get) (him|her|them) (out|to|into|safe|somewhere)",
     "how (can|do|could) (we|i) (help|protect|check on|get) (him|her|them)",
     "(help|protect|check on) (him|her)$",
@@ -1604,7 +1625,7 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("disabled_confined", "violence", (_MENTAL_OR_DISABLED, _CHAINED)),
     ("married_abroad_control", "trafficking", (_MARRY, _FOREIGN_SPOUSE, _CONTROL)),
     ("farewell_at_danger_place", "threat", (_FAREWELL, _DANGER_PLACE)),
-    ("protection_requested", "threat", (_CONCRETE + _CHILD + _ELDER, _PROTECTION_REQUEST)),
+    ("protection_requested", "threat", (_CONCRETE, _PROTECTION_REQUEST)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -2744,7 +2765,7 @@ class _CompiledCues:
     signals: tuple[tuple[str, str, tuple[Any, ...]], ...]
     lowering: tuple[tuple[str, Any], ...]
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
-    marry: Any  # the _MARRY matcher: with a stated age under 18, a child marriage
+    marry: Any  # the _BETROTHED matcher: with a stated age under 18, a child marriage
     soon: Any
     exceptions: Any
     signal_exceptions: Any
@@ -2769,7 +2790,7 @@ def _compiled() -> _CompiledCues:
         signals=tuple((name, cat, tuple(matcher(g) for g in groups)) for name, cat, groups in SIGNALS),
         lowering=tuple((name, compile_terms(terms)) for name, terms in LOWERING.items()),
         child=matcher(_CHILD),
-        marry=matcher(_MARRY),
+        marry=matcher(_BETROTHED),
         soon=compile_terms(SOON),
         exceptions=compile_terms(LOWERING_EXCEPTIONS),
         signal_exceptions=compile_terms(SIGNAL_EXCEPTIONS),
@@ -2796,8 +2817,9 @@ def find_cues(text: str) -> Cues:
             signals.append(name)
             cats.append(cat)
     if minor and "child_marriage" not in signals and c.marry.search(sig_khmer, sig_latin):
-        # A child of a stated age engaged, promised or married ("a girl of 15 engaged to a man of
-        # 30", "a case of child marriage, the girl is 15"): a child at risk whoever reports it.
+        # A child of a stated age engaged, promised or to be wed ("a girl of 15 engaged to a man of
+        # 30", "a case of child marriage, the girl is 15"): a child at risk whoever reports it;
+        # "can a 17-year-old marry?" is a question (`_BETROTHED`).
         signals.append("child_marriage")
         cats.append("child_at_risk")
     low_khmer, low_latin = _blank(c.exceptions.khmer, khmer), _blank(c.exceptions.latin, latin)
