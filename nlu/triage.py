@@ -823,6 +823,9 @@ _ELDER = (
     "aged parent*",
     "old parents",
     "[6-9][0-9] (chnam|chhnam|years old|year old|year-old)",
+    # ninth round: a person of a stated old age ("my mother, 74", "a widow (82)", "yeay ayu 80")
+    "(mother|mom|mum|father|dad|widow|widower|grandmother|grandfather|man|woman|aunt|uncle|yeay|yay|ta|mday|ov),? (aged |age |ayu |ayuk )?[6-9][0-9]",
+    "(widow|widower|woman|man) \\(?[6-9][0-9]",
 )
 _ELDER_NEGLECT = (
     "ក្រោល",
@@ -1525,6 +1528,17 @@ _BETROTHED = (
     "(wedding|marriage) (is )?(set|planned|arranged|fixed|after|next|on|this)",
     "child marriage",
     "early marriage",
+)
+# Gone missing or not come back: with a stated age under 18 (`find_cues`), a child missing is at
+# risk now, whoever reports it ("a husband missing for a year, can I divorce?" is a question).
+_MISSING = _NOT_BACK + (
+    "បាត់ខ្លួន",
+    "បាត់ដំណឹង",
+    "(bat|baat|bat) (khluon|kluon|khlourn|khloun|dom neng|damnoeng)",
+    "(is|went|gone|has been|have been|was|were|go|goes) missing",
+    "missing (since|for|from)",
+    "disappeared",
+    "(not|never|hasnt|has not|didnt|did not) (come|came|return|returned|go|gone|went|been) (back|home)",
 )
 # A goodbye message with a place where a life is at risk: someone may be about to end it now.
 _FAREWELL = (
@@ -2765,6 +2779,7 @@ class _CompiledCues:
     signals: tuple[tuple[str, str, tuple[Any, ...]], ...]
     lowering: tuple[tuple[str, Any], ...]
     child: Any  # the _CHILD matcher: a stated age under 18 also counts as a child
+    missing: Any  # the _MISSING matcher: with a stated age under 18, a child missing
     marry: Any  # the _BETROTHED matcher: with a stated age under 18, a child marriage
     soon: Any
     exceptions: Any
@@ -2791,6 +2806,7 @@ def _compiled() -> _CompiledCues:
         lowering=tuple((name, compile_terms(terms)) for name, terms in LOWERING.items()),
         child=matcher(_CHILD),
         marry=matcher(_BETROTHED),
+        missing=matcher(_MISSING),
         soon=compile_terms(SOON),
         exceptions=compile_terms(LOWERING_EXCEPTIONS),
         signal_exceptions=compile_terms(SIGNAL_EXCEPTIONS),
@@ -2821,6 +2837,9 @@ def find_cues(text: str) -> Cues:
         # 30", "a case of child marriage, the girl is 15"): a child at risk whoever reports it;
         # "can a 17-year-old marry?" is a question (`_BETROTHED`).
         signals.append("child_marriage")
+        cats.append("child_at_risk")
+    if minor and "child_missing" not in signals and c.missing.search(sig_khmer, sig_latin):
+        signals.append("child_missing")
         cats.append("child_at_risk")
     low_khmer, low_latin = _blank(c.exceptions.khmer, khmer), _blank(c.exceptions.latin, latin)
     lowering = [name for name, m in c.lowering if m.search(low_khmer, low_latin)]

@@ -1021,6 +1021,12 @@ def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
         ("Head teacher here. A pupil aged 14 has been promised in marriage to a trader; what is the referral?", "child_marriage"),
         ("ក្មេងស្រីម្នាក់អាយុ១៥ឆ្នាំ ត្រូវភ្ជាប់ពាក្យជាមួយបុរសអាយុ៤០", "child_marriage"),
         ("kmeng srey mnak ayu 15 chnam phjab peak jea muy bros", "child_marriage"),
+        # a child of a stated age missing or not come back, reported by a clerk or a neighbour
+        ("Village chief: a boy of 12 from our village has been missing since the market day", "child_missing"),
+        ("kmeng pros 14 chnam nov phum knhom ot mok vinh pi msel", "child_missing"),
+        ("ក្មេងស្រីអាយុ១៣ឆ្នាំ បាត់ខ្លួនតាំងពីម្សិលមិញ", "child_missing"),
+        # an old person of a stated age whose land papers are taken
+        ("my father, 77, lives alone and my cousin took his land title to sell the field", "elder_money_taken"),
     ],
 )
 def test_signals_of_the_ninth_round(text, signal):
@@ -1038,6 +1044,7 @@ def test_signals_of_the_ninth_round(text, signal):
         "my daughter is getting married next year, how do we register the marriage?",
         "can a 16-year-old marry if both parents sign? what is the minimum age for marriage in the law?",
         "kon srey 17 chnam ach rieb kar ban te tam chbab?",
+        "my husband has been missing for two years and sends nothing for the children, can I divorce?",
         "I am the commune focal point: what is the referral pathway when a child reports abuse?",
         "the flood is rising in our village, where can we get rice?",
         "we are going to the river for a picnic on Sunday, goodbye for now",
