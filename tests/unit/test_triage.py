@@ -1022,7 +1022,7 @@ def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
         ("ក្មេងស្រីម្នាក់អាយុ១៥ឆ្នាំ ត្រូវភ្ជាប់ពាក្យជាមួយបុរសអាយុ៤០", "child_marriage"),
         ("kmeng srey mnak ayu 15 chnam phjab peak jea muy bros", "child_marriage"),
         # a child of a stated age missing or not come back, reported by a clerk or a neighbour
-        ("Village chief: a boy of 12 from our village has been missing since the market day", "child_missing"),
+        ("Village chief: a boy aged 12 from our village has been missing since the market day", "child_missing"),
         ("kmeng pros 14 chnam nov phum knhom ot mok vinh pi msel", "child_missing"),
         ("ក្មេងស្រីអាយុ១៣ឆ្នាំ បាត់ខ្លួនតាំងពីម្សិលមិញ", "child_missing"),
         # an old person of a stated age whose land papers are taken
