@@ -1540,6 +1540,46 @@ _MISSING = _NOT_BACK + (
     "disappeared",
     "(not|never|hasnt|has not|didnt|did not) (come|came|return|returned|go|gone|went|been) (back|home)",
 )
+# Shut in a (dark) room and not given food: at a rehab centre, an orphanage or at home.
+_SHUT_IN = (
+    "បន្ទប់ងងឹត",
+    "ដាក់ក្នុងបន្ទប់",
+    "ខ្ទប់ក្នុងបន្ទប់",
+    "(bontup|bantob|bontub|bantub|bontob) (ngoet|ngeut|ngoeut|nget|ngit)",
+    "(dak|dak tuk|khtob|ktob) ([a-z]+ )?(knong|nv knong|knung) (bontup|bantob|bontub|bantub|bontob)",
+    "dark room",
+    "(locked|shut|kept|put|locks|shuts|keeps|puts) (him|her|them|me|us)? ?(in|inside|into) (a|the) (dark |small |locked )?(room|cell|shed|storeroom|box)",
+)
+_NO_FOOD = (
+    "មិនឲ្យញ៉ាំ",
+    "គ្មានអីញ៉ាំ",
+    "មិនឲ្យហូប",
+    "(ot|min|mun) (oy|aoy|ouy) (nham|hob|si|nyam|nhum)",
+    "(without|no) (food|water|meals|eating)",
+    "not (given|allowed|let) (any )?(food|to eat|water)",
+    "nothing to eat",
+)
+# Children at a guesthouse or hotel with a foreign or unknown man: a child at risk now.
+_LODGING = (
+    "ផ្ទះសំណាក់",
+    "សណ្ឋាគារ",
+    "(phteah|pteah|ptah|pteh) (samnak|somnak|samnaK)",
+    "guesthouse*",
+    "guest house*",
+    "hotel*",
+    "motel*",
+)
+_UNKNOWN_MAN = (
+    "បុរសបរទេស",
+    "ជនបរទេស",
+    "បារាំង",
+    "(bros|pros|boros) (barang|borates|bor rang|bartes)",
+    "barang",
+    "foreign (man|men|guy|guys|tourist|tourists)",
+    "foreigner*",
+    "(old|older|unknown|strange) (man|men|guy)",
+    "tourist*",
+)
 # A goodbye message with a place where a life is at risk: someone may be about to end it now.
 _FAREWELL = (
     "លាហើយ",
@@ -1640,6 +1680,8 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("married_abroad_control", "trafficking", (_MARRY, _FOREIGN_SPOUSE, _CONTROL)),
     ("farewell_at_danger_place", "threat", (_FAREWELL, _DANGER_PLACE)),
     ("protection_requested", "threat", (_CONCRETE, _PROTECTION_REQUEST)),
+    ("shut_in_without_food", "violence", (_SHUT_IN, _NO_FOOD)),
+    ("child_at_lodging_with_man", "child_at_risk", (_CHILD, _LODGING, _UNKNOWN_MAN)),
 )
 
 # --- context that lowers the signal (data) --------------------------------------------------------
@@ -3259,8 +3301,9 @@ def decide(
 
 _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 # Signals urgent whatever their category: a goodbye message naming a bridge or a river, a person
-# chained or shut away because of an illness or a disability (nobody comes to let them out).
-_URGENT_SIGNAL_NAMES = frozenset({"farewell_at_danger_place", "disabled_confined"})
+# chained or shut away because of an illness or a disability, or shut in without food (nobody
+# comes to let them out).
+_URGENT_SIGNAL_NAMES = frozenset({"farewell_at_danger_place", "disabled_confined", "shut_in_without_food"})
 _ASKING = frozenset({"asker_role", "law_question"})
 _GRAVE = frozenset({"sexual_abuse", "trafficking"})
 # A past era (killings under the Khmer Rouge) explains what a thing explains.

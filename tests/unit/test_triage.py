@@ -1025,6 +1025,11 @@ def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
         ("Village chief: a boy aged 12 from our village has been missing since the market day", "child_missing"),
         ("kmeng pros 14 chnam nov phum knhom ot mok vinh pi msel", "child_missing"),
         ("ក្មេងស្រីអាយុ១៣ឆ្នាំ បាត់ខ្លួនតាំងពីម្សិលមិញ", "child_missing"),
+        # shut in a room without food; children at a hotel with a foreign man
+        ("at the orphanage they put my nephew in a dark room with no food for two days", "shut_in_without_food"),
+        ("ke khtob kon knhom knong bontup ngoet ot oy nham bay", "shut_in_without_food"),
+        ("a foreigner took three kids from the beach to his hotel room", "child_at_lodging_with_man"),
+        ("ក្មេងស្រីពីរនាក់ទៅផ្ទះសំណាក់ជាមួយបុរសបរទេសម្នាក់", "child_at_lodging_with_man"),
         # an old person of a stated age whose land papers are taken
         ("my father, 77, lives alone and my cousin took his land title to sell the field", "elder_money_taken"),
     ],
@@ -1048,6 +1053,7 @@ def test_signals_of_the_ninth_round(text, signal):
         "I am the commune focal point: what is the referral pathway when a child reports abuse?",
         "the flood is rising in our village, where can we get rice?",
         "we are going to the river for a picnic on Sunday, goodbye for now",
+        "we stayed at a guesthouse with the children, is the owner allowed to keep our deposit?",
     ],
 )
 def test_what_is_no_signal_in_the_ninth_round(text):
@@ -1060,6 +1066,12 @@ def test_a_report_for_a_concrete_person_is_not_explained_away_by_the_writers_rol
     # the classifier reads a law question, confidently: a signal still asks at least
     t = decide(Danger(urgent=False), cues, False, 0.15, 0.05, "legal_info", 0.9)
     assert t.safety in (PROTECT, ASK)
+
+
+def test_shut_in_without_food_is_urgent():
+    cues = find_cues("at the rehab centre they keep my cousin in a dark room without food")
+    t = decide(Danger(urgent=False), cues, False, 0.4, 0.4, "victim_protection", 0.5)
+    assert t.safety in (PROTECT, ASK) and t.urgent
 
 
 def test_a_goodbye_by_a_bridge_and_a_chained_man_with_the_flood_rising_are_urgent():
