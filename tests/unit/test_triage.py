@@ -993,7 +993,10 @@ def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
     "text, signal",
     [
         # followed or tracked, told by a caseworker, a relative or a neighbour
-        ("Legal aid officer. Our client, a market vendor, has been followed by unknown men since the hearing.", "followed_or_tracked"),
+        (
+            "Legal aid officer. Our client, a market vendor, has been followed by unknown men since the hearing.",
+            "followed_or_tracked",
+        ),
         ("បងស្រីខ្ញុំ មានមនុស្សមិនស្គាល់ជិះម៉ូតូតាមដាន រៀងរាល់ល្ងាច", "followed_or_tracked"),
         ("bong srey knhom mean mnus min skal chis tam rol lngeach", "followed_or_tracked"),
         # intimidation around a land case or advocacy
@@ -1008,17 +1011,26 @@ def test_an_order_is_no_shrimp_and_weed_is_not_a_wedding():
         ("ក្មួយខ្ញុំមានជំងឺផ្លូវចិត្ត គេដាក់ច្រវាក់ជាប់សសរ", "disabled_confined"),
         ("kmouy knhom chumngeu plov chet, ke dak chrovak", "disabled_confined"),
         # signs of control after a marriage abroad
-        ("my niece married a Taiwanese man through a broker and cannot call us, she cries when she does", "married_abroad_control"),
+        (
+            "my niece married a Taiwanese man through a broker and cannot call us, she cries when she does",
+            "married_abroad_control",
+        ),
         # a goodbye message with a place of danger
         ("my brother posted goodbye and a photo of the river bank, his phone is off", "farewell_at_danger_place"),
         ("ប្អូនខ្ញុំផ្ញើសារថា សុំទោសគ្រប់យ៉ាង លាហើយ ហើយថាគាត់នៅលើស្ពាន", "farewell_at_danger_place"),
         ("kon knhom phnhae sa som tos mak, kom cham kon, haey tv tonle", "farewell_at_danger_place"),
         ("she texted sorry mum, do not wait for me, and walked towards the railway", "farewell_at_danger_place"),
         # a request for protection or a referral for a concrete person
-        ("Social affairs officer. One of our beneficiaries, a widow aged 70, requests protection from her son-in-law.", "protection_requested"),
+        (
+            "Social affairs officer. One of our beneficiaries, a widow aged 70, requests protection from her son-in-law.",
+            "protection_requested",
+        ),
         ("kon kdey yeung mnak som kar karpea", "protection_requested"),
         # a child of a stated age engaged or married, however formal the writer
-        ("Head teacher here. A pupil aged 14 has been promised in marriage to a trader; what is the referral?", "child_marriage"),
+        (
+            "Head teacher here. A pupil aged 14 has been promised in marriage to a trader; what is the referral?",
+            "child_marriage",
+        ),
         ("ក្មេងស្រីម្នាក់អាយុ១៥ឆ្នាំ ត្រូវភ្ជាប់ពាក្យជាមួយបុរសអាយុ៤០", "child_marriage"),
         ("kmeng srey mnak ayu 15 chnam phjab peak jea muy bros", "child_marriage"),
         # a child of a stated age missing or not come back, reported by a clerk or a neighbour
@@ -1061,7 +1073,9 @@ def test_what_is_no_signal_in_the_ninth_round(text):
 
 
 def test_a_report_for_a_concrete_person_is_not_explained_away_by_the_writers_role():
-    cues = find_cues("NGO caseworker. A client, a cleaner, is followed home by unknown men; is any protection available?")
+    cues = find_cues(
+        "NGO caseworker. A client, a cleaner, is followed home by unknown men; is any protection available?"
+    )
     assert "asker_role" in cues.lowering and "followed_or_tracked" in cues.signals
     # the classifier reads a law question, confidently: a signal still asks at least
     t = decide(Danger(urgent=False), cues, False, 0.15, 0.05, "legal_info", 0.9)
