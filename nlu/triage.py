@@ -170,6 +170,24 @@ _LAND = (
     "leave (the|our|this|your) (village|land|house|home)",
     "move out",
 )
+# A veiled warning about the writer's children or family ("a photo of your daughter... take good
+# care of her", "if you do not want your children to have trouble"), seventh round: a threat beside
+# a lender or land (`_THREAT_WORDS`) and a warning after a report (`_WARNING`).
+_CHILDREN_WARNING = (
+    "ថែឲ្យល្អ",
+    "ថែរក្សាឲ្យល្អ",
+    "រូបកូន",
+    "បើមិនចង់ឲ្យកូន",
+    "បើមិនចង់ឲ្យគ្រួសារ",
+    "(thae|the|thei) (reaksa )?(oy|aoy|ouy) (laor|lor|la|lao)",
+    "(rup|roup|rub|roub) (kon|koun)",
+    "(ber|bae|baeu|beu) (ot|min|mun) (chong|chang|jong) (oy|aoy|ouy) (kon|koun|kruosar|krousar|kruosa|propon|prapon)",
+    "(kon|koun) (knhom|khnhom|knom|aeng|ek|neak) (mean|nung mean) (rerng|reuoeng|roeung|reuong|rueng|reung)",
+    "mean (rerng|roeung|reuong|rueng|reung)",
+    "(photo|photos|picture|pictures) of (my|your|her|his|our) ([a-z]+ )?(child|children|son|daughter|kids|baby|family)",
+    "take (good )?care of (her|him|them|your (child|children|kids|son|daughter|family))",
+    "(if|unless) you (dont|don't|do not) want (your|the) (child|children|kids|son|daughter|family|wife|husband)",
+)
 _THREAT_WORDS = (
     "នឹងមក",
     "ស្តាយក្រោយ",
@@ -253,21 +271,7 @@ _THREAT_WORDS = (
     "dont blame",
     "don't blame",
     "do not blame",
-    # seventh round: a veiled warning about the writer's children or family ("a photo of your
-    # daughter... take good care of her", "if you do not want your children to have trouble")
-    "ថែឲ្យល្អ",
-    "ថែរក្សាឲ្យល្អ",
-    "រូបកូន",
-    "បើមិនចង់ឲ្យកូន",
-    "បើមិនចង់ឲ្យគ្រួសារ",
-    "(thae|the|thei) (reaksa )?(oy|aoy|ouy) (laor|lor|la|lao)",
-    "(rup|roup|rub|roub) (kon|koun)",
-    "(ber|bae|baeu|beu) (ot|min|mun) (chong|chang|jong) (oy|aoy|ouy) (kon|koun|kruosar|krousar|kruosa|propon|prapon)",
-    "(kon|koun) (knhom|khnhom|knom|aeng|ek|neak) (mean|nung mean) (rerng|reuoeng|roeung|reuong|rueng|reung)",
-    "mean (rerng|roeung|reuong|rueng|reung)",
-    "(photo|photos|picture|pictures) of (my|your|her|his|our) ([a-z]+ )?(child|children|son|daughter|kids|baby|family)",
-    "take (good )?care of (her|him|them|your (child|children|kids|son|daughter|family))",
-    "(if|unless) you (dont|don't|do not) want (your|the) (child|children|kids|son|daughter|family|wife|husband)",
+    *_CHILDREN_WARNING,
     # eighth round: "how long your land will stay yours" (if you vote or speak wrongly)
     "(nov|nou|nau) (sdong|stong|sdaung|sngiem|sngeam) ban (pon man|ponman|bonman|bon man)",
     "how long (it|they|your [a-z]+|our [a-z]+|you) (will|would|can) (stay|remain|be) (yours|ours|theirs)",
@@ -1084,21 +1088,7 @@ _WARNING = (
     "មានរឿង",
     "mean reuoeng",
     "niyeay chraen",
-    # seventh round: a veiled warning about the writer's children or family ("a photo of your
-    # daughter... take good care of her", "if you do not want your children to have trouble")
-    "ថែឲ្យល្អ",
-    "ថែរក្សាឲ្យល្អ",
-    "រូបកូន",
-    "បើមិនចង់ឲ្យកូន",
-    "បើមិនចង់ឲ្យគ្រួសារ",
-    "(thae|the|thei) (reaksa )?(oy|aoy|ouy) (laor|lor|la|lao)",
-    "(rup|roup|rub|roub) (kon|koun)",
-    "(ber|bae|baeu|beu) (ot|min|mun) (chong|chang|jong) (oy|aoy|ouy) (kon|koun|kruosar|krousar|kruosa|propon|prapon)",
-    "(kon|koun) (knhom|khnhom|knom|aeng|ek|neak) (mean|nung mean) (rerng|reuoeng|roeung|reuong|rueng|reung)",
-    "mean (rerng|roeung|reuong|rueng|reung)",
-    "(photo|photos|picture|pictures) of (my|your|her|his|our) ([a-z]+ )?(child|children|son|daughter|kids|baby|family)",
-    "take (good )?care of (her|him|them|your (child|children|kids|son|daughter|family))",
-    "(if|unless) you (dont|don't|do not) want (your|the) (child|children|kids|son|daughter|family|wife|husband)",
+    *_CHILDREN_WARNING,
     # eighth round: "remember you have three children", "think of your wife and children first"
     "គិតពីកូន",
     "គិតពីគ្រួសារ",
