@@ -226,17 +226,16 @@ class Spool:
         the keyring (a key DATA_KEYS no longer holds raises DataKeyError: the drain stops and the
         records wait for the key rather than being set aside); a plain one (spooled by a version
         before records were sealed) is read as it is."""
-        text = line.decode("ascii", "replace") if isinstance(line, bytes) else line
-        if key_id(text.strip()) is not None:
-            if self.keyring is None:
-                raise DataKeyError("the spool holds sealed records and this process has no DATA_KEYS")
-            try:
-                text = self.keyring.decrypt(text.strip(), SEALED_AS)
-            except DataKeyError as exc:
-                if "does not hold" in str(exc):
-                    raise
-                return None  # altered or sealed under another key of the same id: set aside
-        return _parse(text)
+        text = (line.decode("ascii", "replace") if isinstance(line, bytes) else line).strip()
+        kid = key_id(text)
+        if kid is None:
+            return _parse(text)
+        if self.keyring is None or kid not in dict(self.keyring.keys):
+            raise DataKeyError(f"a spooled record is sealed with key {kid!r}, which DATA_KEYS does not hold")
+        try:
+            return _parse(self.keyring.decrypt(text, SEALED_AS))
+        except DataKeyError:
+            return None  # altered, or sealed under another key of the same id: set aside
 
 
 def _parse(line: bytes | str) -> dict | None:
