@@ -279,10 +279,10 @@ def erase_expired(services=None) -> int:
     )
     now = s.clock()
     with s.uow() as uow:
-        erased = retention.erase_expired(uow, policy, now)
+        erased = retention.erase_expired(uow, policy, now, limit=retention.BATCH)
         uow.commit()
     with s.uow() as uow:
-        unfiled = retention.erase_unfiled(uow, policy, now)
+        unfiled = retention.erase_unfiled(uow, policy, now, limit=retention.MESSAGE_BATCH)
         uow.commit()
     more = erased == retention.BATCH or unfiled == retention.MESSAGE_BATCH
     with s.uow() as uow:

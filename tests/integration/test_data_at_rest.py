@@ -15,7 +15,7 @@ from bot.bootstrap import build_services
 from bot.database import upgrade_database
 from bot.ingress import TWILIO_SMS
 from intake import indicators as ind
-from intake import retention, staff
+from intake import orm, retention, staff
 from intake.cases import contact_for
 from intake.crypto import DataKeyError, Keyring, new_key
 from intake.model import AuditEntry, Case, CaseEvent, CaseNote, Contact, Conversation, Identity, Message
@@ -335,6 +335,37 @@ def test_the_retention_job_also_erases_old_messages_filed_on_no_case(db):
     jobs.erase_expired(db)
     with db.uow() as uow:
         assert uow.session.get(Message, question).body == ""
+
+
+def test_the_retention_job_comes_back_in_a_minute_while_unfiled_messages_remain(db, monkeypatch):
+    from worker import jobs
+
+    monkeypatch.setattr(retention, "MESSAGE_BATCH", 1)
+    db.config = replace(db.config, retention_unfiled_days=30)
+    with db.uow() as uow:
+        first = _unfiled(uow, "+85512000031", "how do I get a birth certificate", T0)
+        second = _unfiled(uow, "+85512000032", "can my employer keep my passport", T0)
+        uow.commit()
+    db.clock = lambda: T0 + timedelta(days=31)
+
+    def next_run():
+        with db.uow() as uow:
+            return [due for _, _, _, due in uow.repo.scheduled("worker.jobs.erase_expired")]
+
+    def run_once():
+        jobs.erase_expired(db)
+        due = next_run()
+        with db.uow() as uow:  # as the scheduler does when it moves the run to the queue
+            uow.session.execute(orm.scheduled_jobs.delete())
+            uow.commit()
+        return due
+
+    soon, later = [db.clock() + timedelta(minutes=1)], [db.clock() + timedelta(days=1)]
+    assert run_once() == soon  # a full batch of one: more may remain
+    assert run_once() == soon
+    with db.uow() as uow:
+        assert (uow.session.get(Message, first).body, uow.session.get(Message, second).body) == ("", "")
+    assert run_once() == later  # nothing left: tomorrow
 
 
 def test_forgetting_a_person_erases_them_keeps_the_counts_and_is_audited(pg):
