@@ -39,12 +39,14 @@ embedded one's) and a small **danger model** (`DangerModel`: danger / no danger,
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
 linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage6.yml` hold examples written for this).
+everything else; `nlu_triage.yml` to `nlu_triage6.yml` hold examples written for this, and since
+the tenth round `nlu_danger_*.yml`, about 1,050 more in Khmer script, romanised Khmer and English:
+victims told without danger words and non-victims whose messages carry one).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
-  and m >= 0.3 (0.25 for a sexual abuse or trafficking word); or both models together (m >= 0.5,
-  each >= 0.3). A protection case at once.
+  and m >= 0.35 (0.3 for a threat-model signal, 0.25 for a sexual abuse or trafficking word); or
+  both models together (m >= 0.6, each >= 0.3). A protection case at once.
 - `none`: words or signals that the context, a denial or a confident other reading explain, with
   m < 0.25 (a threat to kill, a weapon or "now" only by the context or a denial); or nothing.
 - `ask`: anything else with a word, a signal, a protection reading or a model's doubt (the danger
@@ -79,7 +81,13 @@ NONE = "none"
 # heldout_*, heldout2_* and heldout3_* together (held-out sets 2 and 3 are development data since
 # issue 14's second and third rounds; a blind set 4 measures the third round). Checked again,
 # unchanged, on all five sets with heldout4_* in the fourth round (a blind set 5 measures it).
-WORD_PROTECT = 0.3  # a danger word (no lowering context, not denied) and m at least this -> protect
+# Tenth round (the danger model retrained with nlu_danger_*.yml; sets 2-10 as development data, both
+# backends): WORD_PROTECT 0.3 -> 0.35, AGREE 0.5 -> 0.6, ASK_MODEL 0.4 -> 0.35. The retrained model
+# reads higher on everything, ordinary money disputes included; on the nine sets this keeps victims
+# protected at once at 0.97 (both backends) while non-victims sent to protection fall 0.025 -> 0.017
+# (embedded) and 0.029 -> 0.021 (Rasa), and asks one victim more on the embedded backend and two on
+# Rasa that were missed, for 0.4-0.6 % more non-victims asked. A blind set 11 measures it.
+WORD_PROTECT = 0.35  # a danger word (no lowering context, not denied) and m at least this -> protect
 # Sexual abuse and trafficking words are seldom said in passing ("romlop dei", land grabbing, is
 # blanked): such a word needs a little less agreement. Set in the fourth round: a girl who writes
 # that her uncle raped her and she told no one, and a friend raped a year ago, were only asked at
@@ -88,7 +96,9 @@ GRAVE_WORD_PROTECT = 0.25
 SIGNAL_PROTECT = 0.3  # a threat-model signal (no lowering context) and m at least this -> protect
 # AGREE was 0.6 until the third round: at 0.5 twelve more victims without danger words on the four
 # sets are protected at once, against two more non-victims (a guarantor's debt, a case's status).
-AGREE = 0.5  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
+# Back to 0.6 in the tenth round (above): the retrained danger model reads 0.5-0.8 on wage and
+# tontine disputes, and the victims it and the classifier agree on at 0.5-0.6 are asked instead.
+AGREE = 0.6  # no word or signal needed: m at least this and each model at least AGREE_EACH -> protect
 AGREE_EACH = 0.3
 EXPLAINED_BELOW = 0.25  # words / signals the context, a denial or a confident other reading explain
 OTHER_READING = 0.8  # "a confident other reading": the classifier's best non-victim intent this sure
@@ -96,7 +106,7 @@ ASK_MEAN = 0.3  # nothing named, m at least this -> ask
 ASK_EITHER = 0.6  # nothing named, either model at least this -> ask
 # nothing named, the danger model (the independent opinion) at least this -> ask, however sure the
 # classifier is of another reading (Rasa's probabilities are more extreme than the embedded one's)
-ASK_MODEL = 0.4
+ASK_MODEL = 0.35
 # words or signals that the lowering context explains and the danger model (which sees that
 # context) reads below this -> none, whatever the classifier reads
 CONTEXT_EXPLAINS = 0.1

@@ -300,7 +300,8 @@ def test_a_denied_danger_the_danger_model_does_not_believe_stays_a_dispute(text,
     ],
 )
 def test_victims_writing_with_negations_are_protected(text):
-    u = make(FakeClassifier("dispute_mediation", 0.95), danger_model=FakeDangerModel(0.6))
+    # the danger model (0.75) and the classifier (a confident dispute) meet at WORD_PROTECT
+    u = make(FakeClassifier("dispute_mediation", 0.95), danger_model=FakeDangerModel(0.75))
     result = u.understand(text, TODAY)
     assert result.safety == "protect" and result.intent == Intent.VICTIM_PROTECTION
 

@@ -269,10 +269,15 @@ def test_decisions():
     assert outcome(Danger(urgent=False), Cues(signals=("confinement",)), p=0.2) == ASK
     assert outcome(p=0.4, pc=0.2) == ASK  # the models alone, without words
     assert outcome(p=0.9, pc=0.85) == PROTECT
-    assert outcome(p=0.55, pc=0.5) == PROTECT  # both models at about one in two: protect (AGREE)
+    assert outcome(p=0.65, pc=0.6) == PROTECT  # both models well over one in two: protect (AGREE)
+    # AGREE is 0.6 since the tenth round (0.5 before): the danger model, retrained on many more
+    # victims told without danger words, reads 0.5-0.6 on ordinary wage and money disputes
+    assert outcome(p=0.55, pc=0.5) == ASK
     assert outcome(p=0.7, pc=0.25) == ASK  # one model alone does not
     # the danger model's own reading asks, however sure the classifier is of another intent
     assert outcome(p=0.45, pc=0.05, intent="legal_information", conf=0.95) == ASK
+    assert outcome(p=0.37, pc=0.05, intent="legal_information", conf=0.95) == ASK  # ASK_MODEL 0.35
+    assert outcome(p=0.3, pc=0.05, intent="legal_information", conf=0.95) == NONE
     assert outcome(p=0.3, pc=0.05, intent="legal_information", conf=0.95) == NONE
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
@@ -598,7 +603,7 @@ def test_a_law_question_about_the_writers_own_harm_is_asked_never_dropped():
     own = Cues(lowering=law, own_situation=True)
     assert outcome(VIOLENCE, own, p=0.05, pc=0.05) == ASK
     assert outcome(VIOLENCE, own, p=0.2, pc=0.1, intent="legal_information", conf=0.9) == ASK
-    assert outcome(VIOLENCE, own, p=0.6, pc=0.5) == PROTECT
+    assert outcome(VIOLENCE, own, p=0.7, pc=0.6) == PROTECT
     # a thing still explains what it explains ("how do I kill the rats in my house, is poison legal")
     assert outcome(VIOLENCE, Cues(lowering=law + ("animal",), own_situation=True), p=0.05, pc=0.05) == NONE
 
