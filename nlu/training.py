@@ -73,7 +73,8 @@ EVAL_SETS = {
     "heldout7": "written by people who saw no project file; blind for round 6; used for tuning since round 7",
     "heldout8": "written by people who saw no project file; blind for round 7; used for tuning since round 8",
     "heldout9": "written by people who saw no project file; blind for round 8; used for tuning since round 9",
-    "heldout10": "blind: written by people who saw no project file, measured once after the triage's ninth round",
+    "heldout10": "written by people who saw no project file; blind for round 9; development data since round 10",
+    "heldout11": "blind: written by people who saw no project file, measured once after the triage's tenth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
