@@ -1,5 +1,5 @@
 """The danger word list: a high-recall detector of violence, threats, sexual abuse, trafficking,
-forced labour and a child at risk, in the three scripts.
+forced labour, a child at risk and (since issue 14's eleventh round) self-harm, in the three scripts.
 
 Since issue 14 it no longer forces `victim_protection` on its own: `nlu.triage` weighs what it
 finds with the context (a tuk tuk hit my moto; a teacher asking the law), a danger model and the
@@ -31,8 +31,9 @@ Design choices, on purpose:
   missing child under `child_at_risk`. Forced marriage is filed under `trafficking`.
 
 When is `urgent` true? When someone may be in danger *now* or their life is at risk:
-- any of `trafficking`, `child_at_risk`, `sexual_abuse` (a person may be held right now; a child
-  cannot protect themself; sexual violence needs medical care within 72 hours), or
+- any of `trafficking`, `child_at_risk`, `sexual_abuse`, `self_harm` (a person may be held right
+  now; a child cannot protect themself; sexual violence needs medical care within 72 hours; a
+  person who says they want to die may act on it today), or
 - a threat to kill (kill / somlab / សម្លាប់), or a weapon (knife, gun, axe, acid), or
 - any danger together with an immediacy marker (now, tonight, help me, bleeding, ឥឡូវ, ylov,
   juy phong...).
@@ -57,7 +58,7 @@ from nlu.khmer import normalize
 from nlu.romanise import safe_pattern
 from nlu.types import Danger
 
-CATEGORIES = ("violence", "threat", "sexual_abuse", "trafficking", "forced_labour", "child_at_risk")
+CATEGORIES = ("violence", "threat", "sexual_abuse", "trafficking", "forced_labour", "child_at_risk", "self_harm")
 
 # Longest text scanned; longer messages are scanned on their first MAX_CHARS characters.
 MAX_CHARS = 5000
@@ -522,6 +523,56 @@ TERMS: dict[str, tuple[str, ...]] = {
         "married off",
         "child abuse",
         "child trafficking",
+    ),
+    # Issue 14, round 11: a person who says they want to die or to end their life. The rules were
+    # written for harm done by others; on blind set 11 the two victims missed were "kgnom chong slab
+    # hoy" (I want to die) and "i dont want to live anymore. i have the pills with me", which both
+    # models read as nothing (four words teach a model little). Only first-person or explicit forms:
+    # Khmer "X ចង់ស្លាប់" ("hot enough to die") and "chong slab" alone are everyday intensifiers, and
+    # "មិនចង់រស់នៅជាមួយ..." (not want to live with ...) is a divorce, so "live" needs "anymore".
+    "self_harm": (
+        # Khmer script
+        "សម្លាប់ខ្លួន",
+        "អត្តឃាត",
+        "ខ្ញុំចង់ស្លាប់",
+        "ចង់ស្លាប់ចោល",
+        "មិនចង់រស់ទៀត",
+        "មិនចង់រស់ហើយ",
+        "លែងចង់រស់ហើយ",
+        "លែងចង់រស់ទៀត",
+        "ចង់បញ្ចប់ជីវិត",
+        "បញ្ចប់ជីវិតខ្លួនឯង",
+        # romanised Khmer (every systematic spelling: knhom = kgnom = khnhom, slab = slap)
+        "samlab khluon",
+        "somlab khluon",
+        "atta khat",
+        "attakhat",
+        "(knhom|khnhom|kgnom|knyom|khnom|kinhom|kinom|knom|kgnhom|nhom|khgnom) (chong|jong|chorng) (slab|slap|slob|slorb)",
+        "(chong|jong) (slab|slap) (chol|chaol)",
+        "min chong ros tiet",
+        "ot chong ros tiet",
+        "min chong ros hoy",
+        "ot chong ros hoy",
+        "leng chong ros",
+        "chong bonh chob jivit",
+        "chong banhchob chivit",
+        # English
+        "kill myself",
+        "killing myself",
+        "kill my self",
+        "kill (himself|herself|themselves|themself)",
+        "suicid*",
+        "end my life",
+        "ending my life",
+        "take my own life",
+        "take my life",
+        "(want|wanna|wish|going|ready) to die",
+        "wanna die",
+        "(want|wanna|wish) i was dead",
+        # not "I do not want to live with my in-laws" (a dispute): living somewhere or with someone
+        "(dont|do not|no longer) want to (live|be alive)(?! (with|in|at|here|there|near|together|under|beside|alone))",
+        "no reason to live",
+        "better off dead",
     ),
 }
 
@@ -1252,7 +1303,7 @@ EXCEPTIONS: tuple[str, ...] = (
     "(prison|jail|prey sar|correctional) .{0,50}prisoner(s)?",
 )
 
-_URGENT_CATEGORIES = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
+_URGENT_CATEGORIES = frozenset({"trafficking", "child_at_risk", "sexual_abuse", "self_harm"})
 
 # Minors by stated age: "អាយុ ១៥ ឆ្នាំ", "កូនស្រី១៥ឆ្នាំ", "ayu 15", "kon srey 14 chnam" (a bare
 # "5 chnam" is usually a duration), "15 years old", "aged 15", "under 15", "I am 16", "at 16",

@@ -3256,6 +3256,11 @@ def decide(
             reasons.append("soon")
         return Triage(safety, tuple(reasons + [why]), urgent, categories if safety != NONE else ())
 
+    # Round 11: a person who says they want to die or to end their life is protected at once,
+    # whatever the models read ("kgnom chong slab hoy": four words teach a model nothing); a law
+    # question, a film, a joke or a denial still explains the words ("is suicide a crime?").
+    if "self_harm" in danger.categories and not lowered and not negated:
+        return out(PROTECT, "self-harm words")
     if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")
     if set(danger.categories) & _GRAVE and not lowered and not negated and m >= GRAVE_WORD_PROTECT:

@@ -123,6 +123,42 @@ FLAGGED_ON_PURPOSE = [
 ]
 
 
+# Round 11: a person who says they want to die or to end their life (self_harm, always urgent).
+SELF_HARM = [
+    "ខ្ញុំចង់ស្លាប់ បំណុលច្រើនពេក",
+    "ខ្ញុំមិនចង់រស់ទៀតទេ សុំទោសម៉ែ",
+    "គាត់និយាយថាចង់សម្លាប់ខ្លួន",
+    "kinom jong slap hz, ot mean nak tra kar knhom",
+    "khnhom ot chong ros tiet, som tos mak",
+    "kon srey knhom tha chong samlab khluon",
+    "i wanna die, nobody needs me",
+    "my sister said she will kill herself tonight",
+    "I dont want to live anymore",
+    "he is suicidal since he lost the farm",
+]
+# Khmer "X ចង់ស្លាប់" (hot / tired / funny "enough to die") and "chong slab" alone are intensifiers;
+# not wanting to live *with* someone is a divorce.
+NOT_SELF_HARM = [
+    "ក្តៅចង់ស្លាប់ ភ្លើងដាច់ពេញមួយថ្ងៃ",
+    "សើចចង់ស្លាប់ រឿងកំប្លែងនេះ",
+    "ខ្ញុំមិនចង់រស់នៅជាមួយប្តីទៀតទេ តើលែងលះត្រូវធ្វើម៉េច",
+    "hot chong slab, ot mean pleung",
+    "I do not want to live with my in-laws, can we get our own land title",
+    "the price of rice will die down after harvest",
+]
+
+
+@pytest.mark.parametrize("text", SELF_HARM)
+def test_self_harm_is_found_and_urgent(text):
+    danger = assess_danger(text)
+    assert "self_harm" in danger.categories and danger.urgent, (text, danger)
+
+
+@pytest.mark.parametrize("text", NOT_SELF_HARM)
+def test_intensifiers_and_living_apart_are_no_self_harm(text):
+    assert "self_harm" not in assess_danger(text).categories
+
+
 def test_the_lists_are_as_large_as_promised():
     assert len(DANGER) >= 60
     assert len(ORDINARY) >= 30

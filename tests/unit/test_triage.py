@@ -594,6 +594,19 @@ def test_a_law_question_alone_is_no_own_situation(text):
     assert "law_question" in cues.lowering and not cues.own_situation
 
 
+def test_self_harm_words_protect_whatever_the_models_read():
+    self_harm = Danger(urgent=True, categories=("self_harm",))
+    # "kgnom chong slab hoy": both models read nothing, the words protect at once (round 11)
+    assert outcome(self_harm, p=0.01, pc=0.0, intent="dispute_mediation", conf=0.95) == PROTECT
+    t = decide(self_harm, Cues(), False, 0.01, 0.0, "dispute_mediation", 0.95)
+    assert t.urgent and "self-harm words" in t.reasons
+    # a law question, a film or a joke explains them ("is suicide a crime? for my class")
+    for lowering in ("law_question", "entertainment", "idiom"):
+        assert outcome(self_harm, Cues(lowering=(lowering,)), p=0.01, pc=0.01) != PROTECT
+    # the same words with another category but not self_harm still need the models
+    assert outcome(KILL, p=0.01, pc=0.0, intent="dispute_mediation", conf=0.95) == ASK
+
+
 def test_a_law_question_about_the_writers_own_harm_is_asked_never_dropped():
     law = ("law_question",)
     # the same words asked in the abstract are explained by the law question ...
