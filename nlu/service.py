@@ -7,7 +7,9 @@ Steps of `Understander.understand`:
    70 characters; 1,000 is fifteen parts). The safety detector reads up to 5,000 characters.
 2. Text with no letters at all (empty, emoji, punctuation, digits only) is `out_of_scope` with
    confidence 0.0 without asking any classifier.
-3. Classify with the primary backend. If it raises `nlu.rasa_client.NLUUnavailable` (server down,
+3. Classify with the primary backend; with a fallback (Rasa's shape: Rasa first, the embedded
+   classifier beside it) both classify every message and the reading is the mean of their
+   probabilities (backend "rasa+embedded"). If the primary raises `nlu.rasa_client.NLUUnavailable` (server down,
    timeout, open circuit) — or fails in any other way — the fallback answers within the same call,
    `stats["fallback"]` is counted and the event is logged (the exception type, never the text).
    If no classifier answers, the intent is `out_of_scope` with confidence 0.0 and backend "none";
@@ -46,7 +48,6 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 1000
 OVERRIDE_CONFIDENCE = 0.9
-SECOND_OPINION_BELOW = 0.5
 TIMEZONE = ZoneInfo("Asia/Phnom_Penh")  # "today" for relative dates is Cambodian today
 
 
@@ -176,16 +177,22 @@ class Understander:
         try:
             score = self.primary.classify(norm)
             self.stats[self.primary_name] += 1
-            if self.fallback is not None and score.confidence < SECOND_OPINION_BELOW:
-                # The primary is unsure: ask the other classifier too and keep the surer answer.
-                # Two models trained differently on the same data err on different messages.
+            if self.fallback is not None:
+                # Both read every message and their probabilities are averaged: two classifiers
+                # trained differently on the same data err on different messages (issue 14, round
+                # 12: on sets 9-12 the mean of Rasa's and the embedded classifier's rankings scored
+                # 0.013-0.024 higher general macro-F1 than Rasa alone, and caught one more victim).
+                # The embedded classifier is in-process (~2 ms); if it fails, the primary's reading
+                # stands alone.
                 try:
                     other = self.fallback.classify(norm)
-                except Exception:  # noqa: BLE001 - the second opinion is optional
+                except Exception:  # noqa: BLE001 - the second reading is optional
                     other = None
-                if other is not None and other.confidence > score.confidence:
-                    self.stats["second_opinion"] += 1
-                    return other, f"{self.primary_name}+{self.fallback_name.removesuffix('-fallback')}"
+                if other is not None:
+                    self.stats["combined"] += 1
+                    return _mean_reading(
+                        score, other
+                    ), f"{self.primary_name}+{self.fallback_name.removesuffix('-fallback')}"
             return score, self.primary_name
         except Exception as exc:
             if self._unavailable is not None and isinstance(exc, self._unavailable):
@@ -329,6 +336,16 @@ def _next_reading(score: IntentScore) -> tuple[Intent, float]:
         if label != Intent.VICTIM_PROTECTION.value:
             return _intent(label), float(p)
     return Intent.OUT_OF_SCOPE, 0.0
+
+
+def _mean_reading(a: IntentScore, b: IntentScore) -> IntentScore:
+    """The mean of two classifiers' probabilities over the intents either ranks (a classifier that
+    gives no ranking counts its best intent at its confidence, the rest at 0)."""
+    ra = dict(a.ranking) or {a.intent: a.confidence}
+    rb = dict(b.ranking) or {b.intent: b.confidence}
+    mean = {k: (float(ra.get(k, 0.0)) + float(rb.get(k, 0.0))) / 2 for k in ra.keys() | rb.keys()}
+    ranking = tuple(sorted(mean.items(), key=lambda kv: (-kv[1], kv[0])))
+    return IntentScore(ranking[0][0], ranking[0][1], ranking)
 
 
 def _intent(name: Any) -> Intent:
