@@ -75,7 +75,8 @@ EVAL_SETS = {
     "heldout9": "written by people who saw no project file; blind for round 8; used for tuning since round 9",
     "heldout10": "written by people who saw no project file; blind for round 9; development data since round 10",
     "heldout11": "written by people who saw no project file; blind for round 10; development data since round 11",
-    "heldout12": "blind: written by people who saw no project file, measured once after the triage's eleventh round",
+    "heldout12": "written by people who saw no project file; blind for round 11; development data since round 12",
+    "heldout13": "blind: written by people who saw no project file, measured once after the twelfth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
