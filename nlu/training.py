@@ -77,6 +77,7 @@ EVAL_SETS = {
     "heldout11": "written by people who saw no project file; blind for round 10; development data since round 11",
     "heldout12": "written by people who saw no project file; blind for round 11; development data since round 12",
     "heldout13": "blind: written by people who saw no project file, measured once after the twelfth round",
+    "heldout14": "blind: written by people who saw no project file, measured once after the twelfth round (with set 13)",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
