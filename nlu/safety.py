@@ -566,11 +566,15 @@ TERMS: dict[str, tuple[str, ...]] = {
         "ending my life",
         "take my own life",
         "take my life",
-        "(want|wanna|wish|going|ready) to die",
-        "wanna die",
-        "(want|wanna|wish) i was dead",
+        # "to" optional: people writing English as a second language leave it out (blind set 14:
+        # "i dont want live anymore ... i already bought pesticide")
+        "(want|wanna|wish|wants|wished) (to )?die",
+        # "going to die" only of the writer: "the cows are going to die without the pasture"
+        "(i|im|i am) (going|gonna|ready) (to )?die",
+        "(want|wanna|wish) i (was|were) dead",
         # not "I do not want to live with my in-laws" (a dispute): living somewhere or with someone
-        "(dont|do not|no longer) want to (live|be alive)(?! (with|in|at|here|there|near|together|under|beside|alone))",
+        "(dont|do not|dnt|no longer|not) (want|wanna) (to )?(live|be alive)(?! (with|in|at|here|there|near|together|under|beside|alone))",
+        "tired of (living|life|being alive)",
         "no reason to live",
         "better off dead",
     ),

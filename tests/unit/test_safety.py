@@ -135,6 +135,10 @@ SELF_HARM = [
     "my sister said she will kill herself tonight",
     "I dont want to live anymore",
     "he is suicidal since he lost the farm",
+    "i dont want live anymore, too much debt",  # "to" left out (round 13)
+    "i want die, nobody help me",
+    "so tired of living like this",
+    "im going to die tonight, i have the rope ready",
 ]
 # Khmer "X ចង់ស្លាប់" (hot / tired / funny "enough to die") and "chong slab" alone are intensifiers;
 # not wanting to live *with* someone is a divorce.
@@ -145,6 +149,9 @@ NOT_SELF_HARM = [
     "hot chong slab, ot mean pleung",
     "I do not want to live with my in-laws, can we get our own land title",
     "the price of rice will die down after harvest",
+    "we dont want live near the new factory, can the commune stop it",
+    "my parents do not want to live alone in the village",
+    "my cows are going to die without the pasture he fenced off",
 ]
 
 
