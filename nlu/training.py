@@ -76,8 +76,9 @@ EVAL_SETS = {
     "heldout10": "written by people who saw no project file; blind for round 9; development data since round 10",
     "heldout11": "written by people who saw no project file; blind for round 10; development data since round 11",
     "heldout12": "written by people who saw no project file; blind for round 11; development data since round 12",
-    "heldout13": "blind: written by people who saw no project file, measured once after the twelfth round",
-    "heldout14": "blind: written by people who saw no project file, measured once after the twelfth round (with set 13)",
+    "heldout13": "written by people who saw no project file; blind for round 12; development data since round 13",
+    "heldout14": "written by people who saw no project file; blind for round 12 (with set 13); development data since round 13",
+    "heldout15": "blind: written by people who saw no project file, measured once after the thirteenth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
