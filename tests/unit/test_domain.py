@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from intake import dialogue
+from intake import dialogue, replies
 from intake.directory import DirectoryError, parse_directory
 from intake.model import REF_ALPHABET, CaseKind, Office, new_case_ref, parse_case_ref
 from intake.routing import great_circle_km, route
@@ -307,6 +307,18 @@ def test_a_conversation_left_for_days_can_be_resumed_or_restarted():
     assert resumed.actions == [dialogue.Reply("ask_location")] and resumed.data["summary"] == "land"
     [restarted] = run([("2", u("deny"))], state=prompt.state, data=prompt.data)
     assert restarted.actions == [dialogue.Reply("cancelled")] and restarted.state == "idle"
+
+
+def test_a_sentence_the_classifier_reads_as_stop_opts_nobody_out_and_says_how():
+    # "I just want it all to stop" (a self-harm farewell on blind set 15) was read as `stop`
+    for text in ("I can't go on anymore. I just want it all to stop", "please stop texting me"):
+        [d] = run([(text, u("stop"))])
+        assert d.actions == [dialogue.Reply("stop_confirm")]
+        assert not any(isinstance(a, dialogue.SetOptOut) for a in d.actions)
+    assert "STOP" in replies.render("stop_confirm", "en") and "117" in replies.render("stop_confirm", "en")
+    # the command word itself still stops at once
+    [stopped] = run([("STOP", u("stop"))])
+    assert stopped.actions[0] == dialogue.SetOptOut(True)
 
 
 @pytest.mark.parametrize(
