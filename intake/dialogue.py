@@ -543,9 +543,8 @@ def _step(
         return Decision([ShowStatus(parse_case_ref(text))], IDLE, {})
     if intent == Intent.LEGAL_INFORMATION:
         return Decision([AnswerLegalQuestion(text, understanding)], IDLE, {"last_article": data.get("last_article")})
-    if intent == Intent.STOP:
-        # The classifier read a sentence as "stop" (the command word itself was handled above):
-        # "please stop texting me", but also "I can't go on, I just want it all to stop" (blind set
-        # 15). A guess never opts anyone out: the reply says how to, with the hotline.
-        return Decision([Reply("stop_confirm")], IDLE, {k: v for k, v in data.items() if k == "last_article"})
-    return Decision([Reply("help")], IDLE, {k: v for k, v in data.items() if k == "last_article"})
+    # A sentence the classifier read as "stop" (the command word itself was handled above): "please
+    # stop texting me", but also "I can't go on, I just want it all to stop" (blind set 15). A guess
+    # never opts anyone out: the reply says how to, with the hotline.
+    reply = "stop_confirm" if intent == Intent.STOP else "help"
+    return Decision([Reply(reply)], IDLE, {k: v for k, v in data.items() if k == "last_article"})

@@ -219,8 +219,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "km": "អ្នកនឹងមិនទទួលសារពីយើងទៀតទេ។ ផ្ញើ START ដើម្បីចាប់ផ្តើមវិញ។",
     },
     "stop_confirm": {
-        "en": "To get no more messages from us, reply STOP. In danger or thinking of ending your life: call 117 (free).",
-        "km": "ដើម្បីឈប់ទទួលសារពីយើង សូមផ្ញើ STOP។ មានគ្រោះថ្នាក់ ឬគិតចង់បញ្ចប់ជីវិត ហៅ 117 (ឥតគិតថ្លៃ)។",
+        # Discreet like every reply (a shared phone; most who write this only want fewer texts):
+        # the hotline, no word of what the message may have been about.
+        "en": "To get no more messages from us, reply STOP. In danger now: call 117 (free).",
+        "km": "ដើម្បីឈប់ទទួលសារពីយើង សូមផ្ញើ STOP។ មានគ្រោះថ្នាក់ ហៅ 117 (ឥតគិតថ្លៃ)។",
     },
     "empty": {
         "en": "We did not understand that. Tell us your problem in words, or reply HELP.",
