@@ -541,6 +541,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         "លែងចង់រស់ហើយ",
         "លែងចង់រស់ទៀត",
         "ចង់បញ្ចប់ជីវិត",
+        "មិនចង់រស់នៅលើលោកនេះ",
+        "លែងចង់រស់នៅលើលោកនេះ",
         "បញ្ចប់ជីវិតខ្លួនឯង",
         # romanised Khmer (every systematic spelling: knhom = kgnom = khnhom, slab = slap)
         "samlab khluon",
@@ -554,6 +556,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         "min chong ros hoy",
         "ot chong ros hoy",
         "leng chong ros",
+        "(ot|min|men|leng) (chong|jong) (ros|rous|rus) (nov )?(leu )?(lok|louk) (nis|ni|nih)",
         "chong bonh chob jivit",
         "chong banhchob chivit",
         # English
@@ -574,6 +577,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         "(want|wanna|wish) i (was|were) dead",
         # not "I do not want to live with my in-laws" (a dispute): living somewhere or with someone
         "(dont|do not|dnt|no longer|not) (want|wanna) (to )?(live|be alive)(?! (with|in|at|here|there|near|together|under|beside|alone))",
+        # ... but "in this world" is no place to move away from
+        "(dont|do not|dnt|no longer|not) (want|wanna) (to )?(live|be alive|stay) in this world",
         "tired of (living|life|being alive)",
         "no reason to live",
         "better off dead",

@@ -139,6 +139,9 @@ SELF_HARM = [
     "i want die, nobody help me",
     "so tired of living like this",
     "im going to die tonight, i have the rope ready",
+    "i dont want to live in this world anymore",  # "in" ends no self-harm (review)
+    "ខ្ញុំមិនចង់រស់នៅលើលោកនេះទៀតទេ",
+    "knhom ot chong ros nov leu lok nis tiet",
 ]
 # Khmer "X ចង់ស្លាប់" (hot / tired / funny "enough to die") and "chong slab" alone are intensifiers;
 # not wanting to live *with* someone is a divorce.
