@@ -38,10 +38,12 @@ and two models: the intent classifier's probability of `victim_protection` (Rasa
 embedded one's) and a small **danger model** (`DangerModel`: danger / no danger, character
 n-grams across scripts, word pairs, and the signals, the lowering context and the denial as
 features — not the word list, so that it is an independent second opinion), a sigmoid-calibrated
-linear SVM trained on every labelled example in `nlu/data/*.yml` (victim_protection against
-everything else; `nlu_triage.yml` to `nlu_triage6.yml` hold examples written for this, and since
-the tenth round `nlu_danger_*.yml`, about 1,050 more in Khmer script, romanised Khmer and English:
-victims told without danger words and non-victims whose messages carry one).
+linear SVM trained on every labelled example in `nlu/data/*.yml` but the ordinary-messages-only
+`nlu_general_*` files (victim_protection against everything else; `nlu_triage.yml` to
+`nlu_triage6.yml` hold examples written for this, since the tenth round `nlu_danger_*.yml`, about
+1,050 more in Khmer script, romanised Khmer and English: victims told without danger words and
+non-victims whose messages carry one, and since the fourteenth `nlu_selfharm.yml`, 300 more:
+self-harm told indirectly beside the same words with no one at risk).
 
 Outcomes (`decide`; `m` is the mean of the two models' probabilities):
 - `protect`: two agreeing signals — a danger word or a threat-model signal, no lowering context,
@@ -105,8 +107,13 @@ OTHER_READING = 0.8  # "a confident other reading": the classifier's best non-vi
 ASK_MEAN = 0.3  # nothing named, m at least this -> ask
 ASK_EITHER = 0.6  # nothing named, either model at least this -> ask
 # nothing named, the danger model (the independent opinion) at least this -> ask, however sure the
-# classifier is of another reading (Rasa's probabilities are more extreme than the embedded one's)
-ASK_MODEL = 0.35
+# classifier is of another reading (Rasa's probabilities are more extreme than the embedded one's).
+# 0.35 -> 0.3 in the fourteenth round (the models retrained with nlu_general_*.yml and
+# nlu_selfharm.yml; sets 2-15 as development data): the three victims the embedded backend still
+# missed there (a 17-year-old kept at work until a $1,500 debt is paid, a wife whose pay and phone
+# her husband keeps, a sister abroad whose broker wants $2,000 before she may come home) read 0.30-0.35
+# and are asked, for 1.0 % more of all non-victims asked (9.3 -> 10.3 %) and none more protected.
+ASK_MODEL = 0.3
 # words or signals that the lowering context explains and the danger model (which sees that
 # context) reads below this -> none, whatever the classifier reads
 CONTEXT_EXPLAINS = 0.1
@@ -3131,10 +3138,11 @@ def training_set(paths: list[Path] | None = None) -> tuple[list[str], list[int]]
 
 
 def load_model(paths: list[Path] | None = None, cache_dir: Path | None = CACHE_DIR) -> DangerModel:
-    """The danger model for these training files, from the cache or freshly trained."""
-    from nlu.training import training_files
+    """The danger model for these training files (by default `nlu.training.danger_training_files`:
+    not the ordinary-messages-only ones), from the cache or freshly trained."""
+    from nlu.training import danger_training_files
 
-    paths = training_files() if paths is None else paths
+    paths = danger_training_files() if paths is None else paths
     key = _cache_key(paths)
     if cache_dir is not None:
         cached = _read_cache(cache_dir / f"nlu_danger_{key}.pkl", key)

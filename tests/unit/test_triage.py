@@ -276,9 +276,8 @@ def test_decisions():
     assert outcome(p=0.7, pc=0.25) == ASK  # one model alone does not
     # the danger model's own reading asks, however sure the classifier is of another intent
     assert outcome(p=0.45, pc=0.05, intent="legal_information", conf=0.95) == ASK
-    assert outcome(p=0.37, pc=0.05, intent="legal_information", conf=0.95) == ASK  # ASK_MODEL 0.35
-    assert outcome(p=0.3, pc=0.05, intent="legal_information", conf=0.95) == NONE
-    assert outcome(p=0.3, pc=0.05, intent="legal_information", conf=0.95) == NONE
+    assert outcome(p=0.32, pc=0.05, intent="legal_information", conf=0.95) == ASK  # ASK_MODEL 0.3 (round 14)
+    assert outcome(p=0.28, pc=0.05, intent="legal_information", conf=0.95) == NONE
     assert outcome(pc=0.45, intent="victim_protection") == ASK  # a low-confidence protection reading
     assert outcome(p=0.1, pc=0.1) == NONE
 
@@ -390,6 +389,20 @@ def test_danger_words_without_danger_are_not_sent_to_protection(understand, text
 def test_plain_violence_is_still_protected_at_once(understand, text):
     u = understand(text)
     assert u.safety == PROTECT and u.intent.value == "victim_protection"
+
+
+def test_the_danger_model_does_not_learn_from_ordinary_messages_only(tmp_path):
+    from nlu.training import danger_training_files, training_files
+    from nlu.triage import _cache_key, load_model
+
+    for name in ("nlu_en.yml", "nlu_general_en.yml", "nlu_danger_en.yml", "nlu_selfharm.yml"):
+        (tmp_path / name).write_text('version: "3.1"\nnlu: []\n', encoding="utf-8")
+    assert [p.name for p in danger_training_files(tmp_path)] == ["nlu_danger_en.yml", "nlu_en.yml", "nlu_selfharm.yml"]
+    assert len(training_files(tmp_path)) == 4  # the intent classifiers learn from all four
+    # the shipped model is the one trained on those files, not on every file
+    shipped = [p for p in training_files() if p.name.startswith("nlu_general_")]
+    assert shipped, "nlu/data/ ships ordinary-messages-only files"
+    assert load_model().key == _cache_key(danger_training_files()) != _cache_key(training_files())
 
 
 def test_the_danger_models_direct_arithmetic_equals_scikit_learns():
