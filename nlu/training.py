@@ -93,7 +93,8 @@ EVAL_SETS = {
     "heldout12": "written by people who saw no project file; blind for round 11; development data since round 12",
     "heldout13": "written by people who saw no project file; blind for round 12; development data since round 13",
     "heldout14": "written by people who saw no project file; blind for round 12 (with set 13); development data since round 13",
-    "heldout15": "blind: written by people who saw no project file, measured once after the thirteenth round",
+    "heldout15": "written by people who saw no project file; blind for round 13; development data since round 14",
+    "heldout16": "blind: written by people who saw no project file, measured once after the fourteenth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
