@@ -292,7 +292,7 @@ def evaluate(heldout_paths: list[Path] | None, rasa_url: str | None, set_name: s
     from nlu.places import PlaceResolver
     from nlu.service import Understander
     from nlu.training import heldout_files, load_heldout
-    from nlu.triage import DangerModel
+    from nlu.triage import DangerModel, default_urgency_model
 
     paths = heldout_paths or heldout_files(name=set_name)
     examples = load_heldout(paths)
@@ -310,17 +310,26 @@ def evaluate(heldout_paths: list[Path] | None, rasa_url: str | None, set_name: s
     resolver = PlaceResolver.default()
     embedded = EmbeddedClassifier.default()
     danger_model = DangerModel.default()
-    emb_u = Understander(embedded, None, resolver, primary_name="embedded", danger_model=danger_model, **_NO_ENTITIES)
+    urgency_model = default_urgency_model()
+    emb_u = Understander(
+        embedded,
+        None,
+        resolver,
+        primary_name="embedded",
+        danger_model=danger_model,
+        urgency_model=urgency_model,
+        **_NO_ENTITIES,
+    )
     emb = _score_backend(examples, embedded.classify, emb_u.understand)
     report["places"] = place_report(examples, emb.pop("_full"))
     report["backends"]["embedded"] = emb
 
-    report["backends"]["rasa"] = _rasa_backend(examples, rasa_url, embedded, resolver, danger_model)
+    report["backends"]["rasa"] = _rasa_backend(examples, rasa_url, embedded, resolver, danger_model, urgency_model)
     report["safety"] = safety_report(examples)
     return report
 
 
-def _rasa_backend(examples, rasa_url, embedded, resolver, danger_model=None) -> dict[str, Any]:
+def _rasa_backend(examples, rasa_url, embedded, resolver, danger_model=None, urgency_model=None) -> dict[str, Any]:
     from nlu.service import Understander
 
     url = rasa_url or DEFAULT_RASA_URL
@@ -331,7 +340,15 @@ def _rasa_backend(examples, rasa_url, embedded, resolver, danger_model=None) -> 
     client = RasaClient(url)
     if not client.healthy():
         return {"available": False, "url": url, "reason": "server did not answer"}
-    u = Understander(client, embedded, resolver, primary_name="rasa", danger_model=danger_model, **_NO_ENTITIES)
+    u = Understander(
+        client,
+        embedded,
+        resolver,
+        primary_name="rasa",
+        danger_model=danger_model,
+        urgency_model=urgency_model,
+        **_NO_ENTITIES,
+    )
     try:
         result = _score_backend(examples, client.classify, u.understand)
     except NLUUnavailable as exc:

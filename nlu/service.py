@@ -41,7 +41,17 @@ from zoneinfo import ZoneInfo
 from nlu.khmer import normalize
 from nlu.language import detect_language
 from nlu.safety import assess_danger, danger_negated
-from nlu.triage import ASK, PROTECT, Cues, DangerModel, cue_vector, decide, find_cues, victim_probability
+from nlu.triage import (
+    ASK,
+    PROTECT,
+    Cues,
+    DangerModel,
+    cue_vector,
+    decide,
+    default_urgency_model,
+    find_cues,
+    victim_probability,
+)
 from nlu.types import Danger, Intent, IntentScore, Language, Location, Understanding
 
 log = logging.getLogger(__name__)
@@ -98,6 +108,7 @@ class Understander:
         danger: Callable[[str], Danger] = assess_danger,
         negated: Callable[[str], bool] = danger_negated,
         danger_model: Any = None,
+        urgency_model: Any = None,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
@@ -114,6 +125,9 @@ class Understander:
         # The danger model (`nlu.triage.DangerModel`, or anything with `.probability(text, cues)`);
         # None: the classifier alone weighs the evidence.
         self._danger_model = danger_model
+        # The urgency model (same interface, `nlu.triage.default_urgency_model`): adds the urgent
+        # flag to a protected or asked message the rules leave unflagged; None: the rules alone.
+        self._urgency_model = urgency_model
         # The primary is "rasa" when there is a fallback (build_understander's shape), else the
         # embedded classifier on its own; a classifier may name itself with a `name` attribute.
         self.primary_name = (
@@ -255,7 +269,16 @@ class Understander:
             )
         cues = self._safe_cues(raw or norm)
         p_model = self._danger_probability(norm or raw, danger, cues, negated)
-        t = decide(danger, cues, negated, p_model, victim_probability(score), u.intent.value, u.confidence)
+        t = decide(
+            danger,
+            cues,
+            negated,
+            p_model,
+            victim_probability(score),
+            u.intent.value,
+            u.confidence,
+            urgency=lambda: self._urgency_probability(norm or raw, danger, cues, negated),
+        )
         self.stats[f"safety_{t.safety}"] += 1
         if t.safety == PROTECT:
             if u.intent != Intent.VICTIM_PROTECTION:
@@ -300,6 +323,16 @@ class Understander:
         except Exception as exc:  # without the model the classifier alone weighs the evidence
             self.stats["errors"] += 1
             log.error("danger model failed (%s)", exc.__class__.__name__)
+            return None
+
+    def _urgency_probability(self, text: str, danger: Danger, cues: Cues, negated: bool) -> float | None:
+        if self._urgency_model is None:
+            return None
+        try:
+            return float(self._urgency_model.probability(text, cue_vector(danger, cues, negated)))
+        except Exception as exc:  # without the model the rules alone flag urgency
+            self.stats["errors"] += 1
+            log.error("urgency model failed (%s)", exc.__class__.__name__)
             return None
 
     def _location(self, norm: str) -> Location:
@@ -363,11 +396,18 @@ def build_understander(rasa_url: str | None, timeout_s: float = 2.0) -> Understa
 
     embedded = EmbeddedClassifier.default()
     resolver = PlaceResolver.default()
-    danger_model = DangerModel.default()
+    danger_model, urgency_model = DangerModel.default(), default_urgency_model()
     if rasa_url is None:
-        return Understander(embedded, None, resolver, primary_name="embedded", danger_model=danger_model)
+        return Understander(
+            embedded, None, resolver, primary_name="embedded", danger_model=danger_model, urgency_model=urgency_model
+        )
     from nlu.rasa_client import RasaClient
 
     return Understander(
-        RasaClient(rasa_url, timeout_s=timeout_s), embedded, resolver, primary_name="rasa", danger_model=danger_model
+        RasaClient(rasa_url, timeout_s=timeout_s),
+        embedded,
+        resolver,
+        primary_name="rasa",
+        danger_model=danger_model,
+        urgency_model=urgency_model,
     )

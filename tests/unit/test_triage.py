@@ -337,6 +337,48 @@ def test_urgency():
     assert find_cues("they will come for my son tonight").soon and not find_cues("my son").soon
 
 
+def test_the_urgency_model_adds_the_flag_the_rules_leave_unflagged_and_nothing_else():
+    land = Cues(signals=("land_threat",), signal_categories=("threat",))
+    calls: list[int] = []
+
+    def reading(p_urgent):
+        def urgency():
+            calls.append(1)
+            return p_urgent
+
+        return urgency
+
+    def triage(danger=Danger(urgent=False), cues=land, p=0.5, pc=0.2, p_urgent=None):
+        return decide(danger, cues, False, p, pc, "dispute_mediation", 0.6, urgency=reading(p_urgent))
+
+    t = triage(p_urgent=0.8)  # protected on the signal, no word of time: the model reads it urgent
+    assert t.safety == PROTECT and t.urgent and "urgency_model:0.80" in t.reasons
+    assert not triage(p_urgent=0.3).urgent  # below URGENT_MODEL: as the rules say
+    assert not triage(p_urgent=None).urgent  # the model failed: as the rules say
+    calls.clear()
+    assert triage(Danger(urgent=True, categories=("threat",)), p=0.6, p_urgent=0.0).urgent  # never removed
+    assert not calls  # the rules flagged it: the model was not asked
+    t = triage(Danger(urgent=False), Cues(), p=0.05, pc=0.05, p_urgent=0.99)
+    assert t.safety == NONE and not t.urgent and not calls  # no danger: never asked, never urgent
+
+
+def test_urgency_training_files(tmp_path):
+    from nlu.training import TrainingDataError
+    from nlu.triage import load_urgency_model, urgency_files, urgency_training_set
+
+    good = tmp_path / "u.yml"
+    good.write_text("urgent:\n- they are at the door now\nnot_urgent:\n- it happened years ago\n", encoding="utf-8")
+    assert urgency_training_set([good]) == (["they are at the door now", "it happened years ago"], [1, 0])
+    bad = tmp_path / "bad.yml"
+    bad.write_text("urgnet:\n- a typo in the key loses nothing silently\n", encoding="utf-8")
+    with pytest.raises(TrainingDataError):
+        urgency_training_set([bad])
+    assert load_urgency_model([good], cache_dir=None) is None  # too few of each kind to learn from
+    assert len(urgency_files()) >= 2  # the shipped files, in nlu/urgency/
+    texts, labels = urgency_training_set()
+    assert len(texts) >= 400 and 0.4 <= sum(labels) / len(labels) <= 0.6
+
+
 # --- the shipped models ---------------------------------------------------------------------------
 
 
@@ -389,6 +431,46 @@ def test_danger_words_without_danger_are_not_sent_to_protection(understand, text
 def test_plain_violence_is_still_protected_at_once(understand, text):
     u = understand(text)
     assert u.safety == PROTECT and u.intent.value == "victim_protection"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # written for this test: no word of time or weapon, no child, nothing the rules flag
+        "the men who want our land are standing by the road watching our house with a motorbike, my husband is away",
+        "my ex waits outside my dorm every evening and follows me to the bus",
+    ],
+)
+def test_the_shipped_urgency_model_flags_what_the_rules_leave_unflagged(text):
+    from nlu.embedded import EmbeddedClassifier
+    from nlu.service import Understander
+    from nlu.triage import DangerModel, default_urgency_model
+
+    models = {"danger_model": DangerModel.default(), "find_phones": lambda t: (), "find_dates": lambda t, d: ()}
+    rules_only = Understander(EmbeddedClassifier.default(), None, None, primary_name="embedded", **models)
+    with_model = Understander(
+        EmbeddedClassifier.default(),
+        None,
+        None,
+        primary_name="embedded",
+        urgency_model=default_urgency_model(),
+        **models,
+    )
+    before, after = rules_only.understand(text), with_model.understand(text)
+    assert before.safety in (PROTECT, ASK) and not before.urgent
+    assert after.safety == before.safety and after.urgent
+    assert any(r.startswith("urgency_model:") for r in after.safety_reasons)
+
+
+def test_the_shipped_urgency_model_reads_a_past_or_slow_harm_as_not_urgent():
+    from nlu.triage import URGENT_MODEL, default_urgency_model
+
+    model = default_urgency_model()
+    for text in (
+        "years ago my uncle touched me when I was small, I want to know if I can still report it",
+        "my husband controls all our money and my phone, I want advice on leaving him next year",
+    ):
+        assert model.probability(text) < URGENT_MODEL
 
 
 def test_the_danger_model_does_not_learn_from_ordinary_messages_only(tmp_path):
