@@ -472,7 +472,6 @@ TERMS: dict[str, tuple[str, ...]] = {
         "kidnap*",
         "abduct*",
         "missing",
-        "disappeared",
         "scam compound*",
         "scam (company|centre|center)",
         "forced (to marry|marriage)",

@@ -160,6 +160,8 @@ _LENDER = (
     "ទារបំណុល",
     "(tar|tear|tea) (luy|loy|prak|bomnol)",
     "demand* (the )?(money|debt|repayment)",
+    # sixteenth round: code-switched, "broker still demand luy"
+    "demand* (luy|loy|lui|prak|bomnol)",
 )
 _LAND = (
     "ដី",
@@ -278,6 +280,9 @@ _THREAT_WORDS = (
     "kob thmor",
     "warning",
     "warned",
+    # sixteenth round: a lender's threat to the family ("call everyday threaten family knhom"), not
+    # the word alone: "he threatens to sue me" over wages is a lender's word too, and no danger
+    "threat* (my |our |his |her |the |your )?(family|families|kids|children|child|son|daughter|wife|husband|parents|mother|father|sister|brother)",
     "threw stones",
     "throw stones",
     "throwing stones",
@@ -2680,6 +2685,16 @@ _OWN_HARM = (
     "មិនហ៊ានរាយការណ៍",
     "គ្មាននរណាហ៊ាន",
     "គ្មានអ្នកណាហ៊ាន",
+    # sixteenth round: the writer's own wish to die ("i want to die, is it a crime to kill myself?")
+    "(i|im|i am|i'm) ([a-z']+ ){0,2}(want|wanna|going|plan|planning|tried|try|trying|will|thinking of|think of) "
+    "(to )?(die|kill myself|end my life|end it all)",
+    "kill myself",
+    "end my (own )?life",
+    "(knhom|khnhom|knom|khnom|kgnom|knyom) ([a-z]+ )?(chong|jong|chang|ning|nung) (slab|slap|sleap|slob|somlab khluon|samlab khluon|samlap khluon)",
+    "ខ្ញុំចង់ស្លាប់",
+    "ខ្ញុំចង់សម្លាប់ខ្លួន",
+    "ខ្ញុំមិនចង់រស់",
+    "ខ្ញុំលែងចង់រស់",
 )
 
 # A threat to the life of the writer or their own people ("he put pesticide in my food to kill me",
@@ -3352,7 +3367,10 @@ def decide(
     # Round 11: a person who says they want to die or to end their life is protected at once,
     # whatever the models read ("kgnom chong slab hoy": four words teach a model nothing); a law
     # question, a film, a joke or a denial still explains the words ("is suicide a crime?").
-    if "self_harm" in danger.categories and not lowered and not negated:
+    # Round 16: told in the first person ("i want to die, is it a crime to kill myself?"), neither a
+    # law question nor the asker's role explains the words: only a film, a joke or a denial does.
+    self_harm_lowered = bool(word_lowering - _ASKING) if cues.own_situation else lowered
+    if "self_harm" in danger.categories and not self_harm_lowered and not negated:
         return out(PROTECT, "self-harm words")
     if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")

@@ -1209,3 +1209,26 @@ def test_a_goodbye_by_a_bridge_and_a_chained_man_with_the_flood_rising_are_urgen
     assert chained.soon
     t = decide(Danger(urgent=False), chained, False, 0.4, 0.4, "victim_protection", 0.5)
     assert t.safety in (PROTECT, ASK) and t.urgent
+
+
+def test_round_16_a_debtor_who_disappeared_is_no_trafficking_word_a_threat_to_the_family_is():
+    assert "trafficking" not in assess_danger("the builder took my $800 deposit and disappeared").categories
+    assert "debt_threat" in find_cues("back from Thailand, the broker still demand luy, threaten family knhom").signals
+    # a threat of the law over wages is no threat to anyone's family
+    assert "debt_threat" not in find_cues("boss owes me 3 months wages and threatens to sue me").signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to die, is it a crime to kill myself",
+        "knhom chong slab hz, chbab tha mch dae",
+        "ខ្ញុំចង់ស្លាប់ តើច្បាប់ថាម៉េច",
+    ],
+)
+def test_a_law_question_does_not_explain_the_writers_own_wish_to_die(understand, text):
+    assert understand(text).safety == PROTECT
+
+
+def test_a_law_question_about_suicide_from_a_class_is_still_explained(understand):
+    assert understand("is suicide a crime? for my law class").safety != PROTECT
