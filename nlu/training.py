@@ -95,7 +95,8 @@ EVAL_SETS = {
     "heldout14": "written by people who saw no project file; blind for round 12 (with set 13); development data since round 13",
     "heldout15": "written by people who saw no project file; blind for round 13; development data since round 14",
     "heldout16": "written by people who saw no project file; blind for round 14; development data since round 15",
-    "heldout17": "blind: written by people who saw no project file, measured once after the fifteenth round",
+    "heldout17": "written by people who saw no project file; blind for round 15; development data since round 16",
+    "heldout18": "blind: written by people who saw no project file, measured once after the sixteenth round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
