@@ -268,7 +268,12 @@ class Understander:
                 safety_reasons=tuple(f"word:{c}" for c in danger.categories) + ("word list alone: no classifier",),
             )
         cues = self._safe_cues(raw or norm)
-        p_model = self._danger_probability(norm or raw, danger, cues, negated)
+        text = norm or raw
+        vector = cue_vector(danger, cues, negated)
+        # Without the danger model the classifier alone weighs the evidence; without the urgency
+        # model (read only when the rules leave a protected or asked message unflagged) the rules
+        # alone flag urgency.
+        p_model = self._probability(self._danger_model, "danger model", text, vector)
         t = decide(
             danger,
             cues,
@@ -277,7 +282,7 @@ class Understander:
             victim_probability(score),
             u.intent.value,
             u.confidence,
-            urgency=lambda: self._urgency_probability(norm or raw, danger, cues, negated),
+            urgency=lambda: self._probability(self._urgency_model, "urgency model", text, vector),
         )
         self.stats[f"safety_{t.safety}"] += 1
         if t.safety == PROTECT:
@@ -315,24 +320,15 @@ class Understander:
             log.error("safety cues failed (%s)", exc.__class__.__name__)
             return Cues()
 
-    def _danger_probability(self, text: str, danger: Danger, cues: Cues, negated: bool) -> float | None:
-        if self._danger_model is None:
+    def _probability(self, model: Any, name: str, text: str, vector: list[float]) -> float | None:
+        """`model.probability(text, vector)`, or None when there is no model or it fails."""
+        if model is None:
             return None
         try:
-            return float(self._danger_model.probability(text, cue_vector(danger, cues, negated)))
-        except Exception as exc:  # without the model the classifier alone weighs the evidence
+            return float(model.probability(text, vector))
+        except Exception as exc:  # data-driven code: the message flows on without this opinion
             self.stats["errors"] += 1
-            log.error("danger model failed (%s)", exc.__class__.__name__)
-            return None
-
-    def _urgency_probability(self, text: str, danger: Danger, cues: Cues, negated: bool) -> float | None:
-        if self._urgency_model is None:
-            return None
-        try:
-            return float(self._urgency_model.probability(text, cue_vector(danger, cues, negated)))
-        except Exception as exc:  # without the model the rules alone flag urgency
-            self.stats["errors"] += 1
-            log.error("urgency model failed (%s)", exc.__class__.__name__)
+            log.error("%s failed (%s)", name, exc.__class__.__name__)
             return None
 
     def _location(self, norm: str) -> Location:

@@ -3158,23 +3158,43 @@ def training_set(paths: list[Path] | None = None) -> tuple[list[str], list[int]]
     return [e.text for e in examples], [int(e.intent == Intent.VICTIM_PROTECTION.value) for e in examples]
 
 
+MIN_PER_LABEL = 5  # fewer examples of either label (danger / not, urgent / not) teach nothing: no model
+
+
 def load_model(paths: list[Path] | None = None, cache_dir: Path | None = CACHE_DIR) -> DangerModel:
     """The danger model for these training files (by default `nlu.training.danger_training_files`:
     not the ordinary-messages-only ones), from the cache or freshly trained."""
-    from nlu.training import danger_training_files
+    from nlu.training import TrainingDataError, danger_training_files
 
     paths = danger_training_files() if paths is None else paths
+    model = _cached_or_trained(paths, cache_dir, "nlu_danger_", training_set)
+    if model is None:
+        raise TrainingDataError(f"the danger model needs at least {MIN_PER_LABEL} victims and non-victims")
+    return model
+
+
+def _cached_or_trained(
+    paths: list[Path],
+    cache_dir: Path | None,
+    prefix: str,
+    labelled: Callable[[list[Path]], tuple[list[str], list[int]]],
+) -> DangerModel | None:
+    """A model of the `DangerModel` make for these files: from `cache_dir/<prefix><key>.pkl` when the
+    files, the rules and the versions are unchanged (the files are then not even parsed), else
+    trained on `labelled(paths)` and cached; None when there are too few of either label to learn."""
     key = _cache_key(paths)
     if cache_dir is not None:
-        cached = _read_cache(cache_dir / f"nlu_danger_{key}.pkl", key)
+        cached = _read_cache(cache_dir / f"{prefix}{key}.pkl", key)
         if cached is not None:
             return cached
+    texts, labels = labelled(paths)
+    if min(labels.count(0), labels.count(1)) < MIN_PER_LABEL:
+        return None
     started = time.perf_counter()
-    texts, labels = training_set(paths)
     model = DangerModel.train(texts, labels, key)
-    log.info("danger model trained on %d messages in %.2f s", len(texts), time.perf_counter() - started)
+    log.info("%s model trained on %d messages in %.2f s", prefix.strip("_"), len(texts), time.perf_counter() - started)
     if cache_dir is not None:
-        _write_cache(cache_dir, key, model)
+        _write_cache(cache_dir, key, model, prefix=prefix)
     return model
 
 
@@ -3227,20 +3247,7 @@ def load_urgency_model(paths: list[Path] | None = None, cache_dir: Path | None =
     """The urgency model (a `DangerModel` trained on urgent / not urgent victims), from the cache
     or freshly trained; None when there is nothing to learn from (both kinds are needed)."""
     paths = urgency_files() if paths is None else paths
-    texts, labels = urgency_training_set(paths)
-    if len(set(labels)) < 2 or min(labels.count(0), labels.count(1)) < 5:
-        return None
-    key = _cache_key(paths)
-    if cache_dir is not None:
-        cached = _read_cache(cache_dir / f"nlu_urgency_{key}.pkl", key)
-        if cached is not None:
-            return cached
-    started = time.perf_counter()
-    model = DangerModel.train(texts, labels, key)
-    log.info("urgency model trained on %d victims in %.2f s", len(texts), time.perf_counter() - started)
-    if cache_dir is not None:
-        _write_cache(cache_dir, key, model, prefix="nlu_urgency_")
-    return model
+    return _cached_or_trained(paths, cache_dir, "nlu_urgency_", urgency_training_set)
 
 
 @lru_cache(maxsize=1)

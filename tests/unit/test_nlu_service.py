@@ -191,6 +191,26 @@ def test_a_failing_danger_model_leaves_the_classifier_to_weigh_the_words():
     assert result.safety == "protect" and u.stats["errors"] == 1
 
 
+def test_a_failing_urgency_model_leaves_the_rules_to_flag_urgency():
+    class Broken:
+        def probability(self, text, cues=None):
+            raise RuntimeError("corrupt pickle")
+
+    # protected on a land threat, no word of time: the rules leave it unflagged, the model is asked
+    u = make(FakeClassifier("victim_protection", 0.5), danger_model=FakeDangerModel(0.5), urgency_model=Broken())
+    result = u.understand("the company wants our land, they said accidents happen to people who do not sell", TODAY)
+    assert result.safety == "protect" and u.stats["errors"] == 1
+    assert not result.urgent and not any(r.startswith("urgency_model") for r in result.safety_reasons)
+
+
+def test_the_urgency_model_reads_the_same_text_and_cues_as_the_danger_model():
+    danger, urgency = FakeDangerModel(0.5), FakeDangerModel(0.8)
+    u = make(FakeClassifier("victim_protection", 0.5), danger_model=danger, urgency_model=urgency)
+    result = u.understand("the company wants our land, they said accidents happen to people who do not sell", TODAY)
+    assert result.urgent and "urgency_model:0.80" in result.safety_reasons
+    assert urgency.cues == danger.cues
+
+
 def test_override_keeps_a_higher_classifier_confidence():
     u = make(FakeClassifier("victim_protection", 0.97))
     result = u.understand("my husband beats me", TODAY)

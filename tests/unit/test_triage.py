@@ -379,6 +379,26 @@ def test_urgency_training_files(tmp_path):
     assert len(texts) >= 400 and 0.4 <= sum(labels) / len(labels) <= 0.6
 
 
+def test_a_cached_model_is_loaded_without_parsing_its_training_files(tmp_path):
+    from nlu.triage import load_urgency_model
+
+    data = tmp_path / "u.yml"
+    urgent = "".join(f"- they are at the door now, number {i}\n" for i in range(6))
+    calm = "".join(f"- it happened years ago, time {i}\n" for i in range(6))
+    data.write_text(f"urgent:\n{urgent}not_urgent:\n{calm}", encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = load_urgency_model([data], cache_dir=cache)
+    assert first is not None and len(list(cache.glob("nlu_urgency_*.pkl"))) == 1
+    # the same files again: the model comes from the cache; the training set is never read
+    from nlu.triage import _cached_or_trained
+
+    def unread(paths):
+        raise AssertionError("the training files were parsed although the cache holds the model")
+
+    again = _cached_or_trained([data], cache, "nlu_urgency_", unread)
+    assert again is not None and again.key == first.key
+
+
 # --- the shipped models ---------------------------------------------------------------------------
 
 
