@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import psycopg
+import psycopg.errors
+from psycopg import pq
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -216,6 +218,21 @@ class Ingress:
             log.warning("could not queue %s (%s); left for recovery", func.rsplit(".", 1)[-1], type(exc).__name__)
             return False
 
+    def fast_store_allowed(self) -> bool:
+        """True when a store may be tried without asking anything of Redis or the database first:
+        the database is not in its rest after a failure and this process has nothing spooled
+        (the event-loop store, bot.asgi, asks this; otherwise the delivery takes `accept`)."""
+        return self._clock() >= self._db_down_until and not self._spooled
+
+    def database_failed(self, exc: BaseException) -> None:
+        """A store failed or ran out of budget: leave the database alone for `db_retry_s`."""
+        self._db_down_until = self._clock() + self.db_retry_s
+        log.warning("inbound store failed (%s); spooling", type(exc).__name__)
+
+    def queue_stored(self, message_id: int) -> None:
+        """Queue the processing of a message just stored (see `_queue_stored`)."""
+        self._queue_stored(message_id)
+
     def _queue_stored(self, message_id: int) -> None:
         """Queue the processing of a message just stored: through the batcher where the queue
         takes batches (rq: no Redis call in the request at all), else at once."""
@@ -243,8 +260,7 @@ class Ingress:
         try:
             return self._store(inbound)
         except Exception as exc:  # noqa: BLE001 - down, frozen or refusing: spool
-            self._db_down_until = self._clock() + self.db_retry_s
-            log.warning("inbound store failed (%s); spooling", type(exc).__name__)
+            self.database_failed(exc)
             return None
 
     # ---------------------------------------------------------------- recovery side
@@ -288,9 +304,9 @@ class Batcher:
     """Jobs handed over in batches by one thread of this process, off the request path.
 
     A request thread only appends to a list (`add`); the thread hands everything gathered to
-    `post_many` (bot.jobqueue: one Redis command for the batch), at most `window_s` after the
-    first job came, and at exit. The job is only a wake-up: the message it names is already
-    stored, so a batch that cannot be handed over (Redis down or frozen), or that a killed process
+    `post_many` (bot.jobqueue: one Redis command for the batch): at once after a quiet spell,
+    then every `window_s` while jobs keep coming, and at exit. The job is only a wake-up: the
+    message it names is already stored, so a batch that cannot be handed over (Redis down or frozen), or that a killed process
     never sent, costs that message the time until the recovery sweep queues it, nothing more."""
 
     def __init__(self, post_many: Callable[[list[tuple[str, tuple]]], None], window_s: float = 0.005):
@@ -329,11 +345,14 @@ class Batcher:
             return 0
 
     def _run(self) -> None:
+        # The first job after a quiet spell goes at once; while jobs keep coming, what gathered in
+        # each window goes together. Under load the thread wakes once a window (a sleep), not twice
+        # (a wake-up, then a sleep): every wake-up costs the request threads a thread switch.
         while True:
             self._wake.wait()
-            time.sleep(self.window_s)  # let the jobs of concurrent requests join the batch
-            self._wake.clear()
-            self.flush()
+            self._wake.clear()  # a job added after this sets it again: none waits for the next one
+            while self.flush():
+                time.sleep(self.window_s)  # let the jobs of concurrent requests join the next batch
 
 
 class Watchdog:
@@ -607,8 +626,13 @@ class GroupedStore:
                 w.finish()
 
     def _insert(self, rows: list[dict[str, object]], deadline: float) -> list[tuple[int, bool]]:
-        """Insert the rows in one statement; (id, created?) for each, in order."""
-        params = [row[column] for row in rows for column in INBOUND_COLUMNS]
+        """Insert the rows in one statement; (id, created?) for each, in order.
+
+        The statement goes to libpq itself (`exec_prepared`, which lets go of the GIL while it
+        waits), prepared once per connection and group size: psycopg's cursor, with its query
+        conversion, adaptation and generator-driven wait, cost the request more CPU than the
+        round trip did. The parameters are text, each column's value as PostgreSQL reads it."""
+        params = [_text_param(row[column]) for row in rows for column in INBOUND_COLUMNS]
         for attempt in (1, 2):
             if self._raw is None:
                 self._raw = self.engine.raw_connection()  # a pool checkout; may connect (connect_timeout)
@@ -616,8 +640,7 @@ class GroupedStore:
             driver = raw.driver_connection
             token: int | None = self._watchdog.watch(driver.pgconn.socket, deadline)
             try:
-                with psycopg.RawCursor(driver) as raw_cur:
-                    inserted = raw_cur.execute(_insert_many(len(rows)), params).fetchall()
+                inserted = _exec_insert(driver.pgconn, len(rows), params)
                 created = {(ch, pid): i for i, ch, pid in inserted}
                 keys = [(row["channel"], row["provider_message_id"]) for row in rows]
                 missing = [key for key in keys if key not in created]
@@ -672,13 +695,63 @@ def _stored_in_group(results: list[tuple[int, bool]], keys: list, key) -> int:
     raise ValueError("an inbound row was neither stored nor found")
 
 
+def _text_param(value: object) -> bytes | None:
+    """A column's value in PostgreSQL's text input form (the insert's parameters are untyped:
+    the server reads each as its column's type)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return b"t" if value else b"f"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware UTC values")
+        return value.isoformat().encode()
+    if not isinstance(value, str | int):
+        raise TypeError(f"an inbound column cannot hold {type(value).__name__}")
+    data = str(value).encode()
+    if b"\x00" in data:  # libpq would end the value there: refused, as psycopg refuses it
+        raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+    return data
+
+
+def _exec_insert(pgconn, rows: int, params: list[bytes | None]) -> list[tuple[int, str, str]]:
+    """Run the insert of `rows` rows on a libpq connection: (id, channel, provider id) of each row
+    inserted. Prepared on the connection when it is not (yet, or any more) known there."""
+    name = _insert_name(rows)
+    for attempt in (1, 2):
+        result = pgconn.exec_prepared(name, params)
+        if result.status == pq.ExecStatus.TUPLES_OK:
+            return [
+                (int(result.get_value(i, 0)), result.get_value(i, 1).decode(), result.get_value(i, 2).decode())
+                for i in range(result.ntuples)
+            ]
+        state = result.error_field(pq.DiagnosticField.SQLSTATE)
+        if state == b"26000" and attempt == 1:  # not prepared on this connection: prepare it, once
+            prepared = pgconn.prepare(name, _insert_many(rows).encode())
+            if prepared.status != pq.ExecStatus.COMMAND_OK:
+                raise _error_of(pgconn, prepared)
+            continue
+        raise _error_of(pgconn, result)
+    raise AssertionError("unreachable")
+
+
+def _error_of(pgconn, result) -> psycopg.Error:
+    """The psycopg error a failed result stands for; an OperationalError when the connection broke."""
+    if pgconn.status == pq.ConnStatus.BAD or not result.error_field(pq.DiagnosticField.SQLSTATE):
+        return psycopg.OperationalError(pgconn.error_message.decode("utf-8", "replace").strip() or "connection lost")
+    return psycopg.errors.error_from_result(result, encoding="utf-8")
+
+
+@functools.cache
+def _insert_name(rows: int) -> bytes:
+    return f"jsc_inbound_{rows}".encode()
+
+
 @functools.cache
 def _insert_many(rows: int) -> str:
-    """The insert of `rows` inbound rows: one statement text per group size (each prepared by the
-    driver once it recurs), with plain parameters, which the driver sends far more cheaply than
-    arrays to unnest. Written with PostgreSQL's own `$n` placeholders for a raw cursor: the
-    driver would otherwise rewrite `%s` to `$n` on every call (it caches that only for short
-    statements, and a group's is long)."""
+    """The insert of `rows` inbound rows: one statement text per group size (prepared on each
+    connection the first time, `_exec_insert`), with plain parameters, sent far more cheaply than
+    arrays to unnest, in PostgreSQL's own `$n` placeholders."""
     width = len(INBOUND_COLUMNS)
     values = ", ".join("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(rows))
     return (

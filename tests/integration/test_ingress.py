@@ -752,6 +752,75 @@ def test_the_writer_keeps_one_connection_and_replaces_one_the_server_dropped(pg,
         admin.dispose()
 
 
+def test_the_insert_is_prepared_again_on_a_connection_that_lost_its_prepared_statements(pg, postgres_url):
+    """The insert runs as a statement prepared on the writer's connection (bot.ingress._exec_insert);
+    a session that forgot it (DISCARD ALL by a pooler, a reset) prepares it again, losing nothing."""
+    from datetime import UTC, datetime
+
+    from bot.ingress import Inbound, budgeted_store, make_store_engine
+
+    engine = make_store_engine(postgres_url, 1.5, 8, pg.keyring)
+    store = budgeted_store(engine, 1.5, lambda: datetime.now(UTC))
+
+    def one(i: int) -> tuple[int, bool]:
+        return store(Inbound("sms", f"+8551200{i:04d}", f"SM{uuid.uuid4().hex}", f"text {i}"))
+
+    def prepared() -> list[str]:
+        pgconn = store._raw.driver_connection.pgconn
+        result = pgconn.exec_(b"SELECT name FROM pg_prepared_statements ORDER BY name")
+        return [result.get_value(i, 0).decode() for i in range(result.ntuples)]
+
+    try:
+        assert one(1)[1] is True
+        assert prepared() == ["jsc_inbound_1"]
+        store._raw.driver_connection.pgconn.exec_(b"DEALLOCATE ALL")
+        assert prepared() == []
+        assert [one(i)[1] for i in (2, 3)] == [True, True]
+        assert prepared() == ["jsc_inbound_1"]
+        assert count(pg) == 3
+    finally:
+        store.close()
+        engine.dispose()
+
+
+def test_the_inserts_text_parameters_read_back_as_the_values_stored(pg, postgres_url):
+    """Every inbound column is sent in PostgreSQL's text form: a timestamp keeps its instant, a
+    flag and a count their values, a missing error stays NULL, Khmer text its characters."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy import text
+
+    from bot.ingress import Inbound, _text_param, budgeted_store, make_store_engine
+
+    assert _text_param(None) is None and _text_param(True) == b"t" and _text_param(0) == b"0"
+    with pytest.raises(ValueError):
+        _text_param(datetime(2026, 12, 5, 3, 0))  # naive: refused, as the ORM's column type refuses it
+    with pytest.raises(TypeError):
+        _text_param(b"bytes")
+    plus7 = datetime(2026, 12, 5, 10, 30, 15, 123456, tzinfo=timezone(timedelta(hours=7)))
+    engine = make_store_engine(postgres_url, 1.5, 8, pg.keyring)
+    store = budgeted_store(engine, 1.5, lambda: plus7)
+    try:
+        message_id, created = store(Inbound("sms", "+85512345678", f"SM{uuid.uuid4().hex}", "ខ្ញុំមានជម្លោះដី"))
+        failed_id, _ = store(Inbound("telegram", "", f"update:{uuid.uuid4().int % 10**9}", "x", "no chat id"))
+    finally:
+        store.close()
+        engine.dispose()
+    assert created
+    with pg.engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT created_at, updated_at, urgent, attempts, error, status FROM messages WHERE id = :id"),
+            {"id": message_id},
+        ).one()
+        failed = conn.execute(text("SELECT status, error FROM messages WHERE id = :id"), {"id": failed_id}).one()
+    assert row.created_at == plus7 == row.updated_at and row.created_at.astimezone(UTC).hour == 3
+    assert (row.urgent, row.attempts, row.error, row.status) == (False, 0, None, "received")
+    assert tuple(failed) == ("failed", "no chat id")
+    with pg.uow() as uow:
+        stored = uow.repo.message(message_id)
+        assert (stored.body, stored.address) == ("ខ្ញុំមានជម្លោះដី", "+85512345678")
+
+
 # ------------------------------------------------------------------ below Flask
 
 
