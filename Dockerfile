@@ -9,5 +9,5 @@ COPY . .
 RUN useradd --create-home --uid 10001 jsc && mkdir -p /app/var/spool && chown -R jsc /app/var
 USER jsc
 EXPOSE 8000
-# gunicorn as shipped: gthread, WEB_WORKERS x WEB_THREADS, no control socket (gunicorn.conf.py).
-CMD ["gunicorn", "--config", "gunicorn.conf.py", "bot:create_app()"]
+# gunicorn as shipped: uvicorn workers (bot.asgi), WEB_WORKERS processes, no control socket (gunicorn.conf.py).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "bot.asgi:create_app()"]

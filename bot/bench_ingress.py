@@ -1,10 +1,13 @@
 """`make bench-ingress`: the signed SMS webhook at full speed, beside a bare Flask app.
 
-Both run under gunicorn as shipped (gunicorn.conf.py) on loopback ports; `wrk` sends them signed
-Twilio SMS webhooks, each a distinct message (pre-generated and signed here, handed out by a Lua
-script, as signing HMAC-SHA1 per request in wrk's Lua is impractical), over 32 connections for a
-fixed duration. The two take turns (`--pairs`, default 3: bare, webhook, bare, webhook, ...), so
-that each webhook run has a baseline measured just before it on the same machine in the same
+The webhook runs under gunicorn as shipped (gunicorn.conf.py: uvicorn workers, bot.asgi), the bare
+Flask app — the same route answering the same TwiML and doing nothing else — under the same file
+with gunicorn's gthread workers, the way a plain Flask app is best served (on uvicorn workers it
+would run in a2wsgi's threads, slower, and flatter the ratio). Both on loopback ports; `wrk` sends
+them signed Twilio SMS webhooks, each a distinct message (pre-generated and signed here, handed out
+by a Lua script, as signing HMAC-SHA1 per request in wrk's Lua is impractical), over 32 connections
+for a fixed duration. The two take turns (`--pairs`, default 3: bare, webhook, bare, webhook, ...),
+so that each webhook run has a baseline measured just before it on the same machine in the same
 state; on a small shared machine one pair can differ from the next by ±15 %, and the targets are
 judged on the median pair (every pair is printed). Then the app runs again with PostgreSQL
 unreachable: every message must still be accepted (spooled), then drained into the database once
@@ -32,6 +35,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 ROUTE = "/webhooks/twilio/sms"
+APP = "bot.asgi:create_app()"  # the web app as gunicorn.conf.py, the Dockerfile and docker-compose.yml serve it
 PUBLIC = "https://bench.invalid"  # the URL the bodies are signed for (the app's PUBLIC_BASE_URL)
 TOKEN = "bench-auth-token"
 
@@ -123,12 +127,18 @@ def write_bodies(path: Path, n: int) -> None:
 class Gunicorn:
     """gunicorn as shipped (gunicorn.conf.py), on a loopback port."""
 
-    def __init__(self, app: str, env: dict[str, str], log: Path):
+    def __init__(self, app: str, env: dict[str, str], log: Path, worker_class: str | None = None):
         self.port = free_port()
         self.log = log.open("w")
         full = {**os.environ, **env, "WEB_BIND": f"127.0.0.1:{self.port}", "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", app],
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--config",
+                "gunicorn.conf.py",
+                *(["--worker-class", worker_class] if worker_class else []),
+                app,
+            ],
             cwd=ROOT,
             env=full,
             stdout=self.log,
@@ -229,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--bodies", type=int, default=60000, help="distinct signed messages per webhook run")
+    parser.add_argument("--bodies", type=int, default=150000, help="distinct signed messages per webhook run")
     parser.add_argument("--pairs", type=int, default=3, help="bare-app and webhook runs taken in turn")
     parser.add_argument(
         "--database-url",
@@ -280,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     ok = True
     try:
-        bare = Gunicorn("bot.bench_ingress:bare_app()", env, work / "bare.log")
-        app = Gunicorn("bot:create_app()", env, work / "app.log")
+        bare = Gunicorn("bot.bench_ingress:bare_app()", env, work / "bare.log", worker_class="gthread")
+        app = Gunicorn(APP, env, work / "app.log")
         servers += [bare, app]
 
         def run(server: Gunicorn, bodies: str, duration: int) -> dict:
@@ -301,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM messages"))
         redis.flushdb()
-        app = Gunicorn("bot:create_app()", env, work / "app.log")
+        app = Gunicorn(APP, env, work / "app.log")
         servers.append(app)
         run(app, "warmup", 1)  # this process's pools (its messages are deleted below)
         time.sleep(0.5)
@@ -331,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute(text("DELETE FROM messages"))
         redis.flushdb()
         down_env = dict(env, DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/jsc")
-        down = Gunicorn("bot:create_app()", down_env, work / "down.log")
+        down = Gunicorn(APP, down_env, work / "down.log")
         servers.append(down)
         results["SMS webhook, database down"] = run(down, "down", args.duration)
         down.stop()
@@ -365,7 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     median_bare_rps = median["rps"] / median["x_bare"]  # the bare run of the median pair
     results["SMS webhook, database down"]["x_bare"] = results["SMS webhook, database down"]["rps"] / median_bare_rps
     print()
-    print(f"wrk, {args.connections} connections, {args.duration} s each, gunicorn as shipped (gunicorn.conf.py)")
+    print(
+        f"wrk, {args.connections} connections, {args.duration} s each; the webhook under gunicorn as shipped "
+        "(gunicorn.conf.py: uvicorn workers), the bare Flask app under the same file with gthread workers"
+    )
     print(f"load average (1 min) {load[0]:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} CPUs")
     print(
         f"{'run':<30} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'x bare':>7}"

@@ -75,7 +75,7 @@ def production_stack(providers, logs: Path, queue: str, setup=None, **extra_env:
     files = {name: open(logs / f"{name}.log", "w") for name in ("web", "worker")}
     procs = [
         subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "bot:create_app()"],
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "bot.asgi:create_app()"],
             cwd=ROOT,
             env=stack.env,
             stdout=files["web"],

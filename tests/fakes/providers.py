@@ -103,7 +103,9 @@ class FakeProviders:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        # shutdown() waits for serve_forever to end: forever, if its thread is no longer running.
+        if self._thread.is_alive():
+            self._server.shutdown()
         self._server.server_close()
 
     @property

@@ -41,7 +41,7 @@ def test_compose_images_and_commands():
     assert SERVICES["postgres"]["image"].startswith("postgres:")
     assert SERVICES["redis"]["image"].startswith("redis:")
     assert "--appendonly" in SERVICES["redis"]["command"]  # scheduled jobs survive a restart
-    assert "gunicorn" in SERVICES["web"]["command"] and "bot:create_app()" in SERVICES["web"]["command"]
+    assert "gunicorn" in SERVICES["web"]["command"] and "bot.asgi:create_app()" in SERVICES["web"]["command"]
     assert SERVICES["worker"]["command"] == ["python", "-m", "worker"]
     assert SERVICES["send-worker"]["command"][:5] == ["python", "-m", "worker", "--queues", "send"]
     rasa_dockerfile = (ROOT / SERVICES["rasa"]["build"]["dockerfile"]).read_text()
@@ -86,10 +86,11 @@ def test_config_defaults_match_the_readme():
 def test_gunicorn_as_shipped_suits_io_bound_requests_and_has_no_control_socket():
     settings: dict = {}
     exec((ROOT / "gunicorn.conf.py").read_text(), settings)  # noqa: S102 - our own config file
-    assert settings["worker_class"] == "gthread" and settings["threads"] >= 4 and settings["workers"] >= 2
+    assert settings["worker_class"] == "uvicorn_worker.UvicornWorker" and settings["workers"] >= 2
+    assert settings["threads"] >= 4  # the Flask app's threads (bot.asgi reads WEB_THREADS)
     assert settings["control_socket_disable"] is True
     for command in (SERVICES["web"]["command"], (ROOT / "Dockerfile").read_text()):
-        assert "gunicorn.conf.py" in str(command)
+        assert "gunicorn.conf.py" in str(command) and "bot.asgi:create_app()" in str(command)
 
 
 def test_a_buffering_proxy_is_the_way_in_and_web_is_not_published():
