@@ -34,6 +34,8 @@ from bot.ingress import (
     _error_of,
     _insert_many,
     _insert_name,
+    _inserted_rows,
+    _not_prepared,
     _text_param,
     twilio_inbound,
 )
@@ -85,7 +87,6 @@ class LoopStore:
         self._pending: list[_Entry] = []
         self._writing = False
         self._conn: psycopg.AsyncConnection | None = None
-        self._prepared: set[int] = set()
 
     async def store(self, inbound: Inbound) -> tuple[int | None, bool]:
         """Store one message (see the class)."""
@@ -177,30 +178,21 @@ class LoopStore:
                 application_name="jsc-ingress",
             )
             self._conn.pgconn.nonblocking = 1
-            self._prepared = set()
         return self._conn.pgconn
 
     async def _exec(self, pgconn, rows: int, params: list[bytes | None]) -> list[tuple[int, str, str]]:
+        """bot.ingress._exec_insert, without blocking the loop."""
         name = _insert_name(rows)
-        for attempt in (1, 2):
-            if rows not in self._prepared:
-                pgconn.send_prepare(name, _insert_many(rows).encode())
-                prepared = await self._result(pgconn)
-                if prepared.status != pq.ExecStatus.COMMAND_OK:
-                    raise _error_of(pgconn, prepared)
-                self._prepared.add(rows)
+        pgconn.send_query_prepared(name, params)
+        result = await self._result(pgconn)
+        if _not_prepared(result):
+            pgconn.send_prepare(name, _insert_many(rows).encode())
+            prepared = await self._result(pgconn)
+            if prepared.status != pq.ExecStatus.COMMAND_OK:
+                raise _error_of(pgconn, prepared)
             pgconn.send_query_prepared(name, params)
             result = await self._result(pgconn)
-            if result.status == pq.ExecStatus.TUPLES_OK:
-                return [
-                    (int(result.get_value(i, 0)), result.get_value(i, 1).decode(), result.get_value(i, 2).decode())
-                    for i in range(result.ntuples)
-                ]
-            if result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000" and attempt == 1:
-                self._prepared.discard(rows)  # the session forgot it (DISCARD ALL): prepared again, once
-                continue
-            raise _error_of(pgconn, result)
-        raise AssertionError("unreachable")
+        return _inserted_rows(pgconn, result)
 
     async def _result(self, pgconn):
         """Send what is queued, wait for the reply without blocking the loop; the last result."""
@@ -222,7 +214,6 @@ class LoopStore:
 
     async def _discard(self) -> None:
         conn, self._conn = self._conn, None
-        self._prepared = set()
         if conn is not None:
             try:
                 await conn.close()
@@ -275,17 +266,17 @@ class SmsIngress:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
-        length = self._plain_length(scope)
-        if length is None:
+        plain = self._plain(scope)
+        if plain is None:
             await self.wsgi(scope, receive, send)
             return
+        length, signature = plain
         body = await _read_body(receive, length)
         if body is None:  # the client went away, or sent another length than it said
             await send({"type": "http.response.start", "status": 400, "headers": []})
             await send({"type": "http.response.body", "body": b"the body does not match its length"})
             return
         form = urlencoded.parse(body)
-        signature = _header(scope, b"x-twilio-signature")
         assert self._mac is not None and self._url is not None
         if not hmac.compare_digest(twilio_signature(self._mac, self._url, form).encode(), signature):
             await self.wsgi(scope, _replay(body, receive), send)
@@ -304,8 +295,8 @@ class SmsIngress:
         await send(_OK_START)
         await send(_OK_BODY)
 
-    def _plain_length(self, scope) -> int | None:
-        """The body's length when the request is the plain case this app takes, else None."""
+    def _plain(self, scope) -> tuple[int, bytes] | None:
+        """(the body's length, the signature) when the request is the plain case this app takes."""
         if (
             self.store is None
             or scope["type"] != "http"
@@ -317,15 +308,16 @@ class SmsIngress:
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").partition(b";")[0].strip().lower()
         length = headers.get(b"content-length", b"")
+        signature = headers.get(b"x-twilio-signature", b"")
         if (
             content_type != b"application/x-www-form-urlencoded"
-            or not headers.get(b"x-twilio-signature")
+            or not signature
             or b"x-twilio-webhooks-signature-settings" in headers
             or not length.isdigit()
             or int(length) > self.max_body
         ):
             return None
-        return int(length)
+        return int(length), signature
 
     async def _accept(self, payload: dict) -> bool:
         """Store and queue the delivery, or spool it; False when it could be kept nowhere."""
@@ -367,13 +359,6 @@ def _conninfo(database_url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _header(scope, name: bytes) -> bytes:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value
-    return b""
 
 
 async def _read_body(receive, length: int) -> bytes | None:

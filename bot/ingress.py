@@ -718,21 +718,29 @@ def _exec_insert(pgconn, rows: int, params: list[bytes | None]) -> list[tuple[in
     """Run the insert of `rows` rows on a libpq connection: (id, channel, provider id) of each row
     inserted. Prepared on the connection when it is not (yet, or any more) known there."""
     name = _insert_name(rows)
-    for attempt in (1, 2):
+    result = pgconn.exec_prepared(name, params)
+    if _not_prepared(result):
+        prepared = pgconn.prepare(name, _insert_many(rows).encode())
+        if prepared.status != pq.ExecStatus.COMMAND_OK:
+            raise _error_of(pgconn, prepared)
         result = pgconn.exec_prepared(name, params)
-        if result.status == pq.ExecStatus.TUPLES_OK:
-            return [
-                (int(result.get_value(i, 0)), result.get_value(i, 1).decode(), result.get_value(i, 2).decode())
-                for i in range(result.ntuples)
-            ]
-        state = result.error_field(pq.DiagnosticField.SQLSTATE)
-        if state == b"26000" and attempt == 1:  # not prepared on this connection: prepare it, once
-            prepared = pgconn.prepare(name, _insert_many(rows).encode())
-            if prepared.status != pq.ExecStatus.COMMAND_OK:
-                raise _error_of(pgconn, prepared)
-            continue
+    return _inserted_rows(pgconn, result)
+
+
+def _not_prepared(result) -> bool:
+    """The insert failed only because this session has no such prepared statement (a new
+    connection, or one that DISCARD ALL reset): prepare it and run it again, once."""
+    return result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000"
+
+
+def _inserted_rows(pgconn, result) -> list[tuple[int, str, str]]:
+    """(id, channel, provider id) of each row the insert returned; its error when it failed."""
+    if result.status != pq.ExecStatus.TUPLES_OK:
         raise _error_of(pgconn, result)
-    raise AssertionError("unreachable")
+    return [
+        (int(result.get_value(i, 0)), result.get_value(i, 1).decode(), result.get_value(i, 2).decode())
+        for i in range(result.ntuples)
+    ]
 
 
 def _error_of(pgconn, result) -> psycopg.Error:

@@ -16,7 +16,16 @@ from nlu.gazetteer import Gazetteer
 from tests.database import drop_database
 from tests.fakes import RecordingQueue, RecordingSender, ScriptedUnderstander
 from tests.fakes.providers import FakeProviders
-from tests.support import CREATED, POSTGRES_URL, SIDE_DATABASES, TELEGRAM, TWILIO, fresh_postgres, load_sample_directory
+from tests.support import (
+    CREATED,
+    POSTGRES_URL,
+    REDIS_URL,
+    SIDE_DATABASES,
+    TELEGRAM,
+    TWILIO,
+    fresh_postgres,
+    load_sample_directory,
+)
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +107,14 @@ def live(config, providers, places):
     s.queue.services = s
     yield s
     s.engine.dispose()
+
+
+@pytest.fixture
+def redis_db():
+    """The test Redis db (TEST_REDIS_URL), flushed before and after."""
+    from redis import Redis
+
+    r = Redis.from_url(REDIS_URL)
+    r.flushdb()
+    yield r
+    r.flushdb()

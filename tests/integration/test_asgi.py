@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 import psycopg
 import pytest
-from redis import Redis
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
@@ -119,14 +118,6 @@ def run(coro):
 async def _close(app) -> None:
     if app.store is not None:
         await app.store.close()
-
-
-@pytest.fixture
-def redis_db():
-    r = Redis.from_url(REDIS_URL)
-    r.flushdb()
-    yield r
-    r.flushdb()
 
 
 @pytest.fixture
@@ -343,3 +334,55 @@ def test_the_loop_store_hands_a_refused_group_back_and_forgets_a_lost_prepared_s
     assert all(isinstance(r, psycopg.DataError) for r in refused)
     assert first[1] is True and forgot[1] is True and again[1] is True
     assert count(pg_app.services) == 3
+
+
+def test_bad_bytes_in_a_signed_sms_are_cleaned_and_stored_on_the_loop(pg_app):
+    services = pg_app.services
+    forms = [
+        sms_form(Body="my land\x00 in Sangkae"),  # PostgreSQL refuses NUL in text
+        sms_form(Body="x" * 5000),  # longer than any SMS: kept whole
+    ]
+
+    async def scenario():
+        answers = [await post_sms(pg_app, form) for form in forms]
+        # Bytes that are no UTF-8 at all (a broken gateway): read as werkzeug reads them (the bytes
+        # left escaped), and signed so.
+        body = b"MessageSid=SMbad&From=%2B85512345678&Body=%ED%A0%80+%FF+rice"
+        signature = RequestValidator(TWILIO["twilio_auth_token"]).compute_signature(
+            PUBLIC + SMS_PATH, {"MessageSid": "SMbad", "From": "+85512345678", "Body": "%ED%A0%80 %FF rice"}
+        )
+        headers = [
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("content-length", str(len(body))),
+            ("x-twilio-signature", signature),
+        ]
+        answers.append(await call(pg_app, "POST", SMS_PATH, body, headers))
+        return answers
+
+    answers = run(scenario())
+    assert [status for status, _, _ in answers] == [200, 200, 200]
+    bodies = {m.provider_message_id: m.body for m in inbound(services)}
+    assert bodies[forms[0]["MessageSid"]] == "my land\ufffd in Sangkae"
+    assert bodies[forms[1]["MessageSid"]] == "x" * 5000
+    assert bodies["SMbad"] == "%ED%A0%80 %FF rice"
+    assert pg_app.flask.seen == []  # all three stored on the loop
+
+
+def test_only_when_nothing_can_keep_the_delivery_does_the_loop_answer_503(places, tmp_path):
+    (tmp_path / "not-a-dir").write_text("")
+    web = make_services(
+        f"postgresql+psycopg://postgres@127.0.0.1:{closed_port()}/jsc",
+        places,
+        redis_url=f"redis://127.0.0.1:{closed_port()}/0",
+        spool_dir=tmp_path / "not-a-dir" / "spool",
+        request_path=True,
+        public_base_url=PUBLIC,
+    )
+    app = asgi_app(web)
+    try:
+        status, headers, _ = run(post_sms(app, sms_form()))
+        assert status == 503 and headers[b"retry-after"] == b"5"
+        assert app.flask.seen == []  # refused by the loop's path, not handed to Flask
+    finally:
+        run(_close(app))
+        web.ingress.close()

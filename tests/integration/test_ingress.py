@@ -14,7 +14,6 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
@@ -162,14 +161,6 @@ def frozen():
     server = FrozenServer()
     yield server
     server.close()
-
-
-@pytest.fixture
-def redis_db():
-    r = Redis.from_url(REDIS_URL)
-    r.flushdb()
-    yield r
-    r.flushdb()
 
 
 def make_services(
