@@ -1306,6 +1306,17 @@ EXCEPTIONS: tuple[str, ...] = (
     "(vay|veay) (bongkol|bangkol|bong kol)",
     "(someone|somebody|person|who|he|she|father|mother|husband|wife|parent|owner) dies",
     "dies (without|intestate|before|leaving)",
+    # seventeenth round: a threat of the law or of the sack ("my boss is threatening to sue me if I
+    # keep asking for my wages", "ke kumream tha nung bdeng knhom vinh"): a dispute's pressure, not a
+    # threat of harm; any other threat in the message is still read
+    "(threaten*|threat*) (me |us |him |her |them |my [a-z]+ )?(to|with|that (he|she|they|we) (will|would)) (sue|suing|a lawsuit|lawsuit|legal action|court|the court|take (me|us|him|her|them) to (the )?court|bring (me|us|him|her|them) to (the )?court|report (me|us|him|her|them)|call the police|fire (me|us|him|her|them)|sack (me|us|him|her|them)|dismiss|evict|blacklist|deduct|cut (my|our|his|her|their) (pay|salary|wage*))",
+    "(threaten*|threat*) (me |us |him |her |them )?with (a |the )?(lawsuit|court|court case|legal action|eviction|dismissal|the police)",
+    "(kumream|komream|kom ream|kum ream|kumriem|komriem) (tha |thaa |thar )?((knhom|kgnom|khnhom|knom|nhom|ke|kat|keat|gat|kheat) )?(nung |neng |ning )?(bdeng|pdeng|bdoeng|pdoeng|bdung|pdung|ptoeng|bdeung|pdeung|dak pieng|dak peak bdeng|yok tov tolakar|ban tov tolakar)",
+    "គំរាមប្តឹង",
+    "គំរាមថានឹងប្តឹង",
+    "គំរាមថាប្តឹង",
+    "គំរាមថានឹងយកទៅតុលាការ",
+    "គំរាមបណ្តេញចេញពីការងារ",
     # seventh round: a prisoner in a prison is held by a court, not kept by someone
     "prisoner(s)? .{0,50}(prison|jail|prey sar|correctional)",
     "(prison|jail|prey sar|correctional) .{0,50}prisoner(s)?",

@@ -1252,3 +1252,88 @@ def test_a_law_question_does_not_explain_the_writers_own_wish_to_die(understand,
 
 def test_a_law_question_about_suicide_from_a_class_is_still_explained(understand):
     assert understand("is suicide a crime? for my law class").safety != PROTECT
+
+
+# --- round 17 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boss is threatening to sue me if i keep asking for my unpaid wages",
+        "the landlord threatens to take us to court over the deposit",
+        "he threatened me with a lawsuit over the boundary fence",
+        "ke kumream tha nung bdeng knhom vinh bae knhom kab doem svay",
+        "kgnom kom ream tha nhom nung pdeng tov monti kar ngea",
+        "គាត់គំរាមថានឹងប្តឹងខ្ញុំទៅតុលាការ",
+    ],
+)
+def test_a_threat_of_the_law_is_no_threat_word(text):
+    assert "threat" not in assess_danger(text).categories
+
+
+def test_a_threat_of_harm_beside_a_threat_of_the_law_is_still_read():
+    assert "threat" in assess_danger("he threatened to sue me, and he threatened my children").categories
+    assert "threat" in assess_danger("he threatens to sue me and threatens to burn my house").categories
+    assert "violence" in assess_danger("he threatens to sue me and says he will burn my house tonight").categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "debate club question: can a woman who killed her violent husband be convicted of murder?",
+        "is helping someone commit suicide a crime? my student asked for debate club",
+        "nursing student, ethics class: does the law punish someone who encourages a suicide?",
+    ],
+)
+def test_a_debate_club_or_a_class_is_the_askers_role(text):
+    assert "asker_role" in find_cues(text).lowering
+
+
+def test_the_debate_club_as_a_place_is_no_askers_role():
+    assert "asker_role" not in find_cues("the debate club coach touches the girls after practice").lowering
+
+
+def test_pictures_taken_of_women_in_a_toilet_are_a_hidden_camera_even_in_a_law_question(understand):
+    text = "what is the punishment for someone who takes photos of women in the factory toilet? it is my supervisor"
+    assert "hidden_camera" in find_cues(text).signals
+    assert understand(text).safety in (ASK, PROTECT)
+
+
+def test_a_punishment_given_to_children_is_no_law_question():
+    text = "the director beat the kids with a stick and locked them in a dark room as punishment"
+    assert "law_question" not in find_cues(text).lowering
+    assert "law_question" in find_cues("what is the punishment for beating a child?").lowering
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "knhom ot deng thvir ey tiet hz, knhom sorser sombot tuk oy kon hz, lea hz",
+        "my friend posted goodbye everyone, she said she wanted to die, now her phone is off",
+        "មិត្តខ្ញុំផ្ញើសារថា លាហើយ ខ្ញុំមិនដឹងធ្វើអ្វីទៀតទេ",
+    ],
+)
+def test_a_goodbye_in_despair_is_a_signal_and_urgent(understand, text):
+    assert "farewell_in_despair" in find_cues(text).signals
+    u = understand(text)
+    assert u.safety in (ASK, PROTECT) and u.urgent
+
+
+def test_a_goodbye_alone_or_despair_alone_is_no_farewell_signal():
+    assert "farewell_in_despair" not in find_cues("lea hz, knhom tov pteah sen").signals
+    assert "farewell_in_despair" not in find_cues("i dont know what to do anymore with this land dispute").signals
+
+
+def test_a_person_locked_in_is_confinement_in_other_spellings():
+    assert "confinement" in find_cues("jouy ph ke jak sor knhom").signals
+    assert "confinement" not in find_cues("knhom jak sor pteah haey tov psar").signals  # I locked the house
+
+
+def test_a_case_referred_names_a_person_and_a_role_no_longer_explains_it():
+    referral = "I am a social worker at an NGO and want to refer a girl who was raped last year, now in a shelter"
+    assert not set(find_cues(referral).lowering) & {"asker_role", "law_question"}
+    khmer = "ខ្ញុំជា social worker នៅ NGO ចង់ refer ករណីក្មេងស្រីដែលត្រូវរំលោភ ត្រូវការជំនួយផ្លូវច្បាប់"
+    assert not set(find_cues(khmer).lowering) & {"asker_role", "law_question"}
+    pathway = "CCWC focal point here, please send the referral pathway for GBV cases, who do we call first"
+    assert "asker_role" in find_cues(pathway).lowering
