@@ -555,6 +555,9 @@ TERMS: dict[str, tuple[str, ...]] = {
         "min chong ros hoy",
         "ot chong ros hoy",
         "leng chong ros",
+        # round 18: the vowels of "tiet" typed the other way round ("nhom ot chong rous teit te", set
+        # 19's missed victim): the systematic spellings turn "ie" into "ea" / "ia", not into "ei"
+        "(ot|min|men|mun|leng) (chong|jong|chorng|chang) (ros|rous|rus|rors|rouh) (teit|tet|tiet|tiat|teat|tit)",
         "(ot|min|men|leng) (chong|jong) (ros|rous|rus) (nov )?(leu )?(lok|louk) (nis|ni|nih)",
         "chong bonh chob jivit",
         "chong banhchob chivit",

@@ -1337,3 +1337,18 @@ def test_a_case_referred_names_a_person_and_a_role_no_longer_explains_it():
     assert not set(find_cues(khmer).lowering) & {"asker_role", "law_question"}
     pathway = "CCWC focal point here, please send the referral pathway for GBV cases, who do we call first"
     assert "asker_role" in find_cues(pathway).lowering
+
+
+# --- round 18 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nhom ot chong rous teit te, tov lea hz, som tos mak", "knhom min chong ros tet", "ot jong rus teit"],
+)
+def test_not_wanting_to_live_any_more_in_other_spellings_is_self_harm(text):
+    assert "self_harm" in assess_danger(text).categories
+
+
+def test_not_wanting_to_live_with_someone_is_still_no_self_harm():
+    assert "self_harm" not in assess_danger("knhom ot chong ros nov jea mouy pdey tiet, chong lea leng").categories
