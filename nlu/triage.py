@@ -120,6 +120,15 @@ ASK_MODEL = 0.3
 # words or signals that the lowering context explains and the danger model (which sees that
 # context) reads below this -> none, whatever the classifier reads
 CONTEXT_EXPLAINS = 0.1
+# Round 19: a danger word the danger model (which reads the whole message) finds no danger in at all,
+# the classifier reading something else, no signal, no threat to life or "now" and no harm told to
+# the writer or their own people -> none ("a death certificate for my father", "is the Killing
+# Fields open on Sunday?", "report a missing ID card"). A word of killing, a weapon or "now" too:
+# unlike the classifier's other reading (which never explains those away), this is the reading of
+# the model that sees the whole message. On the development sets 2-20 this drops about one in ten
+# of the non-victims asked; the one victim below it ("last year knhom victim of domestic violence,
+# now separate") is harm told to the writer, which the rule leaves alone.
+QUIET_MODEL = 0.05
 
 # --- the broader threat model (data) ------------------------------------------------------------
 # Each signal: groups that must all occur in the message (any term of each group). Terms as in
@@ -1476,6 +1485,20 @@ _MENTAL_OR_DISABLED = (
     "dementia",
     "autis*",
 )
+# Round 19: a disabled person kept at work for food alone ("a deaf young man works for the rice mill
+# owner 3 years only for food ... never paid", set 20's missed victim).
+_UNPAID_WORK = (
+    "ធ្វើការឲ្យតែបាយ",
+    "ធ្វើការដោះតែបាយ",
+    "មិនដែលបានប្រាក់ខែ",
+    "មិនដែលឲ្យលុយ",
+    "(tver|thvir|tvee|thveu) (kar|ka) (tae|te) (sii bay|si bay|bay)",
+    "(ot|min) (del|dael|deal) (ban|oy|aoy) (luy|prak khae|prakkhe)",
+    "(only|just) for (food|rice|meals|a place to sleep)",
+    "for food only",
+    "never (been )?paid",
+    "no (pay|wage|wages|salary) (at all|for)",
+)
 _CHAINED = (
     "ច្រវាក់",
     "ខ្នោះ",
@@ -1627,6 +1650,18 @@ _FAREWELL = (
     "forgive me",
     "take care of (mum|mom|mother|dad|father|the kids|my kids|everyone)",
     "last message",
+    # round 19: "សុំទោសម៉ែ" (sorry, mum, in the word of the countryside), "sorry" closing a message
+    # of despair, a letter left for the family
+    "សុំទោសម៉ែ",
+    "សុំទោសពុក",
+    "សុំទោសឪពុក",
+    "សុំទោសប្រពន្ធ",
+    "សុំទោសកូន",
+    "(som|sum) (tos|toh|tous) (me|mea|puk|pouk|ovpuk|kon|koun|prapon|propon)",
+    "sorry ?[.!]*$",
+    "(wrote|write|writing|left|leave) (a |my )?(letter|note) (for|to) (my|the) (mom|mum|mother|ma|mama|dad|father|kids|children|son|daughter|family|wife|husband)",
+    "សរសេរសំបុត្រទុក",
+    "(sorser|sorse|sarse|sorsei|sarsay) (sombot|sambot|sobot) (lea|tuk)",
 )
 # Seventeenth round: a goodbye beside despair, a letter left for the family, a wish to die or a
 # phone no longer answered ("knhom ot dg thvir ey tiet hz ... sorser sombot tuk oy kon hz, lea hz",
@@ -1652,6 +1687,44 @@ _DESPAIR = (
     "no way out",
     "(letter|note) for (my|the|her|his) (kids|children|son|daughter|family|mother|mum|mom|husband|wife)",
     "(wants|wanted|want|said (she|he) wanted) to die",
+    # round 19: "can't bear it any more", "tired of living", "the last night", "want it all to end"
+    "ទ្រាំលែងបាន",
+    "ទ្រាំមិនបាន",
+    "ទ្រាំលែងកើត",
+    "ទ្រាំមិនកើត",
+    "អស់កម្លាំងរស់",
+    "យប់ចុងក្រោយ",
+    "ចង់ឲ្យអ្វីៗចប់",
+    "ចង់ឲ្យអ្វីៗទាំងអស់ចប់",
+    "(trom|troam|tream|trorm|troum) (leng|ot|min|mun) (ban|korn|kert|kaet)",
+    "(os|aos|ors) (kamlang|komlang) (ros|rous|rus)",
+    "(yub|yb|yup) (chong kroy|jong kroy|chongkroy)",
+    "(cannot|can't|cant|can not) (take|do|bear|stand|handle) (it|this) (anymore|any more|no more)",
+    "(dont|don't|do not) want to wake up",
+    "want (it|this|everything) (all )?to (stop|end)",
+    "(tired|sick) of (living|life|everything)",
+    "last night of my life",
+)
+# Round 19: the means at hand beside despair ("I can't take it anymore. I have the pills in my hand",
+# "ញុំអត់ចង់រស់ទៀតទេ ... ញុំទិញថ្នាំពុលសត្វទុករួចហើយ"): self-harm whatever the models read.
+_MEANS = (
+    "ថ្នាំពុល",
+    "ថ្នាំសម្លាប់សត្វល្អិត",
+    "ថ្នាំសម្លាប់ស្មៅ",
+    "ថ្នាំដេកលក់",
+    "ថ្នាំគ្រាប់",
+    "ខ្សែពួរ",
+    "(thnam|tnam|thnom) (pul|pol|poul|dek lak|dekluk)",
+    "pill",
+    "pills",
+    "tablets",
+    "sleeping pill*",
+    "poison*",
+    "pesticide*",
+    "insecticide*",
+    "rat poison",
+    "weedkiller",
+    "rope",
 )
 _DANGER_PLACE = (
     "ស្ពាន",
@@ -1726,6 +1799,8 @@ SIGNALS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("married_abroad_control", "trafficking", (_MARRY, _FOREIGN_SPOUSE, _CONTROL)),
     ("farewell_at_danger_place", "threat", (_FAREWELL, _DANGER_PLACE)),
     ("farewell_in_despair", "self_harm", (_FAREWELL, _DESPAIR)),
+    ("despair_with_means", "self_harm", (_DESPAIR, _MEANS)),
+    ("disabled_unpaid_work", "forced_labour", (_MENTAL_OR_DISABLED, _UNPAID_WORK)),
     ("protection_requested", "threat", (_CONCRETE, _PROTECTION_REQUEST)),
     ("shut_in_without_food", "violence", (_SHUT_IN, _NO_FOOD)),
     ("child_at_lodging_with_man", "child_at_risk", (_CHILD, _LODGING, _UNKNOWN_MAN)),
@@ -1985,6 +2060,7 @@ LOWERING: dict[str, tuple[str, ...]] = {
         # a nest, never "bee" alone: repeated letters are squashed ("bee" would be "be")
         "(bee|bees|wasp|wasps|hornet|hornets)s? (nest|nests|hive|hives)",
         "beehive*",
+        "(bees|wasps|hornets) (keep |kept |always )?(attack*|sting*|chase*)",
         "pumpkin*",
         "cucumber*",
         "herbicide*",
@@ -2245,6 +2321,7 @@ LOWERING: dict[str, tuple[str, ...]] = {
         # "my student asked for debate club", "nursing student, ethics class"), not "the debate club
         # coach touches the girls"
         "debate (club|team) (question|topic|motion|assignment)",
+        "(krom|krum|krorm|kraom) debate",
         "(for|in|asked for|ask for|asks for) (the |our |a |my )?debate (club|team|class|competition)",
         "(ethics|civics|morality|moral|health|psychology|sociology|philosophy|criminal law|law) (class|course|lesson|exam|lecture|module)",
         "(nursing|law|medical|medicine|pharmacy|psychology|social work|criminology|journalism) (student|students|class|school)",
@@ -2740,6 +2817,10 @@ _OWN_HARM = (
     "មិនហ៊ានរាយការណ៍",
     "គ្មាននរណាហ៊ាន",
     "គ្មានអ្នកណាហ៊ាន",
+    # round 19: the writer names themself a victim ("last year knhom victim of domestic violence")
+    f"(i|im|i am|i'm|i was|{_ME}) (am |was |is |jea |chea )?(a |the )?(victim|survivor)",
+    "ខ្ញុំជាជនរងគ្រោះ",
+    "ខ្ញុំធ្លាប់ជាជនរងគ្រោះ",
     # sixteenth round: the writer's own wish to die ("i want to die, is it a crime to kill myself?")
     "(i|im|i am|i'm) ([a-z']+ ){0,2}(want|wanna|going|plan|planning|tried|try|trying|will|thinking of|think of) "
     "(to )?(die|kill myself|end my life|end it all)",
@@ -2897,6 +2978,8 @@ class Cues:
     own_situation: bool = False
     # A threat to the life of the writer or their own people (_LIFE_THREAT): only a joke explains it.
     threat_to_life: bool = False
+    # Harm told to the writer or their own people (_OWN_HARM), whatever the context (round 19).
+    harm_told: bool = False
 
 
 @dataclass(frozen=True)
@@ -2989,9 +3072,10 @@ def find_cues(text: str) -> Cues:
         # the commune focal point, what can we do before then?"): a report of a concrete child, not a
         # question asked in a role or about the law.
         lowering = [name for name in lowering if name not in _ASKING]
-    own_harm = bool(_OWN_HARM_UNEXPLAINS.intersection(lowering)) and bool(c.own_harm.search(khmer, latin))
+    harm_told = bool(c.own_harm.search(khmer, latin))
+    own_harm = bool(_OWN_HARM_UNEXPLAINS.intersection(lowering)) and harm_told
     life_threat = bool(lowering) and bool(c.life_threat.search(khmer, latin))
-    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm, life_threat)
+    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm, life_threat, harm_told)
 
 
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")
@@ -3471,6 +3555,17 @@ def decide(
         return out(NONE, "danger words explained by the context" if not negated else "every danger word denied")
     if (
         words
+        and not cues.signals
+        and not victim_read
+        and p_model is not None
+        and p_model < QUIET_MODEL
+        and not cues.threat_to_life
+        and not cues.harm_told
+        and not negated
+    ):
+        return out(NONE, "danger words the danger model reads as no danger")
+    if (
+        words
         or cues.signals
         or victim_read
         or m >= ASK_MEAN
@@ -3486,7 +3581,13 @@ _URGENT_SIGNALS = frozenset({"trafficking", "child_at_risk", "sexual_abuse"})
 # chained or shut away because of an illness or a disability, or shut in without food (nobody
 # comes to let them out).
 _URGENT_SIGNAL_NAMES = frozenset(
-    {"farewell_at_danger_place", "farewell_in_despair", "disabled_confined", "shut_in_without_food"}
+    {
+        "farewell_at_danger_place",
+        "farewell_in_despair",
+        "despair_with_means",
+        "disabled_confined",
+        "shut_in_without_food",
+    }
 )
 _ASKING = frozenset({"asker_role", "law_question"})
 _GRAVE = frozenset({"sexual_abuse", "trafficking"})

@@ -719,7 +719,7 @@ def test_self_harm_words_protect_whatever_the_models_read():
     for lowering in ("law_question", "entertainment", "idiom"):
         assert outcome(self_harm, Cues(lowering=(lowering,)), p=0.01, pc=0.01) != PROTECT
     # the same words with another category but not self_harm still need the models
-    assert outcome(KILL, p=0.01, pc=0.0, intent="dispute_mediation", conf=0.95) == ASK
+    assert outcome(KILL, p=0.08, pc=0.0, intent="dispute_mediation", conf=0.95) == ASK
 
 
 def test_a_law_question_about_the_writers_own_harm_is_asked_never_dropped():
@@ -1352,3 +1352,66 @@ def test_not_wanting_to_live_any_more_in_other_spellings_is_self_harm(text):
 
 def test_not_wanting_to_live_with_someone_is_still_no_self_harm():
     assert "self_harm" not in assess_danger("knhom ot chong ros nov jea mouy pdey tiet, chong lea leng").categories
+
+
+# --- round 19 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, signal",
+    [
+        ("ខ្ញុំទ្រាំលែងបានហើយ សុំទោសម៉ែ លាហើយ", "farewell_in_despair"),
+        ("i cant do this anymore. i wrote a letter for my mom. sorry", "farewell_in_despair"),
+        ("knhom trom leng ban hz, som tos me, lea hz", "farewell_in_despair"),
+        ("I can't take it anymore. I have the pills in my hand", "despair_with_means"),
+        ("i dont want to wake up tomorrow. the pesticide is under my bed", "despair_with_means"),
+        ("ខ្ញុំអស់កម្លាំងរស់ហើយ ទិញថ្នាំពុលទុកហើយ", "despair_with_means"),
+        ("a deaf young man works for the rice mill owner only for food, never paid", "disabled_unpaid_work"),
+    ],
+)
+def test_signals_of_the_nineteenth_round(text, signal):
+    assert signal in find_cues(text).signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't stand the smell of the neighbour's pesticide anymore, my kids cough",
+        "sorry for the late reply, the land office was closed",
+        "my deaf brother is paid every month by the factory but less than the others",
+    ],
+)
+def test_what_is_no_self_harm_or_unpaid_work_signal_in_the_nineteenth_round(text):
+    assert not {"despair_with_means", "farewell_in_despair", "disabled_unpaid_work"} & set(find_cues(text).signals)
+
+
+def test_a_goodbye_with_despair_or_the_means_is_urgent(understand):
+    for text in ("I can't take it anymore. I have the pills in my hand", "ខ្ញុំទ្រាំលែងបានហើយ សុំទោសម៉ែ លាហើយ"):
+        u = understand(text)
+        assert u.safety in (ASK, PROTECT) and u.urgent
+
+
+def test_the_spoken_negation_of_wanting_to_live_is_self_harm():
+    assert "self_harm" in assess_danger("ញុំអត់ចង់រស់ទៀតទេ បំណុលច្រើនពេក").categories
+
+
+def test_bees_that_attack_are_a_thing_not_a_person():
+    assert "object" in find_cues("the neighbour's bees keep attacking customers at my noodle shop").lowering
+
+
+def test_a_danger_word_the_danger_model_reads_as_no_danger_at_all_is_none():
+    # round 19: "a death certificate for my father", "is the Killing Fields open on Sunday?"
+    assert outcome(KILL, p=0.03, pc=0.1, intent="legal_information", conf=0.6) == NONE
+    assert outcome(VIOLENCE, p=0.03, pc=0.1, intent="out_of_scope", conf=0.5) == NONE
+    # ... not above QUIET_MODEL, not beside harm told to the writer, a signal, a denial or a
+    # protection reading of the classifier
+    assert outcome(KILL, p=0.08, pc=0.1, intent="legal_information", conf=0.6) == ASK
+    assert outcome(KILL, Cues(harm_told=True), p=0.03, pc=0.1, intent="legal_information", conf=0.6) == ASK
+    assert outcome(KILL, Cues(signals=("debt_threat",)), p=0.03, pc=0.1) == ASK
+    assert outcome(KILL, p=0.03, pc=0.5, intent="victim_protection", conf=0.5) == ASK
+
+
+def test_the_writer_who_names_themself_a_victim_is_harm_told():
+    assert find_cues("last year knhom victim of domestic violence, now separate, need counselling").harm_told
+    assert find_cues("ខ្ញុំជាជនរងគ្រោះអំពើហិង្សាក្នុងគ្រួសារ").harm_told
+    assert not find_cues("how do I get a death certificate for my father").harm_told
