@@ -1319,6 +1319,15 @@ EXCEPTIONS: tuple[str, ...] = (
     "(threaten*|threat*) (me |us |him |her |them |my [a-z]+ )?(to|with|that (he|she|they|we) (will|would)) (sue|suing|a lawsuit|lawsuit|legal action|court|the court|take (me|us|him|her|them) to (the )?court|bring (me|us|him|her|them) to (the )?court|report (me|us|him|her|them)|call the police|fire (me|us|him|her|them)|sack (me|us|him|her|them)|dismiss|evict|blacklist|deduct|cut (my|our|his|her|their) (pay|salary|wage*))",
     "(threaten*|threat*) (me |us |him |her |them )?with (a |the )?(lawsuit|court|court case|legal action|eviction|dismissal|the police)",
     "(kumream|komream|kom ream|kum ream|kumriem|komriem) (tha |thaa |thar )?((knhom|kgnom|khnhom|knom|nhom|ke|kat|keat|gat|kheat) )?(nung |neng |ning )?(bdeng|pdeng|bdoeng|pdoeng|bdung|pdung|ptoeng|bdeung|pdeung|dak pieng|dak peak bdeng|yok tov tolakar|ban tov tolakar)",
+    # round 20: a threat of jail or arrest over a debt or a theft ("komream tha nung dak knhom kuk bae ot
+    # sang", "threatened to have me arrested"); a salary cut is no cut
+    "(threaten*|threat*) (me |us |him |her |them )?to (put|send|have|get) (me|us|him|her|them) (in |to |into )?(jail|prison|arrested|locked up)",
+    "(kumream|komream|kom ream|kum ream|kumriem|komriem) (tha |thaa |thar )?(nung |neng |ning )?(dak|yok|bonhchun|bonhchoun|chab|jab) ([a-z]+ ){0,2}(kuk|kok|police|polis|ponthneakea)",
+    "គំរាមដាក់គុក",
+    "គំរាមថានឹងដាក់គុក",
+    "គំរាមចាប់បញ្ជូនប៉ូលិស",
+    "cut (my|our|his|her|their|the|workers|worker's) (pay|salary|salaries|wage|wages|hours|bonus|allowance|overtime)",
+    "(salary|pay|wage|wages) (was |were |is )?cut",
     "គំរាមប្តឹង",
     "គំរាមថានឹងប្តឹង",
     "គំរាមថាប្តឹង",

@@ -1415,3 +1415,53 @@ def test_the_writer_who_names_themself_a_victim_is_harm_told():
     assert find_cues("last year knhom victim of domestic violence, now separate, need counselling").harm_told
     assert find_cues("ខ្ញុំជាជនរងគ្រោះអំពើហិង្សាក្នុងគ្រួសារ").harm_told
     assert not find_cues("how do I get a death certificate for my father").harm_told
+
+
+# --- round 20 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "old lady next door padlocked inside 3 days, calling weak voice. pls come",
+        "sum juy ke chak so knhom",
+        "the kids were locked inside for two days without food",
+    ],
+)
+def test_a_person_padlocked_or_locked_in_for_days_is_confinement(text):
+    assert "confinement" in find_cues(text).signals
+
+
+def test_a_room_padlocked_over_rent_is_no_confinement():
+    assert "confinement" not in find_cues("the landlord padlocked the room with my things inside").signals
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "neak oy khchey luy komream tha nung dak knhom kuk bae ot sang",
+        "the lender threatened to have me arrested if I do not pay",
+        "Factory cut my salary because I was sick 3 days",
+    ],
+)
+def test_a_threat_of_jail_and_a_salary_cut_are_no_danger_words(text):
+    assert not {"threat", "violence"} & set(assess_danger(text).categories)
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("for the pub quiz: how many killing fields sites are there in Cambodia?", "history"),
+        ("Is the Killing Fields at Choeung Ek open on Sunday?", "history"),
+        ("is there a time limit for murder? we argued after watching a documentary", "entertainment"),
+        ("Bokator coach. When does self-defence become assault?", "entertainment"),
+        ("tus prohmatoan somlab nov kampuchea nov mean te? debate sala knhom jong dong", "asker_role"),
+    ],
+)
+def test_lowering_context_of_the_twentieth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_harm_by_the_writers_husband_a_few_words_apart_is_harm_told():
+    assert find_cues("pdei knhom control all money, check phone knhom everyday, sometime vay").harm_told
+    assert find_cues("my husband takes all the money and sometimes hits me").harm_told
