@@ -372,6 +372,12 @@ _CHILD = (
     "girl*",
     "niece",
     "nephew",
+    # round 21: a pupil, a child in a primary or lower-secondary grade ("student in my class (grade 3)")
+    "pupil*",
+    "schoolchild*",
+    "schoolgirl*",
+    "schoolboy*",
+    "(grade|class) [1-9]",
     # seventh round: a novice monk
     "សាមណេរ",
     "(samne|samney|samnay|samanera|samanen)",
@@ -520,6 +526,19 @@ _NO_CARE = (
     "(long-? ?term|alternative|residential|emergency) (care|shelter|placement)",
     "(nobody|no one|noone) (to )?(take|takes|taking) care of (them|him|her)",
     "(need|needs|needing) (a )?(home|family|place to (live|stay)|someone to (look after|care for|take care of))",
+    # round 21: the signs a teacher sees ("always falls asleep, no breakfast, same clothes, lice ...
+    # parents in Korea not sending money", set 22's missed victim)
+    "no breakfast",
+    "without breakfast",
+    "(comes|come|came) to school hungry",
+    "same (dirty )?clothes",
+    "(parents|mother|father|mum|mom|dad) ([a-z]+ ){0,4}(not|never|no longer|stopped|stop) (send|sending|sends|sent) (any )?money",
+    "មិនបានញ៉ាំបាយព្រឹក",
+    "មិនដែលបានញ៉ាំបាយព្រឹក",
+    "ស្លៀកខោអាវដដែល",
+    "ឪពុកម្តាយមិនផ្ញើលុយ",
+    "(ot|min) (ban )?(nham|hop|ñam) (bay pruk|bay preuk|ahar pel pruk)",
+    "(ot|min) (phnheu|phnhae|phjeur|phnhoe) (luy|lui) (mok )?(te|tae)?",
 )
 _CONFINE = (
     "ចាក់សោ",
@@ -2337,6 +2356,10 @@ LOWERING: dict[str, tuple[str, ...]] = {
         # coach touches the girls"
         "debate (club|team) (question|topic|motion|assignment)",
         "(krom|krum|krorm|kraom) debate",
+        # round 21: a village or commune chief asking, a question for a class
+        "(me phum|mephum|me khum|mekhum|chau sangkat|mesrok|me srok) (sour|suor|sor|som sour)",
+        "(village|commune) chief (here|asking|asks)",
+        "(sour|suor|som sour)? ?(sombrab|samrab|sam rab|sombrap) (thnak|kech kar|kechkar|mereen|merien|mero|kar sreav chrav)",
         "debate (sala|salarien|sala rien|thnak)",
         "ក្រុមជជែកដេញដោល",
         "ជជែកដេញដោល",
@@ -2535,6 +2558,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(ended|stopped) (many |some )?(years|long) ago",
     ),
     "idiom": (
+        # round 21: a deal or a plan "killed" ("he will kill the deal if I keep complaining")
+        "kil* (the|this|our|my|his|her|that) (deal|contract|agreement|sale|project|plan|idea)",
         "ហាហា",
         "lol",
         "haha*",

@@ -1465,3 +1465,39 @@ def test_lowering_context_of_the_twentieth_round(text, lowering):
 def test_harm_by_the_writers_husband_a_few_words_apart_is_harm_told():
     assert find_cues("pdei knhom control all money, check phone knhom everyday, sometime vay").harm_told
     assert find_cues("my husband takes all the money and sometimes hits me").harm_told
+
+
+# --- round 21 -----------------------------------------------------------------------------------
+
+
+def test_a_pupil_with_the_signs_of_neglect_is_a_child_without_care():
+    text = (
+        "student in my class (grade 3) always fall asleep, no breakfast, same clothes, lice. she live "
+        "with grandma who is blind. parents in korea not sending money. how to report?"
+    )
+    assert "child_without_care" in find_cues(text).signals
+    assert "child_without_care" not in find_cues("my son has lice, which shampoo is best?").signals
+    assert "child_without_care" not in find_cues("I study grade 12, is it legal to work part time?").signals
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("mephum sour: bey neak phum mok raykar tha mean hingsa knong pteah, trov kot tra na?", "asker_role"),
+        ("kon srey ayu 16 ach riebkar ban ot? sour sombrab thnak sokhapheap", "asker_role"),
+        ("he says he will kill the deal if I keep complaining", "idiom"),
+    ],
+)
+def test_lowering_context_of_the_twenty_first_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kru kom ream tha nung tomlak kon knhom bec knhom ot bong luy rean khnea",
+        "ta Chea yok povthao kab derm svay nov leu prom dey",
+    ],
+)
+def test_a_teachers_threat_to_fail_and_a_tree_cut_down_are_no_danger_words(text):
+    assert not {"threat", "violence"} & set(assess_danger(text).categories)
