@@ -338,6 +338,9 @@ _PAY_OR_SHARE = (
     "បង្ហោះ",
     "tam luy",
     "aoy luy",
+    # round 22: money asked for ("vea mean video knhom, som luy 200$ rol khe")
+    "(som|sum|tar|ter|dar) (luy|lui|prak)",
+    "usd",
     "phnhaer",
     "post*",
     "pay",
@@ -1998,6 +2001,13 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "weather",
     ),
     "object": (
+        # round 22: blades and fireworks for sale or for a ceremony, cattle slaughtered for the market
+        "(selling|sell|sells|for sale|buy|buying) ([a-z]+ ){0,3}(knife|knives|machete*|axe|axes|sword*)",
+        "firework*",
+        "(kampleung|kamplerng|kamplung) (phay|pay|phai)",
+        "កាំជ្រួច",
+        "(somlab|samlab|somlap|samlap) (ko|krabei|krobey|chrouk|chruk|moan|tea)",
+        "slaughter*",
         # plants, and a "dead" device (ទូរស័ព្ទស្លាប់, a dead phone)
         "orchid*",
         "orkide",
@@ -2100,6 +2110,7 @@ LOWERING: dict[str, tuple[str, ...]] = {
     "entertainment": (
         # round 20: a documentary, a quiz, a fighting game, a martial art taught
         "documentar*",
+        "គុនខ្មែរ",
         "pub quiz",
         "quiz",
         "trivia",
@@ -2418,6 +2429,7 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "legal age",
         "minimum age",
         "what does the law",
+        "what is the law",
         "what the law says",
         "which law",
         "what law",
@@ -2556,10 +2568,20 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(it|violence|that) (is|was|has been|s|its) over",
         "over for (years|a long time|many years)",
         "(ended|stopped) (many |some )?(years|long) ago",
+        # round 22: "nobody hit nobody", "not violent", "everyone fine now", "friends again"
+        "(nobody|no one|noone) (hit|hits|hurt|hurts|touch|touches|touched|beat|beats) (nobody|anybody|anyone|no one)",
+        "(not|never) violent",
+        "(everyone|everybody|all|both) (is |are |was |were )?(fine|ok|okay|alright) (now|again|already)",
+        "(are|became|become|is) friends again",
+        "(ot|kmean|min) mean (nak|neak) (na )?(vay|veay|viey|vai) (nak|neak) (na )?",
+        "គ្មាននរណាវាយនរណា",
+        "មិនមាននរណាវាយនរណា",
     ),
     "idiom": (
         # round 21: a deal or a plan "killed" ("he will kill the deal if I keep complaining")
-        "kil* (the|this|our|my|his|her|that) (deal|contract|agreement|sale|project|plan|idea)",
+        "kil* (the|this|our|my|his|her|that|their|your) (deal|contract|contracts|agreement|sale|project|plan|idea|job|jobs)",
+        # a match won ("we killed Thailand 3-0 last night")
+        "(kil*|beat|smash*|crush*) [a-z]+ [0-9]+-[0-9]+",
         "ហាហា",
         "lol",
         "haha*",

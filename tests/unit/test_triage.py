@@ -1501,3 +1501,34 @@ def test_lowering_context_of_the_twenty_first_round(text, lowering):
 )
 def test_a_teachers_threat_to_fail_and_a_tree_cut_down_are_no_danger_words(text):
     assert not {"threat", "violence"} & set(assess_danger(text).categories)
+
+
+# --- round 22 -----------------------------------------------------------------------------------
+
+
+def test_a_video_held_over_someone_for_money_is_extortion():
+    assert "extortion" in find_cues("vea mean video knhom, som luy 200$ rol khe").signals
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("me and my husband fight every night about money. nobody hit nobody, we just shout", "no_harm"),
+        ("my sister and I are at war over mum's house. Not violent, we just dont talk", "no_harm"),
+        ("a fight at a wedding last year, police closed it and everyone fine now", "no_harm"),
+        ("yeung chlos knea rol thngai. ot mean nak na vay nak na te", "no_harm"),
+        ("the supervisor said he will kill their contract if we strike", "idiom"),
+        ("we killed Thailand 3-0 last night!!!", "idiom"),
+        ("selling kitchen knives and machetes, 3$ each", "object"),
+        ("kar bonh kampleung phay nov kammovi kar mongkol, tos ot?", "object"),
+        ("kar somlab ko nov ptes dermbey luok sach nov psar trov ka ach nha pi na?", "object"),
+        ("គុនខ្មែរយប់នេះ អ្នកណាឈ្នះ? វាយសន្លប់ក្នុងទឹកទី២ឬអត់", "entertainment"),
+        ("if a drunk driver kills someone he gets 5 years. what is the law", "law_question"),
+    ],
+)
+def test_lowering_context_of_the_twenty_second_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_a_score_is_an_idiom_but_a_beating_counted_is_not():
+    assert "idiom" not in find_cues("he beat me 3 times last night").lowering
