@@ -101,8 +101,8 @@ EVAL_SETS = {
     "heldout20": "written by people who saw no project file; blind for round 18; development data since round 19",
     "heldout21": "written by people who saw no project file; blind for round 19; development data since round 20",
     "heldout22": "written by people who saw no project file; blind for round 20; development data since round 21",
-    "heldout23": "blind: written by people who saw no project file, measured once after the twenty-first round",
-    "heldout24": "blind, not yet measured: written by people who saw no project file (session 11); measure once after the next round",
+    "heldout23": "written by people who saw no project file; blind for round 21; development data since round 22",
+    "heldout24": "blind: written by people who saw no project file, measured once after the twenty-second round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
