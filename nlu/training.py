@@ -103,6 +103,7 @@ EVAL_SETS = {
     "heldout22": "written by people who saw no project file; blind for round 20; development data since round 21",
     "heldout23": "written by people who saw no project file; blind for round 21; development data since round 22",
     "heldout24": "blind: written by people who saw no project file, measured once after the twenty-second round",
+    "heldout25": "blind: written by people who saw no project file, measured once after the twenty-second round, with no change after set 24",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
