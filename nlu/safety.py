@@ -1324,6 +1324,8 @@ EXCEPTIONS: tuple[str, ...] = (
     "(threaten*|threat*) (me |us |him |her |them )?to (put|send|have|get) (me|us|him|her|them) (in |to |into )?(jail|prison|arrested|locked up)",
     "(kumream|komream|kom ream|kum ream|kumriem|komriem) (tha |thaa |thar )?(nung |neng |ning )?(dak|yok|bonhchun|bonhchoun|chab|jab) ([a-z]+ ){0,2}(kuk|kok|police|polis|ponthneakea)",
     "គំរាមដាក់គុក",
+    # round 23: a truck from the brick kiln is a vehicle, not a kiln's workers
+    "(truck|lorry|car|driver|tractor) (from|of) (the |a )?brick (kiln|factory)",
     # a teacher's threat to fail a pupil over unpaid extra classes
     "(kumream|komream|kom ream|kum ream) (tha |thaa )?(nung |neng )?(tomlak|tumlak|tamlak|tlak) ",
     "(threaten*|threat*) to (fail|flunk) (my|our|the|his|her) (child|son|daughter|kid|student|pupil)",

@@ -2001,6 +2001,15 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "weather",
     ),
     "object": (
+        # round 23: the same in Khmer script and romanised ("កាំបិតផ្គាក់ ពូថៅ ... លក់"), water guns for
+        # the new year, mosquitoes and pests
+        "លក់កាំបិត",
+        "លក់ពូថៅ",
+        "កាំបិតផ្គាក់",
+        "កាំភ្លើងទឹក",
+        "(kampleung|kampleng|kamplerng|kamplung) (tuk|tek|teuk|tik)",
+        "water gun*",
+        "(somlab|samlab|somlap|samlap) (mus|mous|moos|kanlat|sromoch|sromaoch|kandor)",
         # round 22: blades and fireworks for sale or for a ceremony, cattle slaughtered for the market
         "(selling|sell|sells|for sale|buy|buying) ([a-z]+ ){0,3}(knife|knives|machete*|axe|axes|sword*)",
         "firework*",
@@ -2370,6 +2379,9 @@ LOWERING: dict[str, tuple[str, ...]] = {
         # round 21: a village or commune chief asking, a question for a class
         "(me phum|mephum|me khum|mekhum|chau sangkat|mesrok|me srok) (sour|suor|sor|som sour)",
         "(village|commune) chief (here|asking|asks)",
+        "(neayok|nayok|neay kor|neaykor) sala",
+        "(polis|police|ponlis|polis posti|police post) (sour|suor|som sour)",
+        "(kru|krou|lok kru|neak kru) (sour|suor|som sour)",
         "(sour|suor|som sour)? ?(sombrab|samrab|sam rab|sombrap) (thnak|kech kar|kechkar|mereen|merien|mero|kar sreav chrav)",
         "debate (sala|salarien|sala rien|thnak)",
         "ក្រុមជជែកដេញដោល",
@@ -2430,6 +2442,11 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "minimum age",
         "what does the law",
         "what is the law",
+        # round 23: visiting a relative in prison ("ប្អូនប្រុសខ្ញុំជាប់គុក ... ចង់ទៅសួរសុខទុក្ខ")
+        "សួរសុខទុក្ខ",
+        "(sour|suor) (sok|sokh) (tuk|tukh|tok)?",
+        "visit (a |my |the |him |her )?(prisoner|inmate|in prison|in jail|at prison)",
+        "prison visit*",
         "what the law says",
         "which law",
         "what law",
@@ -2575,11 +2592,19 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(are|became|become|is) friends again",
         "(ot|kmean|min) mean (nak|neak) (na )?(vay|veay|viey|vai) (nak|neak) (na )?",
         "គ្មាននរណាវាយនរណា",
+        # round 23: reconciled, apologised, the police closed it, no violence "at all"
+        "ជាគ្នាវិញហើយ",
+        "ត្រូវគ្នាវិញហើយ",
+        "(ot|kmean|khmean|min) mean (reung|rerng|roeung|reong) (hingsa|hengsa|heng sa)",
+        "(both|we both|we) (said|say) sorry",
+        "police (closed|settled) (it|the case)",
+        "(case|it) (was |is )?(closed|settled) by (the )?police",
         "មិនមាននរណាវាយនរណា",
     ),
     "idiom": (
         # round 21: a deal or a plan "killed" ("he will kill the deal if I keep complaining")
         "kil* (the|this|our|my|his|her|that|their|your) (deal|contract|contracts|agreement|sale|project|plan|idea|job|jobs)",
+        "killer (bass|price|prices|deal|deals|sound|look|app|feature|song|track)",
         # a match won ("we killed Thailand 3-0 last night")
         "(kil*|beat|smash*|crush*) [a-z]+ [0-9]+-[0-9]+",
         "ហាហា",

@@ -1532,3 +1532,30 @@ def test_lowering_context_of_the_twenty_second_round(text, lowering):
 
 def test_a_score_is_an_idiom_but_a_beating_counted_is_not():
     assert "idiom" not in find_cues("he beat me 3 times last night").lowering
+
+
+# --- round 23 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("កាំបិតផ្គាក់ ពូថៅ ដែកល្អពីកំពង់ឆ្នាំង លក់ដុំលក់រាយ", "object"),
+        ("jong somlab mus nov phteah, prae thnam na lo?", "object"),
+        ("luk kampleng tuk somrab Choul Chnam 5000 riel", "object"),
+        ("a guy sold me a killer bass speaker, arrived dead", "idiom"),
+        ("yeung chlous reong dey, ot mean reung hingsa avei te", "no_harm"),
+        ("ខ្ញុំនិងប្អូនថ្លៃទះគ្នាពេលការ ឥឡូវជាគ្នាវិញហើយ", "no_harm"),
+        ("I punched my co-worker last month, we both said sorry and police closed it", "no_harm"),
+        ("sis vay knea nov sala, sala mean sit bonh chenh ot? knhom jea neayok sala tmey", "asker_role"),
+        ("polis posti sour: ber chab ban jon sangsay, trov bonhjun tov tornakar knong 48 maong?", "asker_role"),
+        ("bang kyom jab kuk pi bot vay ke, som sour tov sour sok nov Prey Sar trov yok avei", "law_question"),
+    ],
+)
+def test_lowering_context_of_the_twenty_third_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_a_truck_from_a_brick_kiln_is_no_forced_labour_but_a_kiln_still_is():
+    assert "forced_labour" not in assess_danger("a truck from the brick kiln hit my parked moto").categories
+    assert "forced_labour" in assess_danger("my family works at a brick kiln until the debt is paid").categories
