@@ -102,8 +102,9 @@ EVAL_SETS = {
     "heldout21": "written by people who saw no project file; blind for round 19; development data since round 20",
     "heldout22": "written by people who saw no project file; blind for round 20; development data since round 21",
     "heldout23": "written by people who saw no project file; blind for round 21; development data since round 22",
-    "heldout24": "blind: written by people who saw no project file, measured once after the twenty-second round",
-    "heldout25": "blind: written by people who saw no project file, measured once after the twenty-second round, with no change after set 24",
+    "heldout24": "written by people who saw no project file; blind for round 22; development data since round 23",
+    "heldout25": "written by people who saw no project file; blind for round 22 (with no change after set 24); development data since round 23",
+    "heldout26": "blind: written by people who saw no project file, measured once after the twenty-third round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
