@@ -2380,6 +2380,13 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "(me phum|mephum|me khum|mekhum|chau sangkat|mesrok|me srok) (sour|suor|sor|som sour)",
         "(village|commune) chief (here|asking|asks)",
         "(neayok|nayok|neay kor|neaykor) sala",
+        # round 24: a report, an article or a paper as the reason to ask; a journalist or a teacher in
+        # other spellings ("nhom jea neak kasaet, sorser atthabot", "nhom kru ot deng chhlery")
+        "(for|in) (my|our|a|the) ([a-z]+ ){0,2}(report|article|paper|dissertation|term paper)",
+        "academic (only|question|purpose*)",
+        "(nhom|knhom|kyom|kpom|khnhom) (jea |chea )?(neak kasaet|nak kasaet|neak kaset|nak kaset|kru|krou|lok kru)",
+        "(sorser|sorse|sarse|sorsei) (atthabot|attabot|athabot|ar tha bot)",
+        "(krom|krum) (sisa|sisar|sis)",
         "(polis|police|ponlis|polis posti|police post) (sour|suor|som sour)",
         "(kru|krou|lok kru|neak kru) (sour|suor|som sour)",
         "(sour|suor|som sour)? ?(sombrab|samrab|sam rab|sombrap) (thnak|kech kar|kechkar|mereen|merien|mero|kar sreav chrav)",
@@ -2442,6 +2449,8 @@ LOWERING: dict[str, tuple[str, ...]] = {
         "minimum age",
         "what does the law",
         "what is the law",
+        # round 24: the rules asked about ("just want to know the rules of self defense")
+        "(know|knowing|learn) the (rule|rules|law) (of|on|about|for)",
         # round 23: visiting a relative in prison ("ប្អូនប្រុសខ្ញុំជាប់គុក ... ចង់ទៅសួរសុខទុក្ខ")
         "សួរសុខទុក្ខ",
         "(sour|suor) (sok|sokh) (tuk|tukh|tok)?",

@@ -1559,3 +1559,26 @@ def test_lowering_context_of_the_twenty_third_round(text, lowering):
 def test_a_truck_from_a_brick_kiln_is_no_forced_labour_but_a_kiln_still_is():
     assert "forced_labour" not in assess_danger("a truck from the brick kiln hit my parked moto").categories
     assert "forced_labour" in assess_danger("my family works at a brick kiln until the debt is paid").categories
+
+
+# --- round 24 -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, lowering",
+    [
+        ("For my psychology report: is attempted suicide a crime in Cambodia? academic only", "asker_role"),
+        ("nhom jea neak kasaet, sorser atthabot reang attakhat knong yuvachun", "asker_role"),
+        ("krom sisa rien pi pholkam koma, kmeng mnak sour, nhom kru ot deng chhlery", "asker_role"),
+        (
+            "if I hit a robber with a stick, will I be punished? just want to know the rules of self defense",
+            "law_question",
+        ),
+    ],
+)
+def test_lowering_context_of_the_twenty_fourth_round(text, lowering):
+    assert lowering in find_cues(text).lowering
+
+
+def test_a_report_explains_nothing_beside_the_writers_own_wish_to_die():
+    assert "asker_role" not in find_cues("i want to die, for my report on depression").lowering
