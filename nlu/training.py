@@ -104,7 +104,8 @@ EVAL_SETS = {
     "heldout23": "written by people who saw no project file; blind for round 21; development data since round 22",
     "heldout24": "written by people who saw no project file; blind for round 22; development data since round 23",
     "heldout25": "written by people who saw no project file; blind for round 22 (with no change after set 24); development data since round 23",
-    "heldout26": "blind: written by people who saw no project file, measured once after the twenty-third round",
+    "heldout26": "written by people who saw no project file; blind for round 23; development data since round 24",
+    "heldout27": "blind, not yet measured: written by people who saw no project file (session 11); measure once after the next round",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
