@@ -3194,7 +3194,15 @@ def find_cues(text: str) -> Cues:
     harm_told = own_harm_found or bool(c.harm_near.search(khmer, latin))
     own_harm = bool(_OWN_HARM_UNEXPLAINS.intersection(lowering)) and own_harm_found
     life_threat = bool(lowering) and bool(c.life_threat.search(khmer, latin))
-    return Cues(tuple(signals), tuple(dict.fromkeys(cats)), tuple(lowering), soon, own_harm, life_threat, harm_told)
+    return Cues(
+        signals=tuple(signals),
+        signal_categories=tuple(dict.fromkeys(cats)),
+        lowering=tuple(lowering),
+        soon=soon,
+        own_situation=own_harm,
+        threat_to_life=life_threat,
+        harm_told=harm_told,
+    )
 
 
 _TOKEN = re.compile(r"[a-z0-9]+|[^\sa-z0-9]")

@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from redis import Redis
 from rq import SimpleWorker
 
 from bot.bootstrap import build_services
@@ -42,14 +41,6 @@ def pg_live(config, postgres_url, providers, places):
     s.queue.services = s
     yield s
     s.engine.dispose()
-
-
-@pytest.fixture
-def redis():
-    r = Redis.from_url(REDIS_URL)
-    r.flushdb()
-    yield r
-    r.flushdb()
 
 
 # --- 1. Telegram message ids are unique only within a chat ------------------------------------
@@ -151,7 +142,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_a_worker_killed_mid_message_does_not_stall_an_unrelated_sms(tmp_path, redis):
+def test_a_worker_killed_mid_message_does_not_stall_an_unrelated_sms(tmp_path, redis_db):
     database_url = recreate_database(side_database("killed_worker"))
     fake, rasa = FakeProviders().start(), HangingRasa()
     env = {
@@ -263,13 +254,13 @@ def duplicate_identity(database_url: str, phone: str) -> None:
         engine.dispose()
 
 
-def test_a_failed_jobs_stored_traceback_and_the_logs_carry_no_key_values(postgres_url, redis, caplog):
+def test_a_failed_jobs_stored_traceback_and_the_logs_carry_no_key_values(postgres_url, redis_db, caplog):
     from rq import Queue
 
     phone = "+85512987654"
-    queue = Queue("scrub", connection=redis)
+    queue = Queue("scrub", connection=redis_db)
     job = queue.enqueue("tests.integration.test_failures.duplicate_identity", postgres_url, phone)
-    SimpleWorker([queue], connection=redis).work(burst=True)
+    SimpleWorker([queue], connection=redis_db).work(burst=True)
     job.refresh()
     assert job.is_failed
     stored = job.latest_result().exc_string
@@ -282,7 +273,7 @@ def test_a_failed_jobs_stored_traceback_and_the_logs_carry_no_key_values(postgre
 
 
 @pytest.fixture
-def rq_services(postgres_url, redis, places):
+def rq_services(postgres_url, redis_db, places):
     """Services on PostgreSQL and the real rq queue (no worker: jobs stay queued)."""
     cfg = replace(Config(), database_url=postgres_url, redis_url=REDIS_URL, queue_name="backlog", **TWILIO)
     s = build_services(cfg, understander=ScriptedUnderstander({}), places=places, legal=None)
@@ -307,7 +298,7 @@ def backdate(services, ids, minutes=5):
         uow.commit()
 
 
-def test_recovery_under_a_backlog_queues_only_what_lost_its_job(rq_services, redis):
+def test_recovery_under_a_backlog_queues_only_what_lost_its_job(rq_services, redis_db):
     s = rq_services
     with s.uow() as uow:
         inbound = [
@@ -328,8 +319,8 @@ def test_recovery_under_a_backlog_queues_only_what_lost_its_job(rq_services, red
     assert queue.count == 400
     # Redis loses 25 jobs at each end of the queue (a restart without its append-only file):
     # exactly those come back.
-    redis.lpop(queue.key, 25)
-    redis.rpop(queue.key, 25)
+    redis_db.lpop(queue.key, 25)
+    redis_db.rpop(queue.key, 25)
     assert jobs.recover(s, older_than_s=60) == (25, 25)
     assert queue.count == 400
     queued = [j.args[0] for j in queue.get_jobs()]
@@ -374,7 +365,7 @@ def _restarted(services, **changes):
 
 
 def test_an_escalation_scheduled_before_redis_was_flushed_and_the_worker_restarted_still_runs(
-    postgres_url, redis, providers, places
+    postgres_url, redis_db, providers, places
 ):
     from bot.jobqueue import RqJobQueue
     from intake import schedule
@@ -408,7 +399,7 @@ def test_an_escalation_scheduled_before_redis_was_flushed_and_the_worker_restart
     ref = _case_ref(s)
     with s.uow() as uow:
         [(func, args, _)] = schedule.pending(uow, "worker.jobs.escalate")
-    redis.flushall()  # Redis loses everything (no append-only file, or a new instance)
+    redis_db.flushall()  # Redis loses everything (no append-only file, or a new instance)
     s.engine.dispose()
 
     restarted = _restarted(s)
@@ -492,7 +483,7 @@ def test_only_one_process_runs_the_recovery_sweep_at_a_time(rq_services):
     assert s.queue.queue.count == 3
 
 
-def test_worker_check_passes_only_for_a_live_worker_of_this_host_on_its_queues(redis, monkeypatch):
+def test_worker_check_passes_only_for_a_live_worker_of_this_host_on_its_queues(redis_db, monkeypatch):
     import socket
 
     from rq import Queue
@@ -502,20 +493,20 @@ def test_worker_check_passes_only_for_a_live_worker_of_this_host_on_its_queues(r
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     monkeypatch.setenv("QUEUE_NAME", "checked")
     monkeypatch.delenv("SEND_QUEUE", raising=False)
-    elsewhere = SimpleWorker([Queue("checked", connection=redis)], connection=redis)
+    elsewhere = SimpleWorker([Queue("checked", connection=redis_db)], connection=redis_db)
     elsewhere.hostname = "another-host"  # a healthy worker, but another machine's
     elsewhere.register_birth()
     assert main(["--check"]) == 1
-    other_queue = SimpleWorker([Queue("not-ours", connection=redis)], connection=redis)
+    other_queue = SimpleWorker([Queue("not-ours", connection=redis_db)], connection=redis_db)
     other_queue.register_birth()  # this host, this (live) process, other queues
     assert main(["--check"]) == 1
-    dead = SimpleWorker([Queue("checked", connection=redis)], connection=redis)
+    dead = SimpleWorker([Queue("checked", connection=redis_db)], connection=redis_db)
     dead.pid = 2**22 + 12345  # above pid_max: no such process here
     dead.register_birth()
     dead.pid = 2**22 + 12345
-    redis.hset(dead.key, "pid", dead.pid)
+    redis_db.hset(dead.key, "pid", dead.pid)
     assert main(["--check"]) == 1
-    ours = SimpleWorker([Queue("checked", connection=redis)], connection=redis)
+    ours = SimpleWorker([Queue("checked", connection=redis_db)], connection=redis_db)
     assert ours.hostname == socket.gethostname()
     ours.register_birth()
     assert main(["--check"]) == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from redis import Redis
 
 from bot.bootstrap import build_services
 from bot.ratelimit import InProcessRateLimiter, RateLimiter
@@ -28,22 +27,14 @@ class Clock:
         return self.t
 
 
-@pytest.fixture
-def redis():
-    r = Redis.from_url(REDIS_URL)
-    r.flushdb()
-    yield r
-    r.flushdb()
-
-
-def limiters(redis, clock):
-    return [InProcessRateLimiter(clock), RateLimiter(redis, clock, prefix="test:rl", chat_key=KEYRING.phone_hash)]
+def limiters(redis_db, clock):
+    return [InProcessRateLimiter(clock), RateLimiter(redis_db, clock, prefix="test:rl", chat_key=KEYRING.phone_hash)]
 
 
 @pytest.mark.parametrize("kind", [0, 1], ids=["in_process", "redis"])
-def test_one_message_a_second_per_chat(redis, kind):
+def test_one_message_a_second_per_chat(redis_db, kind):
     clock = Clock()
-    limiter = limiters(redis, clock)[kind]
+    limiter = limiters(redis_db, clock)[kind]
     assert limiter.acquire("900001") == 0
     assert limiter.acquire("900001") == pytest.approx(1.0, abs=0.002)
     assert limiter.acquire("900002") == 0  # another chat is not held up
@@ -54,9 +45,9 @@ def test_one_message_a_second_per_chat(redis, kind):
 
 
 @pytest.mark.parametrize("kind", [0, 1], ids=["in_process", "redis"])
-def test_thirty_a_second_across_chats(redis, kind):
+def test_thirty_a_second_across_chats(redis_db, kind):
     clock = Clock()
-    limiter = limiters(redis, clock)[kind]
+    limiter = limiters(redis_db, clock)[kind]
     for chat in range(30):
         clock.t += 0.01
         assert limiter.acquire(str(chat)) == 0
@@ -68,11 +59,11 @@ def test_thirty_a_second_across_chats(redis, kind):
     assert limiter.acquire("32") > 0
 
 
-def test_workers_sharing_redis_share_the_limits(redis):
+def test_workers_sharing_redis_share_the_limits(redis_db):
     clock = Clock()
     first, second = (
-        RateLimiter(redis, clock, prefix="test:rl", chat_key=KEYRING.phone_hash),
-        RateLimiter(redis, clock, prefix="test:rl", chat_key=KEYRING.phone_hash),
+        RateLimiter(redis_db, clock, prefix="test:rl", chat_key=KEYRING.phone_hash),
+        RateLimiter(redis_db, clock, prefix="test:rl", chat_key=KEYRING.phone_hash),
     )
     assert first.acquire("900001") == 0
     assert second.acquire("900001") > 0
@@ -80,14 +71,14 @@ def test_workers_sharing_redis_share_the_limits(redis):
     assert taken == 29  # 30 a second in all, one already used by chat 900001
 
 
-def test_redis_holds_no_chat_id_only_its_keyed_hash(redis):
-    limiter = RateLimiter(redis, Clock(), prefix="test:rl", chat_key=KEYRING.phone_hash)
+def test_redis_holds_no_chat_id_only_its_keyed_hash(redis_db):
+    limiter = RateLimiter(redis_db, Clock(), prefix="test:rl", chat_key=KEYRING.phone_hash)
     assert limiter.acquire("7712345001") == 0
-    names = [k.decode() for k in redis.keys("test:rl:*")]
+    names = [k.decode() for k in redis_db.keys("test:rl:*")]
     assert f"test:rl:chat:{KEYRING.phone_hash('7712345001')}" in names
     assert not any("7712345001" in name for name in names)
     with pytest.raises(TypeError, match="chat_key"):
-        RateLimiter(redis, Clock(), prefix="test:rl").acquire("7712345001")
+        RateLimiter(redis_db, Clock(), prefix="test:rl").acquire("7712345001")
 
 
 def test_a_throttled_telegram_send_requeues_itself_with_the_wait(config, places):
