@@ -6,6 +6,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
+# The embedded models, trained once into var/cache here rather than by each process on its first message.
+RUN python -m nlu train
 RUN useradd --create-home --uid 10001 jsc && mkdir -p /app/var/spool && chown -R jsc /app/var
 USER jsc
 EXPOSE 8000

@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app bot
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup lint run test test-fast test-unit db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker bench-ingress bench-reports chaos sample-directory clean
+.PHONY: setup models lint run test test-fast test-unit db worker telegram-poll rasa rasa-stop services bench-nlu bench-worker bench-ingress bench-reports chaos sample-directory clean
 
 # requirements-dev.txt is requirements.txt plus the tests and linters (the image installs only the first).
 $(STAMP): requirements.txt requirements-dev.txt
@@ -23,7 +23,11 @@ setup: $(STAMP)
 db: setup
 	$(FLASK) db upgrade
 
-run: db
+# The embedded classifier and the danger / urgency models, built into var/cache once (or found there).
+models: setup
+	$(BIN)/python -m nlu train
+
+run: db models
 	$(FLASK) directory load data/directory/sample_offices.csv --if-empty
 	@echo
 	@echo "  Simulator: http://$(HOST):$(PORT)/simulator   (Ctrl-C to stop)"
@@ -43,16 +47,16 @@ lint: setup
 	@if command -v shellcheck >/dev/null 2>&1; then shellcheck -S warning .ci/run nlu/rasa_server.sh tests/services.sh && echo "shellcheck: ok"; \
 	  else echo "shellcheck not available: scripts not checked" >&2; fi
 
-test: setup services
+test: setup models services
 	$(BIN)/pytest
 
 # The unit tests: no database, Redis or Rasa (pointed at closed ports, so that one that tries fails).
-test-unit: setup
+test-unit: setup models
 	TEST_DATABASE_URL=postgresql+psycopg://nobody@127.0.0.1:9/none TEST_REDIS_URL=redis://127.0.0.1:9/0 RASA_URL= \
 	  $(BIN)/pytest tests/unit
 
 # Everything but the tests that need a running Rasa server.
-test-fast: setup
+test-fast: setup models
 	$(BIN)/pytest -m "not rasa"
 
 services:

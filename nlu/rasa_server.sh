@@ -2,7 +2,9 @@
 # The project's Rasa NLU server: nlu/rasa_server.sh start|stop|status|train
 #
 #   train   create the Rasa venv if needed, then train nlu/models/jsc-nlu.tar.gz if its inputs
-#           (config, domain, data, the custom tokenizer, nlu/khmer.py, the pins) changed
+#           (config, domain, data, the custom tokenizer, nlu/khmer.py, the pins) changed; the
+#           data is nlu/data/*.yml and the evaluation sets that are training data, written as
+#           Rasa YAML into var/rasa-nlu-data by `python -m nlu.training_sets rasa-data`
 #   start   train if needed, then serve `rasa run --enable-api` on 127.0.0.1:${RASA_PORT:-5005}
 #           in the background; returns once GET / answers (exit 1 if it never does)
 #   stop    stop the server this script started (SIGTERM, then SIGKILL after 20 s)
@@ -30,6 +32,7 @@ VAR_DIR="$REPO_ROOT/var"
 PID_FILE="$VAR_DIR/rasa-$RASA_PORT.pid"
 LOG_FILE="$VAR_DIR/rasa-$RASA_PORT.log"
 TRAIN_LOG="$VAR_DIR/rasa-train.log"
+DATA_DIR="$VAR_DIR/rasa-nlu-data"
 
 # The custom tokenizer imports nlu.khmer from the repo.
 export PYTHONPATH="$REPO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
@@ -104,11 +107,17 @@ ensure_venv() {
     log "Rasa venv ready"
 }
 
+write_data() {
+    # The training data as Rasa reads it: nlu/data/*.yml and the evaluation sets that are training
+    # data (nlu.training.TRAINED_EVAL_SETS) converted, in var/rasa-nlu-data (rebuilt each time).
+    (cd "$REPO_ROOT" && "$VENV/bin/python" -m nlu.training_sets rasa-data "$DATA_DIR" >/dev/null)
+}
+
 inputs_hash() {
     # Everything that changes what the model answers; paths are relative so clones agree.
     (
         cd "$REPO_ROOT"
-        find nlu/config.yml nlu/domain.yml nlu/data nlu/rasa_addons nlu/khmer.py nlu/requirements-rasa.txt \
+        find nlu/config.yml nlu/domain.yml "${DATA_DIR#"$REPO_ROOT"/}" nlu/rasa_addons nlu/khmer.py nlu/requirements-rasa.txt \
             -type f ! -path '*/__pycache__/*' ! -name '*.pyc' 2>/dev/null | LC_ALL=C sort |
             while IFS= read -r file; do
                 printf '%s  %s\n' "$(sha256sum <"$file" | cut -d' ' -f1)" "$file"
@@ -118,6 +127,7 @@ inputs_hash() {
 
 ensure_model() {
     local want
+    write_data
     want="$(inputs_hash)"
     if [ "${RASA_FORCE_TRAIN:-0}" != 1 ] && [ -f "$MODEL" ] \
         && [ "$(cat "$MODEL_HASH_FILE" 2>/dev/null)" = "$want" ]; then
@@ -130,7 +140,7 @@ ensure_model() {
     local started=$SECONDS
     rm -f "$MODEL_HASH_FILE"
     if ! (cd "$REPO_ROOT" && "$VENV/bin/python" -m rasa train nlu \
-        --config nlu/config.yml --domain nlu/domain.yml --nlu nlu/data \
+        --config nlu/config.yml --domain nlu/domain.yml --nlu "$DATA_DIR" \
         --out "$MODELS_DIR" --fixed-model-name "$MODEL_NAME") >"$TRAIN_LOG" 2>&1; then
         tail -n 30 "$TRAIN_LOG" >&2
         log "training failed"

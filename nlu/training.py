@@ -1,8 +1,13 @@
 """Reading the NLU training data (Rasa 3 YAML) and the held-out evaluation sets (JSON lines).
 
 Training files: `nlu/data/*.yml`, each `version: "3.1"` with an `nlu:` list of
-`- intent: NAME` / `examples: |` blocks whose lines start with "- ". Held-out files:
-`nlu/eval/heldout_*.jsonl`, never read by training.
+`- intent: NAME` / `examples: |` blocks whose lines start with "- ", and the evaluation sets named
+in `TRAINED_EVAL_SETS` (`nlu/eval/<set>_*.jsonl`: sets that have been measured once, blind, and
+serve as training data since). Every other evaluation set (`nlu/eval/*.jsonl`) is never read by
+training.
+
+Which evaluation sets are training data is said in `nlu.training_sets` (which also writes the
+training data as Rasa reads it).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from nlu.training_sets import trained_eval_files
 from nlu.types import Intent
 
 NLU_DIR = Path(__file__).resolve().parent
@@ -54,11 +60,12 @@ class HeldOutExample:
 
 
 def training_files(directory: Path | None = None) -> list[Path]:
-    """The training YAML files in a stable order (`nlu/data/*.yml` by default)."""
-    directory = directory or DATA_DIR
-    return sorted(p for p in directory.glob("*.yml") if p.is_file()) + sorted(
-        p for p in directory.glob("*.yaml") if p.is_file()
+    """The training files in a stable order: the YAML files of `directory`, and by default (no
+    directory given) `nlu/data/*.yml` and the trained evaluation sets' files (`trained_eval_files`)."""
+    yaml_files = sorted(p for p in (directory or DATA_DIR).glob("*.yml") if p.is_file()) + sorted(
+        p for p in (directory or DATA_DIR).glob("*.yaml") if p.is_file()
     )
+    return yaml_files if directory is not None else yaml_files + trained_eval_files()
 
 
 # Files of ordinary messages only (`nlu_general_*`), written to teach the intent classifiers to tell
@@ -80,32 +87,33 @@ def danger_training_files(directory: Path | None = None) -> list[Path]:
 # prefix present is a set; these are the ones the project knows about.
 EVAL_SETS = {
     "heldout": "the project's first held-out files (written with the training data)",
-    "heldout2": "written for issue 14 by people who never saw the training data (used for tuning since)",
-    "heldout3": "written by people who saw no project file; blind for round 2; used for tuning since round 3",
-    "heldout4": "written by people who saw no project file; blind for round 3; used for tuning since round 4",
-    "heldout5": "written by people who saw no project file; blind for round 4; used for tuning since round 5",
-    "heldout6": "written by people who saw no project file; blind for round 5; used for tuning since round 6",
-    "heldout7": "written by people who saw no project file; blind for round 6; used for tuning since round 7",
-    "heldout8": "written by people who saw no project file; blind for round 7; used for tuning since round 8",
-    "heldout9": "written by people who saw no project file; blind for round 8; used for tuning since round 9",
-    "heldout10": "written by people who saw no project file; blind for round 9; development data since round 10",
-    "heldout11": "written by people who saw no project file; blind for round 10; development data since round 11",
-    "heldout12": "written by people who saw no project file; blind for round 11; development data since round 12",
-    "heldout13": "written by people who saw no project file; blind for round 12; development data since round 13",
-    "heldout14": "written by people who saw no project file; blind for round 12 (with set 13); development data since round 13",
-    "heldout15": "written by people who saw no project file; blind for round 13; development data since round 14",
-    "heldout16": "written by people who saw no project file; blind for round 14; development data since round 15",
-    "heldout17": "written by people who saw no project file; blind for round 15; development data since round 16",
-    "heldout18": "written by people who saw no project file; blind for round 16; development data since round 17",
-    "heldout19": "written by people who saw no project file; blind for round 17; development data since round 18",
-    "heldout20": "written by people who saw no project file; blind for round 18; development data since round 19",
-    "heldout21": "written by people who saw no project file; blind for round 19; development data since round 20",
-    "heldout22": "written by people who saw no project file; blind for round 20; development data since round 21",
-    "heldout23": "written by people who saw no project file; blind for round 21; development data since round 22",
-    "heldout24": "written by people who saw no project file; blind for round 22; development data since round 23",
-    "heldout25": "written by people who saw no project file; blind for round 22 (with no change after set 24); development data since round 23",
-    "heldout26": "written by people who saw no project file; blind for round 23; development data since round 24",
-    "heldout27": "blind, not yet measured: written by people who saw no project file (session 11); measure once after the next round",
+    "heldout2": "written for issue 14 by people who never saw the training data (used for tuning since); training data since round 25",
+    "heldout3": "written by people who saw no project file; blind for round 2; used for tuning since round 3; training data since round 25",
+    "heldout4": "written by people who saw no project file; blind for round 3; used for tuning since round 4; training data since round 25",
+    "heldout5": "written by people who saw no project file; blind for round 4; used for tuning since round 5; training data since round 25",
+    "heldout6": "written by people who saw no project file; blind for round 5; used for tuning since round 6; training data since round 25",
+    "heldout7": "written by people who saw no project file; blind for round 6; used for tuning since round 7; training data since round 25",
+    "heldout8": "written by people who saw no project file; blind for round 7; used for tuning since round 8; training data since round 25",
+    "heldout9": "written by people who saw no project file; blind for round 8; used for tuning since round 9; training data since round 25",
+    "heldout10": "written by people who saw no project file; blind for round 9; development data since round 10; training data since round 25",
+    "heldout11": "written by people who saw no project file; blind for round 10; development data since round 11; training data since round 25",
+    "heldout12": "written by people who saw no project file; blind for round 11; development data since round 12; training data since round 25",
+    "heldout13": "written by people who saw no project file; blind for round 12; development data since round 13; training data since round 25",
+    "heldout14": "written by people who saw no project file; blind for round 12 (with set 13); development data since round 13; training data since round 25",
+    "heldout15": "written by people who saw no project file; blind for round 13; development data since round 14; training data since round 25",
+    "heldout16": "written by people who saw no project file; blind for round 14; development data since round 15; training data since round 25",
+    "heldout17": "written by people who saw no project file; blind for round 15; development data since round 16; training data since round 25",
+    "heldout18": "written by people who saw no project file; blind for round 16; development data since round 17; training data since round 25",
+    "heldout19": "written by people who saw no project file; blind for round 17; development data since round 18; training data since round 25",
+    "heldout20": "written by people who saw no project file; blind for round 18; development data since round 19; training data since round 25",
+    "heldout21": "written by people who saw no project file; blind for round 19; development data since round 20; training data since round 25",
+    "heldout22": "written by people who saw no project file; blind for round 20; development data since round 21; training data since round 25",
+    "heldout23": "written by people who saw no project file; blind for round 21; development data since round 22; training data since round 25",
+    "heldout24": "written by people who saw no project file; blind for round 22; development data since round 23; training data since round 25",
+    "heldout25": "written by people who saw no project file; blind for round 22 (with no change after set 24); development data since round 23; training data since round 25",
+    "heldout26": "written by people who saw no project file; blind for round 23; development data since round 24; training data since round 25",
+    "heldout27": "written by people who saw no project file; blind for round 24; training data since round 25",
+    "heldout28": "blind, not yet measured: written by people who saw no project file (session 12); measure once after round 25",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
@@ -137,7 +145,10 @@ def _examples_block(block: object, path: Path, intent: str) -> list[str]:
 
 
 def load_training_file(path: Path) -> list[Example]:
-    """Examples of one Rasa YAML file; raises TrainingDataError on unknown intents or bad shape."""
+    """Examples of one Rasa YAML file (or of an evaluation set's JSON lines file); raises
+    TrainingDataError on unknown intents or bad shape."""
+    if path.suffix == ".jsonl":
+        return [Example(ex.text, ex.intent) for ex in load_heldout([path])]
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -156,7 +167,7 @@ def load_training_file(path: Path) -> list[Example]:
 
 
 def load_training_data(paths: list[Path] | None = None) -> list[Example]:
-    """All training examples from `paths` (default: every `nlu/data/*.yml`), duplicates dropped."""
+    """All training examples from `paths` (default: `training_files()`), duplicates dropped."""
     paths = training_files() if paths is None else paths
     seen: set[tuple[str, str]] = set()
     out: list[Example] = []

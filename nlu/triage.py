@@ -3226,7 +3226,7 @@ def _blank(pattern: Any, text: str) -> str:
 
 # --- the danger model -----------------------------------------------------------------------------
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 # The danger model does not see the word list: it is the second, independent opinion that a danger
 # word needs before it protects. (Trained with the word list as features it learnt "no danger word,
 # no danger" and trusted a word the text explained: AUC on held-out set 2 0.959 with them, 0.988
@@ -3277,7 +3277,7 @@ class DangerModel:
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.svm import LinearSVC
 
-        vectorizer = _vectorizer()
+        vectorizer = _vectorizer(len(texts))
         x = _features(vectorizer, texts, fit=True)
         model = CalibratedClassifierCV(
             LinearSVC(C=0.5, class_weight="balanced"), cv=5, method="sigmoid", ensemble=False
@@ -3350,14 +3350,24 @@ class _FastLinear:
         return 1.0 / (1.0 + math.exp(self.a * score + self.b))
 
 
-def _vectorizer():
+def _vectorizer(n_messages: int = 0):
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from nlu.embedded import min_df
 
     # Character 2–5-grams across word boundaries: they carry word pairs in Latin text ("hit me",
     # "not safe", "ot oy") and need no Khmer word segmentation, the costly step of the intent
     # classifier's features, so the danger model adds little to each message's time.
-    return TfidfVectorizer(analyzer="char", ngram_range=(2, 5), sublinear_tf=True, lowercase=False, dtype=np.float32)
+    # An n-gram must occur in two messages once the corpus is large (nlu.embedded.MIN_DF_FROM).
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(2, 5),
+        sublinear_tf=True,
+        lowercase=False,
+        min_df=min_df(n_messages),
+        dtype=np.float32,
+    )
 
 
 def _prepare(text: str) -> str:

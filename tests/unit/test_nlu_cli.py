@@ -168,3 +168,11 @@ def test_evaluate_reports_the_triage_per_set_field_and_script(tmp_path):
     assert "macro_f1_classifier" in by_set["general"]["all"]
     code, out = run(["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(path)])
     assert "embedded nonvictims_with_danger_words en" in out and "by set" in out
+
+
+def test_train_builds_or_finds_the_three_embedded_models():
+    code, out = run(["train"])
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["embedded classifier", "danger model", "urgency model"]
+    assert all(": ready in " in line for line in lines)

@@ -456,8 +456,10 @@ def test_plain_violence_is_still_protected_at_once(understand, text):
 @pytest.mark.parametrize(
     "text",
     [
-        # written for this test: no word of time or weapon, no child, nothing the rules flag
-        "the men who want our land are standing by the road watching our house with a motorbike, my husband is away",
+        # written for this test: no word of time or weapon, no child, nothing the rules flag (round 25:
+        # "the men who want our land are standing by the road watching our house ..." left this list:
+        # the retrained models now protect it on their own, which the rules flag urgent)
+        "the loan collector who threatened me is sitting on a moto outside my house again",
         "my ex waits outside my dorm every evening and follows me to the bus",
     ],
 )
