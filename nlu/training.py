@@ -113,8 +113,9 @@ EVAL_SETS = {
     "heldout25": "written by people who saw no project file; blind for round 22 (with no change after set 24); development data since round 23; training data since round 25",
     "heldout26": "written by people who saw no project file; blind for round 23; development data since round 24; training data since round 25",
     "heldout27": "written by people who saw no project file; blind for round 24; training data since round 25",
-    "heldout28": "written by people who saw no project file; blind for round 25 (measured once)",
-    "heldout29": "written by people who saw no project file; blind for round 25 (with no change after set 28; measured once)",
+    "heldout28": "written by people who saw no project file; blind for round 25; training data since round 26",
+    "heldout29": "written by people who saw no project file; blind for round 25 (with no change after set 28); training data since round 26",
+    "heldout30": "written by people who saw no project file; blind for round 26 (measured once)",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")

@@ -3490,27 +3490,46 @@ def _default_model() -> DangerModel:
 # victims flagged, the misses romanised and code-switched). A second model of the danger model's
 # make (the same features, cues included) learns urgent against not urgent from victims only
 # (`nlu/urgency/*.yml`: written fresh, each message marked), and a message the triage protects or
-# asks about is urgent when the rules say so *or* this model reads URGENT_MODEL or more. It can only
-# add the flag, never take it away.
+# asks about is urgent when the rules say so *or* this model reads URGENT_MODEL or more.
+# Round 26: the flag had become the rule (nine in ten victims who were not in danger now were flagged,
+# because a child, a word of threat or weapon, sexual abuse, trafficking, or the models protecting on
+# their own all presumed it), so it told a caseworker nothing. The model now also learns from the
+# victims of the trained evaluation sets (5,000 more, each marked urgent or not by its writer), and
+# where it is loaded it decides alone what the rules presumed; the rules still flag a goodbye at a
+# bridge or a river, a person chained or shut in without food, and a near time ("tonight", "by
+# Friday"). With sets 2-20 learnt and sets 21-29 measured, urgent victims flagged 928 -> 925 of 928,
+# victims not in danger now flagged 797 -> 254 of 854 (README, "Twenty-sixth round"). Without the
+# model (it failed to load) the rules presume as before.
 URGENCY_DIR = Path(__file__).resolve().parent / "urgency"
-URGENT_MODEL = 0.5
+URGENT_MODEL = 0.3
 
 
 def urgency_files(directory: Path | None = None) -> list[Path]:
-    """The urgency training files (`nlu/urgency/*.yml`), in a stable order."""
-    return sorted(p for p in (directory or URGENCY_DIR).glob("*.yml") if p.is_file())
+    """The urgency training files: `nlu/urgency/*.yml` (or `directory`'s), and by default (no
+    directory given) the trained evaluation sets' files too (their victims, marked urgent or not)."""
+    from nlu.training_sets import trained_eval_files
+
+    yaml_files = sorted(p for p in (directory or URGENCY_DIR).glob("*.yml") if p.is_file())
+    return yaml_files if directory is not None else yaml_files + trained_eval_files()
 
 
 def urgency_training_set(paths: list[Path] | None = None) -> tuple[list[str], list[int]]:
-    """Every victim of the urgency files, 1 for urgent, 0 for not urgent. A file is a YAML
-    mapping with the lists `urgent` and `not_urgent` of one-line messages."""
+    """Every victim of the urgency files, 1 for urgent, 0 for not urgent. A YAML file is a
+    mapping with the lists `urgent` and `not_urgent` of one-line messages; an evaluation set's
+    JSON lines file gives its victims whose `urgent` is marked."""
     import yaml
 
-    from nlu.training import TrainingDataError
+    from nlu.training import TrainingDataError, load_heldout
 
     texts: list[str] = []
     labels: list[int] = []
     for path in urgency_files() if paths is None else paths:
+        if path.suffix == ".jsonl":
+            for ex in load_heldout([path]):
+                if ex.intent == Intent.VICTIM_PROTECTION.value and ex.urgent is not None:
+                    texts.append(ex.text)
+                    labels.append(int(ex.urgent))
+            continue
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict) or set(data) - {"urgent", "not_urgent"}:
             raise TrainingDataError(f"{path.name}: expected the lists 'urgent' and 'not_urgent'")
@@ -3624,27 +3643,26 @@ def decide(
     other_confident = classifier_intent != Intent.VICTIM_PROTECTION.value and classifier_confidence >= OTHER_READING
 
     def out(safety: str, why: str) -> Triage:
-        # Urgent: someone may be in danger now. A danger word that says so (a threat to kill, a
-        # weapon, "now"), a child, sexual abuse or someone held (trafficking, confinement, work
-        # abroad with contact stopped), a time that is near ("tonight", "by Friday", "ស្អែក"), or
-        # a danger no danger word names that the models alone protect (a threat-model signal at
-        # most: stones on the roof, an old woman left without food): a caseworker calls at once.
+        # Urgent: someone may be in danger now — a caseworker calls at once. Always: a goodbye at a
+        # danger place or in despair, a person chained or shut in without food (the urgent signals),
+        # a time that is near ("tonight", "by Friday", "ស្អែក"). Without the urgency model the rules
+        # also presume it for a danger word that says so (a threat to kill, a weapon, "now"), a child,
+        # sexual abuse or someone held (trafficking, confinement, work abroad with contact stopped),
+        # and a danger that the models alone protect. With the model, the model decides those
+        # (round 26, above URGENT_MODEL: the presumptions flagged nine in ten victims not in danger now).
         models_alone = safety == PROTECT and not words and m >= AGREE and min(p, p_classifier) >= AGREE_EACH
-        urgent = safety != NONE and (
+        presumed = (
             danger.urgent
             or bool(set(categories) & _URGENT_SIGNALS)
-            or bool(set(cues.signals) & _URGENT_SIGNAL_NAMES)
-            or soon
             or (not categories and safety == PROTECT)
             or models_alone
         )
-        # Round 15: what the rules leave unflagged, the urgency model may flag (never the reverse:
-        # letting it clear the flags the rules presume — a child, sexual abuse, trafficking, the
-        # models alone — cut the non-urgent victims flagged on sets 2-16 from 92 % to 67-73 %, but
-        # urgent victims flagged fell to 0.90 on one set).
-        if safety != NONE and not urgent and urgency is not None:
-            p_urgent = urgency()
-            if p_urgent is not None and p_urgent >= URGENT_MODEL:
+        urgent = safety != NONE and (bool(set(cues.signals) & _URGENT_SIGNAL_NAMES) or soon)
+        if safety != NONE and not urgent:
+            p_urgent = urgency() if urgency is not None else None
+            if p_urgent is None:  # no urgency model (or it failed): the rules presume
+                urgent = presumed
+            elif p_urgent >= URGENT_MODEL:
                 urgent = True
                 reasons.append(f"urgency_model:{p_urgent:.2f}")
         if soon and safety != NONE:

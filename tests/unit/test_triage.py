@@ -10,7 +10,7 @@ import pytest
 
 from nlu.romanise import pattern, safe_pattern, variants
 from nlu.safety import assess_danger
-from nlu.triage import ASK, NONE, PROTECT, Cues, decide, find_cues
+from nlu.triage import ASK, NONE, PROTECT, URGENT_MODEL, Cues, decide, find_cues
 from nlu.types import Danger
 
 # --- romanised spellings ------------------------------------------------------------------------
@@ -322,6 +322,7 @@ def test_a_thing_explains_violence_words_only():
 
 
 def test_urgency():
+    # without the urgency model (no `urgency` reading) the rules presume what it would decide
     def urgent(danger=Danger(urgent=False), cues=Cues(), p=0.0, pc=0.0):
         return decide(danger, cues, False, p, pc, "dispute_mediation", 0.6).urgent
 
@@ -337,7 +338,7 @@ def test_urgency():
     assert find_cues("they will come for my son tonight").soon and not find_cues("my son").soon
 
 
-def test_the_urgency_model_adds_the_flag_the_rules_leave_unflagged_and_nothing_else():
+def test_the_urgency_model_decides_what_the_rules_only_presume():
     land = Cues(signals=("land_threat",), signal_categories=("threat",))
     calls: list[int] = []
 
@@ -353,13 +354,41 @@ def test_the_urgency_model_adds_the_flag_the_rules_leave_unflagged_and_nothing_e
 
     t = triage(p_urgent=0.8)  # protected on the signal, no word of time: the model reads it urgent
     assert t.safety == PROTECT and t.urgent and "urgency_model:0.80" in t.reasons
-    assert not triage(p_urgent=0.3).urgent  # below URGENT_MODEL: as the rules say
-    assert not triage(p_urgent=None).urgent  # the model failed: as the rules say
+    assert not triage(p_urgent=URGENT_MODEL - 0.01).urgent  # below URGENT_MODEL: not urgent
+    assert not triage(p_urgent=None).urgent  # the model failed: as the rules presume (nothing here)
+    # a threat to kill told of the past: the rules would presume it urgent, the model reads it
+    threat = Danger(urgent=True, categories=("threat",))
+    assert not triage(threat, p=0.6, p_urgent=0.05).urgent
+    assert triage(threat, p=0.6, p_urgent=None).urgent  # no model: the presumption stands
+    assert triage(threat, p=0.6, p_urgent=0.9).urgent
+    # a near time and the urgent signals are never left to the model
     calls.clear()
-    assert triage(Danger(urgent=True, categories=("threat",)), p=0.6, p_urgent=0.0).urgent  # never removed
-    assert not calls  # the rules flagged it: the model was not asked
+    assert triage(cues=Cues(signals=("land_threat",), signal_categories=("threat",), soon=True), p_urgent=0.0).urgent
+    despair = Cues(signals=("farewell_in_despair",), signal_categories=("self_harm",))
+    assert triage(cues=despair, p=0.6, pc=0.6, p_urgent=0.0).urgent
+    assert not calls  # the rules flagged them: the model was not asked
     t = triage(Danger(urgent=False), Cues(), p=0.05, pc=0.05, p_urgent=0.99)
     assert t.safety == NONE and not t.urgent and not calls  # no danger: never asked, never urgent
+
+
+def test_the_urgency_model_learns_the_trained_sets_victims_as_their_writers_marked_them(tmp_path):
+    import json
+
+    from nlu.training_sets import trained_eval_files
+    from nlu.triage import URGENCY_DIR, urgency_files, urgency_training_set
+
+    rows = [
+        {"text": "they are outside my door now", "intent": "victim_protection", "urgent": True},
+        {"text": "he hit me last year", "intent": "victim_protection", "urgent": False},
+        {"text": "a victim whose writer did not say", "intent": "victim_protection"},
+        {"text": "my neighbour's cow ate my rice", "intent": "dispute_mediation", "urgent": False},
+    ]
+    path = tmp_path / "heldout2_victims.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert urgency_training_set([path]) == (["they are outside my door now", "he hit me last year"], [1, 0])
+    shipped = urgency_files()
+    assert shipped == urgency_files(URGENCY_DIR) + trained_eval_files()
+    assert all(p.suffix == ".yml" for p in urgency_files(URGENCY_DIR))
 
 
 def test_urgency_training_files(tmp_path):
