@@ -1617,6 +1617,12 @@ _SHUT_IN = (
     "(dak|dak tuk|khtob|ktob) ([a-z]+ )?(knong|nv knong|knung) (bontup|bantob|bontub|bantub|bontob)",
     "dark room",
     "(locked|shut|kept|put|locks|shuts|keeps|puts) (him|her|them|me|us)? ?(in|inside|into) (a|the) (dark |small |locked )?(room|cell|shed|storeroom|box)",
+    # round 27: a door someone guards (set 30: a scam compound at Bavet, "mean neak yeam tvear")
+    "យាមទ្វារ",
+    "ឈរចាំទ្វារ",
+    "(yeam|yeum|yiem|yam|jam) (tvear|tvea|twear|thvear|tvie|tveer)",
+    "(guard|guards|guarded|guarding|watches|watching) (at )?(the )?(door|gate)",
+    "(door|gate) (is |are |was )?(always )?(guarded|watched)",
 )
 _NO_FOOD = (
     "មិនឲ្យញ៉ាំ",
@@ -2717,6 +2723,19 @@ SIGNAL_EXCEPTIONS = (
     "(chong|chang|jong|som|ot|min|mun) (deng|dung|doeng)",
     "(traffic|road|car|moto|motorbike|work|workplace) accident*",
     "(by|in an|in a) accident",
+    # round 27: a lock put on a thing over rent or a quarrel (a stall, a shop, a storeroom, a gate, a
+    # well) is no person locked in; "locked me in", "not allowed out" still are (sets 28-30)
+    "ចាក់សោតូប",
+    "ចាក់សោហាង",
+    "ចាក់សោឃ្លាំង",
+    "ចាក់សោទ្វារធំ",
+    "ចាក់សោរបង",
+    "ចាក់សោអណ្តូង",
+    "ចាក់សោអណ្ដូង",
+    "(chak|jak|chhak|cak|jhak) (sao|sor|sau|saw|sou|so) (toub|tob|tub|toup|tup|hang|kleang|khleang|ruong|robong|andong|ondong|tvear thom|bontob dak ivan|bontub dak ivan)",
+    "(locked|padlocked|chained) (up )?(my|our|the|his|her|their) (market )?(stall|shop|kiosk|storeroom|store|warehouse|gate|well|shutter|moto|motorbike|bike)",
+    "(changed|changes|change) the (lock|locks|padlock)",
+    "(new|a) (lock|padlock) on (my|our|the|his|her) (stall|shop|kiosk|storeroom|store|gate|well|door)",
     # eighth round: the age of a thing is no child's ("cashew trees 3 years old")
     "(tree|trees|house|car|moto|motorbike|building|phone|roof|machine|plant|plants|sapling*|seedling*|cashew|mango|durian|pepper|dog|cow|buffalo|shop|business) ([a-z]+ ){0,2}[0-9]{1,2} ?(years?|yrs?) ?old",
 )
@@ -2984,6 +3003,24 @@ _FIRST_PERSON_EXCEPTIONS = (
 
 # A time that is near: with any danger reading, the case is urgent (the immediacy words of
 # nlu.safety, "now", "tonight", count too).
+# Round 27: a time well past ("in 2015", "years ago", "last year", កាលពីឆ្នាំ...): beside self-harm words
+# that neither model reads as danger at all, a death long ago asked about ("my father took his life in
+# 2015: does that change the inheritance?") rather than a person at risk now (`decide`).
+_PAST_TIME = (
+    "កាលពីឆ្នាំ",
+    "ឆ្នាំមុន",
+    "ឆ្នាំកន្លងទៅ",
+    "ឆ្នាំ១៩",
+    "ឆ្នាំ២០០",
+    "ឆ្នាំ២០១",
+    "(in|since|back in) (19[0-9]{2}|200[0-9]|201[0-9])",
+    "([0-9]+|two|three|four|five|six|seven|eight|nine|ten|many|several) years ago",
+    "last year",
+    "(kal pi|kalpi|kol pi) (chnam|chhnam)",
+    "(chnam|chhnam) (mun|moun|kanlong tov|kon long tov)",
+    "(chnam|chhnam) (19[0-9]{2}|200[0-9]|201[0-9])",
+)
+
 SOON = (
     # ninth round: rising flood water is danger now for anyone who cannot leave
     "ទឹកជំនន់កំពុងឡើង",
@@ -3096,6 +3133,7 @@ class Cues:
     threat_to_life: bool = False
     # Harm told to the writer or their own people (_OWN_HARM), whatever the context (round 19).
     harm_told: bool = False
+    past: bool = False  # a time well past (_PAST_TIME, round 27)
 
 
 @dataclass(frozen=True)
@@ -3116,6 +3154,7 @@ class _CompiledCues:
     life_threat: Any
     referral: Any
     harm_near: Any
+    past: Any
 
 
 @lru_cache(maxsize=1)
@@ -3144,6 +3183,7 @@ def _compiled() -> _CompiledCues:
         life_threat=compile_terms(_LIFE_THREAT),
         referral=compile_terms(_REFERRAL),
         harm_near=compile_terms(_HARM_NEAR),
+        past=compile_terms(_PAST_TIME),
     )
 
 
@@ -3202,6 +3242,7 @@ def find_cues(text: str) -> Cues:
         own_situation=own_harm,
         threat_to_life=life_threat,
         harm_told=harm_told,
+        past=bool(c.past.search(khmer, latin)),
     )
 
 
@@ -3657,7 +3698,11 @@ def decide(
             or (not categories and safety == PROTECT)
             or models_alone
         )
-        urgent = safety != NONE and (bool(set(cues.signals) & _URGENT_SIGNAL_NAMES) or soon)
+        # A person who says they want to end their life and is protected for it is urgent by rule: the
+        # models read short messages of self-harm as nothing ("ខ្ញុំចង់ស្លាប់": 0.00), which is why
+        # the self-harm words protect on their own, and the urgency model learnt few of them.
+        self_harm_now = safety == PROTECT and "self_harm" in danger.categories
+        urgent = safety != NONE and (bool(set(cues.signals) & _URGENT_SIGNAL_NAMES) or soon or self_harm_now)
         if safety != NONE and not urgent:
             p_urgent = urgency() if urgency is not None else None
             if p_urgent is None:  # no urgency model (or it failed): the rules presume
@@ -3676,6 +3721,11 @@ def decide(
     # law question nor the asker's role explains the words: only a film, a joke or a denial does.
     self_harm_lowered = bool(word_lowering - _ASKING) if cues.own_situation else lowered
     if "self_harm" in danger.categories and not self_harm_lowered and not negated:
+        # Round 27: told of a time well past, with neither model reading any danger at all and no
+        # goodbye or despair signal, the words are asked about, never dropped ("my father took his
+        # life in 2015: does that change the inheritance?" was protected at once on set 30).
+        if cues.past and not cues.signals and p_model is not None and max(p_model, p_classifier) < QUIET_MODEL:
+            return out(ASK, "self-harm words told of the past, models read no danger")
         return out(PROTECT, "self-harm words")
     if words and not lowered and not negated and m >= WORD_PROTECT:
         return out(PROTECT, "danger words, models agree")

@@ -1613,3 +1613,61 @@ def test_lowering_context_of_the_twenty_fourth_round(text, lowering):
 
 def test_a_report_explains_nothing_beside_the_writers_own_wish_to_die():
     assert "asker_role" not in find_cues("i want to die, for my report on depression").lowering
+
+
+# --- round 27: a lock on a thing, a guarded door, a death long ago, self-harm always urgent ---------
+# Messages written for these tests (not taken from an evaluation set).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ម្ចាស់ផ្សារចាក់សោតូបខ្ញុំ ព្រោះខ្ញុំនៅជំពាក់ថ្លៃជួលមួយខែ ទំនិញខ្ញុំនៅខាងក្នុង សុំជួយសម្រុះសម្រួល",
+        "mchas psar chak so toub knhom pi prous knhom yeut thlai jual, ivan nov knong os",
+        "the owner padlocked my market stall because I am two weeks late with the rent, my goods are inside",
+        "ជាងដែកនៅជិតផ្ទះវាយដែករហូតដល់យប់ ឮខ្លាំងណាស់ កូនខ្ញុំរៀនមិនបាន",
+    ],
+)
+def test_a_lock_on_a_thing_or_hammered_metal_is_no_danger_word(understand, text):
+    u = understand(text)
+    assert not any(r in ("word:trafficking", "signal:confinement", "word:violence") for r in u.safety_reasons)
+    assert u.safety != PROTECT, u.safety_reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ម្តាយចុងចាក់សោខ្ញុំក្នុងបន្ទប់ មិនឲ្យចេញទៅរៀនទេ",
+        "pdey knhom jak sor knhom nov knong pteah 2 thngai hz",
+        "my employer locked me in the storeroom and took my phone",
+    ],
+)
+def test_a_person_locked_in_is_still_protected(understand, text):
+    u = understand(text)
+    assert u.safety == PROTECT, u.safety_reasons
+
+
+def test_a_guarded_door_and_no_food_is_urgent(understand):
+    u = understand(
+        "ke yok passport knhom, bae ot rok luy ban ke ot oy nham bay, mean neak yeam tvear jea rieng real thngai"
+    )
+    assert u.safety == PROTECT and u.urgent
+    assert "signal:shut_in_without_food" in u.safety_reasons
+
+
+@pytest.mark.parametrize("text", ["ខ្ញុំចង់ស្លាប់", "i want to kill myself", "knhom chong samlab kluon"])
+def test_self_harm_words_are_protected_and_urgent_whatever_the_models_read(understand, text):
+    u = understand(text)
+    assert u.safety == PROTECT and u.urgent
+
+
+def test_self_harm_told_of_the_past_with_quiet_models_is_asked_never_dropped():
+    harm = Danger(urgent=False, categories=("self_harm",))
+    past, now = Cues(past=True), Cues()
+    assert decide(harm, past, False, 0.01, 0.02, "legal_information", 0.9).safety == ASK
+    assert decide(harm, now, False, 0.01, 0.02, "legal_information", 0.9).safety == PROTECT
+    assert decide(harm, past, False, 0.2, 0.02, "legal_information", 0.9).safety == PROTECT  # a model reads danger
+    goodbye = Cues(past=True, signals=("farewell_in_despair",), signal_categories=("self_harm",))
+    assert decide(harm, goodbye, False, 0.01, 0.02, "legal_information", 0.9).safety == PROTECT
+    assert find_cues("my father took his own life in 2015").past and not find_cues("my father is sick").past
+    assert find_cues("ឪពុកខ្ញុំស្លាប់កាលពីឆ្នាំ២០១៥").past
