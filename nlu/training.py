@@ -116,7 +116,7 @@ EVAL_SETS = {
     "heldout28": "written by people who saw no project file; blind for round 25; training data since round 26",
     "heldout29": "written by people who saw no project file; blind for round 25 (with no change after set 28); training data since round 26",
     "heldout30": "written by people who saw no project file; blind for round 26; training data since round 27",
-    "heldout31": "blind, not yet measured: written by people who saw no project file (session 12); measure once after round 27",
+    "heldout31": "written by people who saw no project file; blind for round 27 (measured once)",
     "dev": "for tuning",
 }
 _SET_NAME = re.compile(r"^[a-z][a-z0-9]*$")
