@@ -72,7 +72,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nlu.safety import CATEGORIES, compile_terms, matching_keys, stated_minor
+from nlu.safety import CATEGORIES, LOCKED_THINGS, compile_terms, matching_keys, stated_minor
 from nlu.types import Danger, Intent, IntentScore
 
 log = logging.getLogger(__name__)
@@ -2723,17 +2723,8 @@ SIGNAL_EXCEPTIONS = (
     "(chong|chang|jong|som|ot|min|mun) (deng|dung|doeng)",
     "(traffic|road|car|moto|motorbike|work|workplace) accident*",
     "(by|in an|in a) accident",
-    # round 27: a lock put on a thing over rent or a quarrel (a stall, a shop, a storeroom, a gate, a
-    # well) is no person locked in; "locked me in", "not allowed out" still are (sets 28-30)
-    "ចាក់សោតូប",
-    "ចាក់សោហាង",
-    "ចាក់សោឃ្លាំង",
-    "ចាក់សោទ្វារធំ",
-    "ចាក់សោរបង",
-    "ចាក់សោអណ្តូង",
-    "ចាក់សោអណ្ដូង",
-    "(chak|jak|chhak|cak|jhak) (sao|sor|sau|saw|sou|so) (toub|tob|tub|toup|tup|hang|kleang|khleang|ruong|robong|andong|ondong|tvear thom|bontob dak ivan|bontub dak ivan)",
-    "(locked|padlocked|chained) (up )?(my|our|the|his|her|their) (market )?(stall|shop|kiosk|storeroom|store|warehouse|gate|well|shutter|moto|motorbike|bike)",
+    # round 27: a lock put on a thing is no person locked in (nlu.safety.LOCKED_THINGS)
+    *LOCKED_THINGS,
     "(changed|changes|change) the (lock|locks|padlock)",
     "(new|a) (lock|padlock) on (my|our|the|his|her) (stall|shop|kiosk|storeroom|store|gate|well|door)",
     # eighth round: the age of a thing is no child's ("cashew trees 3 years old")
