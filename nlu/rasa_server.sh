@@ -109,7 +109,7 @@ ensure_venv() {
 
 write_data() {
     # The training data as Rasa reads it: nlu/data/*.yml and the evaluation sets that are training
-    # data (nlu.training.TRAINED_EVAL_SETS) converted, in var/rasa-nlu-data (rebuilt each time).
+    # data (nlu.training_sets.TRAINED_EVAL_SETS) converted, in var/rasa-nlu-data (rebuilt each time).
     (cd "$REPO_ROOT" && "$VENV/bin/python" -m nlu.training_sets rasa-data "$DATA_DIR" >/dev/null)
 }
 

@@ -13,14 +13,13 @@ training data as Rasa reads it).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from nlu.training_sets import trained_eval_files
+from nlu.training_sets import EvalFileError, eval_rows, trained_eval_files
 from nlu.types import Intent
 
 NLU_DIR = Path(__file__).resolve().parent
@@ -198,14 +197,12 @@ def load_heldout(paths: list[Path] | None = None) -> list[HeldOutExample]:
     paths = heldout_files() if paths is None else paths
     out: list[HeldOutExample] = []
     for path in paths:
-        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                text, intent = row["text"], row["intent"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise TrainingDataError(f"{path.name}:{lineno}: {exc.__class__.__name__}") from exc
+        try:
+            rows = eval_rows(path)
+        except EvalFileError as exc:
+            raise TrainingDataError(str(exc)) from None
+        for lineno, row in rows:
+            text, intent = row["text"], row["intent"]
             if intent not in _INTENTS:
                 raise TrainingDataError(f"{path.name}:{lineno}: unknown intent {intent!r}")
             out.append(

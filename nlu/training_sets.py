@@ -54,6 +54,29 @@ def rasa_yaml(pairs: list[tuple[str, str]], source: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+class EvalFileError(ValueError):
+    """A trained evaluation file is malformed: the message names the file and the line, never the
+    text (it may be a victim's words)."""
+
+
+def eval_rows(path: Path) -> list[tuple[int, dict]]:
+    """(line number, row) of every line of an evaluation set's JSON lines file, each row with a
+    string `text` and `intent`; EvalFileError names the first bad line."""
+    rows: list[tuple[int, dict]] = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            text, intent = row["text"], row["intent"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise EvalFileError(f"{path.name}:{lineno}: {exc.__class__.__name__}") from None
+        if not isinstance(text, str) or not isinstance(intent, str):
+            raise EvalFileError(f"{path.name}:{lineno}: text and intent must be strings")
+        rows.append((lineno, row))
+    return rows
+
+
 def write_rasa_data(out: Path, data_dir: Path | None = None, eval_dir: Path | None = None) -> list[Path]:
     """The whole training data as Rasa YAML in `out` (its *.yml removed first): the YAML training
     files copied as they are, each trained evaluation set as `eval_<set>.yml`."""
@@ -67,12 +90,8 @@ def write_rasa_data(out: Path, data_dir: Path | None = None, eval_dir: Path | No
         target.write_bytes(path.read_bytes())
         written.append(target)
     for name in TRAINED_EVAL_SETS:
-        pairs: list[tuple[str, str]] = []
-        for path in sorted(eval_dir.glob(f"{name}_*.jsonl")):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    row = json.loads(line)
-                    pairs.append((row["text"], row["intent"]))
+        files = sorted(eval_dir.glob(f"{name}_*.jsonl"))
+        pairs = [(row["text"], row["intent"]) for path in files for _, row in eval_rows(path)]
         if pairs:
             target = out / f"eval_{name}.yml"
             target.write_text(rasa_yaml(pairs, f"nlu/eval/{name}_*.jsonl"), encoding="utf-8")
@@ -85,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 2 or args[0] != "rasa-data":
         print("usage: python -m nlu.training_sets rasa-data DIR", file=sys.stderr)
         return 2
-    written = write_rasa_data(Path(args[1]))
+    try:
+        written = write_rasa_data(Path(args[1]))
+    except EvalFileError as exc:
+        print(f"rasa-data: {exc}", file=sys.stderr)
+        return 1
     print(f"{len(written)} files in {args[1]}")
     return 0
 

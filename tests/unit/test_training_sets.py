@@ -11,7 +11,14 @@ import pytest
 
 from nlu.__main__ import main as nlu_main
 from nlu.training import TrainingDataError, eval_set_names, load_training_data, load_training_file, training_files
-from nlu.training_sets import TRAINED_EVAL_SETS, main, rasa_yaml, trained_eval_files, write_rasa_data
+from nlu.training_sets import (
+    TRAINED_EVAL_SETS,
+    EvalFileError,
+    main,
+    rasa_yaml,
+    trained_eval_files,
+    write_rasa_data,
+)
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "nlu" / "eval"
 
@@ -118,3 +125,26 @@ def test_evaluate_says_when_its_files_are_training_data(tmp_path):
     out = io.StringIO()
     nlu_main(["evaluate", "--rasa-url", "http://127.0.0.1:9", "--heldout", str(trained)], stdout=out)
     assert "are training data" in out.getvalue() and "fit, not measured" in out.getvalue()
+
+
+def test_a_malformed_trained_file_is_named_with_its_line_and_never_its_text(tmp_path, capsys):
+    data, evals, out = tmp_path / "data", tmp_path / "eval", tmp_path / "out"
+    data.mkdir(), evals.mkdir()
+    name = TRAINED_EVAL_SETS[0]
+    path = evals / f"{name}_victims.jsonl"
+    path.write_text(
+        json.dumps({"text": "he beats me every night", "intent": "victim_protection"})
+        + "\n"
+        + json.dumps({"text": "my uncle keeps my ID card"})
+        + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(EvalFileError) as err:
+        write_rasa_data(out, data_dir=data, eval_dir=evals)
+    assert str(err.value) == f"{name}_victims.jsonl:2: KeyError"
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(EvalFileError, match=r":1: JSONDecodeError"):
+        write_rasa_data(out, data_dir=data, eval_dir=evals)
+    path.write_text(json.dumps({"text": 5, "intent": "greet"}) + "\n", encoding="utf-8")
+    with pytest.raises(EvalFileError, match="must be strings"):
+        write_rasa_data(out, data_dir=data, eval_dir=evals)
